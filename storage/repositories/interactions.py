@@ -1,0 +1,98 @@
+"""Interactions repository. Every query is scoped by team, and reads that return notes by author."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from bot.domain.models import Interaction, InteractionKind, InteractionSource, NewInteraction
+from storage.models import InteractionRow, ParticipantRow, TagRow
+
+
+def _to_domain(row: InteractionRow) -> Interaction:
+    return Interaction(
+        id=row.id,
+        team_id=row.team_id,
+        author_id=row.author_id,
+        happened_at=row.happened_at,
+        kind=InteractionKind(row.kind),
+        notes=row.notes,
+        source=InteractionSource(row.source),
+        participant_ids=tuple(sorted(p.user_id for p in row.participants)),
+        tags=tuple(sorted(t.tag for t in row.tags)),
+        follow_up_days=row.follow_up_days,
+        created_at=row.created_at,
+    )
+
+
+class SqlInteractionRepository:
+    """SQLAlchemy implementation of ``InteractionRepository``."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, new: NewInteraction, created_at: datetime) -> Interaction:
+        """Record an interaction and return it with its id."""
+        row = InteractionRow(
+            team_id=new.team_id,
+            author_id=new.author_id,
+            happened_at=new.happened_at,
+            kind=new.kind.value,
+            notes=new.notes,
+            source=new.source.value,
+            follow_up_days=new.follow_up_days,
+            created_at=created_at,
+        )
+        row.participants = [ParticipantRow(user_id=u, team_id=new.team_id) for u in dict.fromkeys(new.participant_ids)]
+        row.tags = [TagRow(tag=t, team_id=new.team_id) for t in dict.fromkeys(new.tags)]
+        self._session.add(row)
+        self._session.flush()
+        return _to_domain(row)
+
+    def list_for_author(
+        self, team_id: str, author_id: str, *, with_user: str | None = None, limit: int = 10
+    ) -> list[Interaction]:
+        """The author's most recent interactions, newest first, optionally only those with ``with_user``."""
+        query = select(InteractionRow).where(InteractionRow.team_id == team_id, InteractionRow.author_id == author_id)
+        if with_user is not None:
+            query = query.where(
+                InteractionRow.id.in_(
+                    select(ParticipantRow.interaction_id).where(
+                        ParticipantRow.team_id == team_id, ParticipantRow.user_id == with_user
+                    )
+                )
+            )
+        query = query.order_by(InteractionRow.happened_at.desc(), InteractionRow.id.desc()).limit(limit)
+        return [_to_domain(row) for row in self._session.scalars(query)]
+
+    def latest_for_author(self, team_id: str, author_id: str) -> Interaction | None:
+        """The author's most recently *logged* interaction."""
+        row = self._session.scalars(
+            select(InteractionRow)
+            .where(InteractionRow.team_id == team_id, InteractionRow.author_id == author_id)
+            .order_by(InteractionRow.created_at.desc(), InteractionRow.id.desc())
+            .limit(1)
+        ).first()
+        return _to_domain(row) if row else None
+
+    def delete_for_author(self, team_id: str, author_id: str, interaction_id: int) -> Interaction | None:
+        """Delete one of the author's own interactions; None when it is not theirs or is gone."""
+        row = self._session.scalars(
+            select(InteractionRow).where(
+                InteractionRow.team_id == team_id,
+                InteractionRow.author_id == author_id,
+                InteractionRow.id == interaction_id,
+            )
+        ).first()
+        if row is None:
+            return None
+        deleted = _to_domain(row)
+        # Children first, explicitly: SQLite only cascades with PRAGMA foreign_keys, which we set,
+        # but an explicit delete keeps the behaviour identical on every backend.
+        self._session.execute(delete(ParticipantRow).where(ParticipantRow.interaction_id == row.id))
+        self._session.execute(delete(TagRow).where(TagRow.interaction_id == row.id))
+        self._session.execute(delete(InteractionRow).where(InteractionRow.id == row.id))
+        self._session.expunge(row)
+        return deleted

@@ -1,0 +1,43 @@
+"""The SQL unit of work: one session per unit, rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.repositories.interactions import SqlInteractionRepository
+from storage.repositories.people import SqlPeopleRepository, SqlWorkspaceRepository
+
+
+class SqlUnitOfWork:
+    """Opens a fresh session on ``__enter__`` and closes it on ``__exit__``."""
+
+    session: Session
+    workspaces: SqlWorkspaceRepository
+    people: SqlPeopleRepository
+    interactions: SqlInteractionRepository
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+
+    def __enter__(self) -> Self:
+        self.session = self._session_factory()
+        self.workspaces = SqlWorkspaceRepository(self.session)
+        self.people = SqlPeopleRepository(self.session)
+        self.interactions = SqlInteractionRepository(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        """Commit the work done so far."""
+        self.session.commit()
