@@ -63,9 +63,14 @@ class InteractionRepository(Protocol):
 class UnitOfWork(Protocol):
     """A transaction boundary: rolls back on exit unless ``commit()`` was called."""
 
-    workspaces: WorkspaceRepository
-    people: PeopleRepository
-    interactions: InteractionRepository
+    @property
+    def workspaces(self) -> WorkspaceRepository: ...
+
+    @property
+    def people(self) -> PeopleRepository: ...
+
+    @property
+    def interactions(self) -> InteractionRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -1,0 +1,13 @@
+"""Block action listeners."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.services.registry import Services
+from handlers.actions import met
+
+
+def register(app: App, services: Services) -> None:
+    """Register every block action."""
+    met.register(app, services)

@@ -1,0 +1,13 @@
+"""Slash command listeners."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.services.registry import Services
+from handlers.commands import met
+
+
+def register(app: App, services: Services) -> None:
+    """Register every slash command."""
+    met.register(app, services)

@@ -1,0 +1,13 @@
+"""Modal (view) listeners."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.services.registry import Services
+from handlers.views import met
+
+
+def register(app: App, services: Services) -> None:
+    """Register every view listener."""
+    met.register(app, services)

@@ -1,0 +1,69 @@
+"""Builds everything once from Settings: engine, unit of work, Slack client, services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import SystemClock
+from bot.services.interactions import InteractionService
+from bot.services.people import PeopleService
+from bot.services.ports import Clock, UnitOfWork
+from bot.services.registry import Services
+from bot.settings import Settings
+from bot.slack.directory import SlackUserDirectory
+from storage.db import make_engine, make_session_factory
+from storage.uow import SqlUnitOfWork
+
+
+@dataclass
+class Container:
+    """The composed application."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    client: WebClient
+    services: Services
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A fresh unit of work (its own session)."""
+        return SqlUnitOfWork(self.session_factory)
+
+
+def make_client(settings: Settings) -> WebClient:
+    """The Web API client, pointed at SLACK_API_URL, retrying once on 429 after Retry-After."""
+    client = WebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.api_url, timeout=10)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
+    return client
+
+
+def build_container(settings: Settings, clock: Clock | None = None, engine: Engine | None = None) -> Container:
+    """Compose the application from settings (clock and engine injectable for the sandbox and tests)."""
+    clock = clock or SystemClock()
+    engine = engine or make_engine(settings.database_url)
+    session_factory = make_session_factory(engine)
+
+    def uow_factory() -> UnitOfWork:
+        return SqlUnitOfWork(session_factory)
+
+    client = make_client(settings)
+    people = PeopleService(
+        uow_factory,
+        SlackUserDirectory(client),
+        clock,
+        ttl=timedelta(hours=settings.rapport_directory_ttl_hours),
+    )
+    services = Services(
+        clock=clock,
+        people=people,
+        interactions=InteractionService(uow_factory, people, clock),
+    )
+    return Container(
+        settings=settings, engine=engine, session_factory=session_factory, client=client, services=services
+    )

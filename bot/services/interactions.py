@@ -1,0 +1,228 @@
+"""Logging, listing and undoing interactions (`/met` and its modal)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from bot.domain import dates
+from bot.domain.met_grammar import MAX_NOTES, LogMeeting
+from bot.domain.models import DEFAULT_KIND, Interaction, InteractionKind, InteractionSource, NewInteraction, Person
+from bot.services.people import PeopleService, PersonProblem
+from bot.services.ports import Clock, DirectoryLookupError, UnitOfWorkFactory
+
+logger = logging.getLogger(__name__)
+
+# follow_up_days stored on an interaction: None = the person's default applies, 0 = never, N = days.
+NO_FOLLOW_UP = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorContext:
+    """What rendering needs to know about the author: their zone and their today."""
+
+    tz: str
+    today: date
+
+
+@dataclass(frozen=True, slots=True)
+class Logged:
+    """An interaction was stored."""
+
+    interaction: Interaction
+    labels: Mapping[str, str]
+    author: AuthorContext
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """Nothing was stored; ``message`` tells the user why (Slack mrkdwn)."""
+
+    code: str
+    message: str
+    field_errors: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """The author's recent interactions, newest first."""
+
+    entries: list[Interaction]
+    labels: Mapping[str, str]
+    author: AuthorContext
+    with_user: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Deleted:
+    """An interaction the author removed."""
+
+    interaction: Interaction
+    labels: Mapping[str, str]
+    author: AuthorContext
+
+
+_PROBLEM_TEXT = {
+    "not_found": "isn't in this workspace",
+    "bot": "is a bot — I only log meetings with people",
+    "deleted": "has been deactivated",
+    "unavailable": "couldn't be looked up right now (Slack didn't answer) — please try again in a minute",
+}
+
+_DATE_TEXT = {
+    "future": "*{phrase}* is in the future — log meetings once they've happened.",
+    "no_such_day": "*{phrase}* isn't a real date.",
+    "unparseable": "I couldn't read the date *{phrase}*.",
+}
+DATE_HINT = "Try `today`, `yesterday`, `friday`, `3 days ago`, `last week`, `2026-11-20` or `on 20 Nov`."
+
+
+def describe_problems(problems: list[PersonProblem]) -> str:
+    """One sentence per person who cannot be logged."""
+    return " ".join(f"<@{p.user_id}> {_PROBLEM_TEXT[p.code]}." for p in problems)
+
+
+class InteractionService:
+    """Use cases around logged interactions. Every read of notes is scoped to the author."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, people: PeopleService, clock: Clock) -> None:
+        self._uow_factory = uow_factory
+        self._people = people
+        self._clock = clock
+
+    def author_context(self, team_id: str, author_id: str) -> AuthorContext:
+        """The author's zone (from Slack, UTC if unknown) and their local today."""
+        try:
+            author = self._people.get(team_id, author_id)
+        except DirectoryLookupError:
+            author = None
+        tz = author.tz if author else "UTC"
+        return AuthorContext(tz=tz, today=dates.local_today(self._clock.now(), tz))
+
+    def log_meeting(
+        self, team_id: str, author_id: str, command: LogMeeting, source: InteractionSource = InteractionSource.COMMAND
+    ) -> Logged | Rejected:
+        """Validate and store a meeting typed as `/met` text."""
+        now = self._clock.now()
+        author = self.author_context(team_id, author_id)
+        try:
+            resolved = dates.resolve(command.date_phrase, now, author.tz)
+        except dates.DateError as error:
+            return Rejected(error.code, _DATE_TEXT[error.code].format(phrase=error.phrase) + " " + DATE_HINT)
+        people, problems = self._people.resolve(team_id, command.user_ids)
+        if problems:
+            return Rejected(problems[0].code, describe_problems(problems) + " Nothing was logged.")
+        follow_up = NO_FOLLOW_UP if command.no_follow_up else command.follow_up_days
+        new = NewInteraction(
+            team_id=team_id,
+            author_id=author_id,
+            happened_at=resolved.at,
+            kind=command.kind or DEFAULT_KIND,
+            notes=command.notes,
+            source=source,
+            participant_ids=command.user_ids,
+            tags=command.tags,
+            follow_up_days=follow_up,
+        )
+        return self._store(new, people, author)
+
+    def log_from_form(
+        self,
+        team_id: str,
+        author_id: str,
+        user_ids: tuple[str, ...],
+        day: date | None,
+        kind: InteractionKind,
+        notes: str,
+        follow_up_days: int | None,
+    ) -> Logged | Rejected:
+        """Validate and store a meeting from the modal; field errors are keyed people/date/notes."""
+        now = self._clock.now()
+        author = self.author_context(team_id, author_id)
+        errors: dict[str, str] = {}
+        others = tuple(u for u in dict.fromkeys(user_ids) if u != author_id)
+        if not others:
+            errors["people"] = "Pick at least one person other than yourself."
+        elif len(others) > 20:
+            errors["people"] = "You can log up to 20 people at once."
+        if day is not None and day > author.today:
+            errors["date"] = "That's in the future — log meetings once they've happened."
+        if len(notes) > MAX_NOTES:
+            errors["notes"] = f"Notes can be up to {MAX_NOTES:,} characters (these are {len(notes):,})."
+        people: dict[str, Person] = {}
+        if others and "people" not in errors:
+            people, problems = self._people.resolve(team_id, others)
+            if problems:
+                errors["people"] = describe_problems(problems).replace("*", "")
+        if errors:
+            return Rejected("invalid_form", "Please fix the highlighted fields.", errors)
+        resolved = dates.resolve(None, now, author.tz)
+        if day is not None and day != author.today:
+            resolved = dates.resolve(day.isoformat(), now, author.tz)
+        new = NewInteraction(
+            team_id=team_id,
+            author_id=author_id,
+            happened_at=resolved.at,
+            kind=kind,
+            notes=notes.strip(),
+            source=InteractionSource.MODAL,
+            participant_ids=others,
+            follow_up_days=follow_up_days,
+        )
+        return self._store(new, people, author)
+
+    def _store(self, new: NewInteraction, people: Mapping[str, Person], author: AuthorContext) -> Logged:
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            uow.workspaces.ensure(new.team_id, now)
+            interaction = uow.interactions.add(new, created_at=now)
+            uow.commit()
+        logger.info(
+            "logged interaction %s team=%s people=%d source=%s",
+            interaction.id,
+            new.team_id,
+            len(new.participant_ids),
+            new.source.value,
+        )
+        labels = {user_id: person.label for user_id, person in people.items()}
+        return Logged(interaction=interaction, labels=labels, author=author)
+
+    def history(self, team_id: str, author_id: str, with_user: str | None = None, limit: int = 10) -> History:
+        """The author's last ``limit`` interactions, optionally only those with ``with_user``."""
+        author = self.author_context(team_id, author_id)
+        with self._uow_factory() as uow:
+            entries = uow.interactions.list_for_author(team_id, author_id, with_user=with_user, limit=limit)
+        ids = tuple(dict.fromkeys(u for e in entries for u in e.participant_ids))
+        if with_user:
+            ids = tuple(dict.fromkeys((with_user, *ids)))
+        return History(entries, self._people.labels(team_id, ids), author, with_user)
+
+    def undo_last(self, team_id: str, author_id: str) -> Deleted | None:
+        """Delete the author's most recently logged interaction."""
+        with self._uow_factory() as uow:
+            latest = uow.interactions.latest_for_author(team_id, author_id)
+            if latest is None:
+                return None
+            deleted = uow.interactions.delete_for_author(team_id, author_id, latest.id)
+            uow.commit()
+        return self._deleted(team_id, author_id, deleted)
+
+    def delete(self, team_id: str, author_id: str, interaction_id: int) -> Deleted | None:
+        """Delete one of the author's interactions (the Undo button); None if it is gone or not theirs."""
+        with self._uow_factory() as uow:
+            deleted = uow.interactions.delete_for_author(team_id, author_id, interaction_id)
+            uow.commit()
+        return self._deleted(team_id, author_id, deleted)
+
+    def _deleted(self, team_id: str, author_id: str, deleted: Interaction | None) -> Deleted | None:
+        if deleted is None:
+            return None
+        logger.info("deleted interaction %s team=%s", deleted.id, team_id)
+        labels = self._people.labels(team_id, deleted.participant_ids)
+        return Deleted(deleted, labels, self.author_context(team_id, author_id))
+
+    def now(self) -> datetime:
+        """The service clock's now (for rendering defaults such as the modal's date)."""
+        return self._clock.now()

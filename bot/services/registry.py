@@ -1,0 +1,18 @@
+"""The set of services handed to handlers and the scheduler (built once by bot.container)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.services.interactions import InteractionService
+from bot.services.people import PeopleService
+from bot.services.ports import Clock
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything a listener may call. Handlers receive this and nothing lower."""
+
+    clock: Clock
+    people: PeopleService
+    interactions: InteractionService

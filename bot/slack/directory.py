@@ -1,0 +1,64 @@
+"""users.info → Person, for the people directory cache."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.domain.models import Person
+from bot.services.ports import DirectoryLookupError
+
+logger = logging.getLogger(__name__)
+
+# Profile field labels a workspace may use for the department; read from users.info's profile.fields when present.
+DEPARTMENT_LABELS = ("team", "department", "dept", "division")
+
+
+def person_from_user(team_id: str, user: dict[str, Any]) -> Person:
+    """Map a Slack user object (users.info / users.list) to a Person."""
+    profile = user.get("profile") or {}
+    department = ""
+    for field in (profile.get("fields") or {}).values():
+        if isinstance(field, dict) and str(field.get("label", "")).strip().lower() in DEPARTMENT_LABELS:
+            department = str(field.get("value", ""))
+            break
+    return Person(
+        team_id=team_id,
+        user_id=str(user["id"]),
+        name=str(user.get("name", "")),
+        real_name=str(profile.get("real_name") or user.get("real_name") or ""),
+        display_name=str(profile.get("display_name") or ""),
+        tz=str(user.get("tz") or "UTC"),
+        title=str(profile.get("title") or ""),
+        department=department,
+        is_bot=bool(user.get("is_bot")) or user.get("id") == "USLACKBOT",
+        deleted=bool(user.get("deleted")),
+    )
+
+
+class SlackUserDirectory:
+    """Reads people from Slack's users.info."""
+
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    def fetch_person(self, team_id: str, user_id: str) -> Person | None:
+        """The person as Slack knows them; None when Slack says the user does not exist."""
+        try:
+            response = self._client.users_info(user=user_id)
+        except SlackApiError as error:
+            code = error.response.get("error") if error.response is not None else None
+            if code in {"user_not_found", "users_not_found"}:
+                return None
+            logger.warning("users.info failed: %s", code)
+            raise DirectoryLookupError(str(code)) from error
+        except (SlackClientError, OSError) as error:
+            logger.warning("users.info unreachable: %s", type(error).__name__)
+            raise DirectoryLookupError(type(error).__name__) from error
+        user = response.get("user")
+        if not isinstance(user, dict):
+            return None
+        return person_from_user(team_id, user)

@@ -1,0 +1,207 @@
+"""Pure Block Kit builders for `/met` replies and the log modal."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from bot.domain import dates
+from bot.domain.models import Interaction, InteractionKind
+from bot.services.interactions import AuthorContext, Deleted, History, Logged
+from handlers import ids
+from handlers.blocks.common import Block, button, context, escape, join_names, option, plain, section, truncate
+
+Message = tuple[str, list[Block]]
+
+KIND_LABELS: dict[InteractionKind, str] = {
+    InteractionKind.COFFEE: "Coffee",
+    InteractionKind.LUNCH: "Lunch",
+    InteractionKind.MEETING: "Meeting",
+    InteractionKind.CALL: "Call",
+    InteractionKind.EVENT: "Event",
+    InteractionKind.ONLINE: "Online",
+    InteractionKind.OTHER: "Other",
+}
+FOLLOW_UP_CHOICES: tuple[tuple[str, int], ...] = (("Never", 0), ("In 3 days", 3), ("In 1 week", 7), ("In 2 weeks", 14))
+DEFAULT_FOLLOW_UP_DAYS = 7
+
+
+def _names(interaction: Interaction, labels: Mapping[str, str]) -> list[str]:
+    return [escape(labels[u]) if u in labels else f"<@{u}>" for u in interaction.participant_ids]
+
+
+def _day(interaction: Interaction, author: AuthorContext) -> date:
+    return interaction.happened_at.astimezone(dates.user_zone(author.tz)).date()
+
+
+def summary(interaction: Interaction, labels: Mapping[str, str], author: AuthorContext, bold: bool = True) -> str:
+    """'lunch with Dana and Lee, yesterday (Tue 24 Nov) · #launch #ops'."""
+    names = _names(interaction, labels)
+    who = join_names([f"*{n}*" for n in names] if bold else names)
+    text = f"{interaction.kind.value} with {who}, {dates.describe_day(_day(interaction, author), author.today)}"
+    if interaction.tags:
+        text += " · " + " ".join(f"#{escape(t)}" for t in interaction.tags)
+    return text
+
+
+def logged_message(logged: Logged) -> Message:
+    """The ephemeral confirmation after a successful `/met`, with an Undo button."""
+    interaction = logged.interaction
+    line = summary(interaction, logged.labels, logged.author)
+    blocks: list[Block] = [section(f":white_check_mark: Logged: {line}")]
+    if interaction.notes:
+        blocks.append(context(":memo: " + escape(truncate(interaction.notes, 1900))))
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": f"met_logged_{interaction.id}",
+            "elements": [button("Undo", ids.MET_UNDO_ACTION, str(interaction.id))],
+        }
+    )
+    blocks.append(context("Only you can see this entry and its notes."))
+    return "Logged: " + summary(interaction, logged.labels, logged.author, bold=False), blocks
+
+
+def undone_message(deleted: Deleted) -> Message:
+    """Confirmation that an entry was removed, showing what it was."""
+    line = summary(deleted.interaction, deleted.labels, deleted.author)
+    blocks = [section(f":wastebasket: Removed: {line}")]
+    if deleted.interaction.notes:
+        blocks.append(context(":memo: " + escape(truncate(deleted.interaction.notes, 1900))))
+    return "Removed: " + summary(deleted.interaction, deleted.labels, deleted.author, bold=False), blocks
+
+
+def nothing_to_undo_message() -> Message:
+    """`/met undo` with an empty history."""
+    text = "There's nothing to undo — you haven't logged any meetings yet."
+    return text, [section(text)]
+
+
+def already_gone_message() -> Message:
+    """Undo clicked on an entry that no longer exists."""
+    text = "That entry was already removed."
+    return text, [section(f":information_source: {text}")]
+
+
+def history_message(history: History) -> Message:
+    """`/met list` and `/met list @dana`."""
+    if history.with_user:
+        known = history.with_user in history.labels
+        who = escape(history.labels[history.with_user]) if known else f"<@{history.with_user}>"
+        title = f"Your meetings with {history.labels[history.with_user] if known else 'them'}"
+        empty = f"You haven't logged a meeting with {who} yet. After you meet, try `/met @… today coffee`."
+    else:
+        title = "Your last meetings"
+        empty = "You haven't logged any meetings yet. After your next chat, try `/met @dana today coffee`."
+    if not history.entries:
+        return empty, [section(empty)]
+    blocks: list[Block] = [{"type": "header", "text": plain(title[:150])}]
+    for entry in history.entries:
+        line = summary(entry, history.labels, history.author)
+        if entry.notes:
+            line += "\n>" + escape(truncate(entry.notes, 400)).replace("\n", "\n>")
+        blocks.append(section(line[0].upper() + line[1:]))
+    blocks.append(context("Only you can see your notes. `/met undo` removes your latest entry."))
+    return f"{title} ({len(history.entries)})", blocks
+
+
+HELP_TEXT = """*Rapport keeps a private log of who you meet, so following up becomes a habit.*
+
+*Log a meeting*
+• `/met @dana` — you met Dana today
+• `/met @dana @lee yesterday lunch — talked about the Q3 launch #launch`
+• `/met @sam friday call follow up in 3d` · `/met @kim 2026-11-20 coffee no follow-up`
+• `/met` on its own opens a form
+
+*When:* `today`, `yesterday`, `friday`, `3 days ago`, `last week`, `2026-11-20`, `on 20 Nov`
+*Kinds:* coffee, lunch, meeting (default), call, event, online, other
+*Notes* go after a dash, comma or colon; `#tags` can go anywhere.
+
+*Look back*
+• `/met list` — your last 10 meetings · `/met list @dana` — your history with Dana
+• `/met undo` — remove your most recent entry
+
+Everything you log, notes included, is visible only to you."""
+
+
+def help_message() -> Message:
+    """`/met help`."""
+    return "How to use /met", [section(HELP_TEXT)]
+
+
+def error_message(message: str, command_text: str | None = None, command: str = "/met") -> Message:
+    """A friendly refusal that echoes what the user typed, so nothing they wrote is lost."""
+    blocks = [section(f":warning: {message}")]
+    if command_text:
+        echoed = escape(truncate(command_text, 2500)).replace("`", "'")
+        blocks.append(context(f"You typed: `{command} {echoed}`"))
+    return message, blocks
+
+
+def log_modal(today: date, channel_id: str | None = None, initial_users: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The `/met` modal: people, date, kind, notes, follow-up delay."""
+    people: dict[str, Any] = {
+        "type": "multi_users_select",
+        "action_id": ids.MET_PEOPLE_ACTION,
+        "placeholder": plain("Who did you meet?"),
+        "max_selected_items": 20,
+    }
+    if initial_users:
+        people["initial_users"] = list(initial_users)
+    kind_options = [option(label, kind.value) for kind, label in KIND_LABELS.items()]
+    follow_options = [option(label, str(days)) for label, days in FOLLOW_UP_CHOICES]
+    default_follow = next(o for o in follow_options if o["value"] == str(DEFAULT_FOLLOW_UP_DAYS))
+    return {
+        "type": "modal",
+        "callback_id": ids.MET_LOG_CALLBACK,
+        "title": plain("Log a meeting"),
+        "submit": plain("Log it"),
+        "close": plain("Cancel"),
+        "private_metadata": json.dumps({"channel_id": channel_id}) if channel_id else "",
+        "blocks": [
+            {"type": "input", "block_id": ids.MET_PEOPLE_BLOCK, "label": plain("People"), "element": people},
+            {
+                "type": "input",
+                "block_id": ids.MET_DATE_BLOCK,
+                "label": plain("When"),
+                "element": {"type": "datepicker", "action_id": ids.MET_DATE_ACTION, "initial_date": today.isoformat()},
+            },
+            {
+                "type": "input",
+                "block_id": ids.MET_KIND_BLOCK,
+                "label": plain("Kind"),
+                "element": {
+                    "type": "static_select",
+                    "action_id": ids.MET_KIND_ACTION,
+                    "options": kind_options,
+                    "initial_option": next(o for o in kind_options if o["value"] == InteractionKind.MEETING.value),
+                },
+            },
+            {
+                "type": "input",
+                "block_id": ids.MET_NOTES_BLOCK,
+                "label": plain("Notes"),
+                "optional": True,
+                "hint": plain("Private to you. What did you talk about? What did you promise?"),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ids.MET_NOTES_ACTION,
+                    "multiline": True,
+                    "max_length": 3000,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": ids.MET_FOLLOW_UP_BLOCK,
+                "label": plain("Remind me to follow up"),
+                "element": {
+                    "type": "static_select",
+                    "action_id": ids.MET_FOLLOW_UP_ACTION,
+                    "options": follow_options,
+                    "initial_option": default_follow,
+                },
+            },
+        ],
+    }
