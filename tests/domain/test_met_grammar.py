@@ -1,0 +1,193 @@
+"""The `/met` grammar: examples from the issue, every bad input, and a never-raises property."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.domain import dates
+from bot.domain.met_grammar import (
+    GrammarError,
+    ListHistory,
+    LogMeeting,
+    OpenLogModal,
+    ShowHelp,
+    UndoLast,
+    parse_met,
+)
+from bot.domain.models import InteractionKind
+
+ME = "U0AUTHOR01"
+DANA = "U0DANA0001"
+LEE = "U0LEE00001"
+
+
+def log(text: str) -> LogMeeting:
+    parsed = parse_met(text, ME)
+    assert isinstance(parsed, LogMeeting), parsed
+    return parsed
+
+
+def error(text: str) -> GrammarError:
+    parsed = parse_met(text, ME)
+    assert isinstance(parsed, GrammarError), parsed
+    return parsed
+
+
+def test_single_mention_defaults() -> None:
+    parsed = log(f"<@{DANA}|dana>")
+    assert parsed == LogMeeting(user_ids=(DANA,))
+
+
+def test_full_example_from_the_issue() -> None:
+    parsed = log(f"<@{DANA}|dana> <@{LEE}|lee> yesterday lunch — talked about the Q3 launch #launch #ops")
+    assert parsed.user_ids == (DANA, LEE)
+    assert parsed.date_phrase == "yesterday"
+    assert parsed.kind is InteractionKind.LUNCH
+    assert parsed.notes == "talked about the Q3 launch"
+    assert parsed.tags == ("launch", "ops")
+
+
+def test_comma_separates_notes_and_tags_anywhere() -> None:
+    parsed = log(f"<@{DANA}|dana> yesterday coffee, talked about the #q3 launch")
+    assert (parsed.kind, parsed.notes, parsed.tags) == (InteractionKind.COFFEE, "talked about the launch", ("q3",))
+
+
+def test_raw_ids_and_unlabelled_mentions() -> None:
+    assert log(f"{DANA} <@{LEE}> call").user_ids == (DANA, LEE)
+
+
+def test_mentions_joined_by_and_or_commas() -> None:
+    assert log(f"<@{DANA}|dana> and <@{LEE}|lee>").user_ids == (DANA, LEE)
+    assert log(f"<@{DANA}|dana>, <@{LEE}|lee> friday").user_ids == (DANA, LEE)
+
+
+def test_escaped_channel_mention_is_a_tag() -> None:
+    assert log(f"<@{DANA}> <#C0123ABCD|launch>").tags == ("launch",)
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    ["today", "yesterday", "friday", "3 days ago", "last week", "2026-11-20", "on 20 Nov", "Nov 20", "a week ago"],
+)
+def test_date_phrases_are_recognised(phrase: str) -> None:
+    parsed = log(f"<@{DANA}> {phrase} coffee")
+    assert parsed.date_phrase is not None and parsed.date_phrase.lower() == phrase.lower()
+    assert parsed.kind is InteractionKind.COFFEE
+
+
+@pytest.mark.parametrize(
+    ("word", "kind"),
+    [("coffee", "coffee"), ("lunch", "lunch"), ("call", "call"), ("event", "event"), ("zoom", "online")],
+)
+def test_kinds_and_synonyms(word: str, kind: str) -> None:
+    assert log(f"<@{DANA}> {word}").kind == InteractionKind(kind)
+
+
+def test_words_that_merely_start_like_a_month_or_kind_are_notes() -> None:
+    parsed = log(f"<@{DANA}> marketing 5 people")
+    assert parsed.date_phrase is None and parsed.kind is None and parsed.notes == "marketing 5 people"
+
+
+def test_follow_up_choices() -> None:
+    assert log(f"<@{DANA}> follow up in 3d").follow_up_days == 3
+    assert log(f"<@{DANA}> coffee follow-up in 2 weeks: hi").follow_up_days == 14
+    assert log(f"<@{DANA}> no follow-up").no_follow_up
+
+
+def test_author_named_with_others_is_dropped() -> None:
+    assert log(f"<@{ME}> <@{DANA}>").user_ids == (DANA,)
+
+
+def test_duplicates_are_collapsed() -> None:
+    assert log(f"<@{DANA}> <@{DANA}|dana>").user_ids == (DANA,)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("yesterday coffee", "no_people"),
+        ("talked about things", "no_people"),
+        (f"<@{ME}|me>", "only_self"),
+        ("@dana yesterday", "user_not_found"),
+        (" ".join(f"<@U0PERSON{i:03d}>" for i in range(21)), "too_many_people"),
+        (f"<@{DANA}> — " + "x" * 3001, "notes_too_long"),
+        (f"<@{DANA}> follow up in 0d", "bad_follow_up"),
+        ("list @nobody", "user_not_found"),
+        (f"list <@{DANA}> <@{LEE}>", "bad_list"),
+    ],
+)
+def test_bad_input_is_a_friendly_error(text: str, code: str) -> None:
+    result = error(text)
+    assert result.code == code
+    assert result.message and "Traceback" not in result.message
+
+
+def test_twenty_people_is_fine() -> None:
+    assert len(log(" ".join(f"<@U0PERSON{i:03d}>" for i in range(20))).user_ids) == 20
+
+
+def test_subcommands() -> None:
+    assert isinstance(parse_met("", ME), OpenLogModal)
+    assert isinstance(parse_met("   ", ME), OpenLogModal)
+    assert isinstance(parse_met("help", ME), ShowHelp)
+    assert isinstance(parse_met("undo", ME), UndoLast)
+    assert parse_met("list", ME) == ListHistory()
+    assert parse_met(f"list <@{DANA}|dana>", ME) == ListHistory(with_user=DANA)
+
+
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+mention = st.sampled_from([f"<@{DANA}|dana>", f"<@{LEE}>", DANA, "@ghost", f"<@{ME}>", "<#C0123ABCD|ops>"])
+word = st.sampled_from(
+    [
+        "yesterday",
+        "today",
+        "tomorrow",
+        "friday",
+        "3 days ago",
+        "on 45 Nov",
+        "2026-13-45",
+        "2026-11-20",
+        "on 29 Feb",
+        "coffee",
+        "lunch",
+        "—",
+        ",",
+        "#tag",
+        "follow up in 999d",
+        "no follow-up",
+        "list",
+        "undo",
+        "help",
+        "and",
+        "<",
+        ">",
+        "&",
+        "`",
+    ]
+)
+token = st.one_of(mention, word, st.text(max_size=12))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(token, max_size=14).map(" ".join))
+def test_any_text_yields_a_command_or_an_error_never_an_exception(text: str) -> None:
+    parsed = parse_met(text, ME)
+    assert isinstance(parsed, LogMeeting | OpenLogModal | ShowHelp | ListHistory | UndoLast | GrammarError)
+    if isinstance(parsed, LogMeeting):
+        assert parsed.user_ids and ME not in parsed.user_ids and len(parsed.user_ids) <= 20
+        try:
+            resolved = dates.resolve(parsed.date_phrase, NOW, "America/Los_Angeles")
+        except dates.DateError as date_error:
+            assert date_error.code in {"future", "no_such_day", "unparseable"}
+        else:
+            assert resolved.at <= NOW
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_arbitrary_unicode_never_raises(text: str) -> None:
+    assert parse_met(text, ME) is not None
