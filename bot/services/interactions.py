@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -11,9 +11,13 @@ from bot.domain import dates
 from bot.domain.met_grammar import MAX_NOTES, LogMeeting
 from bot.domain.models import DEFAULT_KIND, Interaction, InteractionKind, InteractionSource, NewInteraction, Person
 from bot.services.people import PeopleService, PersonProblem
-from bot.services.ports import Clock, DirectoryLookupError, UnitOfWorkFactory
+from bot.services.ports import Clock, DirectoryLookupError, UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
+
+# Called inside the transaction that stores an interaction (e.g. to schedule its follow-up), so both commit or
+# neither does. Arguments: the unit of work, the stored interaction, now.
+InteractionHook = Callable[[UnitOfWork, Interaction, datetime], None]
 
 # follow_up_days stored on an interaction: None = the person's default applies, 0 = never, N = days.
 NO_FOLLOW_UP = 0
@@ -87,10 +91,21 @@ def describe_problems(problems: list[PersonProblem]) -> str:
 class InteractionService:
     """Use cases around logged interactions. Every read of notes is scoped to the author."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, people: PeopleService, clock: Clock) -> None:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        people: PeopleService,
+        clock: Clock,
+        on_logged: Sequence[InteractionHook] = (),
+    ) -> None:
         self._uow_factory = uow_factory
         self._people = people
         self._clock = clock
+        self._on_logged = list(on_logged)
+
+    def add_hook(self, hook: InteractionHook) -> None:
+        """Run ``hook`` in the same transaction as every interaction stored from now on."""
+        self._on_logged.append(hook)
 
     def author_context(self, team_id: str, author_id: str) -> AuthorContext:
         """The author's zone (from Slack, UTC if unknown) and their local today."""
@@ -178,6 +193,8 @@ class InteractionService:
         with self._uow_factory() as uow:
             uow.workspaces.ensure(new.team_id, now)
             interaction = uow.interactions.add(new, created_at=now)
+            for hook in self._on_logged:
+                hook(uow, interaction, now)
             uow.commit()
         logger.info(
             "logged interaction %s team=%s people=%d source=%s",
