@@ -1,0 +1,154 @@
+"""Maximum-weight pairing on a general graph given as a block function.
+
+Small pools: exact blossom (networkx, maximum cardinality first). Large pools: the assignment relaxation — solve the
+linear assignment problem on the symmetric weight matrix (rows and columns are both people, the diagonal forbidden);
+its permutation splits into cycles, 2-cycles are pairs and longer cycles are cut into the best pairs along the cycle
+by a small dynamic programme. Its value is an upper bound on the matching, so the gap is measurable. Pools larger
+than a block are cut into blocks of people with similar working windows (sorted by the middle of their UTC window),
+each block solved on its own, and the leftovers of all blocks are paired again the same way.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import networkx as nx
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+BlockFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
+Pair = tuple[int, int]
+
+_FORBIDDEN_COST = 1e9
+
+
+def max_weight_pairs(
+    nodes: np.ndarray,
+    block: BlockFn,
+    order: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    exact_limit: int = 150,
+    block_size: int = 1200,
+) -> list[Pair]:
+    """Pairs of `nodes` (global ids) with high total weight; `block(rows, cols)` gives weights, -inf if excluded."""
+    nodes = np.asarray(nodes, dtype=np.int64)
+    if len(nodes) < 2:
+        return []
+    if len(nodes) <= exact_limit:
+        return _exact_pairs(nodes, block(nodes, nodes))
+    # Sort by working window (random among equals, so the seed decides ties) and cut into near-equal blocks.
+    sorted_nodes = nodes[np.lexsort((rng.random(len(nodes)), order[nodes]))]
+    n_blocks = math.ceil(len(nodes) / block_size)
+    pairs: list[Pair] = []
+    leftovers: list[np.ndarray] = []
+    for chunk in np.array_split(sorted_nodes, n_blocks):
+        chunk_pairs, chunk_left = _relaxed_pairs(chunk, block(chunk, chunk))
+        pairs += chunk_pairs
+        leftovers.append(chunk_left)
+    left = np.concatenate(leftovers)
+    if len(left) >= 2:
+        if len(left) < len(nodes):
+            pairs += max_weight_pairs(left, block, order, rng, exact_limit=exact_limit, block_size=block_size)
+        else:  # nothing pairs inside any block (pathological); fall back to exact/greedy on what is left
+            pairs += _greedy_pairs(left, block(left, left))
+    return pairs
+
+
+def _exact_pairs(nodes: np.ndarray, weights: np.ndarray) -> list[Pair]:
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(nodes)))
+    rows, cols = np.nonzero(np.triu(np.isfinite(weights), k=1))
+    graph.add_weighted_edges_from(zip(rows.tolist(), cols.tolist(), weights[rows, cols].tolist(), strict=True))
+    matching = nx.max_weight_matching(graph, maxcardinality=True)
+    return sorted(_ordered(int(nodes[i]), int(nodes[j])) for i, j in matching)
+
+
+def _relaxed_pairs(nodes: np.ndarray, weights: np.ndarray) -> tuple[list[Pair], np.ndarray]:
+    """Pairs from the assignment relaxation of one block, and the nodes it left unpaired."""
+    finite = np.isfinite(weights)
+    cost = np.where(finite, -weights, _FORBIDDEN_COST)
+    _, successor = linear_sum_assignment(cost)
+    pairs: list[Pair] = []
+    left: list[int] = []
+    seen = np.zeros(len(nodes), dtype=bool)
+    for start in range(len(nodes)):
+        if seen[start]:
+            continue
+        cycle = [start]
+        seen[start] = True
+        nxt = int(successor[start])
+        while nxt != start:
+            cycle.append(nxt)
+            seen[nxt] = True
+            nxt = int(successor[nxt])
+        chosen, unpaired = _best_pairs_on_cycle(cycle, weights)
+        pairs += [_ordered(int(nodes[i]), int(nodes[j])) for i, j in chosen]
+        left += [int(nodes[i]) for i in unpaired]
+    return pairs, np.array(left, dtype=np.int64)
+
+
+def _best_pairs_on_cycle(cycle: list[int], weights: np.ndarray) -> tuple[list[Pair], list[int]]:
+    """Maximum-weight matching restricted to the edges of one cycle (exact, linear time)."""
+    length = len(cycle)
+    if length == 1:
+        return [], cycle
+    if length == 2:
+        i, j = cycle
+        return ([(i, j)], []) if math.isfinite(weights[i, j]) else ([], cycle)
+    # Either the closing edge (last, first) is unused: a path over the whole cycle; or it is used: a path in between.
+    open_value, open_pairs = _best_pairs_on_path(cycle, weights)
+    closing = weights[cycle[-1], cycle[0]]
+    if math.isfinite(closing):
+        inner_value, inner_pairs = _best_pairs_on_path(cycle[1:-1], weights)
+        if closing + inner_value > open_value:
+            open_pairs = [(cycle[-1], cycle[0]), *inner_pairs]
+    paired = {node for pair in open_pairs for node in pair}
+    return open_pairs, [node for node in cycle if node not in paired]
+
+
+def _best_pairs_on_path(path: list[int], weights: np.ndarray) -> tuple[float, list[Pair]]:
+    best = [0.0] * (len(path) + 1)
+    took = [False] * (len(path) + 1)
+    for k in range(2, len(path) + 1):
+        edge = weights[path[k - 2], path[k - 1]]
+        best[k] = best[k - 1]
+        if math.isfinite(edge) and best[k - 2] + edge > best[k]:
+            best[k] = best[k - 2] + edge
+            took[k] = True
+    pairs: list[Pair] = []
+    k = len(path)
+    while k >= 2:
+        if took[k]:
+            pairs.append((path[k - 2], path[k - 1]))
+            k -= 2
+        else:
+            k -= 1
+    return best[len(path)], pairs
+
+
+def _greedy_pairs(nodes: np.ndarray, weights: np.ndarray) -> list[Pair]:
+    rows, cols = np.nonzero(np.triu(np.isfinite(weights), k=1))
+    order = np.argsort(-weights[rows, cols], kind="stable")
+    used: set[int] = set()
+    pairs: list[Pair] = []
+    for k in order:
+        i, j = int(rows[k]), int(cols[k])
+        if i not in used and j not in used:
+            used.update((i, j))
+            pairs.append(_ordered(int(nodes[i]), int(nodes[j])))
+    return pairs
+
+
+def _ordered(i: int, j: int) -> Pair:
+    return (i, j) if i < j else (j, i)
+
+
+def pairs_weight(pairs: list[Pair], block: BlockFn) -> float:
+    """Total weight of the given pairs."""
+    if not pairs:
+        return 0.0
+    left = np.array([i for i, _ in pairs], dtype=np.int64)
+    right = np.array([j for _, j in pairs], dtype=np.int64)
+    return float(sum(block(left[k : k + 1], right[k : k + 1])[0, 0] for k in range(len(pairs))))

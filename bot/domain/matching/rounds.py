@@ -1,0 +1,278 @@
+"""One coffee round: pairs by maximum weight, then groups, then a reason for everyone left out."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from itertools import combinations
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from bot.domain.matching.engine import BlockFn, Pair, max_weight_pairs
+from bot.domain.matching.model import (
+    MINUTES_PER_DAY,
+    FairnessRecord,
+    Group,
+    MatchPolicy,
+    MatchResult,
+    Member,
+    PairHistory,
+    Unmatched,
+    UnmatchedReason,
+)
+from bot.domain.matching.weights import WeightModel, is_recent
+
+_EXTRAS_CHUNK = 512  # rows of extras scored at once, to bound memory when many people are left over
+
+UNMATCHED_TEXT: dict[UnmatchedReason, str] = {
+    "pool_too_small": "Not enough people were available this round to form a group.",
+    "no_eligible_partner": "We couldn't find a fitting partner for you among the people available this round.",
+    "only_recent_partners": (
+        "Everyone available this round was a recent partner of yours, so we let you sit this one out "
+        "rather than repeat a pairing."
+    ),
+    "left_over": "Every group that suited you was already full this round.",
+}
+
+
+def match_round(
+    members: Sequence[Member], history: PairHistory, policy: MatchPolicy, now: datetime, seed: int
+) -> MatchResult:
+    """Group the available members for one round; deterministic for (inputs, seed)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    ids = [m.user_id for m in members]
+    if len(set(ids)) != len(ids):
+        raise ValueError("each member may appear only once")
+    rng = np.random.default_rng(seed)
+    canonical = sorted(members, key=lambda m: m.user_id)
+    # A seeded shuffle of a canonical order: same result whatever order the caller passes, the seed breaks ties.
+    pool = [canonical[k] for k in rng.permutation(len(canonical))]
+    if len(pool) < 2:
+        return MatchResult((), tuple(_unmatched(m.user_id, "pool_too_small") for m in pool), seed, 0.0)
+
+    model = WeightModel(pool, history, policy, now)
+    order = model.order_key()
+    all_nodes = np.arange(len(pool), dtype=np.int64)
+
+    def strict(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return model.block(rows, cols)
+
+    def relaxed(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return model.block(rows, cols, allow_recent=True)
+
+    def pair_up(nodes: np.ndarray, block: BlockFn) -> list[Pair]:
+        return max_weight_pairs(nodes, block, order, rng, exact_limit=policy.exact_limit, block_size=policy.block_size)
+
+    pairs = pair_up(all_nodes, strict)
+    groups, extras = _form_groups(pairs, len(pool), model, strict, order, rng, policy)
+    cap = policy.group_size + 1
+    extras = _place_extras(groups, extras, cap, strict, model, policy)
+    if policy.repeat_if_unavoidable and extras:
+        # Unavoidable repeats: pair the leftovers among themselves, then let them join groups, recent pairs allowed.
+        late_pairs = pair_up(np.array(extras, dtype=np.int64), relaxed) if len(extras) >= 2 else []
+        groups += [list(p) for p in late_pairs]
+        placed = {node for p in late_pairs for node in p}
+        extras = _place_extras(groups, [e for e in extras if e not in placed], cap, relaxed, model, policy)
+
+    unmatched = tuple(_unmatched(pool[e].user_id, _reason(e, model, policy)) for e in sorted(extras))
+    ordered = sorted((sorted(g, key=lambda i: pool[i].user_id) for g in groups), key=lambda g: pool[g[0]].user_id)
+    within = [pair for g in ordered for pair in combinations(g, 2)]
+    left = np.array([a for a, _ in within], dtype=np.int64)
+    right = np.array([b for _, b in within], dtype=np.int64)
+    total = float(model.edges(left, right, allow_recent=True).sum()) if within else 0.0
+    recent_pairs = int(np.count_nonzero(np.asarray(model.recent[left, right]).ravel())) if within else 0
+    masks = _working_masks(model)
+    result_groups = tuple(
+        Group(tuple(pool[i].user_id for i in g), explain_group(g, model, history, now, masks)) for g in ordered
+    )
+    return MatchResult(result_groups, unmatched, seed, total, recent_pairs)
+
+
+def _form_groups(
+    pairs: list[Pair],
+    n: int,
+    model: WeightModel,
+    strict: BlockFn,
+    order: np.ndarray,
+    rng: np.random.Generator,
+    policy: MatchPolicy,
+) -> tuple[list[list[int]], list[int]]:
+    """Turn pairs into cores of the target size; return the cores and everyone still to place."""
+    paired = {node for p in pairs for node in p}
+    extras = [i for i in range(n) if i not in paired]
+    target_groups = max(1, math.floor(n / policy.group_size + 0.5))
+    if policy.group_size == 2:
+        return [list(p) for p in pairs], extras
+    if policy.group_size == 3:
+        # Keep the strongest pairs as cores; members of the weakest pairs become the third person of a core.
+        weights = _pair_weights(pairs, model)
+        keep = sorted(range(len(pairs)), key=lambda k: -weights[k])[:target_groups]
+        kept = set(keep)
+        extras += [node for k, p in enumerate(pairs) if k not in kept for node in p]
+        return [list(pairs[k]) for k in sorted(keep)], extras
+    # group_size 4: pair the pairs (a matching on the graph whose nodes are pairs), each quad = two pairs.
+    left = np.array([p[0] for p in pairs], dtype=np.int64)
+    right = np.array([p[1] for p in pairs], dtype=np.int64)
+
+    def quad_block(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        total = strict(left[rows], left[cols]) + strict(left[rows], right[cols])
+        total += strict(right[rows], left[cols]) + strict(right[rows], right[cols])
+        return total
+
+    pair_order = (order[left] + order[right]) / 2
+    quads = max_weight_pairs(
+        np.arange(len(pairs), dtype=np.int64),
+        quad_block,
+        pair_order,
+        rng,
+        exact_limit=policy.exact_limit,
+        block_size=policy.block_size,
+    )
+    groups = [[*pairs[p], *pairs[q]] for p, q in quads]
+    merged = {k for quad in quads for k in quad}
+    spare = [k for k in range(len(pairs)) if k not in merged]
+    weights = _pair_weights(pairs, model)
+    spare.sort(key=lambda k: -weights[k])
+    room = max(target_groups - len(groups), 0)
+    groups += [list(pairs[k]) for k in spare[:room]]
+    extras += [node for k in spare[room:] for node in pairs[k]]
+    return groups, extras
+
+
+def _pair_weights(pairs: list[Pair], model: WeightModel) -> np.ndarray:
+    if not pairs:
+        return np.zeros(0)
+    return model.edges(np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs]))
+
+
+def _place_extras(
+    groups: list[list[int]], extras: list[int], cap: int, block: BlockFn, model: WeightModel, policy: MatchPolicy
+) -> list[int]:
+    """Add extra people to groups, smallest groups first, one per group per pass, by an optimal assignment.
+
+    Returns those who fit nowhere.
+    """
+    remaining = list(extras)
+    while remaining:
+        open_groups = [g for g in groups if len(g) < cap]
+        if not open_groups:
+            break
+        smallest = min(len(g) for g in open_groups)
+        joined = _assign_extras(remaining, [g for g in open_groups if len(g) == smallest], block, model, policy)
+        if not joined and any(len(g) > smallest for g in open_groups):
+            joined = _assign_extras(remaining, open_groups, block, model, policy)
+        if not joined:
+            break
+        remaining = [e for e in remaining if e not in joined]
+    return remaining
+
+
+def _assign_extras(
+    extras: list[int], open_groups: list[list[int]], block: BlockFn, model: WeightModel, policy: MatchPolicy
+) -> set[int]:
+    flat = np.array([node for g in open_groups for node in g], dtype=np.int64)
+    starts = np.cumsum([0] + [len(g) for g in open_groups[:-1]])
+    # Joining a group puts its members in a larger group: lean towards those who were not in one lately.
+    burden = policy.fairness_weight * np.add.reduceat(model.larger_group[flat], starts)
+    scores = np.empty((len(extras), len(open_groups)))
+    rows_all = np.array(extras, dtype=np.int64)
+    for lo in range(0, len(extras), _EXTRAS_CHUNK):
+        rows = rows_all[lo : lo + _EXTRAS_CHUNK]
+        scores[lo : lo + len(rows)] = np.add.reduceat(block(rows, flat), starts, axis=1) - burden
+    feasible = np.isfinite(scores)
+    if not feasible.any():
+        return set()
+    cost = np.where(feasible, -scores, 1e9)
+    rows_idx, cols_idx = linear_sum_assignment(cost)
+    joined: set[int] = set()
+    for r, c in zip(rows_idx.tolist(), cols_idx.tolist(), strict=True):
+        if feasible[r, c]:
+            open_groups[c].append(extras[r])
+            joined.add(extras[r])
+    return joined
+
+
+def _reason(node: int, model: WeightModel, policy: MatchPolicy) -> UnmatchedReason:
+    everyone = np.arange(len(model), dtype=np.int64)
+    here = np.array([node], dtype=np.int64)
+    if not np.isfinite(model.block(here, everyone, allow_recent=True)).any():
+        return "no_eligible_partner"
+    if not policy.repeat_if_unavoidable and not np.isfinite(model.block(here, everyone)).any():
+        return "only_recent_partners"
+    return "left_over"
+
+
+def _unmatched(user_id: str, reason: UnmatchedReason) -> Unmatched:
+    return Unmatched(user_id, reason, UNMATCHED_TEXT[reason])
+
+
+def _working_masks(model: WeightModel) -> np.ndarray:
+    minutes = np.arange(MINUTES_PER_DAY)[None, :]
+    start, length = model.windows[:, 0][:, None], model.windows[:, 1][:, None]
+    return ((minutes - start) % MINUTES_PER_DAY) < length
+
+
+def explain_group(
+    nodes: Sequence[int], model: WeightModel, history: PairHistory, now: datetime, masks: np.ndarray | None = None
+) -> str:
+    """One line on why these people were grouped: teams, meeting history, shared working hours."""
+    members = [model.members[i] for i in nodes]
+    teams = {m.team for m in members}
+    if len(teams) == len(members):
+        team_part = "different teams"
+    elif len(teams) == 1:
+        team_part = "same team"
+    else:
+        team_part = "mixed teams"
+    last = [history.last_met.get(frozenset((a.user_id, b.user_id))) for a, b in combinations(members, 2)]
+    met = [when for when in last if when is not None]
+    if not met:
+        history_part = "first meeting" if len(members) == 2 else "first meeting for all"
+    else:
+        latest = max(met)
+        who = "" if len(members) == 2 else "some "
+        history_part = f"{who}last met {_ago(now - latest)}"
+        if any(is_recent(when, now, model.policy) for when in met):
+            history_part += " (no one else was available)"
+    if masks is None:
+        masks = _working_masks(model)
+    shared = int(masks[list(nodes)].all(axis=0).sum())
+    hours = round(shared / 30) / 2
+    if hours <= 0:
+        overlap_part = "no shared working hours"
+    else:
+        text = f"{hours:g}"
+        overlap_part = f"{text} working hour{'' if hours == 1 else 's'} overlap"
+    return f"{team_part}, {history_part}, {overlap_part}"
+
+
+def _ago(delta: timedelta) -> str:
+    days = max(int(delta / timedelta(days=1)), 0)
+    if days < 14:
+        return "today" if days == 0 else f"{days} day{'' if days == 1 else 's'} ago"
+    if days < 120:
+        return f"{days // 7} weeks ago"
+    return f"{days // 30} months ago"
+
+
+def fairness_after(
+    result: MatchResult, ledger: dict[str, FairnessRecord], policy: MatchPolicy, now: datetime
+) -> dict[str, FairnessRecord]:
+    """The fairness ledger updated with this round: left-out members and members of larger-than-target groups."""
+    updated = dict(ledger)
+    for item in result.unmatched:
+        old = updated.get(item.user_id, FairnessRecord())
+        updated[item.user_id] = FairnessRecord(
+            old.times_left_out + 1, old.times_in_larger_group, now, old.last_in_larger_group
+        )
+    for group in result.groups:
+        if len(group.member_ids) > policy.group_size:
+            for user_id in group.member_ids:
+                old = updated.get(user_id, FairnessRecord())
+                updated[user_id] = FairnessRecord(
+                    old.times_left_out, old.times_in_larger_group + 1, old.last_left_out, now
+                )
+    return updated

@@ -1,0 +1,206 @@
+"""Pair weights: one scalar function (the definition) and a vectorised model that computes blocks of it.
+
+weight(a, b) = base
+             + freshness * (1 - exp(-age / repeat_decay))     # 1 for a first meeting, decays back in after a meeting
+             + cross_team                                     # prefer_cross_team only, when the teams differ
+             + overlap * min(shared working hours / full_overlap_hours, 1)
+             + fairness * (priority(a) + priority(b))         # recently left out or put in a larger group
+Excluded (None / -inf): the same person, a blocked pair, a pair the pool mode forbids, and — unless the caller allows
+it — a pair that met within the cooldown.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import numpy as np
+from scipy import sparse
+
+from bot.domain.matching.model import MINUTES_PER_DAY, FairnessRecord, MatchPolicy, Member, PairHistory, PoolMode
+
+_DAY = timedelta(days=1)
+
+
+def _days(delta: timedelta) -> float:
+    return max(delta / _DAY, 0.0)
+
+
+def fairness_priority(record: FairnessRecord | None, now: datetime, policy: MatchPolicy) -> float:
+    """How much a member should be favoured for a regular group: recent or repeated left-outs and larger groups."""
+    return left_out_score(record, now, policy) + 0.5 * larger_group_score(record, now, policy)
+
+
+def left_out_score(record: FairnessRecord | None, now: datetime, policy: MatchPolicy) -> float:
+    """Decaying score of having been left out (1.0 right after, plus a little per past occurrence)."""
+    if record is None:
+        return 0.0
+    score = 0.1 * min(record.times_left_out, 5)
+    if record.last_left_out is not None:
+        score += math.exp(-_days(now - record.last_left_out) / _days(policy.fairness_decay))
+    return score
+
+
+def larger_group_score(record: FairnessRecord | None, now: datetime, policy: MatchPolicy) -> float:
+    """Decaying score of having been the extra person of a larger group (trio for pairs)."""
+    if record is None:
+        return 0.0
+    score = 0.05 * min(record.times_in_larger_group, 5)
+    if record.last_in_larger_group is not None:
+        score += math.exp(-_days(now - record.last_in_larger_group) / _days(policy.fairness_decay))
+    return score
+
+
+def overlap_minutes(a: Member, b: Member) -> int:
+    """Minutes per day in which both members are inside their working hours."""
+    (start_a, length_a), (start_b, length_b) = a.window_utc, b.window_utc
+    return int(_overlap(np.array(start_a), np.array(length_a), np.array(start_b), np.array(length_b)))
+
+
+def _overlap(start_a: np.ndarray, length_a: np.ndarray, start_b: np.ndarray, length_b: np.ndarray) -> np.ndarray:
+    """Overlap in minutes of circular day windows (start, length); arrays broadcast against each other."""
+    total = np.zeros(np.broadcast_shapes(start_a.shape, start_b.shape), dtype=np.int64)
+    for shift in (-MINUTES_PER_DAY, 0, MINUTES_PER_DAY):
+        shifted = start_b + shift
+        total += np.maximum(0, np.minimum(start_a + length_a, shifted + length_b) - np.maximum(start_a, shifted))
+    return np.minimum(total, np.minimum(length_a, length_b))
+
+
+def pool_allows(a: Member, b: Member, policy: MatchPolicy) -> bool:
+    """Whether the channel's pool mode lets these two be grouped."""
+    if policy.pool_mode is PoolMode.ONLY_CROSS_TEAM:
+        return a.team != b.team
+    if policy.pool_mode is PoolMode.ONLY_WITHIN_TEAM:
+        return a.team == b.team
+    return True
+
+
+def is_recent(last_met: datetime | None, now: datetime, policy: MatchPolicy) -> bool:
+    """Whether a pair last met within the cooldown."""
+    return last_met is not None and now - last_met < policy.cooldown
+
+
+def pair_weight(
+    a: Member, b: Member, history: PairHistory, policy: MatchPolicy, now: datetime, *, allow_recent: bool = False
+) -> float | None:
+    """The weight of grouping a with b, or None when excluded (blocked, pool mode, or recent unless allowed)."""
+    key = frozenset((a.user_id, b.user_id))
+    if a.user_id == b.user_id or key in history.blocked or not pool_allows(a, b, policy):
+        return None
+    last_met = history.last_met.get(key)
+    if not allow_recent and is_recent(last_met, now, policy):
+        return None
+    weight = policy.base_weight + policy.freshness_weight
+    if last_met is not None:
+        weight -= policy.freshness_weight * math.exp(-_days(now - last_met) / _days(policy.repeat_decay))
+    if policy.pool_mode is PoolMode.PREFER_CROSS_TEAM and a.team != b.team:
+        weight += policy.cross_team_weight
+    weight += policy.overlap_weight * min(overlap_minutes(a, b) / (60 * policy.full_overlap_hours), 1.0)
+    fairness = history.fairness
+    weight += policy.fairness_weight * (
+        fairness_priority(fairness.get(a.user_id), now, policy)
+        + fairness_priority(fairness.get(b.user_id), now, policy)
+    )
+    return weight
+
+
+class WeightModel:
+    """The pool as index arrays and sparse history, computing any block of the weight matrix with numpy.
+
+    Node i is `members[i]`. History is kept only for pairs inside the pool (O(history) memory, never O(n^2)).
+    """
+
+    def __init__(self, members: Sequence[Member], history: PairHistory, policy: MatchPolicy, now: datetime) -> None:
+        self.members = tuple(members)
+        self.policy = policy
+        n = len(self.members)
+        index = {m.user_id: i for i, m in enumerate(self.members)}
+        team_ids: dict[str, int] = {}
+        self.team = np.array([team_ids.setdefault(m.team, len(team_ids)) for m in self.members], dtype=np.int64)
+        self.windows = np.array([m.window_utc for m in self.members], dtype=np.int64).reshape(n, 2)
+        self.priority = np.array(
+            [fairness_priority(history.fairness.get(m.user_id), now, policy) for m in self.members], dtype=np.float64
+        )
+        self.larger_group = np.array(
+            [larger_group_score(history.fairness.get(m.user_id), now, policy) for m in self.members], dtype=np.float64
+        )
+        rows: list[int] = []
+        cols: list[int] = []
+        penalties: list[float] = []
+        recent: list[bool] = []
+        decay_days = _days(policy.repeat_decay)
+        for pair, when in history.last_met.items():
+            ids = tuple(pair)
+            if len(ids) != 2 or ids[0] not in index or ids[1] not in index:
+                continue
+            i, j = index[ids[0]], index[ids[1]]
+            # +1e-12 keeps the entry stored even when the penalty has decayed to zero
+            penalty = policy.freshness_weight * math.exp(-_days(now - when) / decay_days) + 1e-12
+            rows += [i, j]
+            cols += [j, i]
+            penalties += [penalty, penalty]
+            recent += [is_recent(when, now, policy)] * 2
+        self.penalty = sparse.csr_matrix((penalties, (rows, cols)), shape=(n, n), dtype=np.float64)
+        recent_mask = np.array(recent, dtype=bool)
+        self.recent = sparse.csr_matrix(
+            (
+                np.ones(int(recent_mask.sum()), dtype=np.int8),
+                (np.array(rows)[recent_mask], np.array(cols)[recent_mask]),
+            ),
+            shape=(n, n),
+        )
+        blocked_rows: list[int] = []
+        blocked_cols: list[int] = []
+        for pair in history.blocked:
+            ids = tuple(pair)
+            if len(ids) == 2 and ids[0] in index and ids[1] in index:
+                i, j = index[ids[0]], index[ids[1]]
+                blocked_rows += [i, j]
+                blocked_cols += [j, i]
+        self.blocked = sparse.csr_matrix(
+            (np.ones(len(blocked_rows), dtype=np.int8), (blocked_rows, blocked_cols)), shape=(n, n)
+        )
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def block(self, rows: np.ndarray, cols: np.ndarray, *, allow_recent: bool = False) -> np.ndarray:
+        """Weights for rows x cols as float64, -inf where excluded (including a node with itself)."""
+        rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        penalty = self.penalty[rows][:, cols].toarray()
+        blocked = self.blocked[rows][:, cols].toarray() != 0 if self.blocked.nnz else False
+        recent = self.recent[rows][:, cols].toarray() != 0 if not allow_recent and self.recent.nnz else False
+        return self._weights(rows[:, None], cols[None, :], penalty, blocked | recent)
+
+    def edges(self, left: np.ndarray, right: np.ndarray, *, allow_recent: bool = False) -> np.ndarray:
+        """Weights of the pairs (left[k], right[k]) as float64, -inf where excluded."""
+        left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
+        penalty = np.asarray(self.penalty[left, right]).ravel()
+        blocked = np.asarray(self.blocked[left, right]).ravel() != 0
+        recent = np.asarray(self.recent[left, right]).ravel() != 0 if not allow_recent else False
+        return self._weights(left, right, penalty, blocked | recent)
+
+    def _weights(
+        self, rows: np.ndarray, cols: np.ndarray, penalty: np.ndarray, excluded: np.ndarray | bool
+    ) -> np.ndarray:
+        policy = self.policy
+        team_r, team_c = self.team[rows], self.team[cols]
+        weights = policy.base_weight + policy.freshness_weight - penalty
+        if policy.pool_mode is PoolMode.PREFER_CROSS_TEAM:
+            weights = weights + policy.cross_team_weight * (team_r != team_c)
+        overlap = _overlap(self.windows[rows, 0], self.windows[rows, 1], self.windows[cols, 0], self.windows[cols, 1])
+        weights = weights + policy.overlap_weight * np.minimum(overlap / (60 * policy.full_overlap_hours), 1.0)
+        weights = weights + policy.fairness_weight * (self.priority[rows] + self.priority[cols])
+        mask = (rows == cols) | np.asarray(excluded, dtype=bool)
+        if policy.pool_mode is PoolMode.ONLY_CROSS_TEAM:
+            mask = mask | (team_r == team_c)
+        elif policy.pool_mode is PoolMode.ONLY_WITHIN_TEAM:
+            mask = mask | (team_r != team_c)
+        weights = np.array(np.broadcast_to(weights, mask.shape), dtype=np.float64)
+        weights[mask] = -np.inf
+        return weights
+
+    def order_key(self) -> np.ndarray:
+        """A 1-D key that puts people with similar working windows next to each other (middle of the UTC window)."""
+        return (self.windows[:, 0] + self.windows[:, 1] / 2) % MINUTES_PER_DAY
