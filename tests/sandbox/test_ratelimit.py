@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.sandbox.ratelimit import RateLimiter, retry_after_header
 from bot.sandbox.validation import MethodCatalog
@@ -171,3 +173,19 @@ def test_thread_safe_counting(limiter: RateLimiter) -> None:
     for thread in threads:
         thread.join()
     assert sum(1 for r in results if r is None) == 100
+
+
+@settings(max_examples=60, deadline=None)
+@given(gaps=st.lists(st.floats(min_value=0.0, max_value=3.0, allow_nan=False), min_size=1, max_size=80))
+def test_post_message_never_exceeds_burst_plus_rate(gaps: list[float]) -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(MethodCatalog.load(), clock=clock)
+    allowed_times: list[float] = []
+    for gap in gaps:
+        clock.advance(gap)
+        if limiter.check("chat.postMessage", "C1", "T1") is None:
+            allowed_times.append(clock.now)
+    # In any window of length w, at most burst (5) + w * rate (1/s) messages get through.
+    for i, start in enumerate(allowed_times):
+        for j in range(i, len(allowed_times)):
+            assert j - i + 1 <= 5 + (allowed_times[j] - start) + 1e-6

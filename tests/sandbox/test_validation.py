@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -216,3 +218,15 @@ def test_scopes_from_manifest(tmp_path: Path) -> None:
     empty = tmp_path / "empty.yml"
     empty.write_text("display_information:\n  name: x\n")
     assert scopes_from_manifest(empty) == set()
+
+
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "slack-specs" / "method-reference"
+
+
+@pytest.mark.skipif(not REFERENCE.exists(), reason="shared slack-specs not present")
+def test_committed_methods_json_matches_its_generator(tmp_path: Path) -> None:
+    script = Path(__file__).resolve().parents[2] / "bot" / "sandbox" / "data" / "build_methods.py"
+    out = tmp_path / "methods.json"
+    subprocess.run([sys.executable, str(script), str(REFERENCE), "--out", str(out)], check=True, capture_output=True)
+    packaged = resources.files("bot.sandbox").joinpath("data", "methods.json").read_text()
+    assert json.loads(out.read_text()) == json.loads(packaged)
