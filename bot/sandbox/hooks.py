@@ -1,0 +1,58 @@
+"""Optional checks from the pure sandbox modules (validation, Block Kit, rate limits, faults), loaded when present.
+
+Each loader returns None when its module is not in the tree yet, so the fake keeps working without it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _module(name: str) -> Any | None:
+    try:
+        return importlib.import_module(f"bot.sandbox.{name}")
+    except ImportError:
+        logger.debug("sandbox module %s not available", name)
+        return None
+
+
+def load_catalog() -> Any | None:
+    """validation.MethodCatalog.load(), or None."""
+    module = _module("validation")
+    return module.MethodCatalog.load() if module is not None else None
+
+
+def load_blockkit() -> Any | None:
+    """The blockkit module (check_message_blocks, check_view), or None."""
+    return _module("blockkit")
+
+
+def make_rate_limiter(clock: Any) -> Any | None:
+    """ratelimit.RateLimiter(clock=clock, enabled=False), or None."""
+    module = _module("ratelimit")
+    return module.RateLimiter(clock=clock, enabled=False) if module is not None else None
+
+
+def make_fault_injector() -> Any | None:
+    """faults.FaultInjector(), or None."""
+    module = _module("faults")
+    return module.FaultInjector() if module is not None else None
+
+
+def manifest_bot_scopes(path: Path | None = None) -> set[str] | None:
+    """The bot scopes declared in manifest.yml (repo root by default); None when there is no manifest."""
+    manifest = path or REPO_ROOT / "manifest.yml"
+    if not manifest.is_file():
+        return None
+    import yaml
+
+    data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+    scopes = ((data.get("oauth_config") or {}).get("scopes") or {}).get("bot") or []
+    return {str(scope) for scope in scopes}

@@ -1,0 +1,639 @@
+"""Web API method implementations of the fake Slack, working on its state under its lock."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from bot.sandbox.records import Conversation, FakeMessage
+from bot.sandbox.seed import SeedUser
+
+if TYPE_CHECKING:
+    from bot.sandbox.fake_slack import FakeSlack
+
+logger = logging.getLogger(__name__)
+
+TRIGGER_TTL_SECONDS = 3.0
+MAX_VIEW_STACK = 3
+MAX_TEXT_LENGTH = 40_000
+MAX_VIEW_BYTES = 250_000
+EMOJI_NAME = re.compile(r"^[a-z0-9_+'\-]+(::skin-tone-[2-6])?$")
+JSON_ARGS = ("blocks", "attachments", "view", "metadata")
+
+
+class SlackApiFailure(Exception):
+    """A Slack error answer: {"ok": false, "error": error, **extra}."""
+
+    def __init__(self, error: str, **extra: Any) -> None:
+        super().__init__(error)
+        self.error = error
+        self.extra = extra
+
+
+def as_bool(value: Any) -> bool:
+    """Slack's lenient boolean: true/1 (form strings) or a JSON bool."""
+    if isinstance(value, str):
+        return value.strip().lower() in {"true", "1", "yes"}
+    return bool(value)
+
+
+def parse_json_args(args: dict[str, Any]) -> dict[str, Any]:
+    """Decode the JSON-string arguments form bodies carry (blocks, view, ...); invalid JSON → invalid_arguments."""
+    parsed = dict(args)
+    for key in JSON_ARGS:
+        value = parsed.get(key)
+        if isinstance(value, str) and value.strip():
+            try:
+                parsed[key] = json.loads(value)
+            except ValueError as error:
+                code = "invalid_blocks_format" if key == "blocks" else "invalid_arguments"
+                raise SlackApiFailure(code) from error
+    return parsed
+
+
+def encode_cursor(offset: int) -> str:
+    """An opaque cursor like Slack's (base64)."""
+    return base64.b64encode(f"offset:{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    """Offset inside an opaque cursor; invalid_cursor when it is not ours."""
+    try:
+        kind, _, number = base64.b64decode(cursor.encode(), validate=True).decode().partition(":")
+        if kind != "offset":
+            raise ValueError(kind)
+        return int(number)
+    except ValueError as error:
+        raise SlackApiFailure("invalid_cursor") from error
+
+
+def paginate(items: list[Any], args: dict[str, Any], default_limit: int, max_limit: int) -> tuple[list[Any], str]:
+    """One page of items and the next_cursor ('' on the last page)."""
+    raw_limit = args.get("limit")
+    try:
+        limit = int(raw_limit) if raw_limit not in (None, "") else default_limit
+    except (TypeError, ValueError) as error:
+        raise SlackApiFailure("invalid_limit") from error
+    if limit <= 0:
+        limit = len(items) or 1
+    limit = min(limit, max_limit)
+    cursor = str(args.get("cursor") or "")
+    offset = decode_cursor(cursor) if cursor else 0
+    page = items[offset : offset + limit]
+    next_offset = offset + limit
+    return page, encode_cursor(next_offset) if next_offset < len(items) else ""
+
+
+class WebApi:
+    """The Web API methods; every handler is called with the fake's lock held and returns the success body."""
+
+    def __init__(self, fake: FakeSlack) -> None:
+        self.fake = fake
+        self.handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "api.test": lambda args: {"args": args},
+            "auth.test": self.auth_test,
+            "team.info": self.team_info,
+            "users.info": self.users_info,
+            "users.list": self.users_list,
+            "users.lookupByEmail": self.users_lookup_by_email,
+            "conversations.info": self.conversations_info,
+            "conversations.members": self.conversations_members,
+            "conversations.open": self.conversations_open,
+            "conversations.history": self.conversations_history,
+            "conversations.replies": self.conversations_replies,
+            "chat.postMessage": self.chat_post_message,
+            "chat.postEphemeral": self.chat_post_ephemeral,
+            "chat.update": self.chat_update,
+            "chat.delete": self.chat_delete,
+            "reactions.add": self.reactions_add,
+            "views.open": self.views_open,
+            "views.push": self.views_push,
+            "views.update": self.views_update,
+            "views.publish": self.views_publish,
+            "apps.connections.open": self.apps_connections_open,
+        }
+
+    # ---- helpers -------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def require(args: dict[str, Any], *names: str) -> None:
+        """invalid_arguments-style refusal for a missing required argument (when no catalog checks it)."""
+        for name in names:
+            if args.get(name) in (None, ""):
+                raise SlackApiFailure("invalid_arguments", response_metadata={"messages": [f"missing {name}"]})
+
+    def user_or_fail(self, user_id: Any, error: str = "user_not_found") -> SeedUser:
+        """The user with this id, else the given Slack error."""
+        user = self.fake._users.get(str(user_id or ""))
+        if user is None:
+            raise SlackApiFailure(error)
+        return user
+
+    def visible_conversation(self, channel_id: Any) -> Conversation:
+        """The conversation the bot can see (channel_not_found for unknown ids and private ones it is not in)."""
+        conversation = self.fake._conversations.get(str(channel_id or ""))
+        if conversation is None:
+            raise SlackApiFailure("channel_not_found")
+        if conversation.kind != "public" and self.fake.bot_user_id not in conversation.members:
+            raise SlackApiFailure("channel_not_found")
+        return conversation
+
+    def postable_conversation(self, channel: Any) -> Conversation:
+        """Resolve a chat.* channel argument (a user id means the bot's DM) and check the bot may post."""
+        channel_id = str(channel or "")
+        if channel_id[:1] in {"U", "W"}:
+            user = self.user_or_fail(channel_id, error="channel_not_found")
+            if user.deleted:
+                raise SlackApiFailure("channel_not_found")
+            return self.fake._open_im(user.id)[0]
+        conversation = self.visible_conversation(channel_id)
+        if conversation.is_archived:
+            raise SlackApiFailure("is_archived")
+        if self.fake.bot_user_id not in conversation.members and not self.fake._has_scope("chat:write.public"):
+            raise SlackApiFailure("not_in_channel")
+        return conversation
+
+    def check_message_content(self, method: str, args: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+        """The text and blocks of a chat.* call, checked like Slack (no_text, msg_too_long, invalid_blocks).
+
+        chat.postMessage truncates an over-long text instead of refusing it (its error list has no msg_too_long).
+        """
+        text = str(args.get("text") or "")
+        blocks = args.get("blocks") or []
+        attachments = args.get("attachments") or []
+        if not isinstance(blocks, list):
+            raise SlackApiFailure("invalid_blocks_format")
+        if not text and not blocks and not attachments:
+            raise SlackApiFailure("no_text")
+        if len(text) > MAX_TEXT_LENGTH:
+            if method != "chat.postMessage":
+                raise SlackApiFailure("msg_too_long")
+            text = text[:MAX_TEXT_LENGTH]
+        if blocks:
+            self.fake._check_blocks(blocks)
+        return text, blocks
+
+    def message_in(self, conversation: Conversation, ts: Any) -> FakeMessage:
+        """The (non-ephemeral) message with this ts, else message_not_found."""
+        for message in self.fake._messages.get(conversation.id, []):
+            if message.ts == str(ts) and message.ephemeral_to is None:
+                return message
+        raise SlackApiFailure("message_not_found")
+
+    def user_object(self, user: SeedUser) -> dict[str, Any]:
+        """users.info's user object."""
+        fake = self.fake
+        profile: dict[str, Any] = {
+            "title": user.title,
+            "phone": "",
+            "skype": "",
+            "real_name": user.real_name,
+            "real_name_normalized": user.real_name,
+            "display_name": user.display_name,
+            "display_name_normalized": user.display_name,
+            "fields": (
+                {"Xf0RPTDEPT": {"value": user.department, "alt": "", "label": "Department"}} if user.department else {}
+            ),
+            "status_text": "",
+            "status_emoji": "",
+            "status_expiration": 0,
+            "avatar_hash": "g" + user.id[-11:].lower(),
+            "first_name": user.real_name.split(" ")[0],
+            "last_name": " ".join(user.real_name.split(" ")[1:]),
+            "team": fake.team_id,
+        }
+        for size in (24, 32, 48, 72, 192, 512):
+            profile[f"image_{size}"] = f"https://avatars.rapport.example/{user.id}_{size}.png"
+        if user.email and not user.is_bot and fake._has_scope("users:read.email"):
+            profile["email"] = user.email
+        if user.is_bot:
+            profile.update({"bot_id": user.bot_id, "api_app_id": fake.app_id if user.id == fake.bot_user_id else ""})
+            profile["always_active"] = True
+        data: dict[str, Any] = {
+            "id": user.id,
+            "team_id": fake.team_id,
+            "name": user.handle,
+            "deleted": user.deleted,
+            "color": "9f69e7",
+            "real_name": user.real_name,
+            "profile": profile,
+            "is_bot": user.is_bot,
+            "is_app_user": False,
+            "updated": 1_700_000_000,
+            "is_email_confirmed": not user.is_bot,
+            "who_can_share_contact_card": "EVERYONE",
+        }
+        if not user.deleted:
+            zone = ZoneInfo(user.tz)
+            local = datetime.fromtimestamp(fake._wall_clock(), tz=zone)
+            offset = local.utcoffset()
+            data.update(
+                {
+                    "tz": user.tz,
+                    "tz_label": local.tzname() or user.tz,
+                    "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
+                    "is_admin": user.is_admin,
+                    "is_owner": False,
+                    "is_primary_owner": False,
+                    "is_restricted": False,
+                    "is_ultra_restricted": False,
+                }
+            )
+        return data
+
+    def conversation_object(self, conversation: Conversation, include_num_members: bool = False) -> dict[str, Any]:
+        """conversations.info's channel object."""
+        fake = self.fake
+        if conversation.kind == "im":
+            return {
+                "id": conversation.id,
+                "created": conversation.created,
+                "is_archived": False,
+                "is_im": True,
+                "is_org_shared": False,
+                "context_team_id": fake.team_id,
+                "updated": conversation.created * 1000,
+                "user": conversation.im_user,
+                "is_user_deleted": bool(conversation.im_user and fake._users[conversation.im_user].deleted),
+                "priority": 0,
+                "last_read": "0000000000.000000",
+            }
+        is_channel = conversation.kind == "public"
+        data: dict[str, Any] = {
+            "id": conversation.id,
+            "name": conversation.name,
+            "is_channel": is_channel,
+            "is_group": conversation.kind in {"private", "mpim"},
+            "is_im": False,
+            "is_mpim": conversation.kind == "mpim",
+            "is_private": conversation.kind != "public",
+            "created": conversation.created,
+            "is_archived": conversation.is_archived,
+            "is_general": conversation.is_general,
+            "unlinked": 0,
+            "name_normalized": conversation.name,
+            "is_shared": False,
+            "is_org_shared": False,
+            "is_ext_shared": False,
+            "is_pending_ext_shared": False,
+            "pending_shared": [],
+            "context_team_id": fake.team_id,
+            "updated": conversation.created * 1000,
+            "parent_conversation": None,
+            "creator": conversation.members[0] if conversation.members else "",
+            "shared_team_ids": [fake.team_id],
+            "is_member": fake.bot_user_id in conversation.members,
+            "topic": {"value": conversation.topic, "creator": "", "last_set": 0},
+            "purpose": {"value": conversation.purpose, "creator": "", "last_set": 0},
+            "previous_names": [],
+            "last_read": "0000000000.000000",
+        }
+        if include_num_members:
+            data["num_members"] = len(conversation.members)
+        return data
+
+    def bot_message(
+        self, conversation: Conversation, text: str, blocks: list[dict[str, Any]], args: dict[str, Any]
+    ) -> FakeMessage:
+        """A new message from the bot (not stored yet)."""
+        fake = self.fake
+        return FakeMessage(
+            ts=fake._mint_ts(),
+            channel=conversation.id,
+            user=fake.bot_user_id,
+            text=text,
+            blocks=blocks,
+            thread_ts=str(args["thread_ts"]) if args.get("thread_ts") else None,
+            bot_id=fake.bot_id,
+            app_id=fake.app_id,
+            team=fake.team_id,
+            attachments=list(args.get("attachments") or []),
+            metadata=args.get("metadata") if isinstance(args.get("metadata"), dict) else None,
+        )
+
+    # ---- auth / team / users ------------------------------------------------------------------------------
+
+    def auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        """auth.test for the bot token."""
+        fake = self.fake
+        return {
+            "url": f"https://{fake.seed.domain}.slack.com/",
+            "team": fake.seed.team_name,
+            "user": fake.seed.bot_handle,
+            "team_id": fake.team_id,
+            "user_id": fake.bot_user_id,
+            "bot_id": fake.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def team_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        """team.info of the sandbox workspace."""
+        fake = self.fake
+        team_arg = args.get("team")
+        if team_arg and team_arg != fake.team_id:
+            raise SlackApiFailure("team_not_found")
+        icon = {f"image_{size}": f"https://avatars.rapport.example/team_{size}.png" for size in (34, 44, 68, 88, 102)}
+        icon["image_default"] = True  # type: ignore[assignment]
+        return {
+            "team": {
+                "id": fake.team_id,
+                "name": fake.seed.team_name,
+                "url": f"https://{fake.seed.domain}.slack.com/",
+                "domain": fake.seed.domain,
+                "email_domain": "rapport.example",
+                "icon": icon,
+                "avatar_base_url": "https://avatars.rapport.example/",
+                "is_verified": False,
+                "lob_sales_home_enabled": False,
+            }
+        }
+
+    def users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        """users.info."""
+        self.require(args, "user")
+        return {"user": self.user_object(self.user_or_fail(args["user"]))}
+
+    def users_lookup_by_email(self, args: dict[str, Any]) -> dict[str, Any]:
+        """users.lookupByEmail."""
+        self.require(args, "email")
+        for user in self.fake._users.values():
+            if user.email and user.email.lower() == str(args["email"]).lower():
+                return {"user": self.user_object(user)}
+        raise SlackApiFailure("users_not_found")
+
+    def users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """users.list with cursor pagination (includes deleted users and bots, like Slack)."""
+        users = list(self.fake._users.values())
+        page, next_cursor = paginate(users, args, default_limit=0, max_limit=1000)
+        return {
+            "members": [self.user_object(user) for user in page],
+            "cache_ts": int(self.fake._wall_clock()),
+            "response_metadata": {"next_cursor": next_cursor},
+        }
+
+    # ---- conversations -------------------------------------------------------------------------------------
+
+    def conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.info."""
+        self.require(args, "channel")
+        conversation = self.visible_conversation(args["channel"])
+        return {"channel": self.conversation_object(conversation, as_bool(args.get("include_num_members")))}
+
+    def conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.members with cursor pagination."""
+        self.require(args, "channel")
+        conversation = self.visible_conversation(args["channel"])
+        page, next_cursor = paginate(list(conversation.members), args, default_limit=100, max_limit=1000)
+        return {"members": page, "response_metadata": {"next_cursor": next_cursor}}
+
+    def conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.open: one user → the bot's DM (D…), 2–8 users → a group DM (G…)."""
+        fake = self.fake
+        if args.get("channel"):
+            conversation = self.visible_conversation(args["channel"])
+            return {"channel": self.conversation_object(conversation)}
+        raw_users = args.get("users")
+        if isinstance(raw_users, list):
+            requested = [str(user) for user in raw_users]
+        else:
+            requested = [part.strip() for part in str(raw_users or "").split(",") if part.strip()]
+        if not requested:
+            raise SlackApiFailure("users_list_not_supplied")
+        user_ids = [user_id for user_id in dict.fromkeys(requested) if user_id != fake.bot_user_id]
+        if len(user_ids) > 8:
+            raise SlackApiFailure("too_many_users")
+        if not user_ids:
+            raise SlackApiFailure("not_enough_users")
+        for user_id in user_ids:
+            if self.user_or_fail(user_id).deleted:
+                raise SlackApiFailure("user_disabled")
+        if len(user_ids) == 1:
+            conversation, existed = fake._open_im(user_ids[0])
+            body: dict[str, Any] = {}
+            if existed:
+                body.update({"no_op": True, "already_open": True})
+            if as_bool(args.get("return_im")):
+                body["channel"] = self.conversation_object(conversation)
+            else:
+                body["channel"] = {"id": conversation.id}
+            return body
+        conversation, existed = fake._open_mpim(user_ids)
+        body = {"channel": self.conversation_object(conversation)}
+        if existed:
+            body.update({"no_op": True, "already_open": True})
+        return body
+
+    def conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history (top-level messages, newest first)."""
+        self.require(args, "channel")
+        conversation = self.visible_conversation(args["channel"])
+        messages = [
+            message
+            for message in self.fake._messages.get(conversation.id, [])
+            if message.ephemeral_to is None and (message.thread_ts is None or message.thread_ts == message.ts)
+        ]
+        messages.reverse()
+        page, next_cursor = paginate(messages, args, default_limit=100, max_limit=999)
+        return {
+            "messages": [message.to_api() for message in page],
+            "has_more": bool(next_cursor),
+            "response_metadata": {"next_cursor": next_cursor},
+        }
+
+    def conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.replies (parent then replies, oldest first)."""
+        self.require(args, "channel", "ts")
+        conversation = self.visible_conversation(args["channel"])
+        parent = self.message_in(conversation, args["ts"])
+        thread = [parent] + [
+            message
+            for message in self.fake._messages.get(conversation.id, [])
+            if message.thread_ts == parent.ts and message.ts != parent.ts and message.ephemeral_to is None
+        ]
+        page, next_cursor = paginate(thread, args, default_limit=100, max_limit=999)
+        return {
+            "messages": [message.to_api() for message in page],
+            "has_more": bool(next_cursor),
+            "response_metadata": {"next_cursor": next_cursor},
+        }
+
+    # ---- chat ----------------------------------------------------------------------------------------------
+
+    def chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
+        """chat.postMessage (channel may be a user id: the bot's DM with that user)."""
+        self.require(args, "channel")
+        conversation = self.postable_conversation(args["channel"])
+        text, blocks = self.check_message_content("chat.postMessage", args)
+        message = self.bot_message(conversation, text, blocks, args)
+        self.fake._store_message(message)
+        return {"channel": conversation.id, "ts": message.ts, "message": message.to_api()}
+
+    def chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        """chat.postEphemeral: a message only `user` sees in `channel`."""
+        self.require(args, "channel", "user")
+        conversation = self.postable_conversation(args["channel"])
+        user = self.user_or_fail(args["user"])
+        if user.id not in conversation.members:
+            raise SlackApiFailure("user_not_in_channel")
+        text, blocks = self.check_message_content("chat.postEphemeral", args)
+        message = self.bot_message(conversation, text, blocks, args)
+        message.ephemeral_to = user.id
+        self.fake._store_message(message)
+        return {"message_ts": message.ts}
+
+    def chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        """chat.update of a message the bot posted."""
+        self.require(args, "channel", "ts")
+        conversation = self.visible_conversation(args["channel"])
+        message = self.message_in(conversation, args["ts"])
+        if message.user != self.fake.bot_user_id:
+            raise SlackApiFailure("cant_update_message")
+        text = str(args.get("text") or "")
+        blocks = args.get("blocks")
+        if blocks is not None and not isinstance(blocks, list):
+            raise SlackApiFailure("invalid_blocks_format")
+        if not text and not blocks and not args.get("attachments"):
+            raise SlackApiFailure("no_text")
+        if len(text) > MAX_TEXT_LENGTH:
+            raise SlackApiFailure("msg_too_long")
+        if blocks:
+            self.fake._check_blocks(blocks)
+        message.text = text
+        if blocks is not None:
+            message.blocks = blocks
+        if args.get("attachments") is not None:
+            message.attachments = list(args.get("attachments") or [])
+        message.edited = True
+        return {"channel": conversation.id, "ts": message.ts, "text": message.text, "message": message.to_api()}
+
+    def chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        """chat.delete of a message the bot posted."""
+        self.require(args, "channel", "ts")
+        conversation = self.visible_conversation(args["channel"])
+        message = self.message_in(conversation, args["ts"])
+        if message.user != self.fake.bot_user_id:
+            raise SlackApiFailure("cant_delete_message")
+        self.fake._messages[conversation.id].remove(message)
+        return {"channel": conversation.id, "ts": message.ts}
+
+    def reactions_add(self, args: dict[str, Any]) -> dict[str, Any]:
+        """reactions.add by the bot."""
+        if not args.get("channel") or not args.get("timestamp"):
+            raise SlackApiFailure("no_item_specified")
+        self.require(args, "name")
+        name = str(args["name"]).strip(":")
+        if not EMOJI_NAME.match(name):
+            raise SlackApiFailure("invalid_name")
+        conversation = self.visible_conversation(args["channel"])
+        message = self.message_in(conversation, args["timestamp"])
+        users = message.reactions.setdefault(name, [])
+        if self.fake.bot_user_id in users:
+            raise SlackApiFailure("already_reacted")
+        users.append(self.fake.bot_user_id)
+        return {}
+
+    # ---- views ---------------------------------------------------------------------------------------------
+
+    def view_arg(self, args: dict[str, Any], expected_type: str) -> dict[str, Any]:
+        """The `view` argument, checked (type, size, Block Kit)."""
+        self.require(args, "view")
+        view = args["view"]
+        if not isinstance(view, dict):
+            raise SlackApiFailure("invalid_arguments")
+        if view.get("type") != expected_type:
+            raise SlackApiFailure(
+                "invalid_arguments", response_metadata={"messages": [f"[ERROR] view type must be {expected_type}"]}
+            )
+        if len(json.dumps(view)) > MAX_VIEW_BYTES:
+            raise SlackApiFailure("view_too_large")
+        self.fake._check_view(view)
+        external_id = view.get("external_id")
+        if external_id:
+            for existing_id, existing in self.fake._views.items():
+                if existing.get("external_id") == external_id and existing_id != view.get("id"):
+                    raise SlackApiFailure("duplicate_external_id")
+        return view
+
+    def consume_trigger(self, trigger_id: Any) -> str:
+        """The user a trigger_id was minted for; refused when unknown, used or older than 3 s."""
+        fake = self.fake
+        trigger = fake._triggers.get(str(trigger_id or ""))
+        if trigger is None:
+            raise SlackApiFailure("invalid_trigger_id")
+        if trigger.used:
+            raise SlackApiFailure("exchanged_trigger_id")
+        if fake._clock() - trigger.minted_at > TRIGGER_TTL_SECONDS:
+            raise SlackApiFailure("expired_trigger_id")
+        trigger.used = True
+        return trigger.user
+
+    def views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        """views.open: a new modal stack for the trigger's user."""
+        self.require(args, "trigger_id")
+        view = self.view_arg(args, "modal")
+        user_id = self.consume_trigger(args["trigger_id"])
+        stored = self.fake._new_view(view, user_id)
+        self.fake._modal_stacks[user_id] = [stored["id"]]
+        return {"view": stored}
+
+    def views_push(self, args: dict[str, Any]) -> dict[str, Any]:
+        """views.push onto the user's modal stack (at most 3 views)."""
+        self.require(args, "trigger_id")
+        view = self.view_arg(args, "modal")
+        trigger = self.fake._triggers.get(str(args["trigger_id"]))
+        user_id = trigger.user if trigger is not None else ""
+        stack = self.fake._modal_stacks.get(user_id, [])
+        if trigger is not None and len(stack) >= MAX_VIEW_STACK:
+            raise SlackApiFailure("push_limit_reached")
+        user_id = self.consume_trigger(args["trigger_id"])
+        stored = self.fake._new_view(view, user_id, previous=stack[-1] if stack else None)
+        self.fake._modal_stacks.setdefault(user_id, []).append(stored["id"])
+        return {"view": stored}
+
+    def views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        """views.update by view_id or external_id (hash checked when given)."""
+        fake = self.fake
+        view_id = str(args.get("view_id") or "")
+        external_id = str(args.get("external_id") or "")
+        if not view_id and not external_id:
+            raise SlackApiFailure("invalid_arguments", response_metadata={"messages": ["view_id or external_id"]})
+        if not view_id:
+            view_id = next((vid for vid, v in fake._views.items() if v.get("external_id") == external_id), "")
+        current = fake._views.get(view_id)
+        if current is None:
+            raise SlackApiFailure("not_found")
+        view = self.view_arg(dict(args, view=dict(args.get("view") or {}, id=view_id)), current["type"])
+        if args.get("hash") and args["hash"] != current["hash"]:
+            raise SlackApiFailure("hash_conflict")
+        return {"view": fake._replace_view(view_id, view)}
+
+    def views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        """views.publish: the user's Home tab."""
+        fake = self.fake
+        self.require(args, "user_id")
+        user = self.user_or_fail(args["user_id"])
+        view = self.view_arg(args, "home")
+        home_id = fake._homes.get(user.id)
+        if home_id is not None:
+            if args.get("hash") and args["hash"] != fake._views[home_id]["hash"]:
+                raise SlackApiFailure("hash_conflict")
+            return {"view": fake._replace_view(home_id, view)}
+        stored = fake._new_view(view, user.id)
+        fake._homes[user.id] = stored["id"]
+        return {"view": stored}
+
+    # ---- apps ----------------------------------------------------------------------------------------------
+
+    def apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        """apps.connections.open (app-level token): the Socket Mode websocket URL."""
+        url = self.fake._socket_mode_url(ticket=secrets.token_hex(8))
+        if url is None:
+            raise SlackApiFailure("internal_error")
+        return {"url": url}

@@ -1,0 +1,24 @@
+"""Fixtures for the fake Slack: a started FakeSlack, a real WebClient on it, and a tiny Bolt app served over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from slack_sdk import WebClient
+
+from bot.sandbox.fake_slack import ALL_SCOPES, FakeSlack
+from bot.sandbox.seed import default_workspace
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    """A started fake Slack with the default workspace and every scope granted."""
+    with FakeSlack(seed=default_workspace(), scopes=ALL_SCOPES) as started:
+        yield started
+
+
+@pytest.fixture
+def client(fake: FakeSlack) -> WebClient:
+    """A real slack_sdk WebClient talking to the fake over HTTP."""
+    return WebClient(base_url=fake.api_url, token=fake.bot_token)
