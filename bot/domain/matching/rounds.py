@@ -76,6 +76,7 @@ def match_round(
         groups += [list(p) for p in late_pairs]
         placed = {node for p in late_pairs for node in p}
         extras = _place_extras(groups, [e for e in extras if e not in placed], cap, relaxed, model, policy)
+    _balance(groups, strict, relaxed)
 
     unmatched = tuple(_unmatched(pool[e].user_id, _reason(e, model, policy)) for e in sorted(extras))
     ordered = sorted((sorted(g, key=lambda i: pool[i].user_id) for g in groups), key=lambda g: pool[g[0]].user_id)
@@ -193,6 +194,32 @@ def _assign_extras(
             open_groups[c].append(extras[r])
             joined.add(extras[r])
     return joined
+
+
+def _balance(groups: list[list[int]], strict: BlockFn, relaxed: BlockFn) -> None:
+    """Move people from the largest groups to a group two or more smaller (e.g. 4,4,4,2 -> 4,4,3,3), best move first."""
+    for _ in range(len(groups)):
+        sizes = [len(g) for g in groups]
+        small = int(np.argmin(sizes))
+        big = [k for k, size in enumerate(sizes) if size >= sizes[small] + 2]
+        if not big:
+            return
+        target = np.array(groups[small], dtype=np.int64)
+        best: tuple[float, int, int] | None = None
+        for k in big:
+            source = np.array(groups[k], dtype=np.int64)
+            inside = relaxed(source, source)
+            np.fill_diagonal(inside, 0.0)
+            # Never move anyone next to a recent partner or a blocked one: the target side uses strict weights.
+            gain = strict(source, target).sum(axis=1) - inside.sum(axis=1)
+            pos = int(np.argmax(gain))
+            if np.isfinite(gain[pos]) and (best is None or gain[pos] > best[0]):
+                best = (float(gain[pos]), k, int(source[pos]))
+        if best is None:
+            return
+        _, k, node = best
+        groups[k].remove(node)
+        groups[small].append(node)
 
 
 def _reason(node: int, model: WeightModel, policy: MatchPolicy) -> UnmatchedReason:

@@ -1,0 +1,233 @@
+"""Coffee matcher: invariants as seeded property tests, plus unit tests for reasons, explanations and fairness."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from itertools import combinations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.domain.matching import (
+    FairnessRecord,
+    MatchPolicy,
+    MatchResult,
+    Member,
+    PairHistory,
+    PoolMode,
+    WeightModel,
+    fairness_after,
+    match_round,
+    pair_weight,
+)
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+PROPERTY_SETTINGS = settings(
+    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@st.composite
+def scenarios(draw: st.DrawFn, max_people: int = 14) -> tuple[list[Member], PairHistory, MatchPolicy, int]:
+    """A pool with teams, time zones, some history, some blocks and a random policy."""
+    n = draw(st.integers(0, max_people))
+    members = [
+        Member(
+            f"U{i:03d}",
+            team=draw(st.sampled_from("ABC")),
+            tz_offset_minutes=draw(st.sampled_from((-480, -300, 0, 60, 330, 600))),
+            work_start_minutes=draw(st.sampled_from((480, 540, 600))),
+            work_end_minutes=draw(st.sampled_from((960, 1020, 1080))),
+        )
+        for i in range(n)
+    ]
+    pairs = [frozenset((a.user_id, b.user_id)) for a, b in combinations(members, 2)]
+    last_met = {}
+    blocked = set()
+    for pair in pairs:
+        roll = draw(st.integers(0, 9))
+        if roll < 3:
+            last_met[pair] = NOW - timedelta(days=draw(st.integers(0, 300)))
+        elif roll == 3:
+            blocked.add(pair)
+    fairness = {
+        m.user_id: FairnessRecord(1, 1, NOW - timedelta(weeks=1), NOW - timedelta(weeks=2))
+        for m in members
+        if draw(st.booleans())
+    }
+    policy = MatchPolicy(
+        group_size=draw(st.integers(2, 4)),
+        pool_mode=draw(st.sampled_from(list(PoolMode))),
+        repeat_if_unavoidable=draw(st.booleans()),
+    )
+    return members, PairHistory(last_met, frozenset(blocked), fairness), policy, draw(st.integers(0, 2**32))
+
+
+def _grouped_pairs(result: MatchResult) -> list[frozenset[str]]:
+    return [frozenset(p) for g in result.groups for p in combinations(g.member_ids, 2)]
+
+
+def check_invariants(members: list[Member], history: PairHistory, policy: MatchPolicy, result: MatchResult) -> None:
+    """Everything that must hold for every round."""
+    placed = [uid for g in result.groups for uid in g.member_ids]
+    left_out = [u.user_id for u in result.unmatched]
+    assert sorted(placed + left_out) == sorted(m.user_id for m in members)  # exactly once, never silence
+    assert all(2 <= len(g.member_ids) <= policy.group_size + 1 for g in result.groups)
+    assert all(g.reason for g in result.groups) and all(u.text for u in result.unmatched)
+    team = {m.user_id: m.team for m in members}
+    for pair in _grouped_pairs(result):
+        assert pair not in history.blocked
+        a, b = tuple(pair)
+        if policy.pool_mode is PoolMode.ONLY_CROSS_TEAM:
+            assert team[a] != team[b]
+        if policy.pool_mode is PoolMode.ONLY_WITHIN_TEAM:
+            assert team[a] == team[b]
+    recent = [
+        p for p in _grouped_pairs(result) if p in history.last_met and NOW - history.last_met[p] < policy.cooldown
+    ]
+    assert result.repeated_recent_pairs == len(recent)
+    if not policy.repeat_if_unavoidable:
+        assert not recent
+
+
+@PROPERTY_SETTINGS
+@given(scenarios())
+def test_invariants_exact_path(scenario: tuple[list[Member], PairHistory, MatchPolicy, int]) -> None:
+    members, history, policy, seed = scenario
+    check_invariants(members, history, policy, match_round(members, history, policy, NOW, seed))
+
+
+@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(max_people=130))
+def test_invariants_relaxation_path(scenario: tuple[list[Member], PairHistory, MatchPolicy, int]) -> None:
+    members, history, policy, seed = scenario
+    policy = replace(policy, exact_limit=8, block_size=50)  # force blocks, the assignment relaxation and leftovers
+    check_invariants(members, history, policy, match_round(members, history, policy, NOW, seed))
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(), st.randoms(use_true_random=False))
+def test_deterministic_for_a_seed_whatever_the_order(
+    scenario: tuple[list[Member], PairHistory, MatchPolicy, int], shuffler: object
+) -> None:
+    members, history, policy, seed = scenario
+    shuffled = list(members)
+    shuffler.shuffle(shuffled)  # type: ignore[attr-defined]
+    assert match_round(members, history, policy, NOW, seed) == match_round(shuffled, history, policy, NOW, seed)
+
+
+@PROPERTY_SETTINGS
+@given(scenarios())
+def test_recent_partners_only_when_unavoidable(scenario: tuple[list[Member], PairHistory, MatchPolicy, int]) -> None:
+    members, history, policy, seed = scenario
+    lenient = match_round(members, history, replace(policy, repeat_if_unavoidable=True), NOW, seed)
+    if lenient.repeated_recent_pairs:
+        # A recent pair was used: without it, someone would have been left out.
+        strict = match_round(members, history, replace(policy, repeat_if_unavoidable=False), NOW, seed)
+        assert strict.unmatched
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(max_people=6))
+def test_vectorised_weights_equal_pair_weight(scenario: tuple[list[Member], PairHistory, MatchPolicy, int]) -> None:
+    members, history, policy, _ = scenario
+    model = WeightModel(members, history, policy, NOW)
+    idx = np.arange(len(members))
+    for allow_recent in (False, True):
+        block = model.block(idx, idx, allow_recent=allow_recent)
+        for i, a in enumerate(members):
+            for j, b in enumerate(members):
+                expected = pair_weight(a, b, history, policy, NOW, allow_recent=allow_recent)
+                assert (expected is None) == (block[i, j] == -np.inf)
+                if expected is not None:
+                    assert block[i, j] == pytest.approx(expected)
+
+
+def test_pool_of_one_and_empty_pool() -> None:
+    result = match_round([Member("U1")], PairHistory(), MatchPolicy(), NOW, 1)
+    assert result.groups == ()
+    assert [(u.user_id, u.reason) for u in result.unmatched] == [("U1", "pool_too_small")]
+    assert match_round([], PairHistory(), MatchPolicy(), NOW, 1).unmatched == ()
+
+
+def test_blocked_pair_is_not_named_in_the_reason() -> None:
+    history = PairHistory(blocked=frozenset({frozenset(("U1", "U2"))}))
+    result = match_round([Member("U1"), Member("U2")], history, MatchPolicy(), NOW, 3)
+    assert {u.reason for u in result.unmatched} == {"no_eligible_partner"}
+    assert all("block" not in u.text and "avoid" not in u.text for u in result.unmatched)
+
+
+def test_recent_partner_used_only_when_unavoidable_and_said_so() -> None:
+    history = PairHistory(last_met={frozenset(("U1", "U2")): NOW - timedelta(weeks=2)})
+    members = [Member("U1", "A"), Member("U2", "B")]
+    lenient = match_round(members, history, MatchPolicy(), NOW, 1)
+    assert [g.member_ids for g in lenient.groups] == [("U1", "U2")]
+    assert lenient.groups[0].reason == (
+        "different teams, last met 2 weeks ago (no one else was available), 8 working hours overlap"
+    )
+    strict = match_round(members, history, MatchPolicy(repeat_if_unavoidable=False), NOW, 1)
+    assert {u.reason for u in strict.unmatched} == {"only_recent_partners"}
+
+
+def test_explanation_for_a_first_meeting_across_zones() -> None:
+    london = Member("U1", "Sales", 0)
+    new_york = Member("U2", "Engineering", -300)
+    result = match_round([london, new_york], PairHistory(), MatchPolicy(), NOW, 1)
+    assert result.groups[0].reason == "different teams, first meeting, 3 working hours overlap"
+
+
+def test_explanation_for_an_old_meeting_in_the_same_team() -> None:
+    history = PairHistory(last_met={frozenset(("U1", "U2")): NOW - timedelta(weeks=30)})
+    result = match_round([Member("U1", "A", 60), Member("U2", "A", 60)], history, MatchPolicy(), NOW, 1)
+    assert result.groups[0].reason == "same team, last met 7 months ago, 8 working hours overlap"
+
+
+def test_odd_person_joins_a_pair_and_avoids_recent_trio_members() -> None:
+    members = [Member(f"U{i}", f"T{i}") for i in range(5)]
+    was_in_trio = FairnessRecord(times_in_larger_group=1, last_in_larger_group=NOW - timedelta(weeks=1))
+    history = PairHistory(fairness={"U0": was_in_trio, "U1": was_in_trio})
+    for seed in range(20):
+        result = match_round(members, history, MatchPolicy(), NOW, seed)
+        sizes = sorted(len(g.member_ids) for g in result.groups)
+        assert sizes == [2, 3] and not result.unmatched
+        trio = next(g for g in result.groups if len(g.member_ids) == 3)
+        assert "U0" not in trio.member_ids and "U1" not in trio.member_ids
+
+
+def test_recently_left_out_person_is_placed_first() -> None:
+    # Only cross-team: three in team A, one in team B, so two A people must sit out; the one left out last
+    # week must not be one of them.
+    members = [Member("A1", "A"), Member("A2", "A"), Member("A3", "A"), Member("B1", "B")]
+    history = PairHistory(fairness={"A3": FairnessRecord(1, 0, NOW - timedelta(weeks=1))})
+    policy = MatchPolicy(pool_mode=PoolMode.ONLY_CROSS_TEAM)
+    for seed in range(10):
+        result = match_round(members, history, policy, NOW, seed)
+        assert [g.member_ids for g in result.groups] == [("A3", "B1")]
+        assert {u.user_id for u in result.unmatched} == {"A1", "A2"}
+        assert {u.reason for u in result.unmatched} == {"left_over"}
+
+
+def test_fairness_ledger_records_left_out_and_larger_groups() -> None:
+    members = [Member(f"U{i}", f"T{i}") for i in range(3)]
+    result = match_round(members, PairHistory(), MatchPolicy(), NOW, 1)
+    ledger = fairness_after(result, {}, MatchPolicy(), NOW)
+    assert all(r.times_in_larger_group == 1 and r.last_in_larger_group == NOW for r in ledger.values())
+    assert set(ledger) == {"U0", "U1", "U2"}
+
+
+@pytest.mark.parametrize("group_size", [3, 4])
+def test_larger_groups_are_balanced(group_size: int) -> None:
+    members = [Member(f"U{i:02d}", f"T{i % 5}", (i % 3) * 60) for i in range(14)]
+    result = match_round(members, PairHistory(), MatchPolicy(group_size=group_size), NOW, 5)
+    sizes = sorted(len(g.member_ids) for g in result.groups)
+    assert not result.unmatched
+    assert max(sizes) - min(sizes) <= 1
+    assert all(group_size - 1 <= s <= group_size + 1 for s in sizes)
+
+
+def test_naive_datetime_is_refused() -> None:
+    with pytest.raises(ValueError):
+        match_round([Member("U1")], PairHistory(), MatchPolicy(), datetime(2026, 1, 1), 1)
