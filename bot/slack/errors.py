@@ -1,0 +1,150 @@
+"""What came of a Slack call, and which failures are worth retrying."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from http.client import HTTPException
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk.errors import SlackApiError
+
+# Slack will not change its mind about these: end the work item and record the reason.
+PERMANENT_ERRORS = frozenset(
+    {
+        "user_not_found",
+        "users_not_found",
+        "user_not_visible",
+        "user_disabled",
+        "account_inactive",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "cannot_dm_bot",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "token_expired",
+        "missing_scope",
+        "no_permission",
+        "not_allowed_token_type",
+        "msg_too_long",
+        "msg_blocks_too_long",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "no_text",
+        "message_not_found",
+        "cant_update_message",
+        "edit_window_closed",
+        "restricted_action",
+        "team_access_not_granted",
+        "view_too_large",
+    }
+)
+# Transient by Slack's own description: try again later.
+TRANSIENT_ERRORS = frozenset(
+    {
+        "ratelimited",
+        "rate_limited",
+        "fatal_error",
+        "internal_error",
+        "service_unavailable",
+        "request_timeout",
+        "timeout",
+        "connection_error",
+    }
+)
+RATE_LIMITED = "ratelimited"
+LOCALLY_RATE_LIMITED = "rate_limited_locally"  # the gateway's own limiter refused to wait that long
+DEFAULT_RETRY_AFTER = 1.0  # Slack always sends Retry-After with a 429; this covers the odd case it does not
+_ERROR_CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """Outcome of one Slack call: ``ok``, or a failure that is ``retryable`` (after ``retry_after`` s) or permanent."""
+
+    ok: bool
+    ts: str | None = None
+    channel: str | None = None
+    retryable: bool = False
+    error: str | None = None
+    retry_after: float | None = None
+
+    @property
+    def permanent(self) -> bool:
+        """True for a failure that retrying will not fix."""
+        return not self.ok and not self.retryable
+
+    @classmethod
+    def success(cls, ts: str | None = None, channel: str | None = None) -> SendResult:
+        """A successful call."""
+        return cls(ok=True, ts=ts, channel=channel)
+
+    @classmethod
+    def retry_later(cls, error: str, retry_after: float | None = None) -> SendResult:
+        """A failure worth retrying, optionally not before ``retry_after`` seconds."""
+        return cls(ok=False, retryable=True, error=error, retry_after=retry_after)
+
+    @classmethod
+    def failed(cls, error: str) -> SendResult:
+        """A permanent failure."""
+        return cls(ok=False, retryable=False, error=error)
+
+
+class SlackGatewayError(Exception):
+    """Raised by gateway calls that return data rather than a SendResult; carries the classified result."""
+
+    def __init__(self, method: str, result: SendResult) -> None:
+        super().__init__(f"{method} failed: {result.error}")
+        self.method = method
+        self.result = result
+
+
+def retry_after_seconds(headers: Mapping[str, Any] | None) -> float | None:
+    """Seconds from a Retry-After header (any capitalisation, str or [str]); None when absent or unreadable."""
+    if not headers:
+        return None
+    for name, value in headers.items():
+        if str(name).lower() != "retry-after":
+            continue
+        raw = value[0] if isinstance(value, list | tuple) and value else value
+        try:
+            seconds = float(str(raw).strip())
+        except ValueError:
+            return None
+        return seconds if seconds >= 0 else None
+    return None
+
+
+def classify_api_error(error: SlackApiError) -> SendResult:
+    """Classify a SlackApiError (HTTP status and Slack's ``error`` code) as retryable or permanent."""
+    response = error.response
+    status = int(getattr(response, "status_code", 0) or 0)
+    data = getattr(response, "data", None)
+    raw_code = data.get("error") if isinstance(data, dict) else None
+    # Non-JSON bodies (an HTML 502 page) come back as a long message: keep only real codes, never echo bodies.
+    code = raw_code if isinstance(raw_code, str) and _ERROR_CODE.match(raw_code) else None
+    if status == 429 or code in {"ratelimited", "rate_limited"}:
+        retry_after = retry_after_seconds(getattr(response, "headers", None))
+        return SendResult.retry_later(RATE_LIMITED, retry_after if retry_after is not None else DEFAULT_RETRY_AFTER)
+    if status >= 500:
+        return SendResult.retry_later(code or f"http_{status}")
+    if code in TRANSIENT_ERRORS:
+        return SendResult.retry_later(code)
+    if code is not None:
+        return SendResult.failed(code)  # known permanent, or not known to be transient
+    return SendResult.failed(f"http_{status}" if status else "unknown_error")
+
+
+def classify_network_error(error: BaseException) -> SendResult:
+    """Classify a failure to reach Slack at all: always retryable."""
+    if isinstance(error, TimeoutError):
+        return SendResult.retry_later("timeout")
+    if isinstance(error, URLError) and isinstance(error.reason, TimeoutError):
+        return SendResult.retry_later("timeout")
+    if isinstance(error, OSError | HTTPException):
+        return SendResult.retry_later("connection_error")
+    return SendResult.failed(type(error).__name__)

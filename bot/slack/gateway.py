@@ -1,0 +1,353 @@
+"""The outbound Slack gateway: the only code that calls WebClient for scheduled work.
+
+Every call is paced by a client-side limiter (per method tier, per channel for chat.postMessage, and a
+workspace-wide post ceiling) so Slack seldom has to say 429, and every outcome is classified (``SendResult``).
+
+Blocking vs "retry later": sweeps hold rows under a lease, so a call must never block for long. The gateway
+therefore only ever waits briefly:
+
+* pacing waits of at most ``max_wait`` seconds (the limiter's reserved slot), slept *before* the call;
+* one inline retry, via slack_sdk's retry handlers attached to ``client.retry_handlers``, for a connection error or
+  a 5xx (after ``retry_backoff`` s), and for a 429 whose ``Retry-After`` is at most ``max_inline_retry_after`` s.
+
+Anything longer comes back at once as ``SendResult(retryable=True, retry_after=seconds)``: the sweep stores
+"retry at now + retry_after" on the row and moves on, and the lease stays short. A 429's Retry-After also shuts
+the method's bucket in the shared limiter, so every thread holds off (they get ``rate_limited_locally`` results
+with the remaining wait instead of hitting Slack again). The gateway sets ``client.retry_handlers`` itself, so
+give it its own WebClient, not the Bolt app's.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.client import HTTPException
+from typing import Any
+from urllib.parse import urlparse
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
+from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web import SlackResponse
+
+from bot.slack.errors import (
+    DEFAULT_RETRY_AFTER,
+    LOCALLY_RATE_LIMITED,
+    RATE_LIMITED,
+    SendResult,
+    SlackGatewayError,
+    classify_api_error,
+    classify_network_error,
+    retry_after_seconds,
+)
+from bot.slack.ratelimit import POST_METHOD, RateLimiter, RateLimits
+
+logger = logging.getLogger(__name__)
+
+Sleep = Callable[[float], None]
+USER_GONE_ERRORS = frozenset({"user_not_found", "users_not_found", "user_not_visible"})
+
+
+def method_from_url(url: str) -> str:
+    """'https://slack.com/api/chat.postMessage?x=1' → 'chat.postMessage'."""
+    return urlparse(url).path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _sleep_then_retry(state: RetryState, sleep: Sleep, seconds: float) -> None:
+    state.next_attempt_requested = True
+    sleep(seconds)
+    state.increment_current_attempt()
+
+
+class _BackoffThroughInjectedSleep(RetryHandler):
+    """Mixin: slack_sdk's handlers call time.sleep; ours sleep through the gateway's injectable ``sleep``."""
+
+    _sleep: Sleep
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        _sleep_then_retry(state, self._sleep, self.interval_calculator.calculate_sleep_duration(state.current_attempt))
+
+
+class InjectedSleepConnectionErrorRetryHandler(_BackoffThroughInjectedSleep, ConnectionErrorRetryHandler):
+    """slack_sdk's connection-error retry (URLError, resets, disconnects) after a fixed ``backoff``."""
+
+    def __init__(self, sleep: Sleep, max_retry_count: int, backoff: float) -> None:
+        ConnectionErrorRetryHandler.__init__(
+            self, max_retry_count=max_retry_count, interval_calculator=FixedValueRetryIntervalCalculator(backoff)
+        )
+        self._sleep = sleep
+
+
+class AnyServerErrorRetryHandler(_BackoffThroughInjectedSleep, ServerErrorRetryHandler):
+    """slack_sdk's server-error retry, for every 5xx (not only 500/503), after a fixed ``backoff``."""
+
+    def __init__(self, sleep: Sleep, max_retry_count: int, backoff: float) -> None:
+        ServerErrorRetryHandler.__init__(
+            self, max_retry_count=max_retry_count, interval_calculator=FixedValueRetryIntervalCalculator(backoff)
+        )
+        self._sleep = sleep
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and 500 <= response.status_code < 600
+
+
+class ShortRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """slack_sdk's 429 retry, only when Retry-After is short; tells the limiter first so other threads hold off."""
+
+    def __init__(self, sleep: Sleep, max_wait: float, on_rate_limited: Callable[[str, float], None]) -> None:
+        super().__init__(max_retry_count=1)
+        self._sleep = sleep
+        self._max_wait = max_wait
+        self._on_rate_limited = on_rate_limited
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        retry_after = retry_after_seconds(response.headers)
+        return (retry_after if retry_after is not None else DEFAULT_RETRY_AFTER) <= self._max_wait
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        headers = response.headers if response is not None else None
+        retry_after = retry_after_seconds(headers)
+        seconds = retry_after if retry_after is not None else DEFAULT_RETRY_AFTER
+        self._on_rate_limited(method_from_url(request.url), seconds)
+        _sleep_then_retry(state, self._sleep, seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayStats:
+    """Counters since the gateway was built (for benchmarks and health output)."""
+
+    calls: int
+    ok: int
+    rate_limited_by_slack: int
+    rate_limited_locally: int
+    retryable_failures: int
+    permanent_failures: int
+
+
+class SlackGateway:
+    """Rate-limited, classified access to the Slack Web API for scheduled work; safe to share between threads."""
+
+    def __init__(
+        self,
+        client: WebClient,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = time.sleep,
+        *,
+        limits: RateLimits | None = None,
+        max_wait: float = 5.0,
+        max_inline_retry_after: float = 1.0,
+        inline_retries: int = 1,
+        retry_backoff: float = 0.5,
+        user_cache_seconds: float = 300.0,
+        user_cache_size: int = 10_000,
+    ) -> None:
+        self._client = client
+        self._clock = clock
+        self._sleep = sleep
+        self._limits = limits or RateLimits()
+        self._limiter = RateLimiter(clock)
+        self._max_wait = max_wait
+        self._user_cache_seconds = user_cache_seconds
+        self._user_cache_size = user_cache_size
+        self._user_cache: OrderedDict[str, tuple[float, dict[str, Any] | None]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._counts = dict.fromkeys(GatewayStats.__slots__, 0)
+        handlers: list[RetryHandler] = [
+            ShortRateLimitRetryHandler(sleep, max_inline_retry_after, self._on_rate_limited),
+            AnyServerErrorRetryHandler(sleep, inline_retries, retry_backoff),
+            InjectedSleepConnectionErrorRetryHandler(sleep, inline_retries, retry_backoff),
+        ]
+        client.retry_handlers = handlers
+
+    @property
+    def limiter(self) -> RateLimiter:
+        """The shared limiter (exposed for tests and diagnostics)."""
+        return self._limiter
+
+    def stats(self) -> GatewayStats:
+        """A snapshot of the call counters."""
+        with self._lock:
+            return GatewayStats(**self._counts)
+
+    # --- public calls ---------------------------------------------------------------------------------------------
+
+    def post_message(
+        self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, **kwargs: Any
+    ) -> SendResult:
+        """chat.postMessage; a DM can use the user's ID as ``channel`` (no conversations.open needed)."""
+        arguments: dict[str, Any] = {"channel": channel, "text": text, **kwargs}
+        if blocks is not None:
+            arguments["blocks"] = blocks
+        response, result = self._call(POST_METHOD, channel, lambda: self._client.chat_postMessage(**arguments))
+        if response is None:
+            return result
+        return SendResult.success(ts=_str_or_none(response.get("ts")), channel=_str_or_none(response.get("channel")))
+
+    def update_message(
+        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None, **kwargs: Any
+    ) -> SendResult:
+        """chat.update of a message the bot posted."""
+        arguments: dict[str, Any] = {"channel": channel, "ts": ts, "text": text, **kwargs}
+        if blocks is not None:
+            arguments["blocks"] = blocks
+        response, result = self._call("chat.update", channel, lambda: self._client.chat_update(**arguments))
+        if response is None:
+            return result
+        return SendResult.success(ts=_str_or_none(response.get("ts")), channel=_str_or_none(response.get("channel")))
+
+    def open_conversation(self, user_ids: list[str] | tuple[str, ...]) -> str:
+        """conversations.open for a DM or group DM; returns the channel ID or raises SlackGatewayError."""
+        users = ",".join(user_ids)
+        response, result = self._call("conversations.open", None, lambda: self._client.conversations_open(users=users))
+        channel = response.get("channel") if response is not None else None
+        if isinstance(channel, dict) and isinstance(channel.get("id"), str):
+            return str(channel["id"])
+        if result.ok:
+            result = SendResult.failed("malformed_response")
+        raise SlackGatewayError("conversations.open", result)
+
+    def publish_home(self, user_id: str, view: dict[str, Any]) -> SendResult:
+        """views.publish of a user's Home tab."""
+        response, result = self._call(
+            "views.publish", None, lambda: self._client.views_publish(user_id=user_id, view=view)
+        )
+        return result if response is None else SendResult.success()
+
+    def user_info(self, user_id: str) -> dict[str, Any] | None:
+        """users.info (cached for ``user_cache_seconds``); None when Slack says the user does not exist.
+
+        Raises SlackGatewayError for anything else (rate limits, network, auth), so a caller never mistakes an
+        outage for a deleted user.
+        """
+        now = self._clock()
+        with self._lock:
+            cached = self._user_cache.get(user_id)
+            if cached is not None and cached[0] > now:
+                self._user_cache.move_to_end(user_id)
+                return cached[1]
+        response, result = self._call("users.info", None, lambda: self._client.users_info(user=user_id))
+        if response is None and result.error not in USER_GONE_ERRORS:
+            raise SlackGatewayError("users.info", result)
+        user = response.get("user") if response is not None else None
+        value = user if isinstance(user, dict) else None
+        with self._lock:
+            self._user_cache[user_id] = (now + self._user_cache_seconds, value)
+            self._user_cache.move_to_end(user_id)
+            while len(self._user_cache) > self._user_cache_size:
+                self._user_cache.popitem(last=False)
+        return value
+
+    # --- machinery ------------------------------------------------------------------------------------------------
+
+    def _on_rate_limited(self, method: str, seconds: float) -> None:
+        """Slack said 429: shut the method's bucket for Retry-After so every thread sharing us holds off."""
+        self._count("rate_limited_by_slack")
+        self._limiter.penalize(method, self._limits.method_rate(method), seconds)
+        logger.warning("Slack rate-limited %s; holding off %.1f s", method, seconds)
+
+    def _count(self, name: str) -> None:
+        with self._lock:
+            self._counts[name] += 1
+
+    def _call(
+        self, method: str, channel: str | None, send: Callable[[], SlackResponse]
+    ) -> tuple[SlackResponse | None, SendResult]:
+        """Pace, perform and classify one call; the response is None when the call did not succeed."""
+        refused = self._pace(method, channel)
+        if refused is not None:
+            self._count("rate_limited_locally")
+            return None, refused
+        self._count("calls")
+        try:
+            response = send()
+        except SlackApiError as error:
+            result = classify_api_error(error)
+            if result.error == RATE_LIMITED:
+                self._on_rate_limited(method, result.retry_after or DEFAULT_RETRY_AFTER)
+            self._record_failure(method, channel, result)
+            return None, result
+        except (OSError, HTTPException) as error:  # what urllib raises: URLError, timeouts, resets, disconnects
+            result = classify_network_error(error)
+            self._record_failure(method, channel, result)
+            return None, result
+        except SlackClientError as error:  # e.g. a malformed base URL: a configuration error, not transient
+            logger.exception("Slack %s could not be sent (%s)", method, type(error).__name__)
+            result = SendResult.failed(type(error).__name__)
+            self._count("permanent_failures")
+            return None, result
+        self._count("ok")
+        return response, SendResult.success()
+
+    def _pace(self, method: str, channel: str | None) -> SendResult | None:
+        """Wait for a slot (at most ``max_wait`` in all), or say how long it would take.
+
+        The channel's bucket is reserved first and the shared method bucket only once that wait is over: reserving
+        both at once would park a shared slot seconds ahead and stall every other thread's posts behind it.
+        """
+        budget = self._max_wait
+        for bucket in reversed(self._limits.buckets(method, channel)):
+            reservation = self._limiter.reserve([bucket], max(budget, 0.0))
+            if not reservation.granted:
+                return SendResult.retry_later(LOCALLY_RATE_LIMITED, reservation.wait)
+            if reservation.wait > 0:
+                self._sleep(reservation.wait)
+                budget -= reservation.wait
+        return None
+
+    def _record_failure(self, method: str, channel: str | None, result: SendResult) -> None:
+        # Never log tokens or message text: method, channel ID and Slack's error code are enough to act on.
+        self._count("retryable_failures" if result.retryable else "permanent_failures")
+        logger.warning(
+            "Slack %s failed for channel %s: %s (%s)",
+            method,
+            channel or "-",
+            result.error,
+            "retryable" if result.retryable else "permanent",
+        )
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
