@@ -419,5 +419,6 @@ def digest_text(delivery: Delivery, now: datetime, hours: WorkingHours) -> str:
     lines = [nudge_text(nudge, now, hours) for nudge in delivery.nudges]
     if len(lines) == 1:
         return lines[0]
-    header = f"{len(lines)} people to catch up with:"
+    people = len({nudge.contact_id for nudge in delivery.nudges})
+    header = f"{people} people to catch up with:" if people == len(lines) else f"{len(lines)} reminders for you:"
     return "\n".join([header, *(f"• {line}" for line in lines)])

@@ -401,3 +401,21 @@ def test_digest_text_lists_every_nudge() -> None:
         "• You met Contact 1 7 days ago. Follow up?",
         "• You met Contact 2 7 days ago. Follow up?",
     ]
+
+
+def test_digest_header_counts_reminders_when_a_contact_appears_twice() -> None:
+    twice = [
+        nudge(1),
+        DueNudge(
+            id=2,
+            team_id="T1",
+            user_id="UDANA",
+            contact_id="UC1",
+            kind=NudgeKind.CADENCE,
+            due_at=NOW - timedelta(hours=1),
+            contact="Contact 1",
+            met_at=NOW - timedelta(days=40),
+        ),
+    ]
+    [delivery] = group_into_deliveries(twice, NOW, {"UDANA": NY_HOURS}, {})
+    assert digest_text(delivery, NOW, NY_HOURS).splitlines()[0] == "2 reminders for you:"
