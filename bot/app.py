@@ -35,8 +35,8 @@ def _tell_user_something_broke(body: dict[str, Any]) -> None:
         return
     text = SORRY
     if body.get("command"):
-        echoed = str(body.get("text") or "").replace("`", "'")[:2500]
-        text += f"\nYou typed: `{body['command']} {echoed}`"
+        # Command text arrives escaped by Slack, so it can be echoed as-is.
+        text += f"\nYou typed: {body['command']} {str(body.get('text') or '')[:2500]}"
     try:
         WebhookClient(response_url, timeout=5).send(text=text, response_type="ephemeral", replace_original=False)
     except (SlackApiError, OSError):

@@ -31,6 +31,8 @@ def configure_logging(level: str = "INFO") -> None:
     )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Bolt reads SLACK_BOT_TOKEN itself and warns that the client we pass wins; that is intended.
+    logging.getLogger("slack_bolt.App").addFilter(lambda record: "will be unused" not in record.getMessage())
 
 
 def _settings() -> Settings:

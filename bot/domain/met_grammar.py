@@ -7,7 +7,8 @@ The leading words are read one phrase at a time — mentions, a date, a kind, a 
 choice, tags — in any order; the first word that is none of these (or a separator such as
 ``—``, ``-``, ``,`` or ``:``) starts the free-text notes. ``#tags`` are collected anywhere.
 Parsing never raises: every input yields a command or a ``GrammarError`` whose message is
-ready to show the user.
+ready to show the user. Text arrives escaped by Slack (``&amp;``, ``&lt;``, ``&gt;``, mentions as
+``<@U…|name>``) and notes are kept in that form, so they render safely and mentions stay mentions.
 """
 
 from __future__ import annotations

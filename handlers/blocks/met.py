@@ -52,7 +52,7 @@ def logged_message(logged: Logged) -> Message:
     line = summary(interaction, logged.labels, logged.author)
     blocks: list[Block] = [section(f":white_check_mark: Logged: {line}")]
     if interaction.notes:
-        blocks.append(context(":memo: " + escape(truncate(interaction.notes, 1900))))
+        blocks.append(context(":memo: " + truncate(interaction.notes, 1900)))
     blocks.append(
         {
             "type": "actions",
@@ -69,7 +69,7 @@ def undone_message(deleted: Deleted) -> Message:
     line = summary(deleted.interaction, deleted.labels, deleted.author)
     blocks = [section(f":wastebasket: Removed: {line}")]
     if deleted.interaction.notes:
-        blocks.append(context(":memo: " + escape(truncate(deleted.interaction.notes, 1900))))
+        blocks.append(context(":memo: " + truncate(deleted.interaction.notes, 1900)))
     return "Removed: " + summary(deleted.interaction, deleted.labels, deleted.author, bold=False), blocks
 
 
@@ -101,7 +101,7 @@ def history_message(history: History) -> Message:
     for entry in history.entries:
         line = summary(entry, history.labels, history.author)
         if entry.notes:
-            line += "\n>" + escape(truncate(entry.notes, 400)).replace("\n", "\n>")
+            line += "\n>" + truncate(entry.notes, 400).replace("\n", "\n>")
         blocks.append(section(line[0].upper() + line[1:]))
     blocks.append(context("Only you can see your notes. `/met undo` removes your latest entry."))
     return f"{title} ({len(history.entries)})", blocks
@@ -132,11 +132,14 @@ def help_message() -> Message:
 
 
 def error_message(message: str, command_text: str | None = None, command: str = "/met") -> Message:
-    """A friendly refusal that echoes what the user typed, so nothing they wrote is lost."""
+    """A friendly refusal that echoes what the user typed, so nothing they wrote is lost.
+
+    Slash-command text arrives already escaped by Slack (with mentions as ``<@U…|name>``), so it is shown as-is:
+    mentions render as names and nothing the user typed can inject markup.
+    """
     blocks = [section(f":warning: {message}")]
     if command_text:
-        echoed = escape(truncate(command_text, 2500)).replace("`", "'")
-        blocks.append(context(f"You typed: `{command} {echoed}`"))
+        blocks.append(context(f"You typed: {command} {truncate(command_text, 1900)}"))
     return message, blocks
 
 

@@ -15,6 +15,7 @@ from bot.services.interactions import Logged
 from bot.services.registry import Services
 from handlers import ids
 from handlers.blocks import met as blocks
+from handlers.blocks.common import escape
 from handlers.context import private_metadata, team_id_of, user_id_of
 
 logger = logging.getLogger(__name__)
@@ -37,7 +38,8 @@ def parse_log_form(values: dict[str, Any]) -> tuple[tuple[str, ...], date | None
         kind = InteractionKind(str(kind_value))
     except ValueError:
         kind = InteractionKind.MEETING
-    notes = _value(values, ids.MET_NOTES_BLOCK, ids.MET_NOTES_ACTION).get("value") or ""
+    # Stored notes are Slack-escaped text, like slash-command text, so both render the same way.
+    notes = escape(_value(values, ids.MET_NOTES_BLOCK, ids.MET_NOTES_ACTION).get("value") or "")
     follow = (_value(values, ids.MET_FOLLOW_UP_BLOCK, ids.MET_FOLLOW_UP_ACTION).get("selected_option") or {}).get(
         "value"
     )

@@ -1,0 +1,36 @@
+"""When something breaks inside Rapport, the user hears about it and keeps their text; no traceback reaches Slack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bot.clock import ManualClock
+from bot.embedded import EmbeddedBot
+from bot.sandbox.fake_slack import FakeSlack
+from bot.settings import Settings
+from tests.e2e.conftest import NOW, wait_for
+
+
+def test_an_internal_failure_is_reported_to_the_user(fake: FakeSlack, tmp_path: Path) -> None:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        slack_bot_token=fake.bot_token,
+        slack_signing_secret=fake.signing_secret,
+        slack_api_url=fake.api_url,
+        database_url=f"sqlite:///{tmp_path / 'broken.db'}",
+    )
+    with EmbeddedBot(settings, clock=ManualClock(NOW)) as bot:
+        with bot.container.engine.begin() as connection:  # simulate a database gone wrong under the bot
+            connection.execute(text("DROP TABLE interaction_participants"))
+        slack = fake.http_driver(bot.events_url)
+        maya = fake.user("maya")
+        typed = f"<@{maya.id}|maya> lunch — the plan"
+        assert slack.slash_command("lee", "/met", typed, channel="#coffee").ok
+        [reply] = wait_for(
+            lambda: fake.messages(fake.channel_id("#coffee"), as_user=fake.user("lee").id), what="an apology"
+        )
+    assert "something went wrong on my side" in reply.text
+    assert f"You typed: /met {typed}" in reply.text
+    assert "Traceback" not in reply.text and "sqlite" not in reply.text.lower()
