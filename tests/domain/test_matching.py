@@ -140,7 +140,8 @@ def test_vectorised_weights_equal_pair_weight(scenario: tuple[list[Member], Pair
         block = model.block(idx, idx, allow_recent=allow_recent)
         for i, a in enumerate(members):
             for j, b in enumerate(members):
-                expected = pair_weight(a, b, history, policy, NOW, allow_recent=allow_recent)
+                share = (float(model.unmet_share[i]), float(model.unmet_share[j]))
+                expected = pair_weight(a, b, history, policy, NOW, allow_recent=allow_recent, unmet_share=share)
                 assert (expected is None) == (block[i, j] == -np.inf)
                 if expected is not None:
                     assert block[i, j] == pytest.approx(expected)

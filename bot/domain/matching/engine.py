@@ -152,3 +152,64 @@ def pairs_weight(pairs: list[Pair], block: BlockFn) -> float:
     left = np.array([i for i, _ in pairs], dtype=np.int64)
     right = np.array([j for _, j in pairs], dtype=np.int64)
     return float(sum(block(left[k : k + 1], right[k : k + 1])[0, 0] for k in range(len(pairs))))
+
+
+def exact_pairs_with_lookahead(
+    nodes: np.ndarray,
+    weights: np.ndarray,
+    fresh: np.ndarray,
+    *,
+    attempts: int = 24,
+    step: float = 0.5,
+    horizon: int = 40,
+) -> list[Pair]:
+    """Exact pairs that also keep future rounds free of repeats, for small pools late in their cycle.
+
+    `fresh[i, j]` marks pairs that never met. A myopic optimum can use up exactly the first meetings that later
+    rounds need (a team's last unmet pairs, an odd cycle), forcing repeats. So among near-optimal matchings (each
+    retry lowers the edges of the previous ones by `step`), prefer the one after which the most further rounds of
+    first meetings stay possible (up to `horizon` rounds ahead), then the higher weight.
+    """
+    size = len(nodes)
+    degree_after = int(fresh.sum(axis=1).min()) - 1 if size else 0
+    original = _exact_pairs(np.arange(size), weights)
+    degree_after = min(degree_after, horizon)
+    if degree_after <= 0:
+        return [_ordered(int(nodes[i]), int(nodes[j])) for i, j in original]
+    best: tuple[int, float, list[Pair]] | None = None
+    current = weights.copy()
+    candidate = original
+    for _ in range(attempts):
+        remaining = fresh.copy()
+        for i, j in candidate:
+            remaining[i, j] = remaining[j, i] = False
+        value = float(sum(weights[i, j] for i, j in candidate))
+        score = (_rounds_of_first_meetings(remaining, degree_after), value, candidate)
+        if best is None or score[:2] > best[:2]:
+            best = score
+        if score[0] >= degree_after:
+            break
+        for i, j in candidate:
+            current[i, j] -= step
+            current[j, i] -= step
+        candidate = _exact_pairs(np.arange(size), current)
+    assert best is not None
+    return [_ordered(int(nodes[i]), int(nodes[j])) for i, j in best[2]]
+
+
+def _rounds_of_first_meetings(fresh: np.ndarray, limit: int) -> int:
+    """How many more rounds could pair everyone (all but one if odd) with someone new, found greedily."""
+    fresh = fresh.copy()
+    needed = len(fresh) // 2
+    rounds = 0
+    while rounds < limit:
+        graph = nx.Graph()
+        rows, cols = np.nonzero(np.triu(fresh, k=1))
+        graph.add_edges_from(zip(rows.tolist(), cols.tolist(), strict=True))
+        matching = nx.max_weight_matching(graph, maxcardinality=True)
+        if len(matching) < needed:
+            break
+        for i, j in matching:
+            fresh[i, j] = fresh[j, i] = False
+        rounds += 1
+    return rounds

@@ -84,8 +84,8 @@ class MatchPolicy:
     # otherwise. False makes the cooldown hard; such a person is then left out with reason only_recent_partners.
     repeat_if_unavoidable: bool = True
     base_weight: float = 1.0
-    freshness_weight: float = 10.0
-    repeat_decay: timedelta = timedelta(weeks=26)
+    freshness_weight: float = 20.0
+    repeat_decay: timedelta = timedelta(weeks=52)
     cross_team_weight: float = 3.0
     overlap_weight: float = 3.0
     full_overlap_hours: float = 6.0
@@ -93,6 +93,8 @@ class MatchPolicy:
     fairness_decay: timedelta = timedelta(weeks=8)
     # Pools up to this size are solved exactly (blossom); larger ones by the assignment relaxation in blocks.
     exact_limit: int = 150
+    # Pools up to this size (pairs only) also look ahead so that first meetings stay possible in later rounds.
+    lookahead_limit: int = 60
     block_size: int = 1200
 
     def __post_init__(self) -> None:

@@ -10,7 +10,7 @@ from itertools import combinations
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from bot.domain.matching.engine import BlockFn, Pair, max_weight_pairs
+from bot.domain.matching.engine import BlockFn, Pair, exact_pairs_with_lookahead, max_weight_pairs
 from bot.domain.matching.model import (
     MINUTES_PER_DAY,
     FairnessRecord,
@@ -66,7 +66,12 @@ def match_round(
     def pair_up(nodes: np.ndarray, block: BlockFn) -> list[Pair]:
         return max_weight_pairs(nodes, block, order, rng, exact_limit=policy.exact_limit, block_size=policy.block_size)
 
-    pairs = pair_up(all_nodes, strict)
+    if policy.group_size == 2 and len(pool) <= policy.lookahead_limit:
+        weights = strict(all_nodes, all_nodes)
+        fresh = (model.penalty.toarray() == 0) & np.isfinite(weights)
+        pairs = exact_pairs_with_lookahead(all_nodes, weights, fresh)
+    else:
+        pairs = pair_up(all_nodes, strict)
     groups, extras = _form_groups(pairs, len(pool), model, strict, order, rng, policy)
     cap = policy.group_size + 1
     extras = _place_extras(groups, extras, cap, strict, model, policy)

@@ -2,8 +2,8 @@
 
 weight(a, b) = base
              + freshness * (1 - exp(-age / repeat_decay))     # 1 for a first meeting, decays back in after a meeting
-             + cross_team                                     # prefer_cross_team only, when the teams differ
-             + overlap * min(shared working hours / full_overlap_hours, 1)
+             + (cross_team                                    # prefer_cross_team only, when the teams differ
+                + overlap * min(shared working hours / full_overlap_hours, 1)) * mean unmet share of a and b
              + fairness * (priority(a) + priority(b))         # recently left out or put in a larger group
 Excluded (None / -inf): the same person, a blocked pair, a pair the pool mode forbids, and — unless the caller allows
 it — a pair that met within the cooldown.
@@ -82,9 +82,20 @@ def is_recent(last_met: datetime | None, now: datetime, policy: MatchPolicy) -> 
 
 
 def pair_weight(
-    a: Member, b: Member, history: PairHistory, policy: MatchPolicy, now: datetime, *, allow_recent: bool = False
+    a: Member,
+    b: Member,
+    history: PairHistory,
+    policy: MatchPolicy,
+    now: datetime,
+    *,
+    allow_recent: bool = False,
+    unmet_share: tuple[float, float] = (1.0, 1.0),
 ) -> float | None:
-    """The weight of grouping a with b, or None when excluded (blocked, pool mode, or recent unless allowed)."""
+    """The weight of grouping a with b, or None when excluded (blocked, pool mode, or recent unless allowed).
+
+    `unmet_share` is, for a and b, the share of the pool they never met: the team and working-hours preferences
+    fade with it, so that in a small pool late in its cycle meeting someone new outweighs them.
+    """
     key = frozenset((a.user_id, b.user_id))
     if a.user_id == b.user_id or key in history.blocked or not pool_allows(a, b, policy):
         return None
@@ -94,9 +105,11 @@ def pair_weight(
     weight = policy.base_weight + policy.freshness_weight
     if last_met is not None:
         weight -= policy.freshness_weight * math.exp(-_days(now - last_met) / _days(policy.repeat_decay))
+    preference = 0.0
     if policy.pool_mode is PoolMode.PREFER_CROSS_TEAM and a.team != b.team:
-        weight += policy.cross_team_weight
-    weight += policy.overlap_weight * min(overlap_minutes(a, b) / (60 * policy.full_overlap_hours), 1.0)
+        preference += policy.cross_team_weight
+    preference += policy.overlap_weight * min(overlap_minutes(a, b) / (60 * policy.full_overlap_hours), 1.0)
+    weight += preference * (unmet_share[0] + unmet_share[1]) / 2
     fairness = history.fairness
     weight += policy.fairness_weight * (
         fairness_priority(fairness.get(a.user_id), now, policy)
@@ -142,6 +155,7 @@ class WeightModel:
             penalties += [penalty, penalty]
             recent += [is_recent(when, now, policy)] * 2
         self.penalty = sparse.csr_matrix((penalties, (rows, cols)), shape=(n, n), dtype=np.float64)
+        self.unmet_share = 1.0 - np.diff(self.penalty.indptr) / max(n - 1, 1)
         recent_mask = np.array(recent, dtype=bool)
         self.recent = sparse.csr_matrix(
             (
@@ -187,10 +201,12 @@ class WeightModel:
         policy = self.policy
         team_r, team_c = self.team[rows], self.team[cols]
         weights = policy.base_weight + policy.freshness_weight - penalty
+        preference = np.zeros(1)
         if policy.pool_mode is PoolMode.PREFER_CROSS_TEAM:
-            weights = weights + policy.cross_team_weight * (team_r != team_c)
+            preference = policy.cross_team_weight * (team_r != team_c)
         overlap = _overlap(self.windows[rows, 0], self.windows[rows, 1], self.windows[cols, 0], self.windows[cols, 1])
-        weights = weights + policy.overlap_weight * np.minimum(overlap / (60 * policy.full_overlap_hours), 1.0)
+        preference = preference + policy.overlap_weight * np.minimum(overlap / (60 * policy.full_overlap_hours), 1.0)
+        weights = weights + preference * (self.unmet_share[rows] + self.unmet_share[cols]) / 2
         weights = weights + policy.fairness_weight * (self.priority[rows] + self.priority[cols])
         mask = (rows == cols) | np.asarray(excluded, dtype=bool)
         if policy.pool_mode is PoolMode.ONLY_CROSS_TEAM:
