@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import math
 import secrets
 import threading
 import time
@@ -110,8 +111,9 @@ class FakeSlack:
         self._api = WebApi(self)
         self._catalog = self._load_optional(hooks.load_catalog)
         self._blockkit = self._load_optional(hooks.load_blockkit)
-        self.rate_limits: Any = self._load_optional(lambda: hooks.make_rate_limiter(clock))
-        self.faults: Any = self._load_optional(hooks.make_fault_injector)
+        # RateLimiter (off by default: fake.rate_limits.set_enabled(True)) and FaultInjector, when present.
+        self.rate_limits: Any = self._load_optional(lambda: hooks.make_rate_limiter(clock, self._catalog))
+        self.faults: Any = self._load_optional(lambda: hooks.make_fault_injector(clock))
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._socket_server: SocketModeServer | None = None
@@ -582,9 +584,11 @@ class FakeSlack:
             return 200, {"ok": False, "error": error}, {}
         if self.rate_limits is not None:
             with self._lock:
-                retry_after = self.rate_limits.check(method, channel=public_args.get("channel"))
+                channel = self._rate_limit_channel(public_args.get("channel"))
+            retry_after = self.rate_limits.check(method, channel=channel, team=self.team_id)
             if retry_after is not None:
-                seconds = max(1, int(retry_after + 0.999))
+                seconds = max(1, math.ceil(retry_after))
+                logger.info("%s rate limited: retry after %ss", method, seconds)
                 return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(seconds)}
         with self._lock:
             try:
@@ -598,6 +602,16 @@ class FakeSlack:
                 logger.debug("%s refused: %s", method, failure.error)
                 return 200, {"ok": False, "error": failure.error, **failure.extra}, {}
         return 200, {"ok": True, **body}, {}
+
+    def _rate_limit_channel(self, channel: Any) -> str | None:
+        """The conversation id a call posts to (a user id counts as the bot's DM with them)."""
+        if not isinstance(channel, str) or not channel:
+            return None
+        if channel[:1] in {"U", "W"}:
+            for conversation in self._conversations.values():
+                if conversation.kind == "im" and conversation.im_user == channel:
+                    return conversation.id
+        return channel
 
     def _check_token(self, method: str, token: str | None) -> str | None:
         if not token:
@@ -633,21 +647,18 @@ class FakeSlack:
         return conversation.kind if conversation is not None else None
 
     def _apply_fault(self, fault: Any) -> tuple[int, dict[str, Any], dict[str, str]] | None:
-        kind = fault.kind
-        logger.info("fault injected: %s", kind)
-        if kind == "slow":
-            time.sleep(float(getattr(fault, "delay", 0) or 0))
+        """Render a matched fault: (status, body, headers), (-1, ...) to drop the connection, None to go on."""
+        logger.info("fault injected: %s", fault.kind)
+        rendered = hooks.fault_response(fault)
+        if rendered is None:
             return None
-        if kind == "http_500":
-            return 500, {"ok": False, "error": "fatal_error"}, {}
-        if kind == "ratelimit":
-            retry_after = getattr(fault, "retry_after", None) or 1
-            return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(int(retry_after))}
-        if kind in {"invalid_auth", "token_revoked"}:
-            return 200, {"ok": False, "error": kind}, {}
-        if kind == "drop":
+        if rendered.drop:
             return -1, {}, {}
-        return None
+        if rendered.delay:
+            time.sleep(rendered.delay)
+        if rendered.status is None:
+            return None
+        return int(rendered.status), dict(rendered.body or {}), dict(rendered.headers)
 
     # ---- response_url --------------------------------------------------------------------------------------
 

@@ -34,16 +34,24 @@ def load_blockkit() -> Any | None:
     return _module("blockkit")
 
 
-def make_rate_limiter(clock: Any) -> Any | None:
-    """ratelimit.RateLimiter(clock=clock, enabled=False), or None."""
+def make_rate_limiter(clock: Any, catalog: Any | None) -> Any | None:
+    """ratelimit.RateLimiter(catalog, clock=clock, enabled=False) — off until a test turns it on — or None."""
     module = _module("ratelimit")
-    return module.RateLimiter(clock=clock, enabled=False) if module is not None else None
+    if module is None:
+        return None
+    return module.RateLimiter(catalog=catalog, clock=clock, enabled=False)
 
 
-def make_fault_injector() -> Any | None:
-    """faults.FaultInjector(), or None."""
+def make_fault_injector(clock: Any) -> Any | None:
+    """faults.FaultInjector(clock=clock), or None."""
     module = _module("faults")
-    return module.FaultInjector() if module is not None else None
+    return module.FaultInjector(clock=clock) if module is not None else None
+
+
+def fault_response(fault: Any) -> Any | None:
+    """faults.fault_response(fault): how to render a matched fault (None when the module is absent)."""
+    module = _module("faults")
+    return module.fault_response(fault) if module is not None else None
 
 
 def manifest_bot_scopes(path: Path | None = None) -> set[str] | None:

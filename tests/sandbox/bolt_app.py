@@ -1,22 +1,24 @@
-"""A tiny Bolt app used to exercise the fake Slack's drivers end to end (HTTP via waitress, and Socket Mode)."""
+"""A tiny Bolt app used to exercise the fake Slack's drivers end to end (HTTP via wsgiref, and Socket Mode)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from socketserver import ThreadingMixIn
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import Ack, App, Respond
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
-from waitress.server import create_server
 
 from bot.sandbox.fake_slack import FakeSlack
 
-UNDO_BLOCKS = [
+UNDO_BLOCKS: list[dict[str, Any]] = [
     {
         "type": "section",
         "block_id": "logged",
@@ -215,17 +217,28 @@ def build_app(fake: FakeSlack, recorder: Recorder) -> App:
     return app
 
 
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        logging.getLogger(__name__).debug(format, *args)
+
+
 @contextmanager
 def serve_http(app: App) -> Iterator[str]:
-    """Serve the Bolt app with waitress on a free loopback port; yields the events URL."""
-    handler = SlackRequestHandler(app)
-    server = create_server(handler, host="127.0.0.1", port=0, threads=8, asyncore_loop_timeout=0.05)
-    thread = threading.Thread(target=server.run, name="bolt-http", daemon=True)
+    """Serve the Bolt app (WSGI, one thread per request) on a free loopback port; yields the events URL."""
+    server = make_server(
+        "127.0.0.1", 0, SlackRequestHandler(app), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.effective_port}/slack/events"  # type: ignore[union-attr]
+        yield f"http://127.0.0.1:{server.server_port}/slack/events"
     finally:
-        server.close()
+        server.shutdown()
+        server.server_close()
         thread.join(timeout=5)
 
 

@@ -1,4 +1,4 @@
-"""The drivers end to end: a real Bolt app, served over HTTP (waitress) and over Socket Mode, driven by the fake."""
+"""The drivers end to end: a real Bolt app, served over HTTP (wsgiref) and over Socket Mode, driven by the fake."""
 
 from __future__ import annotations
 

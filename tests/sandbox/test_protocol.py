@@ -1,0 +1,275 @@
+"""Slack's side of the protocols in detail: signing, url_verification, event retries, response_url rules,
+ephemeral clicks, Socket Mode hello/ack/retry — against a raw recording endpoint rather than Bolt."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.signature import SignatureVerifier
+from websockets.sync.client import connect
+
+from bot.sandbox.fake_slack import ALL_SCOPES, FakeSlack
+from tests.sandbox.bolt_app import Recorder, build_app, serve_http
+
+Reply = tuple[int, str, float]  # status, body, delay before answering
+
+
+class RecordingBot:
+    """An HTTP endpoint that records what Slack sends and answers from a script (then 200 '')."""
+
+    def __init__(self, replies: list[Reply] | None = None) -> None:
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.replies = list(replies or [])
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                recorder.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                status, text, delay = recorder.replies.pop(0) if recorder.replies else (200, "", 0.0)
+                time.sleep(delay)
+                data = text.encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:
+                    pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/slack/events"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def payload(self, index: int) -> dict[str, Any]:
+        headers, body = self.requests[index]
+        if headers["content-type"] == "application/json":
+            return dict(json.loads(body))
+        form = dict(urllib.parse.parse_qsl(body.decode()))
+        return dict(json.loads(form["payload"])) if "payload" in form else form
+
+
+@pytest.fixture
+def bot() -> Iterator[RecordingBot]:
+    recording = RecordingBot()
+    yield recording
+    recording.close()
+
+
+def post_json(url: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_requests_are_signed_like_slack(fake: FakeSlack, bot: RecordingBot) -> None:
+    driver = fake.http_driver(events_url=bot.url)
+    driver.slash_command(user="maya", command="/met", text="lee")
+    headers, body = bot.requests[0]
+    verifier = SignatureVerifier(fake.signing_secret)
+    assert verifier.is_valid(body, headers["x-slack-request-timestamp"], headers["x-slack-signature"])
+    assert headers["content-type"] == "application/x-www-form-urlencoded"
+    form = dict(urllib.parse.parse_qsl(body.decode()))
+    assert list(form) == [
+        "token",
+        "team_id",
+        "team_domain",
+        "channel_id",
+        "channel_name",
+        "user_id",
+        "user_name",
+        "command",
+        "text",
+        "api_app_id",
+        "is_enterprise_install",
+        "response_url",
+        "trigger_id",
+    ]
+    assert form["channel_id"] == fake.dm_channel("maya")
+    assert form["channel_name"] == "directmessage"
+
+
+def test_url_verification_with_bolt(fake: FakeSlack) -> None:
+    with serve_http(build_app(fake, Recorder())) as events_url:
+        response = fake.http_driver(events_url=events_url).url_verification(challenge="abc123")
+    assert response.ok
+    assert response.json() == {"challenge": "abc123"}
+
+
+def test_event_retried_after_timeout_and_5xx(fake: FakeSlack) -> None:
+    bot = RecordingBot(replies=[(200, "", 0.5), (500, "oops", 0.0), (200, "", 0.0)])
+    try:
+        driver = fake.http_driver(events_url=bot.url, ack_timeout=0.2)
+        response = driver.event({"type": "app_mention", "user": fake.user("maya").id, "text": "hi", "channel": "C1"})
+    finally:
+        bot.close()
+    assert response.ok
+    assert response.attempts == 3
+    retry_headers = [(h.get("x-slack-retry-num"), h.get("x-slack-retry-reason")) for h, _ in bot.requests]
+    assert retry_headers == [(None, None), ("1", "http_timeout"), ("2", "http_error")]
+    assert len({bot.payload(i)["event_id"] for i in range(3)}) == 1
+
+
+def test_event_gives_up_after_three_retries(fake: FakeSlack) -> None:
+    bot = RecordingBot(replies=[(503, "", 0.0)] * 5)
+    try:
+        response = fake.http_driver(events_url=bot.url).event({"type": "app_mention", "text": "hi"})
+    finally:
+        bot.close()
+    assert response.attempts == 4
+    assert response.status == 503
+    assert len(bot.requests) == 4
+
+
+def test_event_wrapper_shape(fake: FakeSlack, bot: RecordingBot) -> None:
+    fake.http_driver(events_url=bot.url).app_home_opened("maya")
+    payload = bot.payload(0)
+    assert payload["type"] == "event_callback"
+    assert payload["team_id"] == fake.team_id
+    assert payload["api_app_id"] == fake.app_id
+    assert payload["event_id"].startswith("Ev")
+    assert payload["authorizations"][0]["user_id"] == fake.bot_user_id
+    assert payload["event"]["type"] == "app_home_opened"
+    assert payload["event"]["channel"] == fake.dm_channel("maya")
+
+
+def test_click_on_ephemeral_message(fake: FakeSlack, client: WebClient, bot: RecordingBot) -> None:
+    coffee = fake.channel_id("coffee")
+    blocks = [
+        {
+            "type": "actions",
+            "block_id": "b",
+            "elements": [
+                {"type": "button", "action_id": "yes", "text": {"type": "plain_text", "text": "Yes"}, "value": "1"}
+            ],
+        }
+    ]
+    client.chat_postEphemeral(channel=coffee, user=fake.user("maya").id, text="Confirm?", blocks=blocks)
+    [message] = fake.messages(coffee, as_user="maya")
+    driver = fake.http_driver(events_url=bot.url)
+    with pytest.raises(PermissionError):
+        driver.click(user="lee", message=message, action_id="yes")
+    driver.click(user="maya", message=message, action_id="yes")
+    payload = bot.payload(0)
+    assert payload["container"]["is_ephemeral"] is True
+    assert "message" not in payload
+    assert payload["actions"][0]["value"] == "1"
+    status, _ = post_json(payload["response_url"], {"replace_original": True, "text": "Done"})
+    assert status == 200
+    assert [m.text for m in fake.messages(coffee, as_user="maya")] == ["Done"]
+
+
+def test_response_url_five_uses(fake: FakeSlack, bot: RecordingBot) -> None:
+    fake.http_driver(events_url=bot.url).slash_command(user="maya", command="/met", channel="#coffee")
+    url = bot.payload(0)["response_url"]
+    for number in range(5):
+        assert post_json(url, {"text": f"reply {number}"})[0] == 200
+    assert post_json(url, {"text": "one too many"}) == (404, {"ok": False, "error": "used_url"})
+    coffee = fake.channel_id("coffee")
+    assert len(fake.messages(coffee, as_user="maya")) == 5
+    assert fake.messages(coffee, as_user="lee") == []
+
+
+def test_response_url_in_channel_and_delete_original(fake: FakeSlack, bot: RecordingBot) -> None:
+    driver = fake.http_driver(events_url=bot.url)
+    driver.slash_command(user="maya", command="/met", channel="#coffee")
+    post_json(bot.payload(0)["response_url"], {"response_type": "in_channel", "text": "for all"})
+    coffee = fake.channel_id("coffee")
+    [public] = fake.messages(coffee, as_user="lee")
+    assert public.text == "for all"
+    assert public.buttons() == []
+    client = WebClient(base_url=fake.api_url, token=fake.bot_token)
+    blocks = [
+        {
+            "type": "actions",
+            "elements": [{"type": "button", "action_id": "x", "text": {"type": "plain_text", "text": "X"}}],
+        }
+    ]
+    posted = client.chat_postMessage(channel=coffee, text="card", blocks=blocks)
+    driver.click(user="lee", message=fake.message(coffee, posted["ts"]), action_id="x")
+    assert post_json(bot.payload(1)["response_url"], {"delete_original": True})[0] == 200
+    assert [m.text for m in fake.messages(coffee)] == ["for all"]
+
+
+def test_response_url_expires_after_30_minutes(bot: RecordingBot) -> None:
+    now = [0.0]
+    with FakeSlack(scopes=ALL_SCOPES, clock=lambda: now[0]) as fake:
+        fake.http_driver(events_url=bot.url).slash_command(user="maya", command="/met")
+        now[0] += 30 * 60 + 1
+        assert post_json(bot.payload(0)["response_url"], {"text": "late"}) == (
+            404,
+            {"ok": False, "error": "expired_url"},
+        )
+
+
+def raw_socket_bot(fake: FakeSlack, on_envelope: Callable[[Any, dict[str, Any]], None]) -> threading.Thread:
+    """A minimal Socket Mode client: apps.connections.open, then hand every envelope to on_envelope."""
+    url = WebClient(base_url=fake.api_url, token=fake.app_token).apps_connections_open(app_token=fake.app_token)["url"]
+    hello: list[dict[str, Any]] = []
+
+    def run() -> None:
+        with connect(url) as websocket:
+            hello.append(json.loads(websocket.recv()))
+            for raw in websocket:
+                on_envelope(websocket, json.loads(raw))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    fake.socket_driver().wait_connected()
+    deadline = time.monotonic() + 2
+    while not hello and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert hello[0]["type"] == "hello"
+    assert hello[0]["connection_info"]["app_id"] == fake.app_id
+    return thread
+
+
+def test_socket_mode_envelopes_and_event_retry(fake: FakeSlack) -> None:
+    envelopes: list[dict[str, Any]] = []
+
+    def on_envelope(websocket: Any, envelope: dict[str, Any]) -> None:
+        envelopes.append(envelope)
+        if envelope["type"] == "events_api" and "retry_attempt" not in envelope:
+            return  # no ack: Slack retries
+        answer: dict[str, Any] = {"envelope_id": envelope["envelope_id"]}
+        if envelope["type"] == "slash_commands":
+            answer["payload"] = {"text": "ack text"}
+        websocket.send(json.dumps(answer))
+
+    raw_socket_bot(fake, on_envelope)
+    driver = fake.socket_driver(ack_timeout=0.3)
+    command = driver.slash_command(user="maya", command="/met", text="lee")
+    assert command.json() == {"text": "ack text"}
+    assert envelopes[0]["type"] == "slash_commands"
+    assert envelopes[0]["accepts_response_payload"] is True
+    assert envelopes[0]["payload"]["command"] == "/met"
+    event = driver.event({"type": "app_mention", "text": "hi"})
+    assert event.ok
+    assert event.attempts == 2
+    assert envelopes[2]["retry_attempt"] == 1
+    assert envelopes[2]["retry_reason"] == "timeout"
+    assert envelopes[1]["payload"]["event_id"] == envelopes[2]["payload"]["event_id"]
