@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from bot.sandbox import hooks
-from bot.sandbox.records import ApiCall, Conversation, FakeMessage
+from bot.sandbox.records import ApiCall, Conversation, FakeFile, FakeMessage
 from bot.sandbox.seed import APP_ID, SeedChannel, SeedUser, WorkspaceSeed, default_workspace
 from bot.sandbox.webapi import SlackApiFailure, WebApi, as_bool, parse_json_args
 
@@ -106,6 +106,8 @@ class FakeSlack:
         self._homes: dict[str, str] = {}
         self._triggers: dict[str, Trigger] = {}
         self._response_urls: dict[str, ResponseUrl] = {}
+        self._scheduled: dict[str, tuple[int, int, FakeMessage]] = {}  # id -> (post_at, created, message)
+        self._files: dict[str, FakeFile] = {}
         self._counter = 0
         self._last_ts = 0.0
         self._api = WebApi(self)
@@ -314,6 +316,7 @@ class FakeSlack:
     def messages(self, channel_or_user_id: str, as_user: str | None = None) -> list[FakeMessage]:
         """Messages in a conversation as `as_user` sees them (ephemerals only theirs); a user id = the bot DM."""
         with self._lock:
+            self._deliver_due_scheduled()
             channel_id = self._resolve_inspected(channel_or_user_id)
             if channel_id is None:
                 return []
@@ -373,6 +376,34 @@ class FakeSlack:
         """Forget the recorded calls."""
         with self._lock:
             self._calls.clear()
+
+    def deliver_scheduled(self) -> int:
+        """Post every scheduled message whose post_at the wall clock has reached; returns how many."""
+        with self._lock:
+            return self._deliver_due_scheduled()
+
+    def _deliver_due_scheduled(self) -> int:
+        now = self._wall_clock()
+        due = sorted((post_at, key) for key, (post_at, _, _) in self._scheduled.items() if post_at <= now)
+        for _, key in due:
+            message = self._scheduled.pop(key)[2]
+            message.ts = self._mint_ts()
+            self._store_message(message)
+        return len(due)
+
+    def files(self) -> list[FakeFile]:
+        """Every uploaded file (copies), with content and where it was shared."""
+        with self._lock:
+            return [copy.deepcopy(file) for file in self._files.values()]
+
+    def handle_upload(self, file_id: str, content: bytes) -> tuple[int, str]:
+        """The upload URL of files.getUploadURLExternal: store the bytes (the length must match)."""
+        with self._lock:
+            file = self._files.get(file_id)
+            if file is None or file.content is not None:
+                return 404, "Not Found"
+            file.content = content
+            return 200, f"OK - {len(content)}"
 
     # ---- minting -------------------------------------------------------------------------------------------
 
@@ -574,6 +605,7 @@ class FakeSlack:
         public_args = {key: value for key, value in args.items() if key != "token"}
         with self._lock:
             self._calls.append(ApiCall(method=method, args=copy.deepcopy(public_args)))
+            self._deliver_due_scheduled()
         fault = self.faults.match(method) if self.faults is not None else None
         if fault is not None:
             outcome = self._apply_fault(fault)
@@ -625,8 +657,8 @@ class FakeSlack:
         return None if token == self.bot_token else "invalid_auth"
 
     def _validate(self, method: str, args: dict[str, Any], token_type: str) -> None:
-        if self._catalog is None:
-            return
+        if self._catalog is None or (method not in self._catalog and method in self._api.handlers):
+            return  # a method the fake implements but the packaged catalog does not describe
         granted = self.scopes
         error = self._catalog.check_call(
             method, args, granted, channel_type=self._channel_type(args.get("channel")), token_type=token_type
@@ -753,6 +785,10 @@ class _Handler(BaseHTTPRequestHandler):
         if parsed_url.path.startswith("/hooks/"):
             self._hook(parsed_url.path, raw)
             return
+        if parsed_url.path.startswith("/upload/v1/"):
+            status, text = self.fake.handle_upload(parsed_url.path.rsplit("/", 1)[-1], raw)
+            self._send_text(status, text)
+            return
         if not parsed_url.path.startswith("/api/"):
             self._send(404, {"ok": False, "error": "unknown_method"}, {})
             return
@@ -792,6 +828,14 @@ class _Handler(BaseHTTPRequestHandler):
                 body = json.loads(body["payload"])
         status, answer = self.fake.handle_response_url(key, body if isinstance(body, dict) else {})
         self._send(status, answer, {})
+
+    def _send_text(self, status: int, text: str) -> None:
+        data = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def _send(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
         data = json.dumps(body).encode("utf-8")

@@ -77,6 +77,7 @@ class FakeMessage:
     reactions: dict[str, list[str]] = field(default_factory=dict)
     edited: bool = False
     metadata: dict[str, Any] | None = None
+    files: list[dict[str, Any]] = field(default_factory=list)
 
     def buttons(self) -> list[tuple[str, str, str | None]]:
         """(action_id, label, value) of every button in the message, in order."""
@@ -112,7 +113,26 @@ class FakeMessage:
             ]
         if self.metadata:
             data["metadata"] = self.metadata
+        if self.files:
+            data["files"] = self.files
+            data["upload"] = True
         return data
+
+
+@dataclass
+class FakeFile:
+    """A file uploaded through files.getUploadURLExternal / completeUploadExternal."""
+
+    id: str
+    name: str
+    length: int
+    title: str = ""
+    content: bytes | None = None
+    shares: list[tuple[str, str]] = field(default_factory=list)  # (channel id, message ts)
+
+    def to_api(self) -> dict[str, Any]:
+        """The file object inside a message."""
+        return {"id": self.id, "name": self.name, "title": self.title or self.name, "size": len(self.content or b"")}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.sandbox.records import Conversation, FakeMessage
+from bot.sandbox.records import Conversation, FakeFile, FakeMessage
 from bot.sandbox.seed import SeedUser
 
 if TYPE_CHECKING:
@@ -118,6 +118,16 @@ class WebApi:
             "views.update": self.views_update,
             "views.publish": self.views_publish,
             "apps.connections.open": self.apps_connections_open,
+            "conversations.list": self.conversations_list,
+            "users.conversations": self.users_conversations,
+            "conversations.join": self.conversations_join,
+            "reactions.remove": self.reactions_remove,
+            "chat.getPermalink": self.chat_get_permalink,
+            "chat.scheduleMessage": self.chat_schedule_message,
+            "chat.scheduledMessages.list": self.chat_scheduled_messages_list,
+            "chat.deleteScheduledMessage": self.chat_delete_scheduled_message,
+            "files.getUploadURLExternal": self.files_get_upload_url_external,
+            "files.completeUploadExternal": self.files_complete_upload_external,
         }
 
     # ---- helpers -------------------------------------------------------------------------------------------
@@ -628,6 +638,177 @@ class WebApi:
         stored = fake._new_view(view, user.id)
         fake._homes[user.id] = stored["id"]
         return {"view": stored}
+
+    # ---- more conversations ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def conversation_types(args: dict[str, Any]) -> set[str]:
+        """The conversation kinds a `types` argument asks for (default public channels); invalid_types otherwise."""
+        names = {"public_channel": "public", "private_channel": "private", "im": "im", "mpim": "mpim"}
+        requested = [part.strip() for part in str(args.get("types") or "public_channel").split(",") if part.strip()]
+        if any(part not in names for part in requested):
+            raise SlackApiFailure("invalid_types")
+        return {names[part] for part in requested}
+
+    def listed(self, args: dict[str, Any], member: str | None) -> dict[str, Any]:
+        """conversations.list / users.conversations: visible conversations of the asked types, paginated."""
+        kinds = self.conversation_types(args)
+        exclude_archived = as_bool(args.get("exclude_archived"))
+        found = [
+            conversation
+            for conversation in self.fake._conversations.values()
+            if conversation.kind in kinds
+            and (conversation.kind == "public" or self.fake.bot_user_id in conversation.members)
+            and (member is None or member in conversation.members)
+            and not (exclude_archived and conversation.is_archived)
+        ]
+        page, next_cursor = paginate(found, args, default_limit=100, max_limit=1000)
+        return {
+            "channels": [self.conversation_object(conversation, include_num_members=True) for conversation in page],
+            "response_metadata": {"next_cursor": next_cursor},
+        }
+
+    def conversations_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.list."""
+        return self.listed(args, member=None)
+
+    def users_conversations(self, args: dict[str, Any]) -> dict[str, Any]:
+        """users.conversations (default: the bot's own)."""
+        user = self.user_or_fail(args.get("user") or self.fake.bot_user_id)
+        return self.listed(args, member=user.id)
+
+    def conversations_join(self, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.join: the bot joins a public channel."""
+        self.require(args, "channel")
+        conversation = self.visible_conversation(args["channel"])
+        if conversation.kind != "public":
+            raise SlackApiFailure("method_not_supported_for_channel_type")
+        if conversation.is_archived:
+            raise SlackApiFailure("is_archived")
+        body: dict[str, Any] = {}
+        if self.fake.bot_user_id in conversation.members:
+            body["warning"] = "already_in_channel"
+        else:
+            conversation.members.append(self.fake.bot_user_id)
+        body["channel"] = self.conversation_object(conversation)
+        return body
+
+    def reactions_remove(self, args: dict[str, Any]) -> dict[str, Any]:
+        """reactions.remove of the bot's own reaction."""
+        if not args.get("channel") or not args.get("timestamp"):
+            raise SlackApiFailure("no_item_specified")
+        self.require(args, "name")
+        name = str(args["name"]).strip(":")
+        conversation = self.visible_conversation(args["channel"])
+        message = self.message_in(conversation, args["timestamp"])
+        users = message.reactions.get(name, [])
+        if self.fake.bot_user_id not in users:
+            raise SlackApiFailure("no_reaction")
+        users.remove(self.fake.bot_user_id)
+        if not users:
+            del message.reactions[name]
+        return {}
+
+    def chat_get_permalink(self, args: dict[str, Any]) -> dict[str, Any]:
+        """chat.getPermalink."""
+        self.require(args, "channel", "message_ts")
+        conversation = self.visible_conversation(args["channel"])
+        message = self.message_in(conversation, args["message_ts"])
+        permalink = (
+            f"https://{self.fake.seed.domain}.slack.com/archives/{conversation.id}/p{message.ts.replace('.', '')}"
+        )
+        return {"channel": conversation.id, "permalink": permalink}
+
+    # ---- scheduled messages --------------------------------------------------------------------------------
+
+    def chat_schedule_message(self, args: dict[str, Any]) -> dict[str, Any]:
+        """chat.scheduleMessage: posted by the fake once its wall clock reaches post_at."""
+        self.require(args, "channel", "post_at")
+        try:
+            post_at = int(float(args["post_at"]))
+        except (TypeError, ValueError) as error:
+            raise SlackApiFailure("invalid_time") from error
+        now = self.fake._wall_clock()
+        if post_at <= now:
+            raise SlackApiFailure("time_in_past")
+        if post_at > now + 120 * 86400:
+            raise SlackApiFailure("time_too_far")
+        conversation = self.postable_conversation(args["channel"])
+        text, blocks = self.check_message_content("chat.scheduleMessage", args)
+        message = self.bot_message(conversation, text, blocks, args)
+        scheduled_id = self.fake._next_id("Q")
+        self.fake._scheduled[scheduled_id] = (post_at, int(now), message)
+        data = message.to_api()
+        del data["ts"]
+        return {"channel": conversation.id, "scheduled_message_id": scheduled_id, "post_at": post_at, "message": data}
+
+    def chat_scheduled_messages_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """chat.scheduledMessages.list (the bot's pending scheduled messages)."""
+        channel = args.get("channel")
+        items = [
+            {
+                "id": scheduled_id,
+                "channel_id": message.channel,
+                "post_at": post_at,
+                "date_created": created,
+                "text": message.text,
+            }
+            for scheduled_id, (post_at, created, message) in sorted(self.fake._scheduled.items())
+            if not channel or message.channel == channel
+        ]
+        page, next_cursor = paginate(items, args, default_limit=100, max_limit=100)
+        return {"scheduled_messages": page, "response_metadata": {"next_cursor": next_cursor}}
+
+    def chat_delete_scheduled_message(self, args: dict[str, Any]) -> dict[str, Any]:
+        """chat.deleteScheduledMessage."""
+        self.require(args, "channel", "scheduled_message_id")
+        conversation = self.visible_conversation(args["channel"])
+        scheduled = self.fake._scheduled.get(str(args["scheduled_message_id"]))
+        if scheduled is None or scheduled[2].channel != conversation.id:
+            raise SlackApiFailure("invalid_scheduled_message_id")
+        del self.fake._scheduled[str(args["scheduled_message_id"])]
+        return {}
+
+    # ---- files (upload v2: get URL, POST bytes, complete) --------------------------------------------------
+
+    def files_get_upload_url_external(self, args: dict[str, Any]) -> dict[str, Any]:
+        """files.getUploadURLExternal: a one-off upload URL on the fake."""
+        self.require(args, "filename", "length")
+        try:
+            length = int(args["length"])
+        except (TypeError, ValueError) as error:
+            raise SlackApiFailure("invalid_arguments") from error
+        file_id = self.fake._next_id("F")
+        self.fake._files[file_id] = FakeFile(id=file_id, name=str(args["filename"]), length=length)
+        return {"upload_url": f"{self.fake.base_url}/upload/v1/{file_id}", "file_id": file_id}
+
+    def files_complete_upload_external(self, args: dict[str, Any]) -> dict[str, Any]:
+        """files.completeUploadExternal: finish uploads and share them (one message) when a channel is given."""
+        self.require(args, "files")
+        entries = args["files"]
+        if isinstance(entries, str):
+            try:
+                entries = json.loads(entries)
+            except ValueError as error:
+                raise SlackApiFailure("invalid_arguments") from error
+        if not isinstance(entries, list) or not entries:
+            raise SlackApiFailure("invalid_arguments")
+        files: list[FakeFile] = []
+        for entry in entries:
+            found = self.fake._files.get(str((entry or {}).get("id")))
+            if found is None or found.content is None:
+                raise SlackApiFailure("file_not_found")
+            found.title = str(entry.get("title") or found.name)
+            files.append(found)
+        channel = args.get("channel_id") or args.get("channels")
+        if channel:
+            conversation = self.postable_conversation(str(channel).split(",")[0])
+            message = self.bot_message(conversation, str(args.get("initial_comment") or ""), [], args)
+            message.files = [file.to_api() for file in files]
+            self.fake._store_message(message)
+            for file in files:
+                file.shares.append((conversation.id, message.ts))
+        return {"files": [{"id": file.id, "title": file.title} for file in files]}
 
     # ---- apps ----------------------------------------------------------------------------------------------
 
