@@ -232,3 +232,22 @@ def test_larger_groups_are_balanced(group_size: int) -> None:
 def test_naive_datetime_is_refused() -> None:
     with pytest.raises(ValueError):
         match_round([Member("U1")], PairHistory(), MatchPolicy(), datetime(2026, 1, 1), 1)
+
+
+def test_twelve_people_over_eleven_rounds_never_repeat() -> None:
+    # Uneven teams make the myopic optimum use up cross-team first meetings early and repeat at the end.
+    members = [
+        Member(f"U{i:02d}", ("A", "A", "A", "A", "A", "B", "B", "C", "C", "C", "C", "C")[i], 0) for i in range(12)
+    ]
+    last_met: dict[frozenset[str], datetime] = {}
+    seen: set[frozenset[str]] = set()
+    repeats = 0
+    for week in range(11):
+        now = NOW + timedelta(weeks=week)
+        result = match_round(members, PairHistory(last_met=dict(last_met)), MatchPolicy(), now, week)
+        assert not result.unmatched
+        for pair in _grouped_pairs(result):
+            repeats += pair in seen
+            seen.add(pair)
+            last_met[pair] = now
+    assert repeats == 0

@@ -158,58 +158,80 @@ def exact_pairs_with_lookahead(
     nodes: np.ndarray,
     weights: np.ndarray,
     fresh: np.ndarray,
+    rng: np.random.Generator,
+    canonical: np.ndarray,
     *,
-    attempts: int = 24,
+    attempts: int = 16,
     step: float = 0.5,
     horizon: int = 40,
 ) -> list[Pair]:
-    """Exact pairs that also keep future rounds free of repeats, for small pools late in their cycle.
+    """Exact pairs that also keep future rounds free of repeats, for small pools.
 
-    `fresh[i, j]` marks pairs that never met. A myopic optimum can use up exactly the first meetings that later
-    rounds need (a team's last unmet pairs, an odd cycle), forcing repeats. So among near-optimal matchings (each
-    retry lowers the edges of the previous ones by `step`), prefer the one after which the most further rounds of
-    first meetings stay possible (up to `horizon` rounds ahead), then the higher weight.
+    `fresh[i, j]` marks allowed pairs that never met. A myopic optimum can use up exactly the first meetings that
+    later rounds need (a team's last unmet pairs, an odd cycle), forcing repeats. So candidates are scored by
+    (people paired, further rounds of first meetings still possible — up to `horizon` — weight), best first.
+    Candidates: the optimum; the first round of a plan of first meetings (stable from round to round, so once a
+    plan exists it is kept); near-optima (each retry lowers the edges of the previous one by `step`); then
+    matchings of first meetings only under seeded random weights. `canonical[k]` is the node of rank k by user id.
     """
     size = len(nodes)
-    degree_after = int(fresh.sum(axis=1).min()) - 1 if size else 0
-    original = _exact_pairs(np.arange(size), weights)
-    degree_after = min(degree_after, horizon)
+    index = np.arange(size)
+    original = _exact_pairs(index, weights)
+    degree_after = min(int(fresh.sum(axis=1).min()) - 1 if size else 0, horizon)
     if degree_after <= 0:
         return [_ordered(int(nodes[i]), int(nodes[j])) for i, j in original]
-    best: tuple[int, float, list[Pair]] | None = None
+    best: tuple[int, int, float, list[Pair]] | None = None
     current = weights.copy()
+    _, planned = _rounds_of_first_meetings(fresh, 1, canonical)
+    candidates = [original, planned]
+    weighted = original
     candidate = original
-    for _ in range(attempts):
+    for attempt in range(2 * attempts + 1):
+        if candidates:
+            candidate = candidates.pop(0)
         remaining = fresh.copy()
         for i, j in candidate:
             remaining[i, j] = remaining[j, i] = False
         value = float(sum(weights[i, j] for i, j in candidate))
-        score = (_rounds_of_first_meetings(remaining, degree_after), value, candidate)
-        if best is None or score[:2] > best[:2]:
+        rounds, _ = _rounds_of_first_meetings(remaining, degree_after, canonical)
+        score = (len(candidate), rounds, value, candidate)
+        if best is None or score[:3] > best[:3]:
             best = score
-        if score[0] >= degree_after:
+        if len(candidate) == len(original) and rounds >= degree_after:
             break
-        for i, j in candidate:
-            current[i, j] -= step
-            current[j, i] -= step
-        candidate = _exact_pairs(np.arange(size), current)
+        if candidates:
+            continue
+        if attempt < attempts:
+            for i, j in weighted:
+                current[i, j] -= step
+                current[j, i] -= step
+            candidate = weighted = _exact_pairs(index, current)
+        else:
+            noise = rng.random((size, size))
+            candidate = _exact_pairs(index, np.where(fresh, 1.0 + noise + noise.T, -np.inf))
     assert best is not None
-    return [_ordered(int(nodes[i]), int(nodes[j])) for i, j in best[2]]
+    return [_ordered(int(nodes[i]), int(nodes[j])) for i, j in best[3]]
 
 
-def _rounds_of_first_meetings(fresh: np.ndarray, limit: int) -> int:
-    """How many more rounds could pair everyone (all but one if odd) with someone new, found greedily."""
-    fresh = fresh.copy()
+def _rounds_of_first_meetings(fresh: np.ndarray, limit: int, canonical: np.ndarray) -> tuple[int, list[Pair]]:
+    """How many more rounds could pair everyone (all but one if odd) with someone new, found greedily; and the
+    first of those rounds. Runs on the canonical order (`canonical[k]` = node of rank k) so that the plan found
+    in one round is found again in the next, whatever the seed."""
+    fresh = fresh[np.ix_(canonical, canonical)].copy()
     needed = len(fresh) // 2
     rounds = 0
+    first: list[Pair] = []
     while rounds < limit:
         graph = nx.Graph()
+        graph.add_nodes_from(range(len(fresh)))
         rows, cols = np.nonzero(np.triu(fresh, k=1))
         graph.add_edges_from(zip(rows.tolist(), cols.tolist(), strict=True))
-        matching = nx.max_weight_matching(graph, maxcardinality=True)
+        matching = sorted(tuple(sorted(pair)) for pair in nx.max_weight_matching(graph, maxcardinality=True))
         if len(matching) < needed:
             break
+        if not rounds:
+            first = [_ordered(int(canonical[i]), int(canonical[j])) for i, j in matching]
         for i, j in matching:
             fresh[i, j] = fresh[j, i] = False
         rounds += 1
-    return rounds
+    return rounds, first

@@ -93,7 +93,7 @@ class MatchPolicy:
     fairness_decay: timedelta = timedelta(weeks=8)
     # Pools up to this size are solved exactly (blossom); larger ones by the assignment relaxation in blocks.
     exact_limit: int = 150
-    # Pools up to this size (pairs only) also look ahead so that first meetings stay possible in later rounds.
+    # Even pools up to this size (pairs only) also look ahead so that first meetings stay possible later on.
     lookahead_limit: int = 60
     block_size: int = 1200
 

@@ -66,10 +66,12 @@ def match_round(
     def pair_up(nodes: np.ndarray, block: BlockFn) -> list[Pair]:
         return max_weight_pairs(nodes, block, order, rng, exact_limit=policy.exact_limit, block_size=policy.block_size)
 
-    if policy.group_size == 2 and len(pool) <= policy.lookahead_limit:
+    # Lookahead only for even pools: in odd ones the trio's extra meetings break any plan of first meetings.
+    if policy.group_size == 2 and len(pool) % 2 == 0 and len(pool) <= policy.lookahead_limit:
         weights = strict(all_nodes, all_nodes)
         fresh = (model.penalty.toarray() == 0) & np.isfinite(weights)
-        pairs = exact_pairs_with_lookahead(all_nodes, weights, fresh)
+        by_user_id = np.argsort([m.user_id for m in pool], kind="stable")
+        pairs = exact_pairs_with_lookahead(all_nodes, weights, fresh, rng, by_user_id)
     else:
         pairs = pair_up(all_nodes, strict)
     groups, extras = _form_groups(pairs, len(pool), model, strict, order, rng, policy)
