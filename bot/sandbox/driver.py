@@ -428,6 +428,8 @@ class Driver:
     def app_home_opened(self, user: str, tab: str = "home") -> DriverResponse:
         """The user opens the app's Home (or Messages) tab."""
         opener = self.fake.user(user)
+        if tab == "home" and not self.fake.app_home.home_tab_enabled:
+            raise PermissionError("the app has no Home tab (manifest features.app_home.home_tab_enabled)")
         event: dict[str, Any] = {
             "type": "app_home_opened",
             "user": opener.id,
@@ -444,6 +446,11 @@ class Driver:
         """A member writes a message (stored in the fake) and the bot gets the `message` event."""
         author = self.fake.user(user)
         channel_id = self._resolve_channel(author.id, channel)
+        home = self.fake.app_home
+        if self.fake.conversation(channel_id).kind == "im" and (
+            not home.messages_tab_enabled or home.messages_tab_read_only_enabled
+        ):
+            raise PermissionError("the app's Messages tab does not accept messages (manifest features.app_home)")
         stored = self.fake.post_as_user(author.id, channel_id, text, thread_ts=thread_ts)
         kind = self.fake.conversation(channel_id).kind
         event = {

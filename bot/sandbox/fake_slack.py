@@ -43,6 +43,27 @@ class _AllScopes(frozenset[str]):
 ALL_SCOPES: frozenset[str] = _AllScopes()
 
 
+@dataclass(frozen=True)
+class AppHome:
+    """The App Home switches of the app (manifest features.app_home); Slack enforces them."""
+
+    home_tab_enabled: bool = True
+    messages_tab_enabled: bool = True
+    messages_tab_read_only_enabled: bool = False
+
+    @classmethod
+    def from_manifest(cls) -> AppHome:
+        """The repository manifest's settings (manifest defaults when absent); all enabled without a manifest."""
+        declared = hooks.manifest_app_home()
+        if declared is None:
+            return cls()
+        return cls(
+            home_tab_enabled=declared.get("home_tab_enabled", False),
+            messages_tab_enabled=declared.get("messages_tab_enabled", False),
+            messages_tab_read_only_enabled=declared.get("messages_tab_read_only_enabled", False),
+        )
+
+
 @dataclass
 class Trigger:
     """A trigger_id minted by the driver: single use, valid 3 s."""
@@ -75,6 +96,7 @@ class FakeSlack:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         host: str = "127.0.0.1",
+        app_home: AppHome | None = None,
     ) -> None:
         self.seed = seed or default_workspace()
         self.team_id = self.seed.team_id
@@ -89,6 +111,7 @@ class FakeSlack:
         self.scopes: frozenset[str] = frozenset(scopes) if scopes is not None else _manifest_scopes()
         if scopes is ALL_SCOPES:
             self.scopes = ALL_SCOPES
+        self.app_home = app_home if app_home is not None else AppHome.from_manifest()
         self._clock = clock
         self._wall_clock = wall_clock
         self._host = host

@@ -54,13 +54,30 @@ def fault_response(fault: Any) -> Any | None:
     return module.fault_response(fault) if module is not None else None
 
 
-def manifest_bot_scopes(path: Path | None = None) -> set[str] | None:
-    """The bot scopes declared in manifest.yml (repo root by default); None when there is no manifest."""
+def read_manifest(path: Path | None = None) -> dict[str, Any] | None:
+    """manifest.yml (repo root by default) as a dict; None when there is no manifest."""
     manifest = path or REPO_ROOT / "manifest.yml"
     if not manifest.is_file():
         return None
     import yaml
 
     data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+    return data if isinstance(data, dict) else {}
+
+
+def manifest_bot_scopes(path: Path | None = None) -> set[str] | None:
+    """The bot scopes declared in manifest.yml (repo root by default); None when there is no manifest."""
+    data = read_manifest(path)
+    if data is None:
+        return None
     scopes = ((data.get("oauth_config") or {}).get("scopes") or {}).get("bot") or []
     return {str(scope) for scope in scopes}
+
+
+def manifest_app_home(path: Path | None = None) -> dict[str, bool] | None:
+    """features.app_home of manifest.yml (home/messages tab switches); None when there is no manifest."""
+    data = read_manifest(path)
+    if data is None:
+        return None
+    app_home = (data.get("features") or {}).get("app_home") or {}
+    return {str(key): bool(value) for key, value in app_home.items()}

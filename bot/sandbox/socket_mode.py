@@ -24,6 +24,7 @@ class SocketModeServer:
         self._lock = threading.Lock()
         self._connected = threading.Condition(self._lock)
         self._connections: list[ServerConnection] = []
+        self._draining: set[int] = set()  # ids of connections told to disconnect: no new envelopes for them
         self._pending: dict[str, tuple[threading.Event, list[dict[str, Any]]]] = {}
         self.received: list[dict[str, Any]] = []
 
@@ -54,14 +55,17 @@ class SocketModeServer:
         return f"ws://{self._host}:{self.port}/link/?ticket={ticket}&app_id={self._app_id}"
 
     def connection_count(self) -> int:
-        """How many bot connections are open."""
+        """How many bot connections are open and usable (not told to disconnect)."""
         with self._lock:
-            return len(self._connections)
+            return len(self._usable())
+
+    def _usable(self) -> list[ServerConnection]:
+        return [connection for connection in self._connections if id(connection) not in self._draining]
 
     def wait_for_connection(self, timeout: float) -> None:
-        """Block until at least one bot connection is open (TimeoutError otherwise)."""
+        """Block until at least one usable bot connection is open (TimeoutError otherwise)."""
         with self._connected:
-            if not self._connected.wait_for(lambda: bool(self._connections), timeout=timeout):
+            if not self._connected.wait_for(lambda: bool(self._usable()), timeout=timeout):
                 raise TimeoutError("no Socket Mode connection from the bot")
 
     def _handle(self, connection: ServerConnection) -> None:
@@ -84,6 +88,7 @@ class SocketModeServer:
             with self._lock:
                 if connection in self._connections:
                     self._connections.remove(connection)
+                self._draining.discard(id(connection))
 
     def _on_message(self, raw: str | bytes) -> None:
         try:
@@ -106,9 +111,10 @@ class SocketModeServer:
         done = threading.Event()
         box: list[dict[str, Any]] = []
         with self._lock:
-            if not self._connections:
+            usable = self._usable()
+            if not usable:
                 raise ConnectionError("no Socket Mode connection")
-            connection = self._connections[-1]
+            connection = usable[-1]
             self._pending[envelope_id] = (done, box)
         try:
             connection.send(json.dumps(envelope))
@@ -127,6 +133,7 @@ class SocketModeServer:
             "connection_info": {"app_id": self._app_id},
         }
         with self._lock:
-            connections = list(self._connections)
+            connections = self._usable()
+            self._draining.update(id(connection) for connection in connections)
         for connection in connections:
             connection.send(json.dumps(message))

@@ -162,8 +162,11 @@ class WebApi:
             user = self.user_or_fail(channel_id, error="channel_not_found")
             if user.deleted:
                 raise SlackApiFailure("channel_not_found")
-            return self.fake._open_im(user.id)[0]
-        conversation = self.visible_conversation(channel_id)
+            conversation = self.fake._open_im(user.id)[0]
+        else:
+            conversation = self.visible_conversation(channel_id)
+        if conversation.kind == "im" and not self.fake.app_home.messages_tab_enabled:
+            raise SlackApiFailure("messages_tab_disabled")
         if conversation.is_archived:
             raise SlackApiFailure("is_archived")
         if self.fake.bot_user_id not in conversation.members and not self.fake._has_scope("chat:write.public"):
@@ -630,6 +633,8 @@ class WebApi:
         self.require(args, "user_id")
         user = self.user_or_fail(args["user_id"])
         view = self.view_arg(args, "home")
+        if not fake.app_home.home_tab_enabled:
+            raise SlackApiFailure("not_enabled")
         home_id = fake._homes.get(user.id)
         if home_id is not None:
             if args.get("hash") and args["hash"] != fake._views[home_id]["hash"]:

@@ -7,14 +7,14 @@ from collections.abc import Iterator
 import pytest
 from slack_sdk import WebClient
 
-from bot.sandbox.fake_slack import ALL_SCOPES, FakeSlack
+from bot.sandbox.fake_slack import ALL_SCOPES, AppHome, FakeSlack
 from bot.sandbox.seed import default_workspace
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
-    """A started fake Slack with the default workspace and every scope granted."""
-    with FakeSlack(seed=default_workspace(), scopes=ALL_SCOPES) as started:
+    """A started fake Slack with the default workspace, every scope granted and both App Home tabs on."""
+    with FakeSlack(seed=default_workspace(), scopes=ALL_SCOPES, app_home=AppHome()) as started:
         yield started
 
 

@@ -273,3 +273,27 @@ def test_socket_mode_envelopes_and_event_retry(fake: FakeSlack) -> None:
     assert envelopes[2]["retry_attempt"] == 1
     assert envelopes[2]["retry_reason"] == "timeout"
     assert envelopes[1]["payload"]["event_id"] == envelopes[2]["payload"]["event_id"]
+
+
+def test_socket_mode_disconnect_moves_envelopes_to_the_new_connection(fake: FakeSlack) -> None:
+    seen: list[tuple[int, str]] = []
+    generation = [0]
+
+    def on_envelope(websocket: Any, envelope: dict[str, Any]) -> None:
+        if envelope.get("type") == "disconnect":
+            generation[0] += 1
+            raw_socket_bot(fake, on_envelope)  # reconnect, as Slack asks
+            return
+        seen.append((generation[0], envelope["type"]))
+        websocket.send(json.dumps({"envelope_id": envelope["envelope_id"]}))
+
+    raw_socket_bot(fake, on_envelope)
+    driver = fake.socket_driver(ack_timeout=1.0)
+    assert driver.slash_command(user="maya", command="/met").ok
+    fake.socket_server().disconnect(reason="refresh_requested")
+    deadline = time.monotonic() + 2
+    while len(fake.calls("apps.connections.open")) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    driver.wait_connected()
+    assert driver.slash_command(user="maya", command="/met").ok
+    assert seen == [(0, "slash_commands"), (1, "slash_commands")]

@@ -9,7 +9,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.sandbox.fake_slack import ALL_SCOPES, FakeSlack
+from bot.sandbox.fake_slack import ALL_SCOPES, AppHome, FakeSlack
 
 
 def slack_error(call: Any) -> str:
@@ -83,3 +83,30 @@ def test_files_upload_v2(fake: FakeSlack, client: WebClient) -> None:
     assert message.text == "Here"
     assert message.files[0]["id"] == stored.id
     assert stored.shares == [(coffee, message.ts)]
+
+
+def test_app_home_switches_are_enforced(client: WebClient) -> None:
+    home = {"type": "home", "blocks": []}
+    with FakeSlack(scopes=ALL_SCOPES, app_home=AppHome(home_tab_enabled=False, messages_tab_enabled=False)) as fake:
+        strict = WebClient(base_url=fake.api_url, token=fake.bot_token)
+        maya = fake.user("maya").id
+        assert slack_error(lambda: strict.views_publish(user_id=maya, view=home)) == "not_enabled"
+        assert slack_error(lambda: strict.chat_postMessage(channel=maya, text="hi")) == "messages_tab_disabled"
+        strict.chat_postMessage(channel=fake.channel_id("coffee"), text="channels still work")
+        driver = fake.http_driver(events_url="http://127.0.0.1:9/unused")
+        with pytest.raises(PermissionError):
+            driver.app_home_opened("maya")
+        with pytest.raises(PermissionError):
+            driver.message("maya", maya, "hello bot")
+
+
+def test_app_home_defaults_come_from_the_manifest() -> None:
+    from bot.sandbox.hooks import manifest_app_home
+
+    declared = manifest_app_home()
+    settings = AppHome.from_manifest()
+    if declared is None:
+        assert settings == AppHome()
+    else:
+        assert settings.home_tab_enabled == declared.get("home_tab_enabled", False)
+        assert settings.messages_tab_enabled == declared.get("messages_tab_enabled", False)
