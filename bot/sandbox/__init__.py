@@ -16,6 +16,6 @@ Tour::
 
 Modules: ``fake_slack`` (FakeSlack: state, HTTP server, response_url hooks), ``webapi`` (method handlers),
 ``driver`` (HttpDriver / SocketDriver payload builders), ``socket_mode`` (websocket server), ``seed`` (workspace),
-``records`` (FakeMessage, ApiCall, ...), ``render`` (Block Kit → text). Slack's rules come from ``validation``
+``records`` (FakeMessage, ApiCall, ...). Slack's rules come from ``validation``
 (arguments, scopes), ``blockkit`` (invalid_blocks), ``ratelimit`` (429) and ``faults`` (fault injection).
 """

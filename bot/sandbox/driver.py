@@ -442,6 +442,40 @@ class Driver:
             event["view"] = home
         return self.event(event)
 
+    def app_mention(self, user: str, channel: str, text: str) -> DriverResponse:
+        """A member mentions the bot in a channel (message stored; the bot gets `app_mention`)."""
+        author = self.fake.user(user)
+        channel_id = self._resolve_channel(author.id, channel)
+        stored = self.fake.post_as_user(author.id, channel_id, text)
+        event = {
+            "type": "app_mention",
+            "user": author.id,
+            "text": text,
+            "ts": stored.ts,
+            "team": self.fake.team_id,
+            "channel": channel_id,
+            "event_ts": stored.ts,
+        }
+        return self.event(event)
+
+    def member_joined_channel(self, user: str, channel: str, inviter: str | None = None) -> DriverResponse:
+        """A member joins a channel (membership updated; the bot gets `member_joined_channel`)."""
+        member = self.fake.user(user)
+        channel_id = self._resolve_channel(member.id, channel)
+        self.fake.join(channel_id, member.id)
+        kind = self.fake.conversation(channel_id).kind
+        event: dict[str, Any] = {
+            "type": "member_joined_channel",
+            "user": member.id,
+            "channel": channel_id,
+            "channel_type": "C" if kind == "public" else "G",
+            "team": self.fake.team_id,
+            "event_ts": self._action_ts(),
+        }
+        if inviter:
+            event["inviter"] = self.fake.user(inviter).id
+        return self.event(event)
+
     def message(self, user: str, channel: str, text: str, thread_ts: str | None = None) -> DriverResponse:
         """A member writes a message (stored in the fake) and the bot gets the `message` event."""
         author = self.fake.user(user)

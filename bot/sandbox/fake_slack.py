@@ -627,7 +627,7 @@ class FakeSlack:
         """Run one Web API call: (HTTP status, JSON body, extra headers). Faults and rate limits apply first."""
         public_args = {key: value for key, value in args.items() if key != "token"}
         with self._lock:
-            self._calls.append(ApiCall(method=method, args=copy.deepcopy(public_args)))
+            self._calls.append(ApiCall(method=method, args=_decoded(public_args)))
             self._deliver_due_scheduled()
         fault = self.faults.match(method) if self.faults is not None else None
         if fault is not None:
@@ -775,6 +775,14 @@ class FakeSlack:
         )
         self._store_message(message)
         return {"ok": True}
+
+
+def _decoded(args: dict[str, Any]) -> dict[str, Any]:
+    """A copy of call arguments with JSON-string values (blocks, view, ...) decoded, as the recorded call shows them."""
+    try:
+        return copy.deepcopy(parse_json_args(args))
+    except SlackApiFailure:
+        return copy.deepcopy(args)
 
 
 def _manifest_scopes() -> frozenset[str]:

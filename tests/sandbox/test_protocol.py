@@ -297,3 +297,27 @@ def test_socket_mode_disconnect_moves_envelopes_to_the_new_connection(fake: Fake
     driver.wait_connected()
     assert driver.slash_command(user="maya", command="/met").ok
     assert seen == [(0, "slash_commands"), (1, "slash_commands")]
+
+
+def test_app_mention_and_member_joined(fake: FakeSlack, bot: RecordingBot) -> None:
+    driver = fake.http_driver(events_url=bot.url)
+    driver.app_mention("maya", "#coffee", f"<@{fake.bot_user_id}> pair me up")
+    mention = bot.payload(0)["event"]
+    assert mention["type"] == "app_mention"
+    assert mention["channel"] == fake.channel_id("coffee")
+    assert fake.messages("#coffee")[0].text.endswith("pair me up")
+    driver.member_joined_channel("ben", "#coffee", inviter="maya")
+    joined = bot.payload(1)["event"]
+    assert joined["type"] == "member_joined_channel"
+    assert joined["channel_type"] == "C"
+    assert joined["inviter"] == fake.user("maya").id
+    assert fake.user("ben").id in fake.conversation(fake.channel_id("coffee")).members
+
+
+def test_recorded_calls_show_decoded_blocks(fake: FakeSlack) -> None:
+    form = urllib.parse.urlencode(
+        {"token": fake.bot_token, "channel": fake.channel_id("coffee"), "blocks": json.dumps([{"type": "divider"}])}
+    ).encode()
+    with urllib.request.urlopen(f"{fake.api_url}chat.postMessage", data=form, timeout=5) as answer:
+        assert json.loads(answer.read())["ok"] is True
+    assert fake.calls("chat.postMessage")[0].args["blocks"] == [{"type": "divider"}]
