@@ -12,6 +12,7 @@ import hmac
 import http.client
 import json
 import logging
+import re
 import time
 import urllib.parse
 import uuid
@@ -177,10 +178,36 @@ class Driver:
 
     # slash commands --------------------------------------------------------------------------------------
 
+    def escape_command_text(self, text: str) -> str:
+        """What Slack sends for a should_escape command: typed @handle / #channel become <@U…|handle> / <#C…|name>."""
+
+        def user(match: re.Match[str]) -> str:
+            try:
+                found = self.fake.user(match.group(1).lower())
+            except KeyError:
+                return match.group(0)
+            return f"<@{found.id}|{found.handle}>"
+
+        def channel(match: re.Match[str]) -> str:
+            try:
+                return f"<#{self.fake.channel_id(match.group(1))}|{match.group(1)}>"
+            except KeyError:
+                return match.group(0)
+
+        escaped = re.sub(r"(?<![<\w])@([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)", user, text)
+        return re.sub(r"(?<![<\w])#([a-z0-9_-]+)", channel, escaped)
+
     def slash_command(self, user: str, command: str, text: str = "", channel: str | None = None) -> DriverResponse:
-        """Send a slash command as `user` typed it in `channel` (default: their DM with the bot)."""
+        """Send a slash command as `user` typed it in `channel` (default: their DM with the bot).
+
+        For commands the manifest declares with should_escape, typed @handles and #channels are escaped as Slack
+        does; text that is already escaped (<@U…|name>) passes unchanged.
+        """
         author = self.fake.user(user)
         channel_id = self._resolve_channel(author.id, channel)
+        command = command if command.startswith("/") else "/" + command
+        if command in self.fake.escaped_commands:
+            text = self.escape_command_text(text)
         payload = {
             "token": self.fake.verification_token,
             "team_id": self.fake.team_id,
@@ -189,7 +216,7 @@ class Driver:
             "channel_name": self._channel_ref(channel_id)["name"],
             "user_id": author.id,
             "user_name": author.handle,
-            "command": command if command.startswith("/") else "/" + command,
+            "command": command,
             "text": text,
             "api_app_id": self.fake.app_id,
             "is_enterprise_install": "false",

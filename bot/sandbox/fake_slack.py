@@ -112,6 +112,8 @@ class FakeSlack:
         if scopes is ALL_SCOPES:
             self.scopes = ALL_SCOPES
         self.app_home = app_home if app_home is not None else AppHome.from_manifest()
+        # Commands whose text Slack escapes (@maya → <@U…|maya>); from manifest.yml, editable by tests.
+        self.escaped_commands: set[str] = hooks.manifest_escaped_commands() or set()
         self._clock = clock
         self._wall_clock = wall_clock
         self._host = host

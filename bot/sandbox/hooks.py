@@ -81,3 +81,12 @@ def manifest_app_home(path: Path | None = None) -> dict[str, bool] | None:
         return None
     app_home = (data.get("features") or {}).get("app_home") or {}
     return {str(key): bool(value) for key, value in app_home.items()}
+
+
+def manifest_escaped_commands(path: Path | None = None) -> set[str] | None:
+    """Slash commands with should_escape: true (Slack sends mentions as <@U…|name>); None = no manifest."""
+    data = read_manifest(path)
+    if data is None:
+        return None
+    commands = (data.get("features") or {}).get("slash_commands") or []
+    return {str(item.get("command")) for item in commands if isinstance(item, dict) and item.get("should_escape")}

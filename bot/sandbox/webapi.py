@@ -371,7 +371,10 @@ class WebApi:
     def users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         """users.info."""
         self.require(args, "user")
-        return {"user": self.user_object(self.user_or_fail(args["user"]))}
+        user = self.user_object(self.user_or_fail(args["user"]))
+        if as_bool(args.get("include_locale")):
+            user["locale"] = "en-US"
+        return {"user": user}
 
     def users_lookup_by_email(self, args: dict[str, Any]) -> dict[str, Any]:
         """users.lookupByEmail."""

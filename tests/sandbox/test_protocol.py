@@ -321,3 +321,24 @@ def test_recorded_calls_show_decoded_blocks(fake: FakeSlack) -> None:
     with urllib.request.urlopen(f"{fake.api_url}chat.postMessage", data=form, timeout=5) as answer:
         assert json.loads(answer.read())["ok"] is True
     assert fake.calls("chat.postMessage")[0].args["blocks"] == [{"type": "divider"}]
+
+
+def test_should_escape_commands_get_escaped_mentions(fake: FakeSlack, bot: RecordingBot) -> None:
+    fake.escaped_commands = {"/met"}
+    driver = fake.http_driver(events_url=bot.url)
+    driver.slash_command(user="maya", command="/met", text="@lee and @nobody, #coffee chat; mail a@b.example.")
+    lee = fake.user("lee").id
+    coffee = fake.channel_id("coffee")
+    expected = f"<@{lee}|lee> and @nobody, <#{coffee}|coffee> chat; mail a@b.example."
+    assert bot.payload(0)["text"] == expected
+    driver.slash_command(user="maya", command="/met", text=f"<@{lee}|lee> again")
+    assert bot.payload(1)["text"] == f"<@{lee}|lee> again"
+    driver.slash_command(user="maya", command="/other", text="@lee")
+    assert bot.payload(2)["text"] == "@lee"
+
+
+def test_escaped_commands_default_to_the_manifest() -> None:
+    from bot.sandbox.hooks import manifest_escaped_commands
+
+    with FakeSlack() as fake:
+        assert fake.escaped_commands == (manifest_escaped_commands() or set())
