@@ -51,8 +51,9 @@ def max_weight_pairs(
     if len(left) >= 2:
         if len(left) < len(nodes):
             pairs += max_weight_pairs(left, block, order, rng, exact_limit=exact_limit, block_size=block_size)
-        else:  # nothing pairs inside any block (pathological); fall back to exact/greedy on what is left
-            pairs += _greedy_pairs(left, block(left, left))
+        else:  # nothing pairs inside any block (pathological): greedy, block by block to bound memory
+            for chunk in np.array_split(left, math.ceil(len(left) / block_size)):
+                pairs += _greedy_pairs(chunk, block(chunk, chunk))
     return pairs
 
 
@@ -164,12 +165,14 @@ def exact_pairs_with_lookahead(
     attempts: int = 16,
     step: float = 0.5,
     horizon: int = 40,
+    start_share: float = 0.8,
 ) -> list[Pair]:
     """Exact pairs that also keep future rounds free of repeats, for small pools.
 
     `fresh[i, j]` marks allowed pairs that never met. A myopic optimum can use up exactly the first meetings that
     later rounds need (a team's last unmet pairs, an odd cycle), forcing repeats. So candidates are scored by
-    (people paired, further rounds of first meetings still possible — up to `horizon` — weight), best first.
+    (people paired, further rounds of first meetings still possible — up to `horizon` — weight), best first,
+    once someone has met more than 1 - `start_share` of the pool.
     Candidates: the optimum; the first round of a plan of first meetings (stable from round to round, so once a
     plan exists it is kept); near-optima (each retry lowers the edges of the previous one by `step`); then
     matchings of first meetings only under seeded random weights. `canonical[k]` is the node of rank k by user id.
@@ -177,8 +180,10 @@ def exact_pairs_with_lookahead(
     size = len(nodes)
     index = np.arange(size)
     original = _exact_pairs(index, weights)
-    degree_after = min(int(fresh.sum(axis=1).min()) - 1 if size else 0, horizon)
-    if degree_after <= 0:
+    min_degree = int(fresh.sum(axis=1).min()) if size else 0
+    degree_after = min(min_degree - 1, horizon)
+    # While nearly everyone is still new to everyone, any optimum leaves plenty of first meetings: skip the search.
+    if degree_after <= 0 or min_degree > start_share * (size - 1):
         return [_ordered(int(nodes[i]), int(nodes[j])) for i, j in original]
     best: tuple[int, int, float, list[Pair]] | None = None
     current = weights.copy()

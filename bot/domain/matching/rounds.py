@@ -19,12 +19,14 @@ from bot.domain.matching.model import (
     MatchResult,
     Member,
     PairHistory,
+    PoolMode,
     Unmatched,
     UnmatchedReason,
 )
 from bot.domain.matching.weights import WeightModel, is_recent
 
 _EXTRAS_CHUNK = 512  # rows of extras scored at once, to bound memory when many people are left over
+_BALANCE_CANDIDATES = 32
 
 UNMATCHED_TEXT: dict[UnmatchedReason, str] = {
     "pool_too_small": "Not enough people were available this round to form a group.",
@@ -48,11 +50,39 @@ def match_round(
         raise ValueError("each member may appear only once")
     rng = np.random.default_rng(seed)
     canonical = sorted(members, key=lambda m: m.user_id)
-    # A seeded shuffle of a canonical order: same result whatever order the caller passes, the seed breaks ties.
-    pool = [canonical[k] for k in rng.permutation(len(canonical))]
-    if len(pool) < 2:
-        return MatchResult((), tuple(_unmatched(m.user_id, "pool_too_small") for m in pool), seed, 0.0)
+    if policy.pool_mode is PoolMode.ONLY_WITHIN_TEAM:
+        # Teams never mix: each team is its own, smaller, independent pool.
+        by_team: dict[str, list[Member]] = {}
+        for member in canonical:
+            by_team.setdefault(member.team, []).append(member)
+        pools = [by_team[team] for team in sorted(by_team)]
+    else:
+        pools = [canonical]
+    groups: list[Group] = []
+    unmatched: list[Unmatched] = []
+    total = 0.0
+    recent_pairs = 0
+    for sub_pool in pools:
+        # A seeded shuffle of a canonical order: same result whatever order the caller passes; the seed breaks ties.
+        shuffled = [sub_pool[k] for k in rng.permutation(len(sub_pool))]
+        if len(shuffled) < 2:
+            reason: UnmatchedReason = "pool_too_small" if len(canonical) < 2 else "no_eligible_partner"
+            unmatched += [_unmatched(m.user_id, reason) for m in shuffled]
+            continue
+        sub_groups, sub_unmatched, sub_total, sub_recent = _match_pool(shuffled, history, policy, now, rng)
+        groups += sub_groups
+        unmatched += sub_unmatched
+        total += sub_total
+        recent_pairs += sub_recent
+    groups.sort(key=lambda g: g.member_ids[0])
+    unmatched.sort(key=lambda u: u.user_id)
+    return MatchResult(tuple(groups), tuple(unmatched), seed, total, recent_pairs)
 
+
+def _match_pool(
+    pool: list[Member], history: PairHistory, policy: MatchPolicy, now: datetime, rng: np.random.Generator
+) -> tuple[list[Group], list[Unmatched], float, int]:
+    """Groups, left-outs, total weight and recent pairs used for one pool of at least two people."""
     model = WeightModel(pool, history, policy, now)
     order = model.order_key()
     all_nodes = np.arange(len(pool), dtype=np.int64)
@@ -83,9 +113,9 @@ def match_round(
         groups += [list(p) for p in late_pairs]
         placed = {node for p in late_pairs for node in p}
         extras = _place_extras(groups, [e for e in extras if e not in placed], cap, relaxed, model, policy)
-    _balance(groups, strict, relaxed)
+    _balance(groups, strict, relaxed, order)
 
-    unmatched = tuple(_unmatched(pool[e].user_id, _reason(e, model, policy)) for e in sorted(extras))
+    unmatched = [_unmatched(pool[e].user_id, _reason(e, model, policy)) for e in extras]
     ordered = sorted((sorted(g, key=lambda i: pool[i].user_id) for g in groups), key=lambda g: pool[g[0]].user_id)
     within = [pair for g in ordered for pair in combinations(g, 2)]
     left = np.array([a for a, _ in within], dtype=np.int64)
@@ -93,10 +123,10 @@ def match_round(
     total = float(model.edges(left, right, allow_recent=True).sum()) if within else 0.0
     recent_pairs = int(np.count_nonzero(np.asarray(model.recent[left, right]).ravel())) if within else 0
     masks = _working_masks(model)
-    result_groups = tuple(
+    result_groups = [
         Group(tuple(pool[i].user_id for i in g), explain_group(g, model, history, now, masks)) for g in ordered
-    )
-    return MatchResult(result_groups, unmatched, seed, total, recent_pairs)
+    ]
+    return result_groups, unmatched, total, recent_pairs
 
 
 def _form_groups(
@@ -181,6 +211,29 @@ def _place_extras(
 def _assign_extras(
     extras: list[int], open_groups: list[list[int]], block: BlockFn, model: WeightModel, policy: MatchPolicy
 ) -> set[int]:
+    """One pass: each open group takes at most one extra. Large passes are cut into aligned blocks (extras and
+    groups both sorted by working window) so that each assignment problem stays small."""
+    order = model.order_key()
+    n_blocks = math.ceil(max(len(extras), len(open_groups)) / policy.block_size)
+    if n_blocks <= 1:
+        return _assign_extras_block(extras, open_groups, block, model, policy)
+    extras_sorted = sorted(extras, key=lambda e: order[e])
+    groups_sorted = sorted(open_groups, key=lambda g: float(np.mean(order[g])))
+    joined: set[int] = set()
+    for extra_chunk, group_chunk in zip(
+        np.array_split(np.array(extras_sorted, dtype=np.int64), n_blocks),
+        np.array_split(np.arange(len(groups_sorted)), n_blocks),
+        strict=True,
+    ):
+        if len(extra_chunk) and len(group_chunk):
+            chunk_groups = [groups_sorted[k] for k in group_chunk]
+            joined |= _assign_extras_block(extra_chunk.tolist(), chunk_groups, block, model, policy)
+    return joined
+
+
+def _assign_extras_block(
+    extras: list[int], open_groups: list[list[int]], block: BlockFn, model: WeightModel, policy: MatchPolicy
+) -> set[int]:
     flat = np.array([node for g in open_groups for node in g], dtype=np.int64)
     starts = np.cumsum([0] + [len(g) for g in open_groups[:-1]])
     # Joining a group puts its members in a larger group: lean towards those who were not in one lately.
@@ -203,17 +256,25 @@ def _assign_extras(
     return joined
 
 
-def _balance(groups: list[list[int]], strict: BlockFn, relaxed: BlockFn) -> None:
-    """Move people from the largest groups to a group two or more smaller (e.g. 4,4,4,2 -> 4,4,3,3), best move first."""
-    for _ in range(len(groups)):
-        sizes = [len(g) for g in groups]
-        small = int(np.argmin(sizes))
-        big = [k for k, size in enumerate(sizes) if size >= sizes[small] + 2]
-        if not big:
+def _balance(groups: list[list[int]], strict: BlockFn, relaxed: BlockFn, order: np.ndarray) -> None:
+    """Move people from larger groups to groups two or more smaller (e.g. 4,4,4,2 -> 4,4,3,3), best move first.
+
+    Each small group looks at the `_BALANCE_CANDIDATES` large groups nearest in working window, so the work stays
+    linear in the pool.
+    """
+    centre = np.array([float(np.mean(order[g])) for g in groups])
+    stuck = np.zeros(len(groups), dtype=bool)  # small groups nobody can move into
+    for _ in range(2 * len(groups)):
+        sizes = np.array([len(g) for g in groups])
+        candidates = np.where(stuck, np.iinfo(np.int64).max, sizes)
+        small = int(np.argmin(candidates))
+        big = np.flatnonzero(sizes >= candidates[small] + 2)
+        if not len(big):
             return
+        big = big[np.argsort(np.abs(centre[big] - centre[small]), kind="stable")[:_BALANCE_CANDIDATES]]
         target = np.array(groups[small], dtype=np.int64)
         best: tuple[float, int, int] | None = None
-        for k in big:
+        for k in big.tolist():
             source = np.array(groups[k], dtype=np.int64)
             inside = relaxed(source, source)
             np.fill_diagonal(inside, 0.0)
@@ -223,7 +284,8 @@ def _balance(groups: list[list[int]], strict: BlockFn, relaxed: BlockFn) -> None
             if np.isfinite(gain[pos]) and (best is None or gain[pos] > best[0]):
                 best = (float(gain[pos]), k, int(source[pos]))
         if best is None:
-            return
+            stuck[small] = True
+            continue
         _, k, node = best
         groups[k].remove(node)
         groups[small].append(node)

@@ -219,4 +219,7 @@ class WeightModel:
 
     def order_key(self) -> np.ndarray:
         """A 1-D key that puts people with similar working windows next to each other (middle of the UTC window)."""
-        return (self.windows[:, 0] + self.windows[:, 1] / 2) % MINUTES_PER_DAY
+        middle = (self.windows[:, 0] + self.windows[:, 1] / 2) % MINUTES_PER_DAY
+        if self.policy.pool_mode is PoolMode.ONLY_WITHIN_TEAM:  # blocks must keep teams together
+            return self.team * MINUTES_PER_DAY + middle
+        return middle
