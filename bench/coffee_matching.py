@@ -148,16 +148,28 @@ def optimality(n: int, seed: int, exact: bool) -> float:
     return cross_share
 
 
+def memory_mb(field: str) -> float:
+    """VmHWM (peak) or VmRSS (now) of this process in MB; ru_maxrss is no use after exec (Linux keeps the parent's)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def run_one_round(path: str) -> None:
     """Child process of the scale benchmark: load a workspace, time one round, report peak RSS."""
     with open(path, "rb") as handle:
         members, last_met, blocked, fairness, now, seed = pickle.load(handle)
     history = PairHistory(last_met, blocked, fairness)
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_before = memory_mb("VmRSS")
     started = time.perf_counter()
     result = match_round(members, history, MatchPolicy(), now, seed)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = memory_mb("VmHWM")
     with open(path, "wb") as handle:
         pickle.dump((result, seconds, rss_before, peak), handle)
 
@@ -183,8 +195,8 @@ def scale(n: int, seed: int, exact_cross_share: float, exact_label: str) -> None
     shuffled = random_shuffle(workspace.members, history, MatchPolicy(), now, seed)
     describe("random shuffle", model, *grouped_pairs(shuffled, index), None)
     cross = float(np.mean([len({model.members[index[u]].team for u in g.member_ids}) > 1 for g in result.groups]))
-    print(f"  time {seconds:.2f} s (target < 10 s); peak RSS {peak:.0f} MB (target < 500 MB; {rss_before:.0f} MB")
-    print("    of it is the interpreter, imports and the loaded workspace before the round)")
+    print(f"  time {seconds:.2f} s (target < 10 s); peak RSS of the process {peak:.0f} MB (target < 500 MB;")
+    print(f"    {rss_before:.0f} MB of it is the interpreter, imports and the loaded workspace before the round)")
     print(
         f"  recent pairs grouped (within cooldown): {result.repeated_recent_pairs} (target 0); left out: "
         f"{len(result.unmatched)}; groups: {len(result.groups)}"
