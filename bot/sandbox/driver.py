@@ -127,6 +127,18 @@ def initial_value(element: dict[str, Any]) -> Any:
     return None
 
 
+class SlackWouldNotDeliver(RuntimeError):
+    """The event would never reach the bot on real Slack (not subscribed in the manifest, or bot not in channel)."""
+
+
+MESSAGE_EVENT_BY_CHANNEL_TYPE = {
+    "channel": "message.channels",
+    "group": "message.groups",
+    "im": "message.im",
+    "mpim": "message.mpim",
+}
+
+
 class Driver:
     """Payload builders shared by the HTTP and Socket Mode drivers; subclasses implement `_deliver`."""
 
@@ -167,7 +179,11 @@ class Driver:
             self.fake.conversation(channel)
             return channel
         except KeyError:
+            pass
+        try:
             return self.fake.channel_id(channel)
+        except KeyError:
+            return self.fake.dm_channel(self.fake.user(channel).id)  # a handle: the bot's DM with that user
 
     def _action_ts(self) -> str:
         return f"{time.time():.6f}"
@@ -448,8 +464,31 @@ class Driver:
             "event_context": context,
         }
 
+    def check_delivery(self, event: Mapping[str, Any]) -> None:
+        """Raise SlackWouldNotDeliver for an event Slack would not send (unsubscribed, or bot not in channel)."""
+        kind = str(event.get("type"))
+        subscription = kind
+        if kind == "message":
+            subscription = MESSAGE_EVENT_BY_CHANNEL_TYPE.get(str(event.get("channel_type")), "message.channels")
+        subscribed = self.fake.subscribed_events
+        if subscribed is not None and subscription not in subscribed:
+            raise SlackWouldNotDeliver(f"{subscription} is not in the manifest's bot_events")
+        channel = event.get("channel")
+        if kind in {"message", "app_mention"} and isinstance(channel, str):
+            try:
+                members = self.fake.conversation(channel).members
+            except KeyError:
+                return
+            if self.fake.bot_user_id not in members:
+                raise SlackWouldNotDeliver(f"the bot is not a member of {channel}")
+
     def event(self, event: Mapping[str, Any]) -> DriverResponse:
-        """Deliver an Events API event (wrapped in event_callback), retried like Slack when the bot is slow/fails."""
+        """Deliver an Events API event (wrapped in event_callback), retried like Slack when the bot is slow/fails.
+
+        Raises SlackWouldNotDeliver when the manifest does not subscribe to it (fake.subscribed_events) or,
+        for messages and mentions, when the bot is not in the channel.
+        """
+        self.check_delivery(event)
         return self._deliver_event(self.event_payload(event))
 
     def app_home_opened(self, user: str, tab: str = "home") -> DriverResponse:

@@ -114,6 +114,8 @@ class FakeSlack:
         self.app_home = app_home if app_home is not None else AppHome.from_manifest()
         # Commands whose text Slack escapes (@maya → <@U…|maya>); from manifest.yml, editable by tests.
         self.escaped_commands: set[str] = hooks.manifest_escaped_commands() or set()
+        # Bot events the app subscribes to (message.im, app_home_opened, ...); None = every event is delivered.
+        self.subscribed_events: set[str] | None = hooks.manifest_bot_events()
         self._clock = clock
         self._wall_clock = wall_clock
         self._host = host

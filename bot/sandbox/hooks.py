@@ -90,3 +90,12 @@ def manifest_escaped_commands(path: Path | None = None) -> set[str] | None:
         return None
     commands = (data.get("features") or {}).get("slash_commands") or []
     return {str(item.get("command")) for item in commands if isinstance(item, dict) and item.get("should_escape")}
+
+
+def manifest_bot_events(path: Path | None = None) -> set[str] | None:
+    """settings.event_subscriptions.bot_events of manifest.yml; None when there is no manifest."""
+    data = read_manifest(path)
+    if data is None:
+        return None
+    subscriptions = (data.get("settings") or {}).get("event_subscriptions") or {}
+    return {str(event) for event in subscriptions.get("bot_events") or []}

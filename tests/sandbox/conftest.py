@@ -13,8 +13,10 @@ from bot.sandbox.seed import default_workspace
 
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
-    """A started fake Slack with the default workspace, every scope granted and both App Home tabs on."""
+    """A started fake Slack: default workspace, every scope and event, both App Home tabs on (not the manifest's)."""
     with FakeSlack(seed=default_workspace(), scopes=ALL_SCOPES, app_home=AppHome()) as started:
+        started.subscribed_events = None
+        started.escaped_commands = set()
         yield started
 
 

@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 from websockets.sync.client import connect
 
+from bot.sandbox.driver import SlackWouldNotDeliver
 from bot.sandbox.fake_slack import ALL_SCOPES, FakeSlack
 from tests.sandbox.bolt_app import Recorder, build_app, serve_http
 
@@ -342,3 +343,23 @@ def test_escaped_commands_default_to_the_manifest() -> None:
 
     with FakeSlack() as fake:
         assert fake.escaped_commands == (manifest_escaped_commands() or set())
+
+
+def test_events_slack_would_not_deliver(fake: FakeSlack, bot: RecordingBot) -> None:
+    driver = fake.http_driver(events_url=bot.url)
+    fake.subscribed_events = {"message.im", "app_mention"}
+    with pytest.raises(SlackWouldNotDeliver, match="app_home_opened"):
+        driver.app_home_opened("maya")
+    with pytest.raises(SlackWouldNotDeliver, match=r"message\.channels"):
+        driver.message("maya", "#coffee", "hello")
+    assert driver.message("maya", "maya", "hello bot").ok
+    with pytest.raises(SlackWouldNotDeliver, match="not a member"):
+        driver.app_mention("maya", "#random", "hey bot")
+    assert len(bot.requests) == 1
+
+
+def test_subscribed_events_default_to_the_manifest() -> None:
+    from bot.sandbox.hooks import manifest_bot_events
+
+    with FakeSlack() as fake:
+        assert fake.subscribed_events == manifest_bot_events()
