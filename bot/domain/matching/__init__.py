@@ -3,7 +3,7 @@
 API::
 
     match_round(members, history, policy, now, seed) -> MatchResult
-    pair_weight(a, b, history, policy, now, *, allow_recent=False) -> float | None
+    pair_weight(a, b, history, policy, now, *, allow_recent=False, unmet_share=(1.0, 1.0)) -> float | None
     fairness_after(result, ledger, policy, now) -> dict[str, FairnessRecord]   # the ledger for the next round
     explain_group(nodes, model, history, now) -> str
 
@@ -14,19 +14,28 @@ API::
 total_weight, repeated_recent_pairs)`.
 
 Semantics
-- Weights (see `weights.py`): a positive base, plus freshness (full for a first meeting, a decaying penalty after
-  any logged meeting), a bonus for other teams (prefer_cross_team), shared working hours, and fairness (people
-  recently left out or put in a larger group are favoured for a regular group). Pool modes only_cross_team and
-  only_within_team are hard rules; blocked pairs are never grouped.
+- Weights (see `weights.py`): a positive base; freshness (full for a first meeting, a decaying penalty after any
+  logged meeting, so people who met longest ago come back first); a bonus for other teams (prefer_cross_team) and
+  for shared working hours, both scaled by how much of the pool the two have not met yet (in a small pool late in
+  its cycle, meeting someone new outweighs team and time zone); fairness (people recently left out or put in a
+  larger group are favoured for a regular group, and larger groups lean towards people not in one lately).
+  Pool modes only_cross_team and only_within_team are hard rules (within-team pools are solved team by team);
+  blocked pairs are never grouped.
 - "Excluded when avoidable": pairs that met within the cooldown are excluded from the main matching and from
   placing the odd people. Only people still unplaced after that may be grouped with a recent partner
-  (`repeat_if_unavoidable=True`, the default); with False they are left out with reason `only_recent_partners`.
-- Pairs: exact blossom (networkx, maximum cardinality first) for pools up to `exact_limit` (150); above, the
-  assignment relaxation in blocks of people with similar working windows (see `engine.py`).
+  (`repeat_if_unavoidable=True`, the default; the group's reason then says so); with False they are left out
+  with reason `only_recent_partners`.
+- Pairs (engine.py): pools up to `exact_limit` (150) are solved exactly (networkx blossom, maximum cardinality
+  first); even pools up to `lookahead_limit` (60) also keep a plan of first meetings for the coming rounds, so
+  the optimum of this week does not force repeats later. Larger pools: the assignment relaxation (scipy's dense
+  linear_sum_assignment on the symmetric weight matrix, cycles cut into pairs by a small DP), in blocks of
+  `block_size` people with similar working windows; leftovers of all blocks are paired again the same way.
+  No top-k candidate lists (they fail through hubness) and no sparse bipartite solver (it can stall).
 - Group size 2: pairs; someone who would be left out joins the pair where they fit best (a trio).
   Group size 3: the strongest pairs are kept as cores (as many as groups are wanted); everyone else joins a core
   by an optimal assignment, one per core per pass. Group size 4: a second matching pairs up the pairs
-  (weight = the four cross weights). Groups end with 2..group_size+1 members.
+  (weight = the four cross weights). Then groups two or more apart in size are balanced (4,4,4,2 -> 4,4,3,3).
+  Groups end with 2..group_size+1 members.
 - Everyone available is in exactly one group or in `unmatched` with a reason: pool_too_small,
   no_eligible_partner, only_recent_partners, left_over. Texts never mention anyone's block list.
 - Deterministic for a seed whatever the order of `members`; the seed breaks ties.
