@@ -239,7 +239,10 @@ class Driver:
             "response_url": self.fake.mint_response_url(author.id, channel_id, "command"),
             "trigger_id": self.fake.mint_trigger(author.id),
         }
-        return self._deliver("slash_commands", payload)
+        response = self._deliver("slash_commands", payload)
+        if response.ok and response.body.strip():
+            self.fake.show_command_ack(author.id, channel_id, response.body)
+        return response
 
     # block actions ---------------------------------------------------------------------------------------
 

@@ -739,6 +739,21 @@ class FakeSlack:
             except SlackApiFailure as failure:
                 return 400, {"ok": False, "error": failure.error, **failure.extra}
 
+    def show_command_ack(self, user: str, channel: str, body: str) -> None:
+        """Show a slash command ack body as Slack does: JSON or plain text, ephemeral unless in_channel."""
+        try:
+            loaded = json.loads(body)
+        except ValueError:
+            loaded = {"text": body}
+        if not isinstance(loaded, dict) or not (loaded.get("text") or loaded.get("blocks")):
+            return
+        with self._lock:
+            hook = ResponseUrl(user=self.user(user).id, channel=channel, kind="command", minted_at=self._clock())
+            try:
+                self._respond(hook, parse_json_args(loaded))
+            except SlackApiFailure as failure:
+                logger.warning("slash command ack body refused: %s", failure.error)
+
     def _respond(self, hook: ResponseUrl, body: dict[str, Any]) -> dict[str, Any]:
         original = None
         if hook.message_ts is not None:

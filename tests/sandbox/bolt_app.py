@@ -138,6 +138,10 @@ def build_app(fake: FakeSlack, recorder: Recorder) -> App:
     def met_in_channel(ack: Ack, body: dict[str, Any]) -> None:
         ack(response_type="in_channel", text="Everyone sees this")
 
+    @app.command("/met-ack")
+    def met_ack(ack: Ack) -> None:
+        ack("Noted.")
+
     @app.command("/slow")
     def slow(ack: Ack, body: dict[str, Any]) -> None:
         time.sleep(float(body["text"] or "3.4"))

@@ -62,9 +62,18 @@ def test_slash_command_payload_and_ephemeral_response(fake: FakeSlack, driver: D
     assert fake.messages(coffee, as_user="lee") == []
 
 
-def test_in_channel_ack_is_returned(fake: FakeSlack, driver: Driver) -> None:
+def test_in_channel_ack_is_returned_and_shown(fake: FakeSlack, driver: Driver) -> None:
     response = driver.slash_command(user="maya", command="/met-inchannel", channel="#coffee")
     assert response.json() == {"response_type": "in_channel", "text": "Everyone sees this"}
+    [shown] = fake.messages("#coffee", as_user="lee")
+    assert shown.text == "Everyone sees this"
+    assert shown.ephemeral_to is None
+
+
+def test_plain_ack_text_is_an_ephemeral_message(fake: FakeSlack, driver: Driver) -> None:
+    driver.slash_command(user="maya", command="/met-ack", channel="#coffee")
+    assert [m.text for m in fake.messages("#coffee", as_user="maya")] == ["Noted."]
+    assert fake.messages("#coffee", as_user="lee") == []
 
 
 def test_ack_deadline(fake: FakeSlack, driver: Driver) -> None:
