@@ -162,7 +162,7 @@ class FakeSlack:
         if self._server is not None:
             return self
         handler = type("FakeSlackHandler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer((self._host, 0), handler)
+        self._server = _Server((self._host, 0), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-slack", daemon=True
@@ -807,6 +807,13 @@ def _decoded(args: dict[str, Any]) -> dict[str, Any]:
 def _manifest_scopes() -> frozenset[str]:
     scopes = hooks.manifest_bot_scopes()
     return ALL_SCOPES if scopes is None else frozenset(scopes)
+
+
+class _Server(ThreadingHTTPServer):
+    """Threaded HTTP server with a listen backlog for bursts (the default 5 drops SYNs: 1 s client retries)."""
+
+    request_queue_size = 128
+    daemon_threads = True
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -355,3 +355,21 @@ def test_app_token_only_for_connections_open(fake: FakeSlack, client: WebClient)
         "not_allowed_token_type"
     )
     assert slack_error(app_client.auth_test)["error"] == "not_allowed_token_type"
+
+
+def test_concurrent_posts_get_unique_increasing_ts(fake: FakeSlack) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    coffee = fake.channel_id("coffee")
+
+    def post(number: int) -> str:
+        client = WebClient(base_url=fake.api_url, token=fake.bot_token)
+        return str(client.chat_postMessage(channel=coffee, text=f"m{number}")["ts"])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        stamps = list(pool.map(post, range(80)))
+    stored = [message.ts for message in fake.messages(coffee)]
+    assert len(set(stamps)) == 80
+    assert sorted(stored) == stored
+    assert set(stored) == set(stamps)
+    assert len(fake.calls("chat.postMessage")) == 80
