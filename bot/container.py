@@ -11,12 +11,16 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import SystemClock
+from bot.services.followups import FollowUpService
 from bot.services.interactions import InteractionService
 from bot.services.people import PeopleService
 from bot.services.ports import Clock, UnitOfWork
 from bot.services.registry import Services
 from bot.settings import Settings
 from bot.slack.directory import SlackUserDirectory
+from bot.slack.gateway import SlackGateway
+from bot.slack.ratelimit import RateLimits
+from handlers.blocks.nudges import MAX_NUDGES_PER_MESSAGE, render_delivery
 from storage.db import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
 
@@ -43,6 +47,13 @@ def make_client(settings: Settings) -> WebClient:
     return client
 
 
+def make_gateway(settings: Settings) -> SlackGateway:
+    """The outbound gateway for scheduled work, on its own WebClient (it installs its own retry handlers)."""
+    client = WebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.api_url, timeout=10)
+    burst = max(1, int(settings.rapport_slack_posts_per_second))
+    return SlackGateway(client, limits=RateLimits.with_post_ceiling(settings.rapport_slack_posts_per_second, burst))
+
+
 def build_container(settings: Settings, clock: Clock | None = None, engine: Engine | None = None) -> Container:
     """Compose the application from settings (clock and engine injectable for the sandbox and tests)."""
     clock = clock or SystemClock()
@@ -59,11 +70,20 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         clock,
         ttl=timedelta(hours=settings.rapport_directory_ttl_hours),
     )
-    services = Services(
-        clock=clock,
-        people=people,
-        interactions=InteractionService(uow_factory, people, clock),
+    interactions = InteractionService(uow_factory, people, clock)
+    followups = FollowUpService(
+        uow_factory,
+        people,
+        clock,
+        make_gateway(settings),
+        render_delivery,
+        lease=timedelta(seconds=settings.rapport_sweep_lease_seconds),
+        batch=settings.rapport_sweep_batch,
+        threads=settings.rapport_sweep_threads,
+        max_per_digest=min(10, MAX_NUDGES_PER_MESSAGE),
     )
+    interactions.add_hook(followups.on_interaction_logged)
+    services = Services(clock=clock, people=people, interactions=interactions, followups=followups)
     return Container(
         settings=settings, engine=engine, session_factory=session_factory, client=client, services=services
     )

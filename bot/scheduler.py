@@ -23,7 +23,10 @@ class Sweep:
 
 def sweeps_for(services: Services) -> list[Sweep]:
     """Every sweep Rapport runs (features add theirs here)."""
-    return []
+    return [
+        Sweep("followups.cadences", services.followups.sweep_cadences),
+        Sweep("followups.nudges", services.followups.sweep),
+    ]
 
 
 def _guarded(sweep: Sweep) -> Callable[[], None]:

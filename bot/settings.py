@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     rapport_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     rapport_http_threads: int = Field(default=8, ge=1, le=64)
     rapport_directory_ttl_hours: float = Field(default=12.0, gt=0)
+    # Follow-up delivery (see docs/architecture.md → Scheduled work).
+    rapport_slack_posts_per_second: float = Field(default=5.0, gt=0)
+    rapport_sweep_batch: int = Field(default=200, ge=1, le=5000)
+    rapport_sweep_threads: int = Field(default=8, ge=1, le=64)
+    rapport_sweep_lease_seconds: int = Field(default=300, ge=30)
 
     @field_validator("slack_signing_secret", "slack_app_token", "slack_client_secret", "slack_client_id", mode="before")
     @classmethod

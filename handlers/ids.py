@@ -23,3 +23,13 @@ MET_FIELD_BLOCKS = {
     "notes": MET_NOTES_BLOCK,
     "follow_up": MET_FOLLOW_UP_BLOCK,
 }
+
+# Nudge DMs (follow-ups, keep-in-touch). Digests carry several nudges, and Slack wants action_ids unique within a
+# message, so each element's action_id is PREFIX + ":" + nudge id (listeners match the prefix with a regex) and the
+# nudge's blocks are "nudge:<id>" (actions) and "nudge_text:<id>" (its line).
+NUDGE_DONE_ACTION = "nudge_done"
+NUDGE_SNOOZE_ACTION = "nudge_snooze"
+NUDGE_DISMISS_ACTION = "nudge_dismiss"
+NUDGE_CADENCE_ACTION = "nudge_cadence"
+NUDGE_ACTIONS_BLOCK = "nudge"
+NUDGE_TEXT_BLOCK = "nudge_text"

@@ -14,6 +14,8 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -119,3 +121,82 @@ class TagRow(Base):
     team_id: Mapped[str] = mapped_column(String(32))
 
     interaction: Mapped[InteractionRow] = relationship(back_populates="tags")
+
+
+# --- follow-ups (revision 0002) -----------------------------------------------------------------------------------
+
+class NudgeRow(Base):
+    """One scheduled reminder. ``available_at`` is when it may next be claimed; for a claimed row, its lease expiry.
+
+    The partial index holds only claimable rows (pending, claimed), so a sweep's claim is O(due), not O(pending).
+    """
+
+    __tablename__ = "nudges"
+    __table_args__ = (
+        Index(
+            "ix_nudges_claimable",
+            "available_at",
+            postgresql_where=text("status IN ('pending', 'claimed')"),
+            sqlite_where=text("status IN ('pending', 'claimed')"),
+        ),
+        Index("ix_nudges_team_user_contact", "team_id", "user_id", "contact_id"),
+        ForeignKeyConstraint(["interaction_id"], ["interactions.id"], ondelete="CASCADE"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    contact_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    interaction_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16))
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    in_doubt: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_error: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    sent_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    sent_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class CadenceRow(Base):
+    """Keep in touch with ``contact_id`` every ``every_days``; ``next_due_at`` is denormalised for an O(due) sweep."""
+
+    __tablename__ = "cadences"
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id", "contact_id", name="uq_cadences_team_user_contact"),
+        Index("ix_cadences_next_due", "next_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    contact_id: Mapped[str] = mapped_column(String(32))
+    every_days: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_interaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class NudgeSettingsRow(Base):
+    """A person's nudge preferences (absent row = defaults). Working hours as minutes after local midnight."""
+
+    __tablename__ = "nudge_settings"
+
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    default_follow_up_days: Mapped[int] = mapped_column(Integer, default=7)
+    work_start_minute: Mapped[int] = mapped_column(Integer, default=540)
+    work_end_minute: Mapped[int] = mapped_column(Integer, default=1020)
+    work_days: Mapped[int] = mapped_column(Integer, default=31)  # bit d set = weekday d (0 = Monday) is a work day
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

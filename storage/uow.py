@@ -7,6 +7,12 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.repositories.followups import (
+    SqlCadenceRepository,
+    SqlContactHistory,
+    SqlNudgeRepository,
+    SqlNudgeSettingsRepository,
+)
 from storage.repositories.interactions import SqlInteractionRepository
 from storage.repositories.people import SqlPeopleRepository, SqlWorkspaceRepository
 
@@ -18,6 +24,10 @@ class SqlUnitOfWork:
     workspaces: SqlWorkspaceRepository
     people: SqlPeopleRepository
     interactions: SqlInteractionRepository
+    nudges: SqlNudgeRepository
+    cadences: SqlCadenceRepository
+    nudge_settings: SqlNudgeSettingsRepository
+    contact_history: SqlContactHistory
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -27,6 +37,10 @@ class SqlUnitOfWork:
         self.workspaces = SqlWorkspaceRepository(self.session)
         self.people = SqlPeopleRepository(self.session)
         self.interactions = SqlInteractionRepository(self.session)
+        self.nudges = SqlNudgeRepository(self.session)
+        self.cadences = SqlCadenceRepository(self.session)
+        self.nudge_settings = SqlNudgeSettingsRepository(self.session)
+        self.contact_history = SqlContactHistory(self.session)
         return self
 
     def __exit__(

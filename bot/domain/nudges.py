@@ -325,7 +325,7 @@ def group_into_deliveries(
         paused_until = pauses.get(user_id)
         by_time: dict[datetime, list[DueNudge]] = {}
         for nudge in sorted(nudges, key=lambda item: (item.due_at, item.id)):
-            earliest = nudge.due_at
+            earliest = max(nudge.due_at, now)  # an overdue nudge still waits for working hours
             if is_paused(paused_until, now):
                 assert paused_until is not None
                 earliest = max(earliest, paused_until)
@@ -422,3 +422,95 @@ def digest_text(delivery: Delivery, now: datetime, hours: WorkingHours) -> str:
     people = len({nudge.contact_id for nudge in delivery.nudges})
     header = f"{people} people to catch up with:" if people == len(lines) else f"{len(lines)} reminders for you:"
     return "\n".join([header, *(f"• {line}" for line in lines)])
+
+
+class NudgeStatus(StrEnum):
+    """Life cycle of a nudge row: pending → claimed → sent → done/snoozed/dismissed, or failed/superseded."""
+
+    PENDING = "pending"  # waiting for available_at
+    CLAIMED = "claimed"  # a sweep holds it until available_at (its lease)
+    SENT = "sent"  # delivered; waiting for the person's answer
+    DONE = "done"  # the person followed up
+    SNOOZED = "snoozed"  # replaced by a later nudge
+    DISMISSED = "dismissed"  # "Not needed"
+    FAILED = "failed"  # permanent Slack error or the recipient is gone; last_error says why
+    SUPERSEDED = "superseded"  # a newer interaction with the contact made it moot
+
+
+CLAIMABLE_STATUSES = (NudgeStatus.PENDING, NudgeStatus.CLAIMED)
+OPEN_STATUSES = (NudgeStatus.PENDING, NudgeStatus.CLAIMED, NudgeStatus.SENT)
+SNOOZE_CHOICES = (1, 3, 7)  # days offered on the Snooze menu
+CADENCE_CHOICES = {"monthly": 30, "quarterly": 90}  # "Keep in touch" menu
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeSettings:
+    """A person's nudge preferences; the defaults apply until they change them."""
+
+    default_follow_up_days: int = DEFAULT_FOLLOW_UP_DAYS
+    work_start: time = DEFAULT_START
+    work_end: time = DEFAULT_END
+    work_days: frozenset[int] = WORKING_DAYS
+    paused_until: datetime | None = None
+    digest_enabled: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.default_follow_up_days <= 365:
+            raise ValueError("default_follow_up_days must be between 0 (never) and 365")
+        if not self.work_days or not self.work_days <= ALL_DAYS:
+            raise ValueError("work_days are weekday numbers 0 (Monday) to 6 (Sunday), at least one")
+        if self.work_start.tzinfo is not None or self.work_end.tzinfo is not None:
+            raise ValueError("working hours are local wall-clock times without tzinfo")
+        if self.paused_until is not None:
+            _require_aware(self.paused_until, "paused_until")
+
+    def hours(self, tz: str) -> WorkingHours:
+        """These working hours in the person's zone (UTC when the zone is unknown)."""
+        return WorkingHours(start=self.work_start, end=self.work_end, days=self.work_days, tz=zone_or_utc(tz).key)
+
+
+@dataclass(frozen=True, slots=True)
+class CadenceInfo:
+    """A keep-in-touch cadence as the person sees it."""
+
+    contact_id: str
+    every_days: int
+    last_interaction_at: datetime | None
+    next_due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledNudge:
+    """A nudge row as storage returns it."""
+
+    id: int
+    team_id: str
+    user_id: str
+    contact_id: str
+    kind: NudgeKind
+    due_at: datetime
+    available_at: datetime
+    status: NudgeStatus
+    interaction_id: int | None = None
+    attempts: int = 0
+    in_doubt: bool = False
+    last_error: str | None = None
+    sent_channel: str | None = None
+    sent_ts: str | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cadence:
+    """A keep-in-touch cadence row as storage returns it."""
+
+    id: int
+    team_id: str
+    user_id: str
+    contact_id: str
+    every_days: int
+    active: bool
+    created_at: datetime
+    last_interaction_at: datetime | None = None
+    last_nudged_at: datetime | None = None
+    next_due_at: datetime | None = None

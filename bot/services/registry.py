@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.services.followups import FollowUpService
 from bot.services.interactions import InteractionService
 from bot.services.people import PeopleService
 from bot.services.ports import Clock
@@ -16,3 +17,4 @@ class Services:
     clock: Clock
     people: PeopleService
     interactions: InteractionService
+    followups: FollowUpService

@@ -249,6 +249,29 @@ class SlackGateway:
             result = SendResult.failed("malformed_response")
         raise SlackGatewayError("conversations.open", result)
 
+    def open_dm(self, user_id: str) -> tuple[SendResult, str | None]:
+        """conversations.open for a 1:1 DM: the outcome and the D… channel id (needs im:write)."""
+        response, result = self._call(
+            "conversations.open", None, lambda: self._client.conversations_open(users=user_id)
+        )
+        channel = response.get("channel") if response is not None else None
+        if isinstance(channel, dict) and isinstance(channel.get("id"), str):
+            return result, str(channel["id"])
+        return (result if not result.ok else SendResult.failed("malformed_response")), None
+
+    def recent_messages(
+        self, channel: str, oldest: float | None = None, limit: int = 100
+    ) -> tuple[SendResult, list[dict[str, Any]]]:
+        """conversations.history with message metadata, newest first (needs im:history for a DM)."""
+        arguments: dict[str, Any] = {"channel": channel, "limit": limit, "include_all_metadata": True}
+        if oldest is not None:
+            arguments["oldest"] = f"{oldest:.6f}"
+        response, result = self._call(
+            "conversations.history", None, lambda: self._client.conversations_history(**arguments)
+        )
+        messages = response.get("messages") if response is not None else None
+        return result, [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
+
     def publish_home(self, user_id: str, view: dict[str, Any]) -> SendResult:
         """views.publish of a user's Home tab."""
         response, result = self._call(

@@ -1,0 +1,477 @@
+"""Follow-up storage: nudge rows (claimed by sweeps with a lease), keep-in-touch cadences, nudge settings.
+
+Every query is scoped by ``team_id`` except the sweep's claim, which serves every workspace at once and is what the
+partial index ``ix_nudges_claimable`` (``available_at`` of pending and claimed rows only) exists for: due rows and
+rows whose lease expired are both "claimable with available_at <= now", so one index range scan finds them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, time
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from bot.domain.nudges import (
+    CLAIMABLE_STATUSES,
+    Cadence,
+    NudgeKind,
+    NudgeSettings,
+    NudgeStatus,
+    ScheduledNudge,
+)
+from storage.models import (
+    CadenceRow,
+    InteractionRow,
+    NudgeRow,
+    NudgeSettingsRow,
+    ParticipantRow,
+)
+
+_CLAIMABLE = [status.value for status in CLAIMABLE_STATUSES]
+
+
+def _nudge(row: NudgeRow) -> ScheduledNudge:
+    return ScheduledNudge(
+        id=row.id,
+        team_id=row.team_id,
+        user_id=row.user_id,
+        contact_id=row.contact_id,
+        kind=NudgeKind(row.kind),
+        due_at=row.due_at,
+        available_at=row.available_at,
+        status=NudgeStatus(row.status),
+        interaction_id=row.interaction_id,
+        attempts=row.attempts,
+        in_doubt=row.in_doubt,
+        last_error=row.last_error,
+        sent_channel=row.sent_channel,
+        sent_ts=row.sent_ts,
+        updated_at=row.updated_at,
+    )
+
+
+class SqlNudgeRepository:
+    """Nudge rows. Outcome updates only touch rows the caller still holds (status claimed, claimed_by = worker)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(
+        self,
+        team_id: str,
+        user_id: str,
+        contact_id: str,
+        kind: NudgeKind,
+        due_at: datetime,
+        now: datetime,
+        *,
+        interaction_id: int | None = None,
+    ) -> int:
+        """Schedule a nudge; it becomes claimable at ``due_at``."""
+        row = NudgeRow(
+            team_id=team_id,
+            user_id=user_id,
+            contact_id=contact_id,
+            kind=kind.value,
+            interaction_id=interaction_id,
+            due_at=due_at,
+            available_at=due_at,
+            status=NudgeStatus.PENDING.value,
+            attempts=0,
+            in_doubt=False,
+            created_at=now,
+            updated_at=now,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return row.id
+
+    def supersede_pending(
+        self, team_id: str, user_id: str, contact_id: str, kind: NudgeKind, now: datetime, *, due_before: datetime
+    ) -> int:
+        """Retire not-yet-claimed nudges of ``kind`` for this contact that fall due before ``due_before``."""
+        result = self._session.execute(
+            update(NudgeRow)
+            .where(
+                NudgeRow.team_id == team_id,
+                NudgeRow.user_id == user_id,
+                NudgeRow.contact_id == contact_id,
+                NudgeRow.kind == kind.value,
+                NudgeRow.status == NudgeStatus.PENDING.value,
+                NudgeRow.in_doubt.is_(False),
+                NudgeRow.due_at < due_before,
+            )
+            .values(status=NudgeStatus.SUPERSEDED.value, resolved_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def claim(
+        self, worker_id: str, now: datetime, lease_until: datetime, limit: int, team_id: str | None = None
+    ) -> list[ScheduledNudge]:
+        """Atomically take up to ``limit`` claimable rows (due, or with an expired lease), oldest first.
+
+        One statement: ``UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED) RETURNING …``. PostgreSQL
+        skips rows another sweep is claiming; SQLite takes its single write lock when the statement starts, so
+        concurrent sweeps serialise and never see the same row as claimable. ``team_id`` limits the claim to one
+        workspace (tests and the sandbox share databases); production sweeps serve every workspace.
+        """
+        candidates = select(NudgeRow.id).where(NudgeRow.status.in_(_CLAIMABLE), NudgeRow.available_at <= now)
+        if team_id is not None:
+            candidates = candidates.where(NudgeRow.team_id == team_id)
+        candidates = candidates.order_by(NudgeRow.available_at).limit(limit).with_for_update(skip_locked=True)
+        statement = (
+            update(NudgeRow)
+            .where(NudgeRow.id.in_(candidates.scalar_subquery()))
+            .values(
+                status=NudgeStatus.CLAIMED.value,
+                claimed_by=worker_id,
+                available_at=lease_until,
+                updated_at=now,
+            )
+            .returning(NudgeRow)
+            .execution_options(synchronize_session=False)
+        )
+        rows = self._session.scalars(statement).all()
+        return sorted((_nudge(row) for row in rows), key=lambda nudge: (nudge.available_at, nudge.id))
+
+    def _held(self, ids: Sequence[int], worker_id: str) -> list[object]:
+        return [
+            NudgeRow.id.in_(list(ids)),
+            NudgeRow.status == NudgeStatus.CLAIMED.value,
+            NudgeRow.claimed_by == worker_id,
+        ]
+
+    def _update_held(self, ids: Sequence[int], worker_id: str, **values: object) -> int:
+        if not ids:
+            return 0
+        result = self._session.execute(
+            update(NudgeRow)
+            .where(*self._held(ids, worker_id))  # type: ignore[arg-type]
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def mark_attempt(self, ids: Sequence[int], worker_id: str, now: datetime) -> int:
+        """Before a post: count the attempt and mark the rows as possibly delivered (cleared by the outcome)."""
+        return self._update_held(ids, worker_id, attempts=NudgeRow.attempts + 1, in_doubt=True, updated_at=now)
+
+    def release(self, ids: Sequence[int], worker_id: str, available_at: datetime, now: datetime) -> int:
+        """Give rows back unperformed (not deliverable yet): claimable again at ``available_at``."""
+        return self._update_held(
+            ids, worker_id, status=NudgeStatus.PENDING.value, claimed_by=None, available_at=available_at, updated_at=now
+        )
+
+    def mark_sent(self, ids: Sequence[int], worker_id: str, channel: str | None, ts: str | None, now: datetime) -> int:
+        """Record a delivery: the message's channel and ts (for updates in place)."""
+        return self._update_held(
+            ids,
+            worker_id,
+            status=NudgeStatus.SENT.value,
+            claimed_by=None,
+            in_doubt=False,
+            last_error=None,
+            sent_channel=channel,
+            sent_ts=ts,
+            sent_at=now,
+            updated_at=now,
+        )
+
+    def mark_retry(
+        self, ids: Sequence[int], worker_id: str, available_at: datetime, error: str, in_doubt: bool, now: datetime
+    ) -> int:
+        """Record a retryable failure: claimable again at ``available_at``; ``in_doubt`` if Slack may have it."""
+        return self._update_held(
+            ids,
+            worker_id,
+            status=NudgeStatus.PENDING.value,
+            claimed_by=None,
+            available_at=available_at,
+            last_error=error[:64],
+            in_doubt=in_doubt,
+            updated_at=now,
+        )
+
+    def mark_failed(self, ids: Sequence[int], worker_id: str, error: str, now: datetime) -> int:
+        """End rows for good with the reason."""
+        return self._update_held(
+            ids,
+            worker_id,
+            status=NudgeStatus.FAILED.value,
+            claimed_by=None,
+            in_doubt=False,
+            last_error=error[:64],
+            resolved_at=now,
+            updated_at=now,
+        )
+
+    def get(self, team_id: str, user_id: str, nudge_id: int) -> ScheduledNudge | None:
+        """One of the person's own nudges."""
+        row = self._session.scalars(
+            select(NudgeRow).where(NudgeRow.team_id == team_id, NudgeRow.user_id == user_id, NudgeRow.id == nudge_id)
+        ).first()
+        return _nudge(row) if row else None
+
+    def resolve(
+        self, team_id: str, user_id: str, nudge_id: int, status: NudgeStatus, now: datetime
+    ) -> ScheduledNudge | None:
+        """Close an open nudge of the person's (sent, or still pending); None when it is not open or not theirs."""
+        result = self._session.execute(
+            update(NudgeRow)
+            .where(
+                NudgeRow.team_id == team_id,
+                NudgeRow.user_id == user_id,
+                NudgeRow.id == nudge_id,
+                NudgeRow.status.in_([NudgeStatus.SENT.value, NudgeStatus.PENDING.value]),
+            )
+            .values(status=status.value, resolved_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(result, "rowcount", 0):
+            return None
+        return self.get(team_id, user_id, nudge_id)
+
+    def dm_channel(self, team_id: str, user_id: str) -> str | None:
+        """The bot's DM channel with the person, as learnt from an earlier delivery."""
+        return self._session.scalars(
+            select(NudgeRow.sent_channel)
+            .where(NudgeRow.team_id == team_id, NudgeRow.user_id == user_id, NudgeRow.sent_channel.is_not(None))
+            .order_by(NudgeRow.id.desc())
+            .limit(1)
+        ).first()
+
+    def list_for_user(self, team_id: str, user_id: str, statuses: Sequence[NudgeStatus] = ()) -> list[ScheduledNudge]:
+        """The person's nudges (optionally only some statuses), oldest due first."""
+        query = select(NudgeRow).where(NudgeRow.team_id == team_id, NudgeRow.user_id == user_id)
+        if statuses:
+            query = query.where(NudgeRow.status.in_([status.value for status in statuses]))
+        return [_nudge(row) for row in self._session.scalars(query.order_by(NudgeRow.due_at, NudgeRow.id))]
+
+    def status_counts(self, team_id: str) -> dict[str, int]:
+        """How many of the workspace's nudges are in each status (diagnostics and tests)."""
+        rows = self._session.execute(
+            select(NudgeRow.status, func.count()).where(NudgeRow.team_id == team_id).group_by(NudgeRow.status)
+        )
+        return {str(status): int(count) for status, count in rows}
+
+
+def _cadence(row: CadenceRow) -> Cadence:
+    return Cadence(
+        id=row.id,
+        team_id=row.team_id,
+        user_id=row.user_id,
+        contact_id=row.contact_id,
+        every_days=row.every_days,
+        active=row.active,
+        created_at=row.created_at,
+        last_interaction_at=row.last_interaction_at,
+        last_nudged_at=row.last_nudged_at,
+        next_due_at=row.next_due_at,
+    )
+
+
+class SqlCadenceRepository:
+    """Keep-in-touch cadences."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, team_id: str, user_id: str, contact_id: str) -> Cadence | None:
+        """The cadence for this pair (active or not)."""
+        row = self._row(team_id, user_id, contact_id)
+        return _cadence(row) if row else None
+
+    def _row(self, team_id: str, user_id: str, contact_id: str) -> CadenceRow | None:
+        return self._session.scalars(
+            select(CadenceRow).where(
+                CadenceRow.team_id == team_id, CadenceRow.user_id == user_id, CadenceRow.contact_id == contact_id
+            )
+        ).first()
+
+    def upsert(
+        self,
+        team_id: str,
+        user_id: str,
+        contact_id: str,
+        every_days: int,
+        last_interaction_at: datetime | None,
+        next_due_at: datetime,
+        now: datetime,
+    ) -> Cadence:
+        """Create or re-arm the cadence for this pair."""
+        row = self._row(team_id, user_id, contact_id)
+        if row is None:
+            row = CadenceRow(team_id=team_id, user_id=user_id, contact_id=contact_id, created_at=now)
+            self._session.add(row)
+        row.every_days = every_days
+        row.active = True
+        row.last_interaction_at = last_interaction_at
+        row.last_nudged_at = None
+        row.next_due_at = next_due_at
+        row.updated_at = now
+        self._session.flush()
+        return _cadence(row)
+
+    def update_clock(
+        self, cadence_id: int, last_interaction_at: datetime, next_due_at: datetime, now: datetime
+    ) -> None:
+        """A newer interaction reset the cadence's clock."""
+        self._session.execute(
+            update(CadenceRow)
+            .where(CadenceRow.id == cadence_id, CadenceRow.active.is_(True))
+            .values(last_interaction_at=last_interaction_at, next_due_at=next_due_at, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    def deactivate(self, team_id: str, user_id: str, contact_id: str, now: datetime) -> bool:
+        """Stop the cadence; False when there was no active one."""
+        row = self._row(team_id, user_id, contact_id)
+        if row is None or not row.active:
+            return False
+        row.active = False
+        row.next_due_at = None
+        row.updated_at = now
+        self._session.flush()
+        return True
+
+    def list_active(self, team_id: str, user_id: str) -> list[Cadence]:
+        """The person's active cadences, soonest due first."""
+        return [
+            _cadence(row)
+            for row in self._session.scalars(
+                select(CadenceRow)
+                .where(CadenceRow.team_id == team_id, CadenceRow.user_id == user_id, CadenceRow.active.is_(True))
+                .order_by(CadenceRow.next_due_at, CadenceRow.contact_id)
+            )
+        ]
+
+    def due(self, now: datetime, limit: int, team_id: str | None = None) -> list[Cadence]:
+        """Active cadences whose next reminder is due (all workspaces unless ``team_id``; index on next_due_at)."""
+        query = select(CadenceRow).where(CadenceRow.next_due_at <= now, CadenceRow.active.is_(True))
+        if team_id is not None:
+            query = query.where(CadenceRow.team_id == team_id)
+        return [_cadence(row) for row in self._session.scalars(query.order_by(CadenceRow.next_due_at).limit(limit))]
+
+    def advance(self, cadence_id: int, expected_due: datetime, next_due_at: datetime, nudged_at: datetime) -> bool:
+        """Move a due cadence on, only if nobody else did (compare-and-set on next_due_at)."""
+        result = self._session.execute(
+            update(CadenceRow)
+            .where(CadenceRow.id == cadence_id, CadenceRow.next_due_at == expected_due, CadenceRow.active.is_(True))
+            .values(next_due_at=next_due_at, last_nudged_at=nudged_at, updated_at=nudged_at)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    def for_contacts(self, team_id: str, user_id: str, contact_ids: Sequence[str]) -> dict[str, Cadence]:
+        """The person's cadences for these contacts, by contact id."""
+        if not contact_ids:
+            return {}
+        rows = self._session.scalars(
+            select(CadenceRow).where(
+                CadenceRow.team_id == team_id,
+                CadenceRow.user_id == user_id,
+                CadenceRow.contact_id.in_(list(contact_ids)),
+            )
+        )
+        return {row.contact_id: _cadence(row) for row in rows}
+
+
+def _minutes(value: time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def _time(minutes: int) -> time:
+    return time(minutes // 60 % 24, minutes % 60)
+
+
+def _days_mask(days: frozenset[int]) -> int:
+    return sum(1 << day for day in days)
+
+
+def _days(mask: int) -> frozenset[int]:
+    return frozenset(day for day in range(7) if mask & (1 << day))
+
+
+class SqlNudgeSettingsRepository:
+    """Per-person nudge settings; a missing row means the defaults."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, team_id: str, user_id: str) -> NudgeSettings | None:
+        """The person's saved settings, or None."""
+        row = self._session.get(NudgeSettingsRow, (team_id, user_id))
+        return _settings(row) if row else None
+
+    def get_many(self, team_id: str, user_ids: Sequence[str]) -> dict[str, NudgeSettings]:
+        """Saved settings by user id (people with defaults are absent)."""
+        if not user_ids:
+            return {}
+        rows = self._session.scalars(
+            select(NudgeSettingsRow).where(
+                NudgeSettingsRow.team_id == team_id, NudgeSettingsRow.user_id.in_(list(user_ids))
+            )
+        )
+        return {row.user_id: _settings(row) for row in rows}
+
+    def save(self, team_id: str, user_id: str, settings: NudgeSettings, now: datetime) -> None:
+        """Insert or replace the person's settings."""
+        row = self._session.get(NudgeSettingsRow, (team_id, user_id))
+        if row is None:
+            row = NudgeSettingsRow(team_id=team_id, user_id=user_id)
+            self._session.add(row)
+        row.default_follow_up_days = settings.default_follow_up_days
+        row.work_start_minute = _minutes(settings.work_start)
+        row.work_end_minute = _minutes(settings.work_end)
+        row.work_days = _days_mask(settings.work_days)
+        row.paused_until = settings.paused_until
+        row.digest_enabled = settings.digest_enabled
+        row.updated_at = now
+        self._session.flush()
+
+
+def _settings(row: NudgeSettingsRow) -> NudgeSettings:
+    return NudgeSettings(
+        default_follow_up_days=row.default_follow_up_days,
+        work_start=_time(row.work_start_minute),
+        work_end=_time(row.work_end_minute),
+        work_days=_days(row.work_days),
+        paused_until=row.paused_until,
+        digest_enabled=row.digest_enabled,
+    )
+
+
+class SqlContactHistory:
+    """Read-only views of the author's interactions that follow-ups need (notes only to their author)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def latest_with(self, team_id: str, author_id: str, contact_id: str) -> datetime | None:
+        """The latest ``happened_at`` of the author's interactions with the contact."""
+        return self._session.scalar(
+            select(func.max(InteractionRow.happened_at))
+            .join(ParticipantRow, ParticipantRow.interaction_id == InteractionRow.id)
+            .where(
+                InteractionRow.team_id == team_id,
+                InteractionRow.author_id == author_id,
+                ParticipantRow.team_id == team_id,
+                ParticipantRow.user_id == contact_id,
+            )
+        )
+
+    def summaries(self, team_id: str, author_id: str, ids: Sequence[int]) -> dict[int, tuple[datetime, str, str]]:
+        """(happened_at, kind, notes) of the author's own interactions by id."""
+        if not ids:
+            return {}
+        rows = self._session.execute(
+            select(InteractionRow.id, InteractionRow.happened_at, InteractionRow.kind, InteractionRow.notes).where(
+                InteractionRow.team_id == team_id,
+                InteractionRow.author_id == author_id,
+                InteractionRow.id.in_(list(ids)),
+            )
+        )
+        return {int(row.id): (row.happened_at, str(row.kind), str(row.notes)) for row in rows}
