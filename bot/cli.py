@@ -147,6 +147,13 @@ def _run_socket_mode(app: App, container: Container, settings: Settings, stop: t
         handler.close()
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    """The offline sandbox: fake Slack workspace + the real bot, driven from the terminal or a script."""
+    from bot.sandbox.demo import main as demo_main
+
+    return demo_main(script=args.script, user=args.user, start=args.start)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for `rapport`."""
     parser = argparse.ArgumentParser(prog="rapport", description="Rapport: strategic networking inside Slack.")
@@ -165,6 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = db_sub.add_parser("upgrade", help="apply migrations to DATABASE_URL")
     upgrade.add_argument("revision", nargs="?", default="head")
     upgrade.set_defaults(func=cmd_db_upgrade)
+
+    demo = sub.add_parser("demo", help="try Rapport offline: a local Slack workspace and the bot, in your terminal")
+    demo.add_argument("--script", metavar="FILE", help="run FILE's commands ('-': stdin), print the transcript")
+    demo.add_argument("--as", dest="user", default="lee", metavar="HANDLE", help="the member you act as (default: lee)")
+    demo.add_argument("--start", metavar="WHEN", help="clock start, e.g. 2026-11-30T09:00 (default; your zone)")
+    demo.set_defaults(func=cmd_demo)
     return parser
 
 

@@ -1,0 +1,933 @@
+"""`rapport demo`: the fake Slack's seeded workspace and the real bot, driven from a terminal (or a script).
+
+Nothing leaves the machine: the fake Slack and the bot both listen on 127.0.0.1, the database is a throw-away SQLite
+file in a temporary directory, and the bot's clock is a ManualClock that only `wait` moves. After every command the
+session prints what the current member newly sees (ephemeral replies, DMs, channel messages, modals), rendered as
+text with numbered buttons that `click N` presses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import re
+import shlex
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from pydantic import SecretStr
+
+from bot.clock import ManualClock
+from bot.embedded import EmbeddedBot
+from bot.sandbox import hooks
+from bot.sandbox.demo_render import Choice, Directory, Screen, mrkdwn, render_message, render_view
+from bot.sandbox.driver import DriverResponse, HttpDriver
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.records import FakeMessage
+from bot.sandbox.seed import SeedUser, default_workspace
+from bot.scheduler import sweeps_for
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_USER = "lee"
+DEFAULT_CHANNEL = "#general"
+# Monday 30 Nov 2026, 09:00 in the demo user's time zone: a fresh working week, and a fixed date so transcripts
+# are the same on every run.
+DEFAULT_START = "2026-11-30T09:00"
+SETTLE_TIMEOUT_SECONDS = 10.0
+MAX_WAIT_STEPS = 400
+
+HELP = """\
+Commands (you act as one member of the sandbox workspace):
+  /met @maya yesterday coffee   any slash command, typed as in Slack (@people and #channels are linked)
+  in #coffee /met list          type one command in another channel
+  channel #coffee               type commands in #coffee from now on (`channel dm`: your DM with Rapport)
+  click N [choice]              press button N of the last screen; for a menu add the option: click 2 3d
+  N                             same as click N
+  submit field=value …          submit the open form, e.g. submit people=@maya,@nora date=2026-11-20 kind=lunch
+  cancel                        close the open form
+  home                          open Rapport's Home tab
+  inbox                         show your DM with Rapport again
+  wait 3h | wait 7d | wait 2w   move the clock forward; Rapport's scheduled work runs as time passes
+  as maya                       become another member       whoami     who and where you are
+  people                        the members (handle, name, team, time zone)
+  help                          this list                   quit       leave (the sandbox is deleted)"""
+
+
+class DemoError(Exception):
+    """A command the demo could not carry out; the message is shown to the person."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """What a numbered choice on screen belongs to: a message (channel, ts) or a view (view id)."""
+
+    choice: Choice
+    channel: str | None = None
+    ts: str | None = None
+    view_id: str | None = None
+
+
+class InFlight:
+    """Counts the bot's listener work still running, so the demo prints only after the bot has finished."""
+
+    def __init__(self, executor: Executor) -> None:
+        self._count = 0
+        self._idle = threading.Condition()
+        submit = executor.submit
+
+        def tracked(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+            with self._idle:
+                self._count += 1
+
+            def run() -> Any:
+                try:
+                    return fn(*args, **kwargs)
+                finally:
+                    with self._idle:
+                        self._count -= 1
+                        self._idle.notify_all()
+
+            return submit(run)
+
+        # Bolt's runner calls executor.submit for every listener; shadowing it on this instance is enough.
+        setattr(executor, "submit", tracked)  # noqa: B010
+
+    def wait_idle(self, timeout: float = SETTLE_TIMEOUT_SECONDS) -> bool:
+        """Block until no listener is running; False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._idle.wait(remaining)
+        return True
+
+
+class _ErrorCounter(logging.Handler):
+    """Counts ERROR records (a failed listener or sweep) so the command that caused them is reported as failed."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def parse_start(text: str, zone: ZoneInfo) -> datetime:
+    """'2026-11-30T09:00' in ``zone`` (or with an explicit offset) as an aware datetime."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise DemoError(f"--start wants a date and time like {DEFAULT_START}, not {text!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+_DURATION = re.compile(r"(\d+)\s*(w|weeks?|d|days?|h|hours?|m|min|mins|minutes?)", re.IGNORECASE)
+
+
+def parse_duration(text: str) -> timedelta:
+    """'7d', '3h', '2w', '90m', '1d 4h' → timedelta."""
+    compact = text.strip()
+    if not compact or _DURATION.sub("", compact).strip(" ,"):
+        raise DemoError(f"wait wants a duration like 3h, 7d or 2w, not {text!r}")
+    total = timedelta()
+    for amount, unit in _DURATION.findall(compact):
+        letter = unit[0].lower()
+        total += {
+            "w": timedelta(weeks=int(amount)),
+            "d": timedelta(days=int(amount)),
+            "h": timedelta(hours=int(amount)),
+            "m": timedelta(minutes=int(amount)),
+        }[letter]
+    if total <= timedelta():
+        raise DemoError("wait needs a positive duration")
+    return total
+
+
+def describe_duration(delta: timedelta) -> str:
+    """timedelta → '7 days', '3 hours', '1 day 2 hours'."""
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [(days, "day"), (hours, "hour"), (minutes, "minute")]
+    return " ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n) or "0 minutes"
+
+
+def local_time(moment: datetime, tz: str) -> str:
+    """'Mon 30 Nov 2026, 09:00' in the zone."""
+    local = moment.astimezone(ZoneInfo(tz))
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+
+
+def _fingerprint(message: FakeMessage) -> str:
+    data = json.dumps([message.text, message.blocks, message.attachments], sort_keys=True, default=str)
+    return hashlib.sha1(data.encode()).hexdigest()
+
+
+def _view_fingerprint(view: dict[str, Any]) -> str:
+    data = json.dumps([view.get("id"), view.get("title"), view.get("blocks")], sort_keys=True, default=str)
+    return hashlib.sha1(data.encode()).hexdigest()
+
+
+class DemoSession:
+    """The fake workspace, the embedded bot and one member's point of view; `execute` runs one command line."""
+
+    def __init__(self, out: TextIO, user: str = DEFAULT_USER, start: str | None = None) -> None:
+        self.out = out
+        self.seed = default_workspace()
+        self.user_handle = user
+        self._check_member(user)
+        zone = ZoneInfo(self.seed.user(user).tz)
+        self.clock = ManualClock(parse_start(start or DEFAULT_START, zone))
+        self.channel = DEFAULT_CHANNEL
+        self.targets: list[Target] = []
+        self.on_home = False
+        self.failed = False
+        self._seen: dict[str, dict[tuple[str, str], str]] = {}
+        self._seen_view: dict[str, str | None] = {}
+        self._typed_in: set[str] = set()
+        self._tempdir = tempfile.TemporaryDirectory(prefix="rapport-demo-")
+        self.workdir = Path(self._tempdir.name)
+        self.errors = _ErrorCounter()
+        self._muted: list[logging.Handler] = []
+        self._root_level = logging.WARNING
+        self.fake: FakeSlack | None = None
+        self.bot: EmbeddedBot | None = None
+        self.driver: HttpDriver | None = None
+        self.inflight: InFlight | None = None
+
+    # ---- lifecycle ---------------------------------------------------------------------------------------------
+
+    def _check_member(self, handle: str) -> SeedUser:
+        try:
+            member = self.seed.user(handle.lstrip("@"))
+        except KeyError:
+            raise DemoError(f"there is no member called {handle!r} (try `people`)") from None
+        if member.is_bot or member.deleted:
+            raise DemoError(f"{handle} is {'a bot' if member.is_bot else 'deactivated'}; pick someone else")
+        return member
+
+    def open(self) -> None:
+        """Start the fake Slack and the bot (both on loopback) with a fresh SQLite database."""
+        self._quiet_logging()
+        self.fake = FakeSlack(seed=self.seed, wall_clock=lambda: self.clock.now().timestamp()).start()
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            slack_bot_token=SecretStr(self.fake.bot_token),
+            slack_signing_secret=SecretStr(self.fake.signing_secret),
+            slack_app_token=None,
+            slack_api_url=self.fake.api_url,
+            database_url=f"sqlite:///{self.workdir / 'rapport-demo.db'}",
+        )
+        self.bot = EmbeddedBot(settings, clock=self.clock).start()
+        self.inflight = InFlight(self.bot.app.listener_runner.listener_executor)
+        self.driver = self.fake.http_driver(self.bot.events_url)
+        self._mark_all_seen(self.me.id)
+
+    def close(self) -> None:
+        """Stop everything and delete the temporary directory (database and log)."""
+        if self.bot is not None:
+            if self.inflight is not None:
+                self.inflight.wait_idle(2.0)
+            self.bot.stop()
+            self.bot = None
+        if self.fake is not None:
+            self.fake.stop()
+            self.fake = None
+        root = logging.getLogger()
+        for handler in list(root.handlers):
+            if getattr(handler, "_rapport_demo", False):
+                root.removeHandler(handler)
+                handler.close()
+        for handler in self._muted:
+            root.addHandler(handler)
+        self._muted = []
+        root.setLevel(self._root_level)
+        self._tempdir.cleanup()
+
+    def __enter__(self) -> DemoSession:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _quiet_logging(self) -> None:
+        # The screen belongs to the conversation: every log record goes to a file in the throw-away directory.
+        root = logging.getLogger()
+        self._root_level = root.level
+        for handler in list(root.handlers):
+            if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
+                root.removeHandler(handler)
+                self._muted.append(handler)
+        log_file = logging.FileHandler(self.workdir / "rapport-demo.log", encoding="utf-8")
+        log_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+        for handler in (log_file, self.errors):
+            setattr(handler, "_rapport_demo", True)  # noqa: B010
+            root.addHandler(handler)
+        root.setLevel(logging.INFO)
+
+    # ---- helpers -----------------------------------------------------------------------------------------------
+
+    @property
+    def me(self) -> SeedUser:
+        """The member the person is acting as."""
+        return self.seed.user(self.user_handle)
+
+    def _fake(self) -> FakeSlack:
+        assert self.fake is not None, "DemoSession.open() first"
+        return self.fake
+
+    def _driver(self) -> HttpDriver:
+        assert self.driver is not None, "DemoSession.open() first"
+        return self.driver
+
+    def directory(self) -> Directory:
+        """Id → name lookups for rendering."""
+        fake = self._fake()
+        users = {user.id: user.handle for user in fake.users()}
+        channels = {channel.id: channel.name for channel in self.seed.channels}
+        return Directory(users=users, channels=channels)
+
+    def say(self, text: str = "") -> None:
+        """Print a line (or several) of the transcript."""
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def prompt(self) -> str:
+        """'lee> ' in the default channel, 'lee in #coffee> ' elsewhere."""
+        where = "" if self.channel == DEFAULT_CHANNEL else f" in {self.channel}"
+        return f"{self.user_handle}{where}> "
+
+    def settle(self) -> None:
+        """Wait until the bot has finished reacting (its listeners ran and every reply reached the fake)."""
+        assert self.inflight is not None
+        if not self.inflight.wait_idle():
+            self.say("⚠ Rapport is still busy after 10 s; showing what arrived so far.")
+            self.failed = True
+
+    # ---- what a member sees ----------------------------------------------------------------------------------
+
+    def _candidate_conversations(self) -> set[str]:
+        fake = self._fake()
+        found = {channel.id for channel in self.seed.channels} | set(self._typed_in)
+        for call in fake.calls():
+            channel = call.args.get("channel")
+            if isinstance(channel, str) and channel[:1] in {"C", "G", "D"}:
+                found.add(channel)
+            users = call.args.get("users")
+            if call.method == "conversations.open" and isinstance(users, str) and users:
+                ids = [part for part in users.split(",") if part]
+                try:
+                    found.add(fake.dm_channel(ids))
+                except KeyError:
+                    logger.debug("conversations.open with unknown users %s", ids)
+        return found
+
+    def visible_messages(self, user_id: str) -> list[FakeMessage]:
+        """Every message the member can see: their ephemerals anywhere, plus conversations they belong to."""
+        fake = self._fake()
+        messages: list[FakeMessage] = list(fake.messages(user_id, as_user=user_id))
+        for channel_id in sorted(self._candidate_conversations()):
+            try:
+                conversation = fake.conversation(channel_id)
+            except KeyError:
+                continue
+            if conversation.kind == "im":
+                continue  # only the member's own DM with Rapport, added above
+            member = user_id in conversation.members
+            for message in fake.messages(channel_id, as_user=user_id):
+                if message.ephemeral_to == user_id or member:
+                    messages.append(message)
+        return sorted(messages, key=lambda m: (float(m.ts), m.channel))
+
+    def _unseen(self, user_id: str) -> list[tuple[FakeMessage, bool]]:
+        seen = self._seen.setdefault(user_id, {})
+        fresh = []
+        for message in self.visible_messages(user_id):
+            key = (message.channel, message.ts)
+            print_ = _fingerprint(message)
+            if seen.get(key) != print_:
+                fresh.append((message, key in seen))
+        return fresh
+
+    def _mark_all_seen(self, user_id: str) -> None:
+        seen = self._seen.setdefault(user_id, {})
+        for message in self.visible_messages(user_id):
+            seen[(message.channel, message.ts)] = _fingerprint(message)
+        stack = self._fake().views(user_id)
+        self._seen_view[user_id] = _view_fingerprint(stack[-1]) if stack else None
+
+    def where(self, channel_id: str) -> str:
+        """'#general', 'DM with Rapport', 'group DM with @maya, @nora'."""
+        fake = self._fake()
+        conversation = fake.conversation(channel_id)
+        if conversation.kind == "im":
+            return "DM with Rapport"
+        if conversation.kind == "mpim":
+            others = [fake.user(m).handle for m in conversation.members if m not in {self.me.id, fake.bot_user_id}]
+            return "group DM with " + ", ".join("@" + handle for handle in others)
+        return "#" + conversation.name
+
+    def _author(self, message: FakeMessage) -> str:
+        fake = self._fake()
+        if message.user == fake.bot_user_id or message.bot_id == fake.bot_id:
+            return "Rapport"
+        try:
+            return "@" + fake.user(message.user).handle
+        except KeyError:
+            return message.user or "someone"
+
+    def show_news(self, timed: bool = False, heading: str | None = None) -> int:
+        """Print what the current member has not seen yet; number its buttons; returns how many items."""
+        me = self.me
+        fresh = self._unseen(me.id)
+        shown = 0
+        if heading and fresh:
+            self.say(heading)
+        view_changed = self._view_changed(me.id)
+        self.targets = [] if fresh or view_changed else self.targets
+        if view_changed and not self._fake().views(me.id):
+            shown += self._show_view_change(me.id)  # "the form closed" reads best before the confirmation
+        for message, updated in fresh:
+            self._print_message(message, updated=updated, timed=timed)
+            self._seen[me.id][(message.channel, message.ts)] = _fingerprint(message)
+            shown += 1
+        shown += self._show_view_change(me.id)
+        return shown
+
+    def _print_message(self, message: FakeMessage, updated: bool = False, timed: bool = False) -> None:
+        labels = [self.where(message.channel), self._author(message)]
+        if message.ephemeral_to:
+            labels.append("only visible to you")
+        if updated:
+            labels.append("updated")
+        if timed:
+            labels.insert(0, local_time(datetime.fromtimestamp(float(message.ts), UTC), self.me.tz))
+        screen = render_message(
+            message.text, message.blocks, message.attachments, self.directory(), first_number=len(self.targets) + 1
+        )
+        self.say("  ┌ " + " · ".join(labels))
+        self._print_screen(screen, "  │ ")
+        self.targets.extend(Target(choice, channel=message.channel, ts=message.ts) for choice in screen.choices)
+
+    def _print_screen(self, screen: Screen, indent: str) -> None:
+        for line in screen.lines or [""]:
+            self.say((indent + line).rstrip())
+
+    def _view_changed(self, user_id: str) -> bool:
+        stack = self._fake().views(user_id)
+        current = _view_fingerprint(stack[-1]) if stack else None
+        return current != self._seen_view.get(user_id)
+
+    def _show_view_change(self, user_id: str) -> int:
+        if not self._view_changed(user_id):
+            return 0
+        stack = self._fake().views(user_id)
+        if not stack:
+            self._seen_view[user_id] = None
+            self.say("  (the form closed)")
+            return 1
+        view = stack[-1]
+        self._seen_view[user_id] = _view_fingerprint(view)
+        self._print_view(view)
+        return 1
+
+    def _print_view(self, view: dict[str, Any]) -> None:
+        screen = render_view(view, self.directory(), first_number=len(self.targets) + 1)
+        self._print_screen(screen, "  ")
+        self.targets.extend(Target(choice, view_id=str(view["id"])) for choice in screen.choices)
+
+    def others_with_news(self) -> list[tuple[str, int]]:
+        """(handle, count) of other members with unseen messages (not marked as seen)."""
+        counts = []
+        for user in self.seed.users:
+            if user.is_bot or user.deleted or user.id == self.me.id:
+                continue
+            count = len(self._unseen(user.id))
+            if count:
+                counts.append((user.handle, count))
+        return counts
+
+    # ---- commands ----------------------------------------------------------------------------------------------
+
+    def execute(self, line: str) -> bool:
+        """Run one command line; False when it failed (the reason is printed)."""
+        self.failed = False
+        errors_before = self.errors.count
+        try:
+            self._dispatch(line.strip())
+        except DemoError as error:
+            self.say(f"⚠ {error}")
+            self.failed = True
+        if self.errors.count > errors_before:
+            self.say(f"⚠ Rapport logged an error (see {self.workdir / 'rapport-demo.log'} while the demo runs).")
+            self.failed = True
+        return not self.failed
+
+    def _dispatch(self, line: str) -> None:
+        if not line:
+            return
+        words = line.split(maxsplit=1)
+        head, rest = words[0].lower(), (words[1] if len(words) > 1 else "")
+        if line.startswith("/"):
+            self.slash(line, self.channel)
+        elif head == "in" and rest:
+            where, _, command = rest.partition(" ")
+            if not command.strip().startswith("/"):
+                raise DemoError("`in #channel` goes before a slash command: in #coffee /met list")
+            self.slash(command.strip(), self._channel_arg(where))
+        elif head == "channel":
+            self.set_channel(rest)
+        elif head == "click" or head.isdigit():
+            parts = rest.split(maxsplit=1) if head == "click" else [head, rest]
+            if not parts or not parts[0].isdigit():
+                raise DemoError("click wants a number: click 1")
+            self.click(int(parts[0]), parts[1].strip() if len(parts) > 1 and parts[1].strip() else None)
+        elif head == "submit":
+            self.submit(rest)
+        elif head == "cancel":
+            self.cancel()
+        elif head == "home":
+            self.home()
+        elif head == "inbox":
+            self.inbox()
+        elif head == "wait":
+            self.wait(parse_duration(rest))
+        elif head == "as":
+            self.switch_user(rest)
+        elif head == "whoami":
+            self.whoami()
+        elif head == "people":
+            self.people()
+        elif head in {"help", "?"}:
+            self.say(HELP)
+        else:
+            raise DemoError(f"I don't know {head!r}. Type `help` for the commands.")
+
+    def _channel_arg(self, text: str) -> str:
+        name = text.strip()
+        if name.lower() in {"dm", "rapport", "@rapport"}:
+            return "dm"
+        if not name.startswith("#"):
+            raise DemoError(f"channels start with #: {name!r}")
+        try:
+            conversation = self._fake().conversation(self._fake().channel_id(name))
+        except KeyError:
+            names = ", ".join("#" + channel.name for channel in self.seed.channels)
+            raise DemoError(f"there is no channel {name} (channels: {names}, or `dm`)") from None
+        if conversation.kind == "private" and self.me.id not in conversation.members:
+            raise DemoError(f"{name} is private and you are not in it")
+        return "#" + conversation.name
+
+    def set_channel(self, text: str) -> None:
+        """`channel #coffee` / `channel dm`: where slash commands are typed from now on."""
+        if not text.strip():
+            self.say(f"  You are typing in {self.channel if self.channel != 'dm' else 'your DM with Rapport'}.")
+            return
+        self.channel = self._channel_arg(text)
+        self.say(f"  Now typing in {self.channel if self.channel != 'dm' else 'your DM with Rapport'}.")
+
+    def escape_command_text(self, text: str) -> str:
+        """What Slack sends for a should_escape command: &<> escaped, @handle and #channel turned into links."""
+        fake = self._fake()
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+        def person(match: re.Match[str]) -> str:
+            handle = match.group(1)
+            if handle.lower() in {"here", "channel", "everyone"}:
+                return f"<!{handle.lower()}>"
+            try:
+                user = fake.user(handle.lower())
+            except KeyError:
+                return match.group(0)
+            return f"<@{user.id}|{user.handle}>"
+
+        def channel(match: re.Match[str]) -> str:
+            name = match.group(1)
+            try:
+                conversation = fake.conversation(fake.channel_id(name.lower()))
+            except KeyError:
+                return match.group(0)
+            if conversation.kind == "private" and self.me.id not in conversation.members:
+                return match.group(0)
+            return f"<#{conversation.id}|{conversation.name}>"
+
+        escaped = re.sub(r"(?<![\w@])@([A-Za-z0-9._-]*[A-Za-z0-9_])", person, escaped)
+        return re.sub(r"(?<![\w#&])#([a-z0-9_-]+)", channel, escaped)
+
+    def _manifest_commands(self) -> set[str] | None:
+        manifest = hooks.read_manifest()
+        if manifest is None:
+            return None
+        declared = (manifest.get("features") or {}).get("slash_commands") or []
+        return {str(entry.get("command")) for entry in declared if isinstance(entry, dict)}
+
+    def slash(self, line: str, channel: str) -> None:
+        """Type a slash command in ``channel`` ('#name' or 'dm')."""
+        command, _, text = line.partition(" ")
+        known = self._manifest_commands()
+        if known is not None and command not in known:
+            listed = ", ".join(sorted(known))
+            raise DemoError(f"{command} is not a valid command in this workspace (Rapport's commands: {listed}).")
+        where = None if channel == "dm" else channel
+        fake = self._fake()
+        self._typed_in.add(fake.dm_channel(self.me.id) if where is None else fake.channel_id(where))
+        typed = self.escape_command_text(text.strip())
+        response = self._driver().slash_command(self.user_handle, command, typed, where)
+        self._after_delivery(response, command)
+
+    def _after_delivery(self, response: DriverResponse, what: str, quiet: bool = False) -> None:
+        if not response.ok:
+            reason = "operation_timeout" if response.timed_out else f"dispatch_failed (HTTP {response.status})"
+            self.say(f'⚠ {what} failed with the error "{reason}"')
+            self.failed = True
+        self.settle()
+        self._show_ack_body(response)
+        if not self.show_news() and response.ok and not quiet:
+            self.say("  (nothing new)")
+
+    def _show_ack_body(self, response: DriverResponse) -> None:
+        # A slash command acked with a body shows that body as an ephemeral message (the fake does not store it).
+        if response.payload.get("command") is None or not response.body.strip():
+            return
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = {"text": response.body}
+        if isinstance(answer, dict) and (answer.get("text") or answer.get("blocks")):
+            screen = render_message(str(answer.get("text") or ""), answer.get("blocks"), None, self.directory(), 10**6)
+            self.say("  ┌ Rapport · only visible to you")
+            self._print_screen(dataclasses.replace(screen, choices=[]), "  │ ")
+
+    def _target(self, number: int) -> Target:
+        if not self.targets:
+            raise DemoError("there is nothing to click on the screen")
+        if not 1 <= number <= len(self.targets):
+            raise DemoError(f"choose a number from 1 to {len(self.targets)}")
+        return self.targets[number - 1]
+
+    def click(self, number: int, choice_text: str | None) -> None:
+        """Press button N (or pick ``choice_text`` in menu N) on the last screen."""
+        target = self._target(number)
+        element = target.choice.element
+        value = self.element_value(element, choice_text) if element.get("type") != "button" else None
+        if element.get("type") != "button" and value is None:
+            options = " / ".join(label for label, _ in target.choice.options()) or "a value"
+            raise DemoError(f"[{number}] is a menu: add your choice, e.g. click {number} … ({options})")
+        driver = self._driver()
+        if target.view_id is not None:
+            response = driver.click_in_view(self.user_handle, target.view_id, target.choice.action_id, value)
+        else:
+            assert target.channel is not None and target.ts is not None
+            try:
+                message = self._fake().message(target.channel, target.ts)
+            except KeyError:
+                raise DemoError("that message is gone") from None
+            response = driver.click(self.user_handle, message, target.choice.action_id, value)
+        self._after_delivery(response, "the click")
+        if self.on_home and target.view_id is not None:
+            self._show_home_if_changed()
+
+    def element_value(self, element: dict[str, Any], text: str | None) -> Any:
+        """The driver value for an element from what the person typed ('@maya', '3 days', '2026-11-20', ...)."""
+        if text is None:
+            return None
+        kind = str(element.get("type", ""))
+        text = text.strip().strip('"')
+        if kind in {"users_select", "conversations_select", "channels_select"}:
+            return self._ids(text)[0]
+        if kind.startswith("multi_") and ("users" in kind or "conversations" in kind or "channels" in kind):
+            return self._ids(text)
+        options = _options(element)
+        if options:
+            if kind in {"multi_static_select", "multi_external_select", "checkboxes"}:
+                return [_match_option(options, part) for part in re.split(r"\s*,\s*", text) if part]
+            return _match_option(options, text)
+        return text
+
+    def _ids(self, text: str) -> list[str]:
+        fake = self._fake()
+        ids = []
+        for part in re.split(r"[\s,]+", text):
+            if not part:
+                continue
+            try:
+                if part.startswith("#"):
+                    ids.append(fake.channel_id(part))
+                else:
+                    ids.append(fake.user(part.lstrip("@").lower()).id)
+            except KeyError:
+                raise DemoError(f"no member or channel called {part!r}") from None
+        if not ids:
+            raise DemoError("name at least one person: @maya")
+        return ids
+
+    def _open_view(self) -> dict[str, Any]:
+        stack = self._fake().views(self.me.id)
+        if not stack:
+            raise DemoError("there is no open form (`/met` on its own opens one)")
+        return stack[-1]
+
+    def submit(self, text: str) -> None:
+        """`submit field=value …`: fill the open form's inputs and press its submit button."""
+        view = self._open_view()
+        try:
+            pairs = shlex.split(text)
+        except ValueError as error:
+            raise DemoError(f"can't read that: {error}") from None
+        inputs: dict[str, Any] = {}
+        inputs_by_name = _inputs_by_name(view)
+        for pair in pairs:
+            name, sep, raw = pair.partition("=")
+            if not sep:
+                raise DemoError(f"write field=value, not {pair!r} (fields: {', '.join(sorted(inputs_by_name))})")
+            found = inputs_by_name.get(name.lower())
+            if found is None:
+                raise DemoError(f"the form has no field {name!r} (fields: {', '.join(sorted(inputs_by_name))})")
+            element = found["element"]
+            inputs[str(element.get("action_id"))] = self.element_value(element, raw)
+        response = self._driver().submit_view(self.user_handle, str(view["id"]), inputs)
+        answer = response.json() if response.ok and response.body.strip().startswith("{") else None
+        if isinstance(answer, dict) and answer.get("response_action") == "errors":
+            labels = {str(b.get("block_id")): _label(b) for b in view.get("blocks") or [] if isinstance(b, dict)}
+            for block_id, message in (answer.get("errors") or {}).items():
+                self.say(f"  ⚠ {labels.get(block_id, block_id)}: {mrkdwn(str(message), self.directory())}")
+            self.say("  (the form stays open: fix it and submit again, or cancel)")
+            self.failed = True
+        self._after_delivery(response, "the form", quiet=self.failed)
+
+    def cancel(self) -> None:
+        """Close the open form (view_closed is sent when the app asked for it)."""
+        view = self._open_view()
+        response = self._driver().close_view(self.user_handle, str(view["id"]))
+        if response is not None:
+            self.settle()
+        self.show_news()
+
+    def home(self) -> None:
+        """Open Rapport's Home tab."""
+        self.on_home = True
+        try:
+            response = self._driver().app_home_opened(self.user_handle)
+        except PermissionError:
+            self.say("  Rapport has no Home tab yet.")
+            return
+        if not response.ok:
+            self.say(f"⚠ app_home_opened was not acknowledged (HTTP {response.status})")
+            self.failed = True
+        self.settle()
+        self.show_news()
+        self._show_home_if_changed(force=True)
+
+    def _show_home_if_changed(self, force: bool = False) -> None:
+        view = self._fake().home(self.me.id)
+        if view is None:
+            self.say("  Rapport has no Home tab yet.")
+            return
+        key = f"home:{self.me.id}"
+        fingerprint = _view_fingerprint(view)
+        if force or self._seen_view.get(key) != fingerprint:
+            self._seen_view[key] = fingerprint
+            self.say("  ┌ Rapport · Home")
+            screen = render_view(view, self.directory(), first_number=len(self.targets) + 1)
+            self._print_screen(screen, "  │ ")
+            self.targets.extend(Target(choice, view_id=str(view["id"])) for choice in screen.choices)
+
+    def inbox(self) -> None:
+        """Show the member's whole DM with Rapport again."""
+        self.targets = []
+        messages = self._fake().messages(self.me.id, as_user=self.me.id)
+        if not messages:
+            self.say("  Your DM with Rapport is empty.")
+            return
+        for message in messages:
+            self._print_message(message)
+            self._seen.setdefault(self.me.id, {})[(message.channel, message.ts)] = _fingerprint(message)
+
+    def wait(self, delta: timedelta) -> None:
+        """Move the clock forward step by step, running every sweep after each step, then show what arrived."""
+        fake = self._fake()
+        assert self.bot is not None
+        sweeps = sweeps_for(self.bot.container.services)
+        step = max(timedelta(hours=1), delta / MAX_WAIT_STEPS)
+        target = self.clock.now() + delta
+        while self.clock.now() < target:
+            self.clock.advance(min(step, target - self.clock.now()))
+            for sweep in sweeps:
+                try:
+                    sweep.run()
+                except Exception:  # a failing sweep is reported and the demo goes on, like the scheduler does
+                    logger.exception("sweep %s failed", sweep.job_id)
+            fake.deliver_scheduled()
+            self.settle()
+        self.say(f"  ⏩ {describe_duration(delta)} later: {local_time(self.clock.now(), self.me.tz)} ({self.me.tz})")
+        shown = self.show_news(timed=True)
+        if not shown:
+            self.say("  (nothing arrived for you)" if sweeps else "  (nothing arrived: Rapport schedules nothing yet)")
+        others = self.others_with_news()
+        if others:
+            listed = ", ".join(f"@{handle} ({count})" for handle, count in others)
+            self.say(f"  Also new for others: {listed} — `as <name>` to see theirs.")
+
+    def switch_user(self, text: str) -> None:
+        """`as maya`: act as another member; shows what they have not seen yet."""
+        if not text.strip():
+            raise DemoError("as whom? e.g. as maya (`people` lists everyone)")
+        member = self._check_member(text.strip())
+        self.user_handle = member.handle
+        self.on_home = False
+        self.targets = []
+        self.say(f"  You are now @{member.handle} ({member.real_name}, {member.title}, {member.department}).")
+        self.say(f"  Their time: {local_time(self.clock.now(), member.tz)} ({member.tz}).")
+        if self.channel != "dm" and self.channel != DEFAULT_CHANNEL:
+            conversation = self._fake().conversation(self._fake().channel_id(self.channel))
+            if member.id not in conversation.members:
+                self.channel = DEFAULT_CHANNEL
+                self.say(f"  They are not in that channel; typing in {DEFAULT_CHANNEL}.")
+        self.show_news(heading="  Since they last looked:")
+
+    def whoami(self) -> None:
+        """Who the person is acting as, where they type, and their local time."""
+        me = self.me
+        where = "your DM with Rapport" if self.channel == "dm" else self.channel
+        self.say(f"  @{me.handle} — {me.real_name}, {me.title} ({me.department})")
+        self.say(f"  Local time: {local_time(self.clock.now(), me.tz)} ({me.tz}); typing in {where}.")
+
+    def people(self) -> None:
+        """The active members, by team."""
+        members = [user for user in self.seed.users if not user.is_bot and not user.deleted]
+        for user in sorted(members, key=lambda u: (u.department, u.handle)):
+            self.say(f"  @{user.handle:<8} {user.real_name:<16} {user.title:<27} {user.department:<12} {user.tz}")
+
+
+def _options(element: dict[str, Any]) -> list[tuple[str, str]]:
+    options = list(element.get("options") or [])
+    for group in element.get("option_groups") or []:
+        options.extend(group.get("options") or [])
+    return [(str((option.get("text") or {}).get("text", "")), str(option.get("value", ""))) for option in options]
+
+
+def _match_option(options: list[tuple[str, str]], text: str) -> str:
+    wanted = text.lower().strip()
+    for label, value in options:
+        if wanted in {label.lower(), value.lower()}:
+            return value
+    compact = re.sub(r"[^a-z0-9]", "", wanted)
+    for label, value in options:
+        if compact and (compact == re.sub(r"[^a-z0-9]", "", label.lower()) or label.lower().startswith(wanted)):
+            return value
+    if wanted.isdigit() and 1 <= int(wanted) <= len(options):
+        return options[int(wanted) - 1][1]
+    listed = " / ".join(label for label, _ in options)
+    raise DemoError(f"no option {text!r} (options: {listed})")
+
+
+def _label(block: dict[str, Any]) -> str:
+    label = block.get("label")
+    return str(label.get("text")) if isinstance(label, dict) else str(block.get("block_id"))
+
+
+def _inputs_by_name(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for block in view.get("blocks") or []:
+        if not isinstance(block, dict) or block.get("type") != "input" or not isinstance(block.get("element"), dict):
+            continue
+        for name in (block["element"].get("action_id"), block.get("block_id"), _label(block)):
+            if name:
+                found.setdefault(str(name).lower(), block)
+    return found
+
+
+def _lines(source: TextIO) -> Iterator[str]:
+    for raw in source:
+        yield raw.rstrip("\n")
+
+
+def run_script(lines: Iterable[str], out: TextIO, user: str = DEFAULT_USER, start: str | None = None) -> int:
+    """Run commands non-interactively, echoing each after its prompt; 0 when every command succeeded."""
+    session = DemoSession(out, user=user, start=start)
+    failures = 0
+    with session:
+        _banner(session)
+        for line in lines:
+            command = line.strip()
+            if not command or command.startswith("# "):
+                continue
+            out.write(session.prompt() + command + "\n")
+            if command.lower() in {"quit", "exit"}:
+                break
+            if not session.execute(command):
+                failures += 1
+    return 1 if failures else 0
+
+
+def run_interactive(out: TextIO, user: str = DEFAULT_USER, start: str | None = None) -> int:
+    """The REPL: read commands with readline history until `quit` or end of input."""
+    try:
+        import readline  # noqa: F401  (importing it gives input() line editing and history)
+    except ImportError:
+        logger.debug("readline unavailable; plain input")
+    session = DemoSession(out, user=user, start=start)
+    out.write("Starting the sandbox (fake Slack + Rapport, all on this machine)…\n")
+    with session:
+        _banner(session)
+        while True:
+            try:
+                line = input(session.prompt())
+            except EOFError:
+                out.write("\n")
+                break
+            except KeyboardInterrupt:
+                out.write("\n(type quit to leave)\n")
+                continue
+            if line.strip().lower() in {"quit", "exit"}:
+                break
+            session.execute(line)
+    out.write("Bye — the sandbox and its database are gone.\n")
+    return 0
+
+
+def _banner(session: DemoSession) -> None:
+    me = session.me
+    people = sum(1 for user in session.seed.users if not user.is_bot and not user.deleted)
+    teams = len({user.department for user in session.seed.users if not user.is_bot and not user.deleted})
+    session.say(f"Rapport demo — a local Slack workspace ({people} people, {teams} teams) and the real bot, offline.")
+    now = local_time(session.clock.now(), me.tz)
+    session.say(f"You are @{me.handle} ({me.real_name}, {me.title}); your time: {now}")
+    session.say(f"({me.tz}). Commands are typed in {session.channel}. `help` lists the commands, `quit` leaves.")
+
+
+def main(
+    script: str | None = None, user: str = DEFAULT_USER, start: str | None = None, out: TextIO | None = None
+) -> int:
+    """Entry point of `rapport demo` (``script``: a file path, '-' for stdin, None for the interactive session)."""
+    import sys
+
+    stream = out or sys.stdout
+    try:
+        if script is None:
+            return run_interactive(stream, user=user, start=start)
+        if script == "-":
+            return run_script(_lines(sys.stdin), stream, user=user, start=start)
+        with open(script, encoding="utf-8") as source:
+            return run_script(_lines(source), stream, user=user, start=start)
+    except DemoError as error:
+        stream.write(f"rapport demo: {error}\n")
+        return 2
+    except OSError as error:
+        stream.write(f"rapport demo: cannot read {script}: {error.strerror}\n")
+        return 2

@@ -1,0 +1,366 @@
+"""Block Kit → terminal text for `rapport demo` (pure: no I/O, no Slack); numbering spans a whole screen.
+
+Messages, modals and Home tabs are rendered line by line; every interactive element gets a number (`[1] Undo`)
+so the demo can click it by that number. Mentions and channel links are shown the way Slack shows them
+(`<@U…|maya>` → `@maya`, `<#C…|coffee>` → `#coffee`), Slack's escapes (&amp; &lt; &gt;) become characters again,
+and emoji shortcodes are left as typed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+DIVIDER = "─" * 40
+ACTIONS_LINE_WIDTH = 100  # a longer row of buttons is listed one per line
+SELECT_TYPES = frozenset({"static_select", "external_select", "radio_buttons", "overflow"})
+MULTI_SELECT_TYPES = frozenset({"multi_static_select", "multi_external_select", "checkboxes"})
+USER_SELECT_TYPES = frozenset({"users_select", "multi_users_select"})
+CONVERSATION_SELECT_TYPES = frozenset(
+    {"conversations_select", "channels_select", "multi_conversations_select", "multi_channels_select"}
+)
+TEXT_INPUT_TYPES = frozenset(
+    {"plain_text_input", "email_text_input", "url_text_input", "number_input", "rich_text_input"}
+)
+_ANGLE = re.compile(r"<([^<>]*)>")
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Names the renderer shows for ids it meets in text: user id → handle, channel id → name."""
+
+    users: Mapping[str, str] = field(default_factory=dict)
+    channels: Mapping[str, str] = field(default_factory=dict)
+
+    def user(self, user_id: str) -> str:
+        """'@handle' for a known id, '@U…' otherwise."""
+        return "@" + self.users.get(user_id, user_id)
+
+    def channel(self, channel_id: str) -> str:
+        """'#name' for a known id, '#C…' otherwise."""
+        return "#" + self.channels.get(channel_id, channel_id)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A numbered interactive element on screen: what `click N` acts on."""
+
+    number: int
+    action_id: str
+    block_id: str | None
+    element: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        """The element type (button, static_select, users_select, datepicker, ...)."""
+        return str(self.element.get("type", ""))
+
+    def options(self) -> list[tuple[str, str]]:
+        """(label, value) of every option of a select, radio group, overflow or checkbox group."""
+        return element_options(self.element)
+
+
+@dataclass
+class Screen:
+    """Rendered lines plus the numbered choices they show."""
+
+    lines: list[str] = field(default_factory=list)
+    choices: list[Choice] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The lines joined with newlines."""
+        return "\n".join(self.lines)
+
+
+def unescape(text: str) -> str:
+    """Slack's three escapes back to characters (&amp; last, so '&amp;lt;' stays '&lt;')."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def mrkdwn(text: str, directory: Directory | None = None) -> str:
+    """Slack mrkdwn → terminal text: mentions, channels, special mentions, dates and links resolved; unescaped."""
+    names = directory or Directory()
+
+    def replace(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        target, _, label = inner.partition("|")
+        if target.startswith("@"):
+            return "@" + label if label else names.user(target[1:])
+        if target.startswith("#"):
+            return "#" + label if label else names.channel(target[1:])
+        if target.startswith("!subteam^"):
+            return label or "@group"
+        if target.startswith("!date^"):
+            return label or target
+        if target.startswith("!"):
+            return "@" + target[1:]
+        if label:
+            return f"{label} ({target})"
+        return target.removeprefix("mailto:")
+
+    return unescape(_ANGLE.sub(replace, text))
+
+
+def text_of(obj: Any, directory: Directory | None = None) -> str:
+    """A text object (plain_text or mrkdwn) as terminal text."""
+    if not isinstance(obj, dict):
+        return "" if obj is None else str(obj)
+    text = str(obj.get("text", ""))
+    return mrkdwn(text, directory) if obj.get("type") == "mrkdwn" else unescape(text)
+
+
+def element_options(element: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) of every option, option groups flattened."""
+    options = list(element.get("options") or [])
+    for group in element.get("option_groups") or []:
+        options.extend(group.get("options") or [])
+    return [(text_of(option.get("text")), str(option.get("value", ""))) for option in options]
+
+
+def _selected_labels(element: Mapping[str, Any], directory: Directory) -> list[str]:
+    kind = element.get("type")
+    if kind in SELECT_TYPES and isinstance(element.get("initial_option"), dict):
+        return [text_of(element["initial_option"].get("text"))]
+    if kind in MULTI_SELECT_TYPES:
+        return [text_of(option.get("text")) for option in element.get("initial_options") or []]
+    if kind == "users_select" and element.get("initial_user"):
+        return [directory.user(str(element["initial_user"]))]
+    if kind == "multi_users_select":
+        return [directory.user(str(user)) for user in element.get("initial_users") or []]
+    for key in ("initial_conversation", "initial_channel"):
+        if element.get(key):
+            return [directory.channel(str(element[key]))]
+    for key in ("initial_conversations", "initial_channels"):
+        if element.get(key):
+            return [directory.channel(str(channel)) for channel in element[key]]
+    for key in ("initial_date", "initial_time", "initial_value"):
+        if element.get(key) not in (None, ""):
+            return [str(element[key])]
+    if element.get("initial_date_time"):
+        return [str(element["initial_date_time"])]
+    return []
+
+
+def describe_element(element: Mapping[str, Any], directory: Directory | None = None) -> str:
+    """One element as a short label: 'Undo', 'Snooze ▾ (1 day / 3 days)', 'Pick people ▾ (@handle…)'."""
+    names = directory or Directory()
+    kind = str(element.get("type", ""))
+    placeholder = text_of(element.get("placeholder"), names)
+    selected = _selected_labels(element, names)
+    if kind == "button":
+        label = text_of(element.get("text"), names)
+        return f"{label} ↗ {element['url']}" if element.get("url") else label
+    if kind == "overflow":
+        return "⋯ (" + " / ".join(label for label, _ in element_options(element)) + ")"
+    if kind in SELECT_TYPES or kind in MULTI_SELECT_TYPES:
+        options = " / ".join(label for label, _ in element_options(element))
+        if kind == "checkboxes":
+            chosen = set(selected)
+            return " ".join(("☑ " if label in chosen else "☐ ") + label for label, _ in element_options(element))
+        head = ", ".join(selected) or placeholder or "Choose"
+        return f"{head} ▾ ({options})" if options else f"{head} ▾"
+    if kind in USER_SELECT_TYPES:
+        head = ", ".join(selected) or placeholder or "Choose people"
+        return f"{head} ▾ (@handle{', @handle…' if kind.startswith('multi') else ''})"
+    if kind in CONVERSATION_SELECT_TYPES:
+        head = ", ".join(selected) or placeholder or "Choose a channel"
+        return f"{head} ▾ (#channel)"
+    if kind == "datepicker":
+        return f"📅 {selected[0] if selected else placeholder or 'YYYY-MM-DD'} ▾"
+    if kind == "timepicker":
+        return f"🕘 {selected[0] if selected else placeholder or 'HH:MM'} ▾"
+    if kind == "datetimepicker":
+        return f"📅 {selected[0] if selected else 'date and time'} ▾"
+    if kind in TEXT_INPUT_TYPES:
+        return f"✎ {selected[0] if selected else placeholder or 'text'}"
+    return f"[{kind}]"
+
+
+class _Renderer:
+    def __init__(self, directory: Directory, first_number: int) -> None:
+        self.directory = directory
+        self.screen = Screen()
+        self.next_number = first_number
+
+    def text(self, obj: Any) -> str:
+        return text_of(obj, self.directory)
+
+    def add(self, text: str, indent: str = "") -> None:
+        for line in text.split("\n"):
+            self.screen.lines.append((indent + line).rstrip())
+
+    def choice(self, block_id: str | None, element: dict[str, Any]) -> str:
+        number = self.next_number
+        self.next_number += 1
+        self.screen.choices.append(Choice(number, str(element.get("action_id", "")), block_id, element))
+        return f"[{number}] {describe_element(element, self.directory)}"
+
+    def element_inline(self, block_id: str | None, element: Any) -> str:
+        if not isinstance(element, dict):
+            return ""
+        kind = element.get("type")
+        if kind == "image":
+            return f"[image: {element.get('alt_text', '')}]"
+        if kind in {"mrkdwn", "plain_text"}:
+            return self.text(element)
+        return self.choice(block_id, element)
+
+    def block(self, block: Any) -> None:
+        if not isinstance(block, dict):
+            return
+        kind = block.get("type")
+        block_id = block.get("block_id")
+        if kind == "section":
+            self.section(block)
+        elif kind == "header":
+            title = self.text(block.get("text"))
+            self.add(title)
+            self.add("═" * min(len(title), 60))
+        elif kind == "divider":
+            self.add(DIVIDER)
+        elif kind == "context":
+            parts = [self.element_inline(block_id, element) for element in block.get("elements") or []]
+            self.add("  ".join(part for part in parts if part), indent="  ")
+        elif kind == "actions":
+            parts = [part for part in (self.element_inline(block_id, e) for e in block.get("elements") or []) if part]
+            joined = "  ".join(parts)
+            self.add(joined if len(joined) <= ACTIONS_LINE_WIDTH else "\n".join(parts))
+        elif kind == "image":
+            title = self.text(block.get("title"))
+            self.add(f"[image: {title or block.get('alt_text', '')}]")
+        elif kind == "input":
+            self.input(block)
+        elif kind == "rich_text":
+            self.add(rich_text(block, self.directory))
+        elif kind == "file":
+            self.add("[file]")
+        elif kind == "video":
+            self.add(f"[video: {self.text(block.get('title'))}]")
+        else:
+            self.add(f"[{kind} block]")
+
+    def section(self, block: dict[str, Any]) -> None:
+        block_id = block.get("block_id")
+        body = self.text(block.get("text")) if block.get("text") else ""
+        accessory = block.get("accessory")
+        tail = self.element_inline(block_id, accessory) if isinstance(accessory, dict) else ""
+        if body and tail and "\n" not in body and len(body) + len(tail) < 100:
+            self.add(f"{body}  {tail}")
+        else:
+            if body:
+                self.add(body)
+            if tail:
+                self.add(tail, indent="  ")
+        for field_obj in block.get("fields") or []:
+            self.add(" ".join(line.strip() for line in self.text(field_obj).split("\n") if line.strip()), "  ")
+
+    def input(self, block: dict[str, Any]) -> None:
+        element: dict[str, Any] = block["element"] if isinstance(block.get("element"), dict) else {}
+        label = self.text(block.get("label"))
+        name = str(element.get("action_id", ""))
+        optional = " (optional)" if block.get("optional") else ""
+        self.add(f"{label}{optional}: {describe_element(element, self.directory)}    ← {name}=…")
+        if block.get("hint"):
+            self.add(self.text(block.get("hint")), indent="    ")
+
+
+def rich_text(block: Mapping[str, Any], directory: Directory | None = None) -> str:
+    """A rich_text block (sections, lists, quotes, preformatted) as plain lines."""
+    names = directory or Directory()
+
+    def inline(elements: list[Any]) -> str:
+        out: list[str] = []
+        for element in elements or []:
+            kind = element.get("type")
+            if kind == "text":
+                out.append(str(element.get("text", "")))
+            elif kind == "link":
+                url = str(element.get("url", ""))
+                out.append(f"{element['text']} ({url})" if element.get("text") else url)
+            elif kind == "user":
+                out.append(names.user(str(element.get("user_id", ""))))
+            elif kind == "channel":
+                out.append(names.channel(str(element.get("channel_id", ""))))
+            elif kind == "emoji":
+                out.append(f":{element.get('name', '')}:")
+            elif kind == "usergroup":
+                out.append("@group")
+            elif kind == "broadcast":
+                out.append("@" + str(element.get("range", "here")))
+        return "".join(out)
+
+    lines: list[str] = []
+    for part in block.get("elements") or []:
+        kind = part.get("type")
+        if kind == "rich_text_list":
+            bullet_ordered = part.get("style") == "ordered"
+            for index, item in enumerate(part.get("elements") or [], start=1):
+                lines.append(
+                    ("  " * int(part.get("indent", 0)))
+                    + (f"{index}. " if bullet_ordered else "• ")
+                    + inline(item.get("elements") or [])
+                )
+        elif kind == "rich_text_quote":
+            lines.extend("> " + line for line in inline(part.get("elements") or []).split("\n"))
+        elif kind == "rich_text_preformatted":
+            lines.append("```\n" + inline(part.get("elements") or []) + "\n```")
+        else:
+            lines.append(inline(part.get("elements") or []))
+    return "\n".join(lines)
+
+
+def render_blocks(blocks: list[dict[str, Any]], directory: Directory | None = None, first_number: int = 1) -> Screen:
+    """Blocks as lines; interactive elements numbered from ``first_number``."""
+    renderer = _Renderer(directory or Directory(), first_number)
+    for block in blocks or []:
+        renderer.block(block)
+    return renderer.screen
+
+
+def render_message(
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+    attachments: list[dict[str, Any]] | None = None,
+    directory: Directory | None = None,
+    first_number: int = 1,
+) -> Screen:
+    """A message: its blocks (or its text when it has none), then attachments prefixed with '│ '."""
+    names = directory or Directory()
+    screen = (
+        render_blocks(blocks or [], names, first_number) if blocks else Screen(lines=mrkdwn(text, names).split("\n"))
+    )
+    number = first_number + len(screen.choices)
+    for attachment in attachments or []:
+        if attachment.get("blocks"):
+            inner = render_blocks(attachment["blocks"], names, number)
+        else:
+            parts = [attachment.get("pretext"), attachment.get("title"), attachment.get("text")]
+            lines = [mrkdwn(str(part), names) for part in parts if part]
+            for field_obj in attachment.get("fields") or []:
+                lines.append(f"{field_obj.get('title', '')}: {mrkdwn(str(field_obj.get('value', '')), names)}")
+            inner = Screen(lines="\n".join(lines).split("\n") if lines else [])
+        screen.lines.extend("│ " + line if line else "│" for line in inner.lines)
+        screen.choices.extend(inner.choices)
+        number += len(inner.choices)
+    return screen
+
+
+def render_view(view: Mapping[str, Any], directory: Directory | None = None, first_number: int = 1) -> Screen:
+    """A modal (title, inputs with their field names, submit/close) or a Home tab."""
+    names = directory or Directory()
+    screen = render_blocks(list(view.get("blocks") or []), names, first_number)
+    if view.get("type") == "home":
+        return screen
+    title = text_of(view.get("title"), names)
+    head = [f"┌─ {title} " + "─" * max(0, 36 - len(title))]
+    body = ["│ " + line if line else "│" for line in screen.lines]
+    actions = []
+    has_inputs = any(block.get("type") == "input" for block in view.get("blocks") or [] if isinstance(block, dict))
+    if view.get("submit") or has_inputs:
+        actions.append(f"submit field=value … ({text_of(view.get('submit'), names) or 'Submit'})")
+    actions.append(f"cancel ({text_of(view.get('close'), names) or 'Close'})")
+    foot = ["└─ " + " · ".join(actions)]
+    return Screen(lines=head + body + foot, choices=screen.choices)

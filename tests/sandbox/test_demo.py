@@ -1,0 +1,159 @@
+"""`rapport demo`: the sandbox workspace and the real bot driven by a script (a real subprocess, and in-process)."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox.demo import DemoError, DemoSession, describe_duration, main, parse_duration, run_script
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "demo.txt"
+
+BRIEF_SCRIPT = """\
+/met help
+/met @maya yesterday coffee — Q3 launch #launch
+click 1
+/met list
+as maya
+/met list
+wait 7d
+home
+quit
+"""
+
+
+def run_demo(script: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "demo", "--script", "-", *extra],
+        input=script,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_script_through_the_real_command() -> None:
+    result = run_demo(BRIEF_SCRIPT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert result.stderr == "", "logging goes to the demo's log file, not the terminal"
+    assert "You are @lee (Lee Park, Engineering Manager); your time: Mon 30 Nov 2026, 09:00" in out
+    assert "lee> /met help\n  ┌ #general · Rapport · only visible to you\n" in out
+    assert "/met list` — your last 10 meetings" in out
+    logged = "│ :white_check_mark: Logged: coffee with *maya*, yesterday (Sun 29 Nov) · #launch\n  │   :memo: Q3 launch"
+    assert logged in out
+    assert "  │ [1] Undo" in out
+    assert "lee> click 1\n  ┌ #general · Rapport · only visible to you · updated\n" in out
+    assert "│ :wastebasket: Removed: coffee with *maya*, yesterday (Sun 29 Nov) · #launch" in out
+    assert out.count("You haven't logged any meetings yet.") == 2, "lee's list is empty after undo; maya's is hers"
+    assert "lee> as maya\n  You are now @maya (Maya Chen, Staff Engineer, Engineering).\n" in out
+    assert "maya> wait 7d\n  ⏩ 7 days later: Mon 7 Dec 2026, 06:00 (America/Los_Angeles)\n" in out
+    assert "maya> home\n" in out and out.rstrip().endswith("maya> quit")
+
+
+def test_a_failing_command_sets_the_exit_code_and_the_start_option_moves_the_clock() -> None:
+    out = io.StringIO()
+    assert run_script(["whoami", "click 3"], out, user="nora", start="2026-12-01T10:30") == 1
+    assert "nora> whoami\n  @nora — Nora Lindqvist, Product Designer (Design)\n" in out.getvalue()
+    assert "Local time: Tue 1 Dec 2026, 10:30 (Europe/Berlin); typing in #general." in out.getvalue()
+    assert "nora> click 3\n⚠ there is nothing to click on the screen" in out.getvalue()
+
+
+def test_unknown_or_deactivated_member_is_refused_up_front() -> None:
+    out = io.StringIO()
+    assert main(script="-", user="pat", out=out) == 2
+    assert "pat is deactivated" in out.getvalue()
+    assert main(script="no-such-file.txt", out=out) == 2
+    assert "cannot read no-such-file.txt" in out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def example_transcript() -> str:
+    out = io.StringIO()
+    with EXAMPLE.open(encoding="utf-8") as script:
+        assert run_script(script, out) == 0, out.getvalue()
+    return out.getvalue()
+
+
+def test_example_script_shows_the_product(example_transcript: str) -> None:
+    out = example_transcript
+    assert "lee> /met @maya @nora yesterday lunch — hiring plan #hiring\n" in out
+    assert "Logged: lunch with *maya* and *nora*, yesterday (Sun 29 Nov) · #hiring" in out
+    assert "│ Your last meetings\n" in out
+    assert "⏩ 7 days later: Mon 7 Dec 2026, 09:00 (America/New_York)" in out
+    assert "┌ Thu 3 Dec 2026, 09:00 · DM with Rapport · Rapport\n  │ You met arjun 3 days ago (call). Follow up?" in out
+    assert "lee> click 2 1 week\n  ┌ DM with Rapport · Rapport · updated\n  │ :zzz: Snoozed until" in out
+    assert "┌─ Log a meeting" in out and "← people=…" in out
+    assert "maya> submit people=@lee kind=coffee" in out
+    assert "Logged: coffee with *lee*, today (Mon 7 Dec)" in out and ":memo: Pairing on the release" in out
+
+
+def test_example_transcript_is_deterministic(example_transcript: str) -> None:
+    again = io.StringIO()
+    with EXAMPLE.open(encoding="utf-8") as script:
+        run_script(script, again)
+    assert again.getvalue() == example_transcript
+
+
+@pytest.fixture(scope="module")
+def session() -> DemoSession:
+    with DemoSession(io.StringIO()) as opened:
+        yield opened  # type: ignore[misc]
+
+
+def test_command_text_is_escaped_like_slack_does(session: DemoSession) -> None:
+    maya = session.seed.user("maya").id
+    typed = session.escape_command_text("@maya & @ghost <b> in #coffee #launch #leadership @here")
+    assert (
+        typed
+        == f"<@{maya}|maya> &amp; @ghost &lt;b&gt; in <#C0RPTCOFFE|coffee> #launch <#C0RPTLEADS|leadership> <!here>"
+    )
+    session.switch_user("maya")
+    assert "#leadership" in session.escape_command_text("#leadership"), "a private channel she is not in stays text"
+    session.switch_user("lee")
+
+
+def test_forms_validate_and_errors_render_names(session: DemoSession) -> None:
+    out = session.out
+    assert isinstance(out, io.StringIO)
+    assert session.execute("/met")
+    start = len(out.getvalue())
+    assert not session.execute("submit people=@polly")
+    shown = out.getvalue()[start:]
+    assert "⚠ People: @polly is a bot" in shown and "(the form stays open" in shown
+    assert not session.execute("submit colour=blue")
+    assert "the form has no field 'colour'" in out.getvalue()
+    assert session.execute("cancel")
+    assert out.getvalue().rstrip().endswith("(the form closed)")
+    assert not session.execute("submit people=@maya")
+
+
+def test_unknown_commands_and_bad_waits_are_explained(session: DemoSession) -> None:
+    assert not session.execute("/coffee")
+    assert not session.execute("dance")
+    assert not session.execute("wait soon")
+    assert not session.execute("in #nowhere /met list")
+    assert "not a valid command" in session.out.getvalue()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("7d", timedelta(days=7)), ("3h", timedelta(hours=3)), ("2w", timedelta(weeks=2)), ("1d 4h", timedelta(hours=28))],
+)
+def test_durations(text: str, expected: timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+def test_bad_durations() -> None:
+    for text in ("", "soon", "7x", "0d"):
+        with pytest.raises(DemoError):
+            parse_duration(text)
+    assert describe_duration(timedelta(days=1, hours=2)) == "1 day 2 hours"
