@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bot.sandbox.blockkit import TEXT_INPUT_TYPES
 from bot.sandbox.records import FakeMessage, iter_elements, plain_text
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_EVENT_RETRIES = 3
-INPUT_TYPES_WITH_VALUE = {"plain_text_input", "email_text_input", "url_text_input", "number_input"}
+INPUT_TYPES_WITH_VALUE = TEXT_INPUT_TYPES
 
 
 @dataclass

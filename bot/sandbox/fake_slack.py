@@ -260,6 +260,16 @@ class FakeSlack:
         with self._lock:
             return copy.deepcopy(self._conversations[channel_id])
 
+    def conversations(self, member: str | None = None) -> list[Conversation]:
+        """Copies of every conversation (channels, DMs, group DMs), optionally only those `member` is in."""
+        with self._lock:
+            member_id = self.user(member).id if member else None
+            return [
+                copy.deepcopy(conversation)
+                for conversation in self._conversations.values()
+                if member_id is None or member_id in conversation.members
+            ]
+
     def add_user(
         self,
         handle: str,

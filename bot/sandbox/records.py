@@ -6,32 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-INTERACTIVE_ELEMENT_TYPES = frozenset(
-    {
-        "button",
-        "static_select",
-        "external_select",
-        "users_select",
-        "conversations_select",
-        "channels_select",
-        "multi_static_select",
-        "multi_users_select",
-        "multi_conversations_select",
-        "multi_channels_select",
-        "multi_external_select",
-        "overflow",
-        "datepicker",
-        "timepicker",
-        "datetimepicker",
-        "checkboxes",
-        "radio_buttons",
-        "plain_text_input",
-        "number_input",
-        "email_text_input",
-        "url_text_input",
-        "rich_text_input",
-    }
-)
+from bot.sandbox.blockkit import ELEMENT_TYPES
+
+# Every Block Kit element a user can act on (images are elements too, but not interactive).
+INTERACTIVE_ELEMENT_TYPES = ELEMENT_TYPES - {"image"}
 
 
 def iter_elements(blocks: list[dict[str, Any]]) -> Iterator[tuple[str | None, dict[str, Any]]]:

@@ -60,3 +60,12 @@ def test_handles_and_workspace_edits(fake: FakeSlack, client: WebClient) -> None
     client.chat_postMessage(channel=fake.channel_id("random"), text="now I can post")
     fake.leave("random", "rapport")
     assert fake.channel_id("#random") == "C0RPTRANDM"
+
+
+def test_conversations_lists_channels_and_opened_dms(fake: FakeSlack) -> None:
+    assert {c.name for c in fake.conversations()} == {"general", "coffee", "random", "leadership"}
+    dm = fake.dm_channel("maya")
+    group = fake.dm_channel(["maya", "lee"])
+    mine = {c.id for c in fake.conversations(member="maya")}
+    assert {dm, group, fake.channel_id("general"), fake.channel_id("coffee"), fake.channel_id("random")} == mine
+    assert [c.kind for c in fake.conversations() if c.id in {dm, group}] == ["im", "mpim"]
