@@ -31,7 +31,8 @@ Decisions:
 Exactly once: a sweep claims rows atomically with a lease (``available_at`` = lease expiry). Just before posting,
 the rows are marked ``in_doubt`` and their lease renewed, in a committed transaction conditioned on the lease still
 being ours; the outcome clears the mark. A row can therefore only be re-sent while ``in_doubt`` after a crash, or
-after an ambiguous failure (timeout, dropped connection, 5xx). Before re-sending an in-doubt row, the sweep reads
+after an ambiguous failure (a timeout or dropped connection: the request left and no answer came back; Slack's
+429 and 5xx answers mean the call was not performed). Before re-sending an in-doubt row, the sweep reads
 the DM's recent history (``conversations.history``, scope ``im:history``) for a message whose metadata
 (``event_type=rapport_nudge``, ``event_payload.ids``) names it, and records that message instead of posting again.
 Rows that were claimed but never attempted are simply sent. Without the scope the lookup fails and the row is
@@ -81,8 +82,10 @@ logger = logging.getLogger(__name__)
 Renderer = Callable[[Delivery, datetime, WorkingHours], tuple[str, list[dict[str, Any]]]]
 
 METADATA_EVENT = "rapport_nudge"
-# Errors after which Slack certainly did not post the message; any other retryable error is ambiguous.
-_NOT_POSTED = frozenset({"ratelimited", "rate_limited", "rate_limited_locally"})
+# Errors after which Slack may have posted the message after all: the request left, no answer came back. Slack's
+# 429s and 5xx answers (fatal_error, service_unavailable, ...) mean the call was not performed.
+_AMBIGUOUS = frozenset({"timeout", "connection_error", "request_timeout"})
+_RATE_LIMITED = frozenset({"ratelimited", "rate_limited", "rate_limited_locally"})
 _LOOKBACK = timedelta(minutes=15)
 MAX_DAYS = 365
 
@@ -441,11 +444,11 @@ class FollowUpService:
                 report.messages += 1
             elif result.retryable:
                 error = result.error or "retryable"
-                if error in _NOT_POSTED:
+                if error in _RATE_LIMITED:
                     wait = timedelta(seconds=max(result.retry_after or 1.0, 1.0))
                 else:
                     wait = retry_delay(attempts, result.retry_after)
-                uow.nudges.mark_retry(ids, worker, now + wait, error, error not in _NOT_POSTED, now)
+                uow.nudges.mark_retry(ids, worker, now + wait, error, error in _AMBIGUOUS, now)
                 report.retried += len(ids)
                 report.errors[error] = report.errors.get(error, 0) + len(ids)
             else:

@@ -81,7 +81,11 @@ class World:
     uow_factory: Callable[[], UnitOfWork]
 
     def log(
-        self, contact: str = DANA, happened_at: datetime | None = None, follow_up_days: int | None = None, author=LEE
+        self,
+        contact: str = DANA,
+        happened_at: datetime | None = None,
+        follow_up_days: int | None = None,
+        author: str = LEE,
     ) -> int:
         now = self.clock.now()
         with self.uow_factory() as uow:
@@ -202,16 +206,25 @@ def test_a_newer_meeting_supersedes_the_pending_follow_up(world: World) -> None:
 def test_retryable_failure_backs_off_then_delivers(world: World) -> None:
     world.log(follow_up_days=1)
     world.clock.advance(timedelta(days=1))
-    world.sender.script.append(SendResult.retry_later("fatal_error"))
+    world.sender.script.append(SendResult.retry_later("timeout"))
     report = world.service.sweep(team_id=world.team_id)
     assert (report.retried, report.sent) == (1, 0)
     [nudge] = world.nudges()
-    assert nudge.status is NudgeStatus.PENDING and nudge.in_doubt and nudge.last_error == "fatal_error"
+    assert nudge.status is NudgeStatus.PENDING and nudge.in_doubt and nudge.last_error == "timeout"
     assert nudge.available_at == world.clock.now() + timedelta(seconds=30)
     world.clock.advance(timedelta(seconds=31))
     report = world.service.sweep(team_id=world.team_id)
     assert (report.sent, report.recovered) == (1, 0), "history lookup found nothing, so it was posted"
     assert world.sender.ids_posted() == [nudge.id]
+
+
+def test_slack_5xx_answer_is_not_in_doubt(world: World) -> None:
+    world.log(follow_up_days=1)
+    world.clock.advance(timedelta(days=1))
+    world.sender.script.append(SendResult.retry_later("fatal_error"))
+    world.service.sweep(team_id=world.team_id)
+    [nudge] = world.nudges()
+    assert not nudge.in_doubt and nudge.last_error == "fatal_error"
 
 
 def test_rate_limited_post_is_not_in_doubt(world: World) -> None:
