@@ -546,6 +546,12 @@ class Driver:
             event["inviter"] = self.fake.user(inviter).id
         return self.event(event)
 
+    def uninstall_app(self) -> list[DriverResponse]:
+        """The workspace uninstalls the app: tokens are revoked, then tokens_revoked and app_uninstalled arrive."""
+        self.fake.revoke_tokens()
+        revoked = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": [self.fake.bot_user_id]}}
+        return [self.event(revoked), self.event({"type": "app_uninstalled"})]
+
     def message(self, user: str, channel: str, text: str, thread_ts: str | None = None) -> DriverResponse:
         """A member writes a message (stored in the fake) and the bot gets the `message` event."""
         author = self.fake.user(user)

@@ -137,6 +137,7 @@ class FakeSlack:
         self._files: dict[str, FakeFile] = {}
         self._counter = 0
         self._last_ts = 0.0
+        self._revoked = False
         self._api = WebApi(self)
         self._catalog = self._load_optional(hooks.load_catalog)
         self._blockkit = self._load_optional(hooks.load_blockkit)
@@ -682,9 +683,21 @@ class FakeSlack:
                     return conversation.id
         return channel
 
+    def revoke_tokens(self) -> None:
+        """The app was uninstalled or its tokens revoked: every later call with them answers token_revoked."""
+        with self._lock:
+            self._revoked = True
+
+    def restore_tokens(self) -> None:
+        """Undo revoke_tokens (the app was reinstalled)."""
+        with self._lock:
+            self._revoked = False
+
     def _check_token(self, method: str, token: str | None) -> str | None:
         if not token:
             return "not_authed"
+        if self._revoked and token in {self.bot_token, self.app_token}:
+            return "token_revoked"
         if method == "apps.connections.open":
             if token == self.app_token:
                 return None

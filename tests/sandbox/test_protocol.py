@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from websockets.sync.client import connect
 
@@ -363,3 +364,16 @@ def test_subscribed_events_default_to_the_manifest() -> None:
 
     with FakeSlack() as fake:
         assert fake.subscribed_events == manifest_bot_events()
+
+
+def test_uninstall_revokes_tokens_and_sends_both_events(fake: FakeSlack, bot: RecordingBot) -> None:
+    client = WebClient(base_url=fake.api_url, token=fake.bot_token)
+    responses = fake.http_driver(events_url=bot.url).uninstall_app()
+    assert all(response.ok for response in responses)
+    assert [bot.payload(i)["event"]["type"] for i in range(2)] == ["tokens_revoked", "app_uninstalled"]
+    assert bot.payload(0)["event"]["tokens"]["bot"] == [fake.bot_user_id]
+    with pytest.raises(SlackApiError) as raised:
+        client.auth_test()
+    assert raised.value.response["error"] == "token_revoked"
+    fake.restore_tokens()
+    assert client.auth_test()["ok"]
