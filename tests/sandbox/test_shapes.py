@@ -15,7 +15,7 @@ from bot.sandbox.fake_slack import FakeSlack
 SHAPES: dict[str, Any] = json.loads((Path(__file__).parent / "data" / "java_shape_paths.json").read_text())
 # Real fields the shape samples happen not to contain: custom profile fields are keyed by field id, and
 # parent_conversation is in Slack's conversations.info docs.
-ALLOWED_EXTRA = ("user.profile.fields.", "members[].profile.fields.", "channel.parent_conversation")
+ALLOWED_EXTRA = ("user.profile.fields", "members[].profile.fields", "channel.parent_conversation")
 
 
 def field_paths(obj: Any, prefix: str = "") -> set[str]:
