@@ -14,7 +14,9 @@ import json
 import logging
 import re
 import shlex
+import shutil
 import tempfile
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -198,10 +200,12 @@ class DemoSession:
         self.failed = False
         self._seen: dict[str, dict[tuple[str, str], str]] = {}
         self._seen_view: dict[str, str | None] = {}
-        self._typed_in: set[str] = set()
         self._tempdir = tempfile.TemporaryDirectory(prefix="rapport-demo-")
         self.workdir = Path(self._tempdir.name)
         self.errors = _ErrorCounter()
+        # Interactive sessions wrap to the terminal and ask for a menu's option; scripts do neither (stable output).
+        self.width: int | None = None
+        self.ask: Callable[[str], str] | None = None
         self._muted: list[logging.Handler] = []
         self._root_level = logging.WARNING
         self.fake: FakeSlack | None = None
@@ -321,35 +325,13 @@ class DemoSession:
 
     # ---- what a member sees ----------------------------------------------------------------------------------
 
-    def _candidate_conversations(self) -> set[str]:
-        fake = self._fake()
-        found = {channel.id for channel in self.seed.channels} | set(self._typed_in)
-        for call in fake.calls():
-            channel = call.args.get("channel")
-            if isinstance(channel, str) and channel[:1] in {"C", "G", "D"}:
-                found.add(channel)
-            users = call.args.get("users")
-            if call.method == "conversations.open" and isinstance(users, str) and users:
-                ids = [part for part in users.split(",") if part]
-                try:
-                    found.add(fake.dm_channel(ids))
-                except KeyError:
-                    logger.debug("conversations.open with unknown users %s", ids)
-        return found
-
     def visible_messages(self, user_id: str) -> list[FakeMessage]:
-        """Every message the member can see: their ephemerals anywhere, plus conversations they belong to."""
+        """Every message the member can see: conversations they belong to, plus their ephemerals anywhere."""
         fake = self._fake()
-        messages: list[FakeMessage] = list(fake.messages(user_id, as_user=user_id))
-        for channel_id in sorted(self._candidate_conversations()):
-            try:
-                conversation = fake.conversation(channel_id)
-            except KeyError:
-                continue
-            if conversation.kind == "im":
-                continue  # only the member's own DM with Rapport, added above
+        messages: list[FakeMessage] = []
+        for conversation in fake.conversations():
             member = user_id in conversation.members
-            for message in fake.messages(channel_id, as_user=user_id):
+            for message in fake.messages(conversation.id, as_user=user_id):
                 if message.ephemeral_to == user_id or member:
                     messages.append(message)
         return sorted(messages, key=lambda m: (float(m.ts), m.channel))
@@ -426,7 +408,13 @@ class DemoSession:
 
     def _print_screen(self, screen: Screen, indent: str) -> None:
         for line in screen.lines or [""]:
-            self.say((indent + line).rstrip())
+            if self.width and len(indent + line) > self.width:
+                # Wrapped lines keep the frame and the line's own indentation, so long replies stay readable.
+                lead = indent + line[: len(line) - len(line.lstrip())]
+                for part in textwrap.wrap(line.strip(), width=max(20, self.width - len(lead)), break_on_hyphens=False):
+                    self.say(lead + part)
+            else:
+                self.say((indent + line).rstrip())
 
     def _view_changed(self, user_id: str) -> bool:
         stack = self._fake().views(user_id)
@@ -584,8 +572,6 @@ class DemoSession:
             listed = ", ".join(sorted(known))
             raise DemoError(f"{command} is not a valid command in this workspace (Rapport's commands: {listed}).")
         where = None if channel == "dm" else channel
-        fake = self._fake()
-        self._typed_in.add(fake.dm_channel(self.me.id) if where is None else fake.channel_id(where))
         typed = self.escape_command_text(text.strip())
         response = self._driver().slash_command(self.user_handle, command, typed, where)
         self._after_delivery(response, command)
@@ -624,6 +610,8 @@ class DemoSession:
         """Press button N (or pick ``choice_text`` in menu N) on the last screen."""
         target = self._target(number)
         element = target.choice.element
+        if element.get("type") != "button" and choice_text is None and self.ask is not None:
+            choice_text = self._ask_option(target.choice) or None
         value = self.element_value(element, choice_text) if element.get("type") != "button" else None
         if element.get("type") != "button" and value is None:
             options = " / ".join(label for label, _ in target.choice.options()) or "a value"
@@ -641,6 +629,15 @@ class DemoSession:
         self._after_delivery(response, "the click")
         if self.on_home and target.view_id is not None:
             self._show_home_if_changed()
+
+    def _ask_option(self, choice: Choice) -> str:
+        assert self.ask is not None
+        options = choice.options()
+        if options:
+            listed = "  ".join(f"{n}) {label}" for n, (label, _) in enumerate(options, start=1))
+            return self.ask(f"  {listed}\n  which one? ")
+        hint = {"datepicker": "YYYY-MM-DD", "timepicker": "HH:MM"}.get(choice.kind, "@handle or #channel or text")
+        return self.ask(f"  value ({hint})? ")
 
     def element_value(self, element: dict[str, Any], text: str | None) -> Any:
         """The driver value for an element from what the person typed ('@maya', '3 days', '2026-11-20', ...)."""
@@ -792,13 +789,13 @@ class DemoSession:
         self.on_home = False
         self.targets = []
         self.say(f"  You are now @{member.handle} ({member.real_name}, {member.title}, {member.department}).")
-        self.say(f"  Their time: {local_time(self.clock.now(), member.tz)} ({member.tz}).")
+        self.say(f"  Local time: {local_time(self.clock.now(), member.tz)} ({member.tz}).")
         if self.channel != "dm" and self.channel != DEFAULT_CHANNEL:
             conversation = self._fake().conversation(self._fake().channel_id(self.channel))
             if member.id not in conversation.members:
                 self.channel = DEFAULT_CHANNEL
                 self.say(f"  They are not in that channel; typing in {DEFAULT_CHANNEL}.")
-        self.show_news(heading="  Since they last looked:")
+        self.show_news(timed=True, heading="  Since they last looked:")
 
     def whoami(self) -> None:
         """Who the person is acting as, where they type, and their local time."""
@@ -821,17 +818,29 @@ def _options(element: dict[str, Any]) -> list[tuple[str, str]]:
     return [(str((option.get("text") or {}).get("text", "")), str(option.get("value", ""))) for option in options]
 
 
+def _abbreviation(label: str) -> str:
+    """'3 days' → '3d', 'In 1 week' → 'i1w' (which '1w' matches as a suffix): numbers whole, words by initial."""
+    return "".join(word if word.isdigit() else word[0] for word in re.findall(r"[a-z]+|\d+", label.lower()))
+
+
 def _match_option(options: list[tuple[str, str]], text: str) -> str:
+    """The value of the option the person meant: its label or value, '3d' for '3 days', a unique prefix or
+    fragment ('month' for 'Keep in touch: monthly'); a bare number is a position (1-based)."""
     wanted = text.lower().strip()
-    for label, value in options:
-        if wanted in {label.lower(), value.lower()}:
-            return value
     compact = re.sub(r"[^a-z0-9]", "", wanted)
-    for label, value in options:
-        if compact and (compact == re.sub(r"[^a-z0-9]", "", label.lower()) or label.lower().startswith(wanted)):
-            return value
-    if wanted.isdigit() and 1 <= int(wanted) <= len(options):
-        return options[int(wanted) - 1][1]
+    if wanted.isdigit() and 1 <= int(wanted) <= len(options) and wanted not in {name.lower() for name, _ in options}:
+        return options[int(wanted) - 1][1]  # the prompt numbers the options, so a bare number is a position
+    rules = (
+        lambda label, value: wanted in {label.lower(), value.lower()},
+        lambda label, value: compact == re.sub(r"[^a-z0-9]", "", label.lower()),
+        lambda label, value: bool(compact) and _abbreviation(label).endswith(compact),
+        lambda label, value: label.lower().startswith(wanted),
+        lambda label, value: wanted in label.lower(),
+    )
+    for rule in rules:
+        matches = [value for label, value in options if wanted and rule(label, value)]
+        if len(matches) == 1:
+            return matches[0]
     listed = " / ".join(label for label, _ in options)
     raise DemoError(f"no option {text!r} (options: {listed})")
 
@@ -882,6 +891,8 @@ def run_interactive(out: TextIO, user: str = DEFAULT_USER, start: str | None = N
     except ImportError:
         logger.debug("readline unavailable; plain input")
     session = DemoSession(out, user=user, start=start)
+    session.width = shutil.get_terminal_size((100, 24)).columns - 1
+    session.ask = input
     out.write("Starting the sandbox (fake Slack + Rapport, all on this machine)…\n")
     with session:
         _banner(session)
@@ -931,3 +942,7 @@ def main(
     except OSError as error:
         stream.write(f"rapport demo: cannot read {script}: {error.strerror}\n")
         return 2
+    except Exception as error:  # the bot itself failed to start: one clear line, the traceback for developers
+        logger.exception("rapport demo stopped")
+        stream.write(f"rapport demo: the sandbox stopped: {type(error).__name__}: {error}\n")
+        return 1

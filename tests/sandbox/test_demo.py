@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.demo import DemoError, DemoSession, describe_duration, main, parse_duration, run_script
+from bot.sandbox.demo import DemoError, DemoSession, _match_option, describe_duration, main, parse_duration, run_script
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "demo.txt"
@@ -157,3 +157,34 @@ def test_bad_durations() -> None:
         with pytest.raises(DemoError):
             parse_duration(text)
     assert describe_duration(timedelta(days=1, hours=2)) == "1 day 2 hours"
+
+
+SNOOZE = [("1 day", "1"), ("3 days", "3"), ("1 week", "7")]
+FOLLOW = [("Never", "0"), ("In 3 days", "3"), ("In 1 week", "7"), ("In 2 weeks", "14")]
+KEEP = [("Keep in touch: monthly", "30"), ("Keep in touch: quarterly", "90")]
+
+
+@pytest.mark.parametrize(
+    ("options", "typed", "value"),
+    [
+        (SNOOZE, "3 days", "3"),
+        (SNOOZE, "3d", "3"),
+        (SNOOZE, "1w", "7"),
+        (SNOOZE, "2", "3"),
+        (SNOOZE, "1 WEEK", "7"),
+        (FOLLOW, "1w", "7"),
+        (FOLLOW, "never", "0"),
+        (FOLLOW, "2", "3"),
+        (KEEP, "monthly", "30"),
+        (KEEP, "q", "90"),
+    ],
+)
+def test_menu_options_by_label_abbreviation_fragment_or_position(
+    options: list[tuple[str, str]], typed: str, value: str
+) -> None:
+    assert _match_option(options, typed) == value
+
+
+def test_ambiguous_or_unknown_option_lists_the_choices() -> None:
+    with pytest.raises(DemoError, match="options: 1 day / 3 days / 1 week"):
+        _match_option(SNOOZE, "fortnight")
