@@ -442,7 +442,8 @@ class Driver:
     def event_payload(self, event: Mapping[str, Any]) -> dict[str, Any]:
         """The event_callback wrapper Slack puts around an event."""
         body = dict(event)
-        body.setdefault("event_ts", self._action_ts())
+        if body.get("type") not in {"app_uninstalled", "tokens_revoked"}:  # these two carry no event_ts
+            body.setdefault("event_ts", self._action_ts())
         channel = body.get("channel")
         context = f"1-{body.get('type')}-{self.fake.team_id}-{channel}" if isinstance(channel, str) else ""
         return {
