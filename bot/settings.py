@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     rapport_slack_posts_per_second: float = Field(default=5.0, gt=0)
     rapport_sweep_batch: int = Field(default=200, ge=1, le=5000)
     rapport_sweep_threads: int = Field(default=8, ge=1, le=64)
-    rapport_sweep_lease_seconds: int = Field(default=300, ge=30)
+    rapport_sweep_lease_seconds: int = Field(default=300, ge=5)
 
     @field_validator("slack_signing_secret", "slack_app_token", "slack_client_secret", "slack_client_id", mode="before")
     @classmethod
