@@ -176,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="try Rapport offline: a local Slack workspace and the bot, in your terminal")
     demo.add_argument("--script", metavar="FILE", help="run FILE's commands ('-': stdin), print the transcript")
     demo.add_argument("--as", dest="user", default="lee", metavar="HANDLE", help="the member you act as (default: lee)")
-    demo.add_argument("--start", metavar="WHEN", help="clock start, e.g. 2026-11-30T09:00 (default; your zone)")
+    demo.add_argument("--start", metavar="WHEN", help="clock start in your zone (default: 2026-11-30T09:00, a Monday)")
     demo.set_defaults(func=cmd_demo)
     return parser
 

@@ -48,6 +48,7 @@ DEFAULT_CHANNEL = "#general"
 DEFAULT_START = "2026-11-30T09:00"
 SETTLE_TIMEOUT_SECONDS = 10.0
 MAX_WAIT_STEPS = 400
+OTHERS_LISTED = 8
 
 HELP = """\
 Commands (you act as one member of the sandbox workspace):
@@ -448,7 +449,7 @@ class DemoSession:
             count = len(self._unseen(user.id))
             if count:
                 counts.append((user.handle, count))
-        return counts
+        return sorted(counts, key=lambda pair: (-pair[1], pair[0]))
 
     # ---- commands ----------------------------------------------------------------------------------------------
 
@@ -600,6 +601,8 @@ class DemoSession:
             self._print_screen(dataclasses.replace(screen, choices=[]), "  │ ")
 
     def _target(self, number: int) -> Target:
+        if not self.targets and self._fake().views(self.me.id):
+            raise DemoError("the form has no buttons: fill it with `submit field=value …`, or `cancel`")
         if not self.targets:
             raise DemoError("there is nothing to click on the screen")
         if not 1 <= number <= len(self.targets):
@@ -763,7 +766,10 @@ class DemoSession:
         step = max(timedelta(hours=1), delta / MAX_WAIT_STEPS)
         target = self.clock.now() + delta
         while self.clock.now() < target:
-            self.clock.advance(min(step, target - self.clock.now()))
+            # Steps end on whole hours, so work due at 09:00 is done at 09:00 whatever minute the clock started at.
+            now = self.clock.now()
+            boundary = now.replace(minute=0, second=0, microsecond=0) + step
+            self.clock.advance(min(boundary, target) - now)
             for sweep in sweeps:
                 try:
                     sweep.run()
@@ -777,8 +783,9 @@ class DemoSession:
             self.say("  (nothing arrived for you)" if sweeps else "  (nothing arrived: Rapport schedules nothing yet)")
         others = self.others_with_news()
         if others:
-            listed = ", ".join(f"@{handle} ({count})" for handle, count in others)
-            self.say(f"  Also new for others: {listed} — `as <name>` to see theirs.")
+            listed = ", ".join(f"@{handle} ({count})" for handle, count in others[:OTHERS_LISTED])
+            more = f" and {len(others) - OTHERS_LISTED} more" if len(others) > OTHERS_LISTED else ""
+            self.say(f"  Also new for others: {listed}{more} — `as <name>` to see theirs.")
 
     def switch_user(self, text: str) -> None:
         """`as maya`: act as another member; shows what they have not seen yet."""
@@ -907,7 +914,10 @@ def run_interactive(out: TextIO, user: str = DEFAULT_USER, start: str | None = N
                 continue
             if line.strip().lower() in {"quit", "exit"}:
                 break
-            session.execute(line)
+            try:
+                session.execute(line)
+            except KeyboardInterrupt:
+                out.write("\n(interrupted)\n")
     out.write("Bye — the sandbox and its database are gone.\n")
     return 0
 
