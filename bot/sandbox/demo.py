@@ -748,14 +748,16 @@ class DemoSession:
             self.targets.extend(Target(choice, view_id=str(view["id"])) for choice in screen.choices)
 
     def inbox(self) -> None:
-        """Show the member's whole DM with Rapport again."""
+        """Show the member's DM and group DMs with Rapport again, oldest first."""
         self.targets = []
-        messages = self._fake().messages(self.me.id, as_user=self.me.id)
+        fake = self._fake()
+        private = {c.id for c in fake.conversations(self.me.id) if c.kind in {"im", "mpim"}}
+        messages = [m for m in self.visible_messages(self.me.id) if m.channel in private]
         if not messages:
             self.say("  Your DM with Rapport is empty.")
             return
         for message in messages:
-            self._print_message(message)
+            self._print_message(message, timed=True)
             self._seen.setdefault(self.me.id, {})[(message.channel, message.ts)] = _fingerprint(message)
 
     def wait(self, delta: timedelta) -> None:

@@ -188,3 +188,22 @@ def test_menu_options_by_label_abbreviation_fragment_or_position(
 def test_ambiguous_or_unknown_option_lists_the_choices() -> None:
     with pytest.raises(DemoError, match="options: 1 day / 3 days / 1 week"):
         _match_option(SNOOZE, "fortnight")
+
+
+def test_nudge_arrives_on_its_day_and_inbox_shows_it_again(session: DemoSession) -> None:
+    out = session.out
+    assert isinstance(out, io.StringIO)
+    session.switch_user("theo")
+    assert session.execute("/met @arjun today call follow up in 3d")
+    start = len(out.getvalue())
+    assert session.execute("wait 4d")
+    arrived = out.getvalue()[start:]
+    assert (
+        "⏩ 4 days later" in arrived and "· DM with Rapport · Rapport\n  │ You met arjun 3 days ago (call)." in arrived
+    )
+    assert session.execute("click 1")
+    assert "Followed up with @arjun" in out.getvalue()[start:]
+    start = len(out.getvalue())
+    assert session.execute("inbox")
+    assert "Followed up with @arjun" in out.getvalue()[start:]
+    session.switch_user("lee")
