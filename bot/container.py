@@ -14,6 +14,7 @@ from bot.clock import SystemClock
 from bot.services.followups import FollowUpService
 from bot.services.interactions import InteractionService
 from bot.services.people import PeopleService
+from bot.services.preferences import PreferencesService
 from bot.services.ports import Clock, UnitOfWork
 from bot.services.registry import Services
 from bot.settings import Settings
@@ -83,7 +84,14 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         max_per_digest=min(10, MAX_NUDGES_PER_MESSAGE),
     )
     interactions.add_hook(followups.on_interaction_logged)
-    services = Services(clock=clock, people=people, interactions=interactions, followups=followups)
+    preferences = PreferencesService(followups, people, clock)
+    services = Services(
+        clock=clock,
+        people=people,
+        interactions=interactions,
+        followups=followups,
+        preferences=preferences,
+    )
     return Container(
         settings=settings, engine=engine, session_factory=session_factory, client=client, services=services
     )

@@ -1,7 +1,8 @@
 """The `/met` text grammar.
 
-    /met [help | list [@person] | undo]
-    /met @people… [when] [kind] [follow up in 3d | no follow-up] [— notes] [#tags]
+    /met [help | list [@person] | undo | settings]
+    /met cadence [@person (30d | monthly | quarterly | off)]
+    /met @people… [when] [kind] [follow up in 3d | no follow-up] [every 30d] [— notes] [#tags]
 
 The leading words are read one phrase at a time — mentions, a date, a kind, a follow-up
 choice, tags — in any order; the first word that is none of these (or a separator such as
@@ -14,7 +15,7 @@ ready to show the user. Text arrives escaped by Slack (``&amp;``, ``&lt;``, ``&g
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.domain.models import InteractionKind
 
@@ -72,6 +73,15 @@ _FOLLOW_UP = re.compile(
     r"(?:remind\s+me\s+to\s+)?follow[\s-]?up\s+in\s+(\d{1,3})\s*(d|days?|w|wks?|weeks?)" + _END, re.IGNORECASE
 )
 _NO_FOLLOW_UP = re.compile(r"(?:no|without)\s+follow[\s-]?ups?" + _END, re.IGNORECASE)
+_CADENCE_UNITS = {"d": 1, "w": 7, "m": 30, "q": 90}
+_CADENCE_WORDS = {"weekly": 7, "fortnightly": 14, "monthly": 30, "quarterly": 90}
+_EVERY = re.compile(
+    r"(?:keep\s+in\s+touch\s+)?(?:every\s+(?:(\d{1,3})\s*(d|days?|w|wks?|weeks?|m|mos?|months?)|(day|week|month|quarter))"
+    r"|(weekly|fortnightly|monthly|quarterly))" + _END,
+    re.IGNORECASE,
+)
+MIN_CADENCE_DAYS = 7
+MAX_CADENCE_DAYS = 365
 _MENTION = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|([^>]*))?>")
 _RAW_ID = re.compile(r"([UW][A-Z0-9]{8,})(?![\w])")
 _UNESCAPED = re.compile(r"@([\w][\w.\-']*)")
@@ -93,6 +103,7 @@ class LogMeeting:
     tags: tuple[str, ...] = ()
     follow_up_days: int | None = None
     no_follow_up: bool = False
+    cadence_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +129,31 @@ class UndoLast:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenSettings:
+    """`/met settings`."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListCadences:
+    """`/met cadence`."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetCadence:
+    """`/met cadence @lee 30d` — keep in touch without logging a meeting."""
+
+    user_id: str
+    every_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class StopCadence:
+    """`/met cadence @lee off`."""
+
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class GrammarError:
     """Input we cannot act on, with a message for the user (Slack mrkdwn)."""
 
@@ -125,7 +161,17 @@ class GrammarError:
     message: str
 
 
-MetCommand = LogMeeting | OpenLogModal | ShowHelp | ListHistory | UndoLast
+MetCommand = (
+    LogMeeting
+    | OpenLogModal
+    | ShowHelp
+    | ListHistory
+    | UndoLast
+    | OpenSettings
+    | ListCadences
+    | SetCadence
+    | StopCadence
+)
 
 
 def _extract_tags(text: str) -> tuple[str, tuple[str, ...]]:
@@ -163,6 +209,25 @@ def _follow_up_days(amount: str, unit: str) -> int:
     return days * 7 if unit.lower().startswith("w") else days
 
 
+def _cadence_days(match: re.Match[str]) -> int:
+    """Days between keep-in-touch reminders for an ``_EVERY`` match."""
+    if match[1]:
+        return int(match[1]) * _CADENCE_UNITS[match[2][0].lower()]
+    if match[3]:
+        return _CADENCE_UNITS[match[3][0].lower()]
+    return _CADENCE_WORDS[match[4].lower()]
+
+
+def _cadence_error(days: int) -> GrammarError | None:
+    if MIN_CADENCE_DAYS <= days <= MAX_CADENCE_DAYS:
+        return None
+    return GrammarError(
+        "bad_cadence",
+        f"Keep-in-touch reminders can be every {MIN_CADENCE_DAYS} to {MAX_CADENCE_DAYS} days, "
+        "like `every 30d`, `monthly` or `quarterly`.",
+    )
+
+
 def parse_met(text: str, author_id: str) -> MetCommand | GrammarError:
     """Parse the text of a `/met` command typed by ``author_id``."""
     stripped = text.strip()
@@ -176,7 +241,35 @@ def parse_met(text: str, author_id: str) -> MetCommand | GrammarError:
         return UndoLast()
     if verb in {"list", "history", "ls"}:
         return _parse_list(rest.strip())
+    if verb in {"settings", "preferences", "prefs"} and not rest.strip():
+        return OpenSettings()
+    if verb in {"cadence", "cadences", "keep-in-touch"}:
+        return _parse_cadence(rest.strip(), author_id)
     return _parse_log(stripped, author_id)
+
+
+_CADENCE_USAGE = "Try `/met cadence` to see them, `/met cadence @lee monthly` or `/met cadence @lee off`."
+
+
+def _parse_cadence(rest: str, author_id: str) -> ListCadences | SetCadence | StopCadence | GrammarError:
+    if not rest:
+        return ListCadences()
+    found = _mention_at(rest, 0)
+    if found is None:
+        return GrammarError("bad_cadence", "Mention one person to change a keep-in-touch reminder. " + _CADENCE_USAGE)
+    user_id, unresolved, end = found
+    if user_id is None:
+        return GrammarError("user_not_found", f"I couldn't find *@{unresolved}* in this workspace.")
+    if user_id == author_id:
+        return GrammarError("only_self", "You're always in touch with yourself. " + _CADENCE_USAGE)
+    tail = rest[end:].strip()
+    if tail.lower() in {"off", "stop", "none", "never", "remove"}:
+        return StopCadence(user_id)
+    every = _EVERY.fullmatch(tail) or _EVERY.fullmatch("every " + tail)
+    if every is None:
+        return GrammarError("bad_cadence", "I didn't get how often. " + _CADENCE_USAGE)
+    days = _cadence_days(every)
+    return _cadence_error(days) or SetCadence(user_id, days)
 
 
 def _parse_list(rest: str) -> ListHistory | GrammarError:
@@ -199,6 +292,7 @@ def _parse_log(text: str, author_id: str) -> LogMeeting | GrammarError:
     kind: InteractionKind | None = None
     follow_up_days: int | None = None
     no_follow_up = False
+    cadence_days: int | None = None
 
     pos = 0
     length = len(text)
@@ -233,6 +327,10 @@ def _parse_log(text: str, author_id: str) -> LogMeeting | GrammarError:
                 no_follow_up = True
                 pos = m.end()
                 continue
+        if cadence_days is None and (m := _EVERY.match(text, pos)):
+            cadence_days = _cadence_days(m)
+            pos = m.end()
+            continue
         if sep := _SEPARATOR.match(text, pos):
             # A separator between mentions ("@dana, @lee") keeps the lead going; otherwise notes start.
             after = sep.end()
@@ -245,7 +343,10 @@ def _parse_log(text: str, author_id: str) -> LogMeeting | GrammarError:
         break
 
     notes = _WHITESPACE.sub(" ", text[pos:]).strip()
-    return _validate(author_id, user_ids, unresolved, date_phrase, kind, notes, tags, follow_up_days, no_follow_up)
+    parsed = _validate(author_id, user_ids, unresolved, date_phrase, kind, notes, tags, follow_up_days, no_follow_up)
+    if isinstance(parsed, LogMeeting) and cadence_days is not None:
+        return _cadence_error(cadence_days) or replace(parsed, cadence_days=cadence_days)
+    return parsed
 
 
 def _validate(

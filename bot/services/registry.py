@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.services.followups import FollowUpService
 from bot.services.interactions import InteractionService
 from bot.services.people import PeopleService
+from bot.services.preferences import PreferencesService
 from bot.services.ports import Clock
 
 
@@ -18,3 +19,4 @@ class Services:
     people: PeopleService
     interactions: InteractionService
     followups: FollowUpService
+    preferences: PreferencesService

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -10,13 +11,14 @@ from slack_bolt import Ack, App, Respond
 from bot.services.registry import Services
 from handlers import ids
 from handlers.blocks import met as blocks
+from handlers.blocks import settings as settings_blocks
 from handlers.context import team_id_of, user_id_of
 
 logger = logging.getLogger(__name__)
 
 
 def register(app: App, services: Services) -> None:
-    """Register the Undo button."""
+    """Register the Undo and keep-in-touch buttons."""
 
     @app.action(ids.MET_UNDO_ACTION)
     def handle_undo(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
@@ -31,3 +33,18 @@ def register(app: App, services: Services) -> None:
         deleted = services.interactions.delete(team_id_of(body), user_id_of(body), interaction_id)
         text, message = blocks.undone_message(deleted) if deleted else blocks.already_gone_message()
         respond(text=text, blocks=message, replace_original=True)
+
+    @app.action(re.compile(f"^{ids.MET_KEEP_IN_TOUCH_ACTION}_"))
+    def handle_keep_in_touch(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        parsed = blocks.parse_keep_in_touch_value(str(action.get("value", "")))
+        if parsed is None:
+            logger.warning("keep-in-touch clicked with a malformed value")
+            return
+        days, contact_ids = parsed
+        change = services.preferences.keep_in_touch(team_id_of(body), user_id_of(body), contact_ids, days)
+        if change.problem:
+            text, message = blocks.error_message(change.problem)
+        else:
+            text, message = settings_blocks.cadence_set_message(change.labels, change.contact_ids, days)
+        respond(text=text, blocks=message, response_type="ephemeral", replace_original=False)

@@ -46,20 +46,41 @@ def summary(interaction: Interaction, labels: Mapping[str, str], author: AuthorC
     return text
 
 
-def logged_message(logged: Logged) -> Message:
-    """The ephemeral confirmation after a successful `/met`, with an Undo button."""
+KEEP_IN_TOUCH_CHOICES: tuple[tuple[str, int], ...] = (("Keep in touch monthly", 30), ("Keep in touch quarterly", 90))
+
+
+def keep_in_touch_value(days: int, contact_ids: tuple[str, ...]) -> str:
+    """Button value carrying the cadence and the people: '30|U1,U2'."""
+    return f"{days}|{','.join(contact_ids)}"
+
+
+def parse_keep_in_touch_value(value: str) -> tuple[int, tuple[str, ...]] | None:
+    """Inverse of keep_in_touch_value; None when malformed."""
+    days, _, people = value.partition("|")
+    contact_ids = tuple(p for p in people.split(",") if p)
+    if not days.isdigit() or not contact_ids:
+        return None
+    return int(days), contact_ids
+
+
+def logged_message(logged: Logged, cadence_line: str | None = None) -> Message:
+    """The ephemeral confirmation after a successful `/met`, with Undo and keep-in-touch buttons."""
     interaction = logged.interaction
     line = summary(interaction, logged.labels, logged.author)
     blocks: list[Block] = [section(f":white_check_mark: Logged: {line}")]
     if interaction.notes:
         blocks.append(context(":memo: " + truncate(interaction.notes, 1900)))
-    blocks.append(
-        {
-            "type": "actions",
-            "block_id": f"met_logged_{interaction.id}",
-            "elements": [button("Undo", ids.MET_UNDO_ACTION, str(interaction.id))],
-        }
-    )
+    if cadence_line:
+        blocks.append(context(f":repeat: {cadence_line}"))
+    elements = [button("Undo", ids.MET_UNDO_ACTION, str(interaction.id))]
+    if not cadence_line:
+        elements += [
+            button(
+                label, f"{ids.MET_KEEP_IN_TOUCH_ACTION}_{days}", keep_in_touch_value(days, interaction.participant_ids)
+            )
+            for label, days in KEEP_IN_TOUCH_CHOICES
+        ]
+    blocks.append({"type": "actions", "block_id": f"met_logged_{interaction.id}", "elements": elements})
     blocks.append(context("Only you can see this entry and its notes."))
     return "Logged: " + summary(interaction, logged.labels, logged.author, bold=False), blocks
 
@@ -122,6 +143,11 @@ HELP_TEXT = """*Rapport keeps a private log of who you meet, so following up bec
 *Look back*
 • `/met list` — your last 10 meetings · `/met list @dana` — your history with Dana
 • `/met undo` — remove your most recent entry
+
+*Follow up*
+• `/met @lee coffee every 30d` — log it and keep in touch every 30 days (`monthly`, `quarterly` work too)
+• `/met cadence` — your keep-in-touch reminders · `/met cadence @lee off` to stop one
+• `/met settings` — when reminders arrive (working hours, default follow-up, pause, digest)
 
 Everything you log, notes included, is visible only to you."""
 

@@ -11,16 +11,21 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.met_grammar import (
     GrammarError,
+    ListCadences,
     ListHistory,
     LogMeeting,
     OpenLogModal,
+    OpenSettings,
+    SetCadence,
     ShowHelp,
+    StopCadence,
     UndoLast,
     parse_met,
 )
 from bot.services.interactions import Logged
 from bot.services.registry import Services
 from handlers.blocks import met as blocks
+from handlers.blocks import settings as settings_blocks
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +33,14 @@ logger = logging.getLogger(__name__)
 def _reply(respond: Respond, message: blocks.Message) -> None:
     text, body = message
     respond(text=text, blocks=body, response_type="ephemeral", replace_original=False)
+
+
+def _open_modal(client: WebClient, respond: Respond, trigger_id: str, view: dict[str, Any], fallback: str) -> None:
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as error:
+        logger.warning("views.open failed: %s", error.response.get("error"))
+        _reply(respond, blocks.error_message(f"I couldn't open the form just now. {fallback}"))
 
 
 def register(app: App, services: Services) -> None:
@@ -47,17 +60,27 @@ def register(app: App, services: Services) -> None:
         elif isinstance(parsed, OpenLogModal):
             today = services.interactions.author_context(team_id, user_id).today
             view = blocks.log_modal(today, channel_id=command.get("channel_id"))
-            try:
-                client.views_open(trigger_id=command["trigger_id"], view=view)
-            except SlackApiError as error:
-                logger.warning("views.open failed: %s", error.response.get("error"))
+            fallback = "You can log in one line instead: `/met @dana yesterday coffee`."
+            _open_modal(client, respond, command.get("trigger_id", ""), view, fallback)
+        elif isinstance(parsed, OpenSettings):
+            mine = services.preferences.load(team_id, user_id)
+            view = settings_blocks.settings_modal(mine.settings, mine.today, mine.tz)
+            _open_modal(client, respond, command.get("trigger_id", ""), view, "Please try again in a moment.")
+        elif isinstance(parsed, ListCadences):
+            listed = services.preferences.cadences(team_id, user_id)
+            _reply(respond, settings_blocks.cadence_list_message(listed.cadences, listed.labels, listed.now, listed.tz))
+        elif isinstance(parsed, SetCadence):
+            change = services.preferences.keep_in_touch(team_id, user_id, (parsed.user_id,), parsed.every_days)
+            if change.problem:
+                _reply(respond, blocks.error_message(change.problem, text))
+            else:
                 _reply(
-                    respond,
-                    blocks.error_message(
-                        "I couldn't open the form just now. You can log in one line instead: "
-                        "`/met @dana yesterday coffee`."
-                    ),
+                    respond, settings_blocks.cadence_set_message(change.labels, change.contact_ids, parsed.every_days)
                 )
+        elif isinstance(parsed, StopCadence):
+            change = services.preferences.stop(team_id, user_id, parsed.user_id)
+            label = change.labels.get(parsed.user_id, "")
+            _reply(respond, settings_blocks.cadence_stopped_message(label, parsed.user_id, change.changed))
         elif isinstance(parsed, ListHistory):
             _reply(respond, blocks.history_message(services.interactions.history(team_id, user_id, parsed.with_user)))
         elif isinstance(parsed, UndoLast):
@@ -65,7 +88,15 @@ def register(app: App, services: Services) -> None:
             _reply(respond, blocks.undone_message(deleted) if deleted else blocks.nothing_to_undo_message())
         elif isinstance(parsed, LogMeeting):
             outcome = services.interactions.log_meeting(team_id, user_id, parsed)
-            if isinstance(outcome, Logged):
-                _reply(respond, blocks.logged_message(outcome))
-            else:
+            if not isinstance(outcome, Logged):
                 _reply(respond, blocks.error_message(outcome.message, text))
+                return
+            cadence_line = None
+            if parsed.cadence_days:
+                change = services.preferences.keep_in_touch(
+                    team_id, user_id, outcome.interaction.participant_ids, parsed.cadence_days
+                )
+                cadence_line = settings_blocks.cadence_set_message(
+                    change.labels, change.contact_ids, parsed.cadence_days
+                )[0]
+            _reply(respond, blocks.logged_message(outcome, cadence_line))

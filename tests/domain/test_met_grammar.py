@@ -11,10 +11,15 @@ from hypothesis import strategies as st
 from bot.domain import dates
 from bot.domain.met_grammar import (
     GrammarError,
+    ListCadences,
     ListHistory,
     LogMeeting,
+    MetCommand,
     OpenLogModal,
+    OpenSettings,
+    SetCadence,
     ShowHelp,
+    StopCadence,
     UndoLast,
     parse_met,
 )
@@ -158,6 +163,11 @@ word = st.sampled_from(
         ",",
         "#tag",
         "follow up in 999d",
+        "every 30d",
+        "monthly",
+        "cadence",
+        "off",
+        "settings",
         "no follow-up",
         "list",
         "undo",
@@ -176,7 +186,7 @@ token = st.one_of(mention, word, st.text(max_size=12))
 @given(st.lists(token, max_size=14).map(" ".join))
 def test_any_text_yields_a_command_or_an_error_never_an_exception(text: str) -> None:
     parsed = parse_met(text, ME)
-    assert isinstance(parsed, LogMeeting | OpenLogModal | ShowHelp | ListHistory | UndoLast | GrammarError)
+    assert isinstance(parsed, MetCommand | GrammarError)
     if isinstance(parsed, LogMeeting):
         assert parsed.user_ids and ME not in parsed.user_ids and len(parsed.user_ids) <= 20
         try:
@@ -191,3 +201,34 @@ def test_any_text_yields_a_command_or_an_error_never_an_exception(text: str) -> 
 @given(st.text(max_size=200))
 def test_arbitrary_unicode_never_raises(text: str) -> None:
     assert parse_met(text, ME) is not None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "days"),
+    [("every 30d", 30), ("every 2 weeks", 14), ("monthly", 30), ("every quarter", 90), ("quarterly", 90)],
+)
+def test_keep_in_touch_while_logging(phrase: str, days: int) -> None:
+    parsed = log(f"<@{DANA}> coffee {phrase} — catch up")
+    assert parsed.cadence_days == days and parsed.kind is InteractionKind.COFFEE and parsed.notes == "catch up"
+
+
+def test_cadence_subcommands() -> None:
+    assert parse_met("cadence", ME) == ListCadences()
+    assert parse_met(f"cadence <@{LEE}|lee> off", ME) == StopCadence(LEE)
+    assert parse_met(f"cadence <@{LEE}|lee> monthly", ME) == SetCadence(LEE, 30)
+    assert parse_met(f"cadence <@{LEE}> 45d", ME) == SetCadence(LEE, 45)
+    assert parse_met("settings", ME) == OpenSettings()
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (f"<@{DANA}> every 2d", "bad_cadence"),
+        (f"cadence <@{LEE}> sometimes", "bad_cadence"),
+        ("cadence monthly", "bad_cadence"),
+        (f"cadence <@{ME}> monthly", "only_self"),
+        ("cadence @bob off", "user_not_found"),
+    ],
+)
+def test_bad_cadences(text: str, code: str) -> None:
+    assert error(text).code == code
