@@ -30,6 +30,18 @@ from storage.models import (
 )
 
 _CLAIMABLE = [status.value for status in CLAIMABLE_STATUSES]
+_CLAIM_COLUMNS = (
+    "id",
+    "team_id",
+    "user_id",
+    "contact_id",
+    "kind",
+    "interaction_id",
+    "due_at",
+    "attempts",
+    "in_doubt",
+    "updated_at",
+)
 
 
 def _nudge(row: NudgeRow) -> ScheduledNudge:
@@ -118,24 +130,37 @@ class SqlNudgeRepository:
         concurrent sweeps serialise and never see the same row as claimable. ``team_id`` limits the claim to one
         workspace (tests and the sandbox share databases); production sweeps serve every workspace.
         """
-        candidates = select(NudgeRow.id).where(NudgeRow.status.in_(_CLAIMABLE), NudgeRow.available_at <= now)
+        table = NudgeRow.__table__
+        candidates = select(table.c.id).where(table.c.status.in_(_CLAIMABLE), table.c.available_at <= now)
         if team_id is not None:
-            candidates = candidates.where(NudgeRow.team_id == team_id)
-        candidates = candidates.order_by(NudgeRow.available_at).limit(limit).with_for_update(skip_locked=True)
+            candidates = candidates.where(table.c.team_id == team_id)
+        candidates = candidates.order_by(table.c.available_at).limit(limit).with_for_update(skip_locked=True)
+        # Core, not ORM entities, and only the columns a sweep needs: the claim's cost stays close to a bare SELECT.
+        # updated_at is left alone: for an in-doubt row it dates the attempt that may have reached Slack.
         statement = (
-            update(NudgeRow)
-            .where(NudgeRow.id.in_(candidates.scalar_subquery()))
-            .values(
-                status=NudgeStatus.CLAIMED.value,
-                claimed_by=worker_id,
-                available_at=lease_until,
-                updated_at=now,
-            )
-            .returning(NudgeRow)
-            .execution_options(synchronize_session=False)
+            update(table)
+            .where(table.c.id.in_(candidates.scalar_subquery()))
+            .values(status=NudgeStatus.CLAIMED.value, claimed_by=worker_id, available_at=lease_until)
+            .returning(*(table.c[name] for name in _CLAIM_COLUMNS))
         )
-        rows = self._session.scalars(statement).all()
-        return sorted((_nudge(row) for row in rows), key=lambda nudge: (nudge.available_at, nudge.id))
+        claimed = [
+            ScheduledNudge(
+                id=row.id,
+                team_id=row.team_id,
+                user_id=row.user_id,
+                contact_id=row.contact_id,
+                kind=NudgeKind(row.kind),
+                due_at=row.due_at,
+                available_at=lease_until,
+                status=NudgeStatus.CLAIMED,
+                interaction_id=row.interaction_id,
+                attempts=row.attempts,
+                in_doubt=row.in_doubt,
+                updated_at=row.updated_at,
+            )
+            for row in self._session.execute(statement)
+        ]
+        return sorted(claimed, key=lambda nudge: (nudge.due_at, nudge.id))
 
     def _held(self, ids: Sequence[int], worker_id: str) -> list[object]:
         return [
