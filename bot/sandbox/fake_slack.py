@@ -604,8 +604,16 @@ class FakeSlack:
             stack = self._modal_stacks.setdefault(user_id, [])
             action = (answer or {}).get("response_action")
             new_view = (answer or {}).get("view")
+            if answer:
+                self._calls.append(ApiCall(method="response_action", args=copy.deepcopy(answer)))
             if action == "errors":
                 return
+            if action in {"update", "push"} and isinstance(new_view, dict):
+                reason = self._blockkit.check_view(new_view) if self._blockkit is not None else None
+                if reason:
+                    # Slack shows the user an error and leaves the modal as it was.
+                    logger.warning("response_action %s refused: invalid view: %s", action, reason)
+                    return
             if action == "update" and isinstance(new_view, dict):
                 self._replace_view(view_id, new_view)
                 return

@@ -377,3 +377,19 @@ def test_uninstall_revokes_tokens_and_sends_both_events(fake: FakeSlack, bot: Re
     assert raised.value.response["error"] == "token_revoked"
     fake.restore_tokens()
     assert client.auth_test()["ok"]
+
+
+def test_invalid_view_in_response_action_leaves_the_modal(fake: FakeSlack, client: WebClient) -> None:
+    from tests.sandbox.bolt_app import form_view
+
+    long_title = dict(form_view("updated"), title={"type": "plain_text", "text": "x" * 30})
+    bot = RecordingBot(replies=[(200, json.dumps({"response_action": "update", "view": long_title}), 0.0)])
+    try:
+        client.views_open(trigger_id=fake.mint_trigger("maya"), view=form_view())
+        [view] = fake.views("maya")
+        assert fake.http_driver(events_url=bot.url).submit_view("maya", view, {"kind": "coffee"}).ok
+    finally:
+        bot.close()
+    [still] = fake.views("maya")
+    assert still["callback_id"] == "met_form"
+    assert fake.calls("response_action")[0].args["response_action"] == "update"
