@@ -558,12 +558,17 @@ class DemoSession:
         escaped = re.sub(r"(?<![\w@])@([A-Za-z0-9._-]*[A-Za-z0-9_])", person, escaped)
         return re.sub(r"(?<![\w#&])#([a-z0-9_-]+)", channel, escaped)
 
-    def _manifest_commands(self) -> set[str] | None:
+    def _manifest_commands(self) -> dict[str, bool] | None:
+        """Slash commands the app declares → their should_escape flag (None without a manifest: anything goes)."""
         manifest = hooks.read_manifest()
         if manifest is None:
             return None
         declared = (manifest.get("features") or {}).get("slash_commands") or []
-        return {str(entry.get("command")) for entry in declared if isinstance(entry, dict)}
+        return {
+            str(entry.get("command")): bool(entry.get("should_escape", False))
+            for entry in declared
+            if isinstance(entry, dict)
+        }
 
     def slash(self, line: str, channel: str) -> None:
         """Type a slash command in ``channel`` ('#name' or 'dm')."""
@@ -573,7 +578,9 @@ class DemoSession:
             listed = ", ".join(sorted(known))
             raise DemoError(f"{command} is not a valid command in this workspace (Rapport's commands: {listed}).")
         where = None if channel == "dm" else channel
-        typed = self.escape_command_text(text.strip())
+        typed = text.strip().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if known is None or known[command]:
+            typed = self.escape_command_text(text.strip())
         response = self._driver().slash_command(self.user_handle, command, typed, where)
         self._after_delivery(response, command)
 
