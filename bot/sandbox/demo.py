@@ -576,7 +576,7 @@ class DemoSession:
         known = self._manifest_commands()
         if known is not None and command not in known:
             listed = ", ".join(sorted(known))
-            raise DemoError(f"{command} is not a valid command in this workspace (Rapport's commands: {listed}).")
+            raise DemoError(f"{command} is not a valid command here: Rapport's manifest.yml declares {listed}.")
         where = None if channel == "dm" else channel
         typed = text.strip().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         if known is None or known[command]:
@@ -823,6 +823,7 @@ class DemoSession:
     def people(self) -> None:
         """The active members, by team."""
         members = [user for user in self.seed.users if not user.is_bot and not user.deleted]
+        self.say(f"  {'handle':<9} {'name':<16} {'title':<27} {'team':<12} time zone")
         for user in sorted(members, key=lambda u: (u.department, u.handle)):
             self.say(f"  @{user.handle:<8} {user.real_name:<16} {user.title:<27} {user.department:<12} {user.tz}")
 
