@@ -125,6 +125,11 @@ class TagRow(Base):
 
 # --- follow-ups (revision 0002) -----------------------------------------------------------------------------------
 
+# Rows a sweep may claim. Queries must use this exact literal: SQLite only uses a partial index when the query's
+# WHERE visibly implies the index's, which a parameterised IN (?, ?) does not.
+NUDGE_CLAIMABLE_SQL = "status IN ('pending', 'claimed')"
+
+
 class NudgeRow(Base):
     """One scheduled reminder. ``available_at`` is when it may next be claimed; for a claimed row, its lease expiry.
 
@@ -136,8 +141,8 @@ class NudgeRow(Base):
         Index(
             "ix_nudges_claimable",
             "available_at",
-            postgresql_where=text("status IN ('pending', 'claimed')"),
-            sqlite_where=text("status IN ('pending', 'claimed')"),
+            postgresql_where=text(NUDGE_CLAIMABLE_SQL),
+            sqlite_where=text(NUDGE_CLAIMABLE_SQL),
         ),
         Index("ix_nudges_team_user_contact", "team_id", "user_id", "contact_id"),
         ForeignKeyConstraint(["interaction_id"], ["interactions.id"], ondelete="CASCADE"),

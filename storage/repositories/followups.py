@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, time
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.domain.nudges import (
-    CLAIMABLE_STATUSES,
     Cadence,
     NudgeKind,
     NudgeSettings,
@@ -22,6 +21,7 @@ from bot.domain.nudges import (
     ScheduledNudge,
 )
 from storage.models import (
+    NUDGE_CLAIMABLE_SQL,
     CadenceRow,
     InteractionRow,
     NudgeRow,
@@ -29,7 +29,6 @@ from storage.models import (
     ParticipantRow,
 )
 
-_CLAIMABLE = [status.value for status in CLAIMABLE_STATUSES]
 _CLAIM_COLUMNS = (
     "id",
     "team_id",
@@ -130,8 +129,8 @@ class SqlNudgeRepository:
         concurrent sweeps serialise and never see the same row as claimable. ``team_id`` limits the claim to one
         workspace (tests and the sandbox share databases); production sweeps serve every workspace.
         """
-        table = NudgeRow.__table__
-        candidates = select(table.c.id).where(table.c.status.in_(_CLAIMABLE), table.c.available_at <= now)
+        table: Table = NudgeRow.__table__  # type: ignore[assignment]
+        candidates = select(table.c.id).where(text(NUDGE_CLAIMABLE_SQL), table.c.available_at <= now)
         if team_id is not None:
             candidates = candidates.where(table.c.team_id == team_id)
         candidates = candidates.order_by(table.c.available_at).limit(limit).with_for_update(skip_locked=True)
