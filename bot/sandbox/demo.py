@@ -264,7 +264,11 @@ class DemoSession:
         self._tempdir.cleanup()
 
     def __enter__(self) -> DemoSession:
-        self.open()
+        try:
+            self.open()
+        except BaseException:
+            self.close()  # a half-started sandbox still stops its servers and gives the terminal its logging back
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -577,6 +581,7 @@ class DemoSession:
         if known is not None and command not in known:
             listed = ", ".join(sorted(known))
             raise DemoError(f"{command} is not a valid command here: Rapport's manifest.yml declares {listed}.")
+        self.on_home = False
         where = None if channel == "dm" else channel
         typed = text.strip().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         if known is None or known[command]:

@@ -210,3 +210,23 @@ def test_nudge_arrives_on_its_day_and_inbox_shows_it_again(session: DemoSession)
     assert session.execute("inbox")
     assert "Followed up with @arjun" in out.getvalue()[start:]
     session.switch_user("lee")
+
+
+def test_a_bot_that_cannot_start_gives_one_line_and_the_terminal_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logging
+
+    from bot.sandbox import demo
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(demo, "EmbeddedBot", broken)
+    handlers_before = list(logging.getLogger().handlers)
+    script = tmp_path / "script.txt"
+    script.write_text("whoami\n", encoding="utf-8")
+    out = io.StringIO()
+    assert main(script=str(script), out=out) == 1
+    assert out.getvalue().endswith("rapport demo: the sandbox stopped: RuntimeError: boom\n")
+    assert logging.getLogger().handlers == handlers_before
