@@ -123,9 +123,9 @@ def test_url_verification_with_bolt(fake: FakeSlack) -> None:
 
 
 def test_event_retried_after_timeout_and_5xx(fake: FakeSlack) -> None:
-    bot = RecordingBot(replies=[(200, "", 0.5), (500, "oops", 0.0), (200, "", 0.0)])
+    bot = RecordingBot(replies=[(200, "", 1.5), (500, "oops", 0.0), (200, "", 0.0)])
     try:
-        driver = fake.http_driver(events_url=bot.url, ack_timeout=0.2)
+        driver = fake.http_driver(events_url=bot.url, ack_timeout=0.7)
         response = driver.event({"type": "app_mention", "user": fake.user("maya").id, "text": "hi", "channel": "C1"})
     finally:
         bot.close()
@@ -263,7 +263,7 @@ def test_socket_mode_envelopes_and_event_retry(fake: FakeSlack) -> None:
         websocket.send(json.dumps(answer))
 
     raw_socket_bot(fake, on_envelope)
-    driver = fake.socket_driver(ack_timeout=0.3)
+    driver = fake.socket_driver(ack_timeout=0.8)
     command = driver.slash_command(user="maya", command="/met", text="lee")
     assert command.json() == {"text": "ack text"}
     assert envelopes[0]["type"] == "slash_commands"
