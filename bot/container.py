@@ -51,7 +51,9 @@ def make_client(settings: Settings) -> WebClient:
 def make_gateway(settings: Settings) -> SlackGateway:
     """The outbound gateway for scheduled work, on its own WebClient (it installs its own retry handlers)."""
     client = WebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.api_url, timeout=10)
-    burst = max(1, int(settings.rapport_slack_posts_per_second))
+    # A burst of 0.1 s worth: posting at exactly Slack's rate with a full-second burst leaves Slack's bucket empty,
+    # and then any network jitter that bunches two posts earns a 429.
+    burst = max(1, round(settings.rapport_slack_posts_per_second / 10))
     return SlackGateway(client, limits=RateLimits.with_post_ceiling(settings.rapport_slack_posts_per_second, burst))
 
 
