@@ -14,8 +14,8 @@ from bot.clock import SystemClock
 from bot.services.followups import FollowUpService
 from bot.services.interactions import InteractionService
 from bot.services.people import PeopleService
-from bot.services.preferences import PreferencesService
 from bot.services.ports import Clock, UnitOfWork
+from bot.services.preferences import PreferencesService
 from bot.services.registry import Services
 from bot.settings import Settings
 from bot.slack.directory import SlackUserDirectory

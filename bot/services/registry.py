@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from bot.services.followups import FollowUpService
 from bot.services.interactions import InteractionService
 from bot.services.people import PeopleService
-from bot.services.preferences import PreferencesService
 from bot.services.ports import Clock
+from bot.services.preferences import PreferencesService
 
 
 @dataclass(frozen=True)
