@@ -58,20 +58,27 @@ def count_repeats(results: Sequence[MatchResult]) -> int:
 def small_pools(seeds: int) -> None:
     """12 people over 11 rounds and 30 over 29, everyone available each round."""
     print("\n## Small pools, long history (everyone available every week; no block list)")
-    print(f"{'pool':>10} {'seed':>5} {'matcher repeats':>16} {'left out':>9} {'shuffle repeats':>16}")
+    print("  (weekly exact optimum = the same weights solved exactly each week without the lookahead)")
+    header = ("pool", "seed", "matcher repeats", "left out", "weekly exact optimum", "shuffle repeats")
+    print(f"{header[0]:>10} {header[1]:>5} {header[2]:>16} {header[3]:>9} {header[4]:>21} {header[5]:>16}")
+    myopic = MatchPolicy(lookahead_limit=0)
     for n, rounds in ((12, 11), (30, 29)):
-        totals = [0, 0, 0]
+        totals = [0, 0, 0, 0]
         for seed in range(1, seeds + 1):
-            ours_ws, shuffle_ws = make_workspace(n, seed), make_workspace(n, seed)
-            ours_ws.blocked.clear()
-            shuffle_ws.blocked.clear()
-            ours = run_rounds(ours_ws, rounds, MatchPolicy(), match_round, seed)
-            shuffled = run_rounds(shuffle_ws, rounds, MatchPolicy(), random_shuffle, seed)
-            figures = (count_repeats(ours), sum(len(r.unmatched) for r in ours), count_repeats(shuffled))
+            spaces = [make_workspace(n, seed) for _ in range(3)]
+            for space in spaces:
+                space.blocked.clear()
+            ours = run_rounds(spaces[0], rounds, MatchPolicy(), match_round, seed)
+            exact = run_rounds(spaces[1], rounds, myopic, match_round, seed)
+            shuffled = run_rounds(spaces[2], rounds, MatchPolicy(), random_shuffle, seed)
+            left_out = sum(len(r.unmatched) for r in ours)
+            figures = (count_repeats(ours), left_out, count_repeats(exact), count_repeats(shuffled))
             totals = [t + f for t, f in zip(totals, figures, strict=True)]
-            print(f"{f'{n}x{rounds}':>10} {seed:>5} {figures[0]:>16} {figures[1]:>9} {figures[2]:>16}")
+            print(f"{f'{n}x{rounds}':>10} {seed:>5} {figures[0]:>16} {figures[1]:>9} {figures[2]:>21} {figures[3]:>16}")
         means = [total / seeds for total in totals]
-        print(f"{f'{n}x{rounds}':>10} {'mean':>5} {means[0]:>16.1f} {means[1]:>9.1f} {means[2]:>16.1f}")
+        print(
+            f"{f'{n}x{rounds}':>10} {'mean':>5} {means[0]:>16.1f} {means[1]:>9.1f} {means[2]:>21.1f} {means[3]:>16.1f}"
+        )
 
 
 def grouped_pairs(result: MatchResult, index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:

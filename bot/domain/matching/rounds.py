@@ -122,10 +122,7 @@ def _match_pool(
     right = np.array([b for _, b in within], dtype=np.int64)
     total = float(model.edges(left, right, allow_recent=True).sum()) if within else 0.0
     recent_pairs = int(np.count_nonzero(np.asarray(model.recent[left, right]).ravel())) if within else 0
-    masks = _working_masks(model)
-    result_groups = [
-        Group(tuple(pool[i].user_id for i in g), explain_group(g, model, history, now, masks)) for g in ordered
-    ]
+    result_groups = [Group(tuple(pool[i].user_id for i in g), explain_group(g, model, history, now)) for g in ordered]
     return result_groups, unmatched, total, recent_pairs
 
 
@@ -305,15 +302,15 @@ def _unmatched(user_id: str, reason: UnmatchedReason) -> Unmatched:
     return Unmatched(user_id, reason, UNMATCHED_TEXT[reason])
 
 
-def _working_masks(model: WeightModel) -> np.ndarray:
-    minutes = np.arange(MINUTES_PER_DAY)[None, :]
-    start, length = model.windows[:, 0][:, None], model.windows[:, 1][:, None]
-    return ((minutes - start) % MINUTES_PER_DAY) < length
+def _shared_working_minutes(model: WeightModel, nodes: Sequence[int]) -> int:
+    """Minutes of the day inside everyone's working window (per group, so memory stays O(group))."""
+    windows = model.windows[list(nodes)]
+    minutes = np.arange(MINUTES_PER_DAY, dtype=np.int32)[None, :]
+    inside = ((minutes - windows[:, :1]) % MINUTES_PER_DAY) < windows[:, 1:]
+    return int(inside.all(axis=0).sum())
 
 
-def explain_group(
-    nodes: Sequence[int], model: WeightModel, history: PairHistory, now: datetime, masks: np.ndarray | None = None
-) -> str:
+def explain_group(nodes: Sequence[int], model: WeightModel, history: PairHistory, now: datetime) -> str:
     """One line on why these people were grouped: teams, meeting history, shared working hours."""
     members = [model.members[i] for i in nodes]
     teams = {m.team for m in members}
@@ -333,9 +330,7 @@ def explain_group(
         history_part = f"{who}last met {_ago(now - latest)}"
         if any(is_recent(when, now, model.policy) for when in met):
             history_part += " (no one else was available)"
-    if masks is None:
-        masks = _working_masks(model)
-    shared = int(masks[list(nodes)].all(axis=0).sum())
+    shared = _shared_working_minutes(model, nodes)
     hours = round(shared / 30) / 2
     if hours <= 0:
         overlap_part = "no shared working hours"
