@@ -15,6 +15,7 @@ import logging
 import re
 import shlex
 import shutil
+import sys
 import tempfile
 import textwrap
 import threading
@@ -207,7 +208,7 @@ class DemoSession:
         # Interactive sessions wrap to the terminal and ask for a menu's option; scripts do neither (stable output).
         self.width: int | None = None
         self.ask: Callable[[str], str] | None = None
-        self._muted: list[logging.Handler] = []
+        self._own_handlers: list[logging.Handler] = []
         self._root_level = logging.WARNING
         self.fake: FakeSlack | None = None
         self.bot: EmbeddedBot | None = None
@@ -227,7 +228,7 @@ class DemoSession:
 
     def open(self) -> None:
         """Start the fake Slack and the bot (both on loopback) with a fresh SQLite database."""
-        self._quiet_logging()
+        self._log_to_file()
         self.fake = FakeSlack(seed=self.seed, wall_clock=lambda: self.clock.now().timestamp()).start()
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
@@ -253,13 +254,10 @@ class DemoSession:
             self.fake.stop()
             self.fake = None
         root = logging.getLogger()
-        for handler in list(root.handlers):
-            if getattr(handler, "_rapport_demo", False):
-                root.removeHandler(handler)
-                handler.close()
-        for handler in self._muted:
-            root.addHandler(handler)
-        self._muted = []
+        for handler in self._own_handlers:
+            root.removeHandler(handler)
+            handler.close()
+        self._own_handlers = []
         root.setLevel(self._root_level)
         self._tempdir.cleanup()
 
@@ -274,20 +272,16 @@ class DemoSession:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _quiet_logging(self) -> None:
-        # The screen belongs to the conversation: every log record goes to a file in the throw-away directory.
+    def _log_to_file(self) -> None:
+        # Every record goes to a file in the throw-away directory (`main` keeps them off the terminal).
         root = logging.getLogger()
         self._root_level = root.level
-        for handler in list(root.handlers):
-            if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
-                root.removeHandler(handler)
-                self._muted.append(handler)
         log_file = logging.FileHandler(self.workdir / "rapport-demo.log", encoding="utf-8")
         log_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
-        for handler in (log_file, self.errors):
-            setattr(handler, "_rapport_demo", True)  # noqa: B010
+        self._own_handlers = [log_file, self.errors]
+        for handler in self._own_handlers:
             root.addHandler(handler)
-        root.setLevel(logging.INFO)
+        root.setLevel(min(root.level or logging.WARNING, logging.INFO))
 
     # ---- helpers -----------------------------------------------------------------------------------------------
 
@@ -947,13 +941,22 @@ def _banner(session: DemoSession) -> None:
     session.say(f"({me.tz}). Commands are typed in {session.channel}. `help` lists the commands, `quit` leaves.")
 
 
+def _keep_logs_off_the_terminal() -> None:
+    # The screen belongs to the conversation: drop the console handlers `rapport` installed (the process ends
+    # with the demo, so nothing needs them back); the session logs to its own file instead.
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        stream = getattr(handler, "stream", None)
+        if type(handler) is logging.StreamHandler and stream in {sys.stderr, sys.stdout}:
+            root.removeHandler(handler)
+
+
 def main(
     script: str | None = None, user: str = DEFAULT_USER, start: str | None = None, out: TextIO | None = None
 ) -> int:
     """Entry point of `rapport demo` (``script``: a file path, '-' for stdin, None for the interactive session)."""
-    import sys
-
     stream = out or sys.stdout
+    _keep_logs_off_the_terminal()
     try:
         if script is None:
             return run_interactive(stream, user=user, start=start)

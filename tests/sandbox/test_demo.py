@@ -229,4 +229,4 @@ def test_a_bot_that_cannot_start_gives_one_line_and_the_terminal_back(
     out = io.StringIO()
     assert main(script=str(script), out=out) == 1
     assert out.getvalue().endswith("rapport demo: the sandbox stopped: RuntimeError: boom\n")
-    assert logging.getLogger().handlers == handlers_before
+    assert logging.getLogger().handlers == handlers_before, "the failed session's log handlers are gone"
