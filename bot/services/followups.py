@@ -57,7 +57,6 @@ from typing import Any
 from bot.domain.models import Interaction, InteractionKind, InteractionSource, NewInteraction, Person
 from bot.domain.nudges import (
     DEFAULT_MAX_PER_DIGEST,
-    Cadence,
     CadenceInfo,
     Delivery,
     DueNudge,
@@ -242,7 +241,10 @@ class FollowUpService:
         """
         worker = worker_id or self.worker_id
         total = SweepReport()
+        started = monotonic_time.monotonic()
         for _ in range(self._max_batches):
+            if monotonic_time.monotonic() - started > self._lease.total_seconds() / 2:
+                break  # keep one run bounded (a shutdown waits for it); the next tick goes on
             now = self._clock.now()
             with self._uow_factory() as uow:
                 claimed = uow.nudges.claim(worker, now, now + self._lease, batch or self._batch, team_id)
@@ -329,17 +331,13 @@ class FollowUpService:
         with self._uow_factory() as uow:
             cached = uow.people.get_many(team_id, sorted({*recipients_ids, *contact_ids}))
             settings = uow.nudge_settings.get_many(team_id, recipients_ids)
-            summaries: dict[int, tuple[datetime, str, str]] = {}
-            cadences: dict[tuple[str, str], Cadence] = {}
-            by_user: dict[str, list[ScheduledNudge]] = defaultdict(list)
-            for row in rows:
-                by_user[row.user_id].append(row)
-            for user_id, user_rows in by_user.items():
-                interaction_ids = [row.interaction_id for row in user_rows if row.interaction_id is not None]
-                summaries.update(uow.contact_history.summaries(team_id, user_id, interaction_ids))
-                cadence_contacts = [row.contact_id for row in user_rows if row.kind is NudgeKind.CADENCE]
-                for contact_id, cadence in uow.cadences.for_contacts(team_id, user_id, cadence_contacts).items():
-                    cadences[(user_id, contact_id)] = cadence
+            # Notes are private: each interaction is read only for the author the nudge belongs to.
+            summaries = uow.contact_history.summaries_by_author(
+                team_id, {row.interaction_id: row.user_id for row in rows if row.interaction_id is not None}
+            )
+            cadences = uow.cadences.for_pairs(
+                team_id, [(row.user_id, row.contact_id) for row in rows if row.kind is NudgeKind.CADENCE]
+            )
         people: dict[str, Person | None] = dict(cached)
         for user_id in recipients_ids:
             if user_id not in people:
@@ -405,8 +403,11 @@ class FollowUpService:
                 if not delivery.nudges:
                     return report
             if monotonic_time.monotonic() - claimed_at > self._lease.total_seconds() * 0.8:
-                # Too close to the lease's end to start a post safely: let the lease lapse and another sweep retry.
-                report.lost_leases += len(delivery.nudges)
+                # Too close to the lease's end to start a post safely: hand the rows back for the next sweep.
+                with self._uow_factory() as uow:
+                    uow.nudges.release([n.id for n in delivery.nudges], worker, self._clock.now(), self._clock.now())
+                    uow.commit()
+                report.deferred += len(delivery.nudges)
                 return report
             attempts = 1 + max(rows[nudge.id].attempts for nudge in delivery.nudges)
             self._post(worker, delivery, recipient, attempts, report)

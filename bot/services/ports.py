@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -147,6 +147,8 @@ class CadenceRepository(Protocol):
 
     def for_contacts(self, team_id: str, user_id: str, contact_ids: Sequence[str]) -> dict[str, Cadence]: ...
 
+    def for_pairs(self, team_id: str, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Cadence]: ...
+
 
 class NudgeSettingsRepository(Protocol):
     """Per-person nudge settings (absent = defaults)."""
@@ -164,6 +166,10 @@ class ContactHistory(Protocol):
     def latest_with(self, team_id: str, author_id: str, contact_id: str) -> datetime | None: ...
 
     def summaries(self, team_id: str, author_id: str, ids: Sequence[int]) -> dict[int, tuple[datetime, str, str]]: ...
+
+    def summaries_by_author(self, team_id: str, authors: Mapping[int, str]) -> dict[int, tuple[datetime, str, str]]:
+        """(happened_at, kind, notes) by interaction id, each only if written by the author given for it."""
+        ...
 
 
 class UnitOfWork(Protocol):

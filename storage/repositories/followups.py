@@ -7,7 +7,7 @@ rows whose lease expired are both "claimable with available_at <= now", so one i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, time
 
 from sqlalchemy import Table, func, select, text, update
@@ -389,6 +389,20 @@ class SqlCadenceRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
+    def for_pairs(self, team_id: str, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Cadence]:
+        """Cadences for (user, contact) pairs in one query, by pair."""
+        wanted = set(pairs)
+        if not wanted:
+            return {}
+        rows = self._session.scalars(
+            select(CadenceRow).where(
+                CadenceRow.team_id == team_id,
+                CadenceRow.user_id.in_(sorted({user for user, _ in wanted})),
+                CadenceRow.contact_id.in_(sorted({contact for _, contact in wanted})),
+            )
+        )
+        return {(row.user_id, row.contact_id): _cadence(row) for row in rows if (row.user_id, row.contact_id) in wanted}
+
     def for_contacts(self, team_id: str, user_id: str, contact_ids: Sequence[str]) -> dict[str, Cadence]:
         """The person's cadences for these contacts, by contact id."""
         if not contact_ids:
@@ -486,6 +500,25 @@ class SqlContactHistory:
                 ParticipantRow.user_id == contact_id,
             )
         )
+
+    def summaries_by_author(self, team_id: str, authors: Mapping[int, str]) -> dict[int, tuple[datetime, str, str]]:
+        """(happened_at, kind, notes) by interaction id, each only if written by the author given for it."""
+        if not authors:
+            return {}
+        rows = self._session.execute(
+            select(
+                InteractionRow.id,
+                InteractionRow.author_id,
+                InteractionRow.happened_at,
+                InteractionRow.kind,
+                InteractionRow.notes,
+            ).where(InteractionRow.team_id == team_id, InteractionRow.id.in_(sorted(authors)))
+        )
+        return {
+            int(row.id): (row.happened_at, str(row.kind), str(row.notes))
+            for row in rows
+            if authors.get(int(row.id)) == row.author_id
+        }
 
     def summaries(self, team_id: str, author_id: str, ids: Sequence[int]) -> dict[int, tuple[datetime, str, str]]:
         """(happened_at, kind, notes) of the author's own interactions by id."""
