@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import SystemClock
+from bot.services.coffee import CoffeeService
 from bot.services.followups import FollowUpService
 from bot.services.interactions import InteractionService
 from bot.services.people import PeopleService
@@ -18,9 +19,11 @@ from bot.services.ports import Clock, UnitOfWork
 from bot.services.preferences import PreferencesService
 from bot.services.registry import Services
 from bot.settings import Settings
+from bot.slack.coffee import SlackCoffeeAdapter
 from bot.slack.directory import SlackUserDirectory
 from bot.slack.gateway import SlackGateway
 from bot.slack.ratelimit import RateLimits
+from handlers.blocks.coffee import CoffeeMessages
 from handlers.blocks.nudges import MAX_NUDGES_PER_MESSAGE, render_delivery
 from storage.db import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
@@ -74,11 +77,12 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         ttl=timedelta(hours=settings.rapport_directory_ttl_hours),
     )
     interactions = InteractionService(uow_factory, people, clock)
+    gateway = make_gateway(settings)
     followups = FollowUpService(
         uow_factory,
         people,
         clock,
-        make_gateway(settings),
+        gateway,
         render_delivery,
         lease=timedelta(seconds=settings.rapport_sweep_lease_seconds),
         batch=settings.rapport_sweep_batch,
@@ -86,6 +90,16 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         max_per_digest=min(10, MAX_NUDGES_PER_MESSAGE),
     )
     interactions.add_hook(followups.on_interaction_logged)
+    coffee = CoffeeService(
+        uow_factory,
+        people,
+        SlackCoffeeAdapter(gateway, make_client(settings)),
+        CoffeeMessages(),
+        clock,
+        lease=timedelta(seconds=settings.rapport_sweep_lease_seconds),
+    )
+    # "We met" in a coffee round schedules follow-ups exactly like a /met.
+    coffee.add_hook(followups.on_interaction_logged)
     preferences = PreferencesService(followups, people, clock)
     services = Services(
         clock=clock,
@@ -93,6 +107,7 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         interactions=interactions,
         followups=followups,
         preferences=preferences,
+        coffee=coffee,
     )
     return Container(
         settings=settings, engine=engine, session_factory=session_factory, client=client, services=services

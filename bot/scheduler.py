@@ -26,6 +26,7 @@ def sweeps_for(services: Services) -> list[Sweep]:
     return [
         Sweep("followups.cadences", services.followups.sweep_cadences),
         Sweep("followups.nudges", services.followups.sweep),
+        Sweep("coffee.rounds", services.coffee.sweep),
     ]
 
 

@@ -205,3 +205,177 @@ class NudgeSettingsRow(Base):
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- coffee rounds (revision 0003) --------------------------------------------------------------------------------
+
+
+class CoffeeProgramRow(Base):
+    """A channel's coffee programme and its settings (one per channel)."""
+
+    __tablename__ = "coffee_programs"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", name="uq_coffee_programs_team_channel"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id"))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    cadence_weeks: Mapped[int] = mapped_column(Integer)
+    weekday: Mapped[int] = mapped_column(Integer)
+    local_minute: Mapped[int] = mapped_column(Integer)
+    tz: Mapped[str] = mapped_column(String(64))
+    group_size: Mapped[int] = mapped_column(Integer)
+    pool_mode: Mapped[str] = mapped_column(String(24))
+    opt_in: Mapped[str] = mapped_column(String(8))
+    set_up_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CoffeeMemberRow(Base):
+    """A person's state in one channel's programme."""
+
+    __tablename__ = "coffee_members"
+    __table_args__ = (ForeignKeyConstraint(["program_id"], ["coffee_programs.id"], ondelete="CASCADE"),)
+
+    program_id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    in_channel: Mapped[bool] = mapped_column(Boolean, default=True)
+    opted_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    left: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    skip_round_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
+    ignored_rounds: Mapped[int] = mapped_column(Integer, default=0)
+    set_aside: Mapped[bool] = mapped_column(Boolean, default=False)
+    welcomed: Mapped[bool] = mapped_column(Boolean, default=False)
+    heads_up_round_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CoffeeProfileRow(Base):
+    """A person's intro line, shown in every group intro they are part of (workspace-wide)."""
+
+    __tablename__ = "coffee_profiles"
+
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    intro: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CoffeeAvoidRow(Base):
+    """A private "never pair me with" entry of ``user_id``; nobody else is ever told."""
+
+    __tablename__ = "coffee_avoids"
+
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    avoided_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CoffeeRoundRow(Base):
+    """One round of a programme: its calendar, its seed (for replay) and its state."""
+
+    __tablename__ = "coffee_rounds"
+    __table_args__ = (
+        Index("ix_coffee_rounds_program_starts", "program_id", "starts_at"),
+        ForeignKeyConstraint(["program_id"], ["coffee_programs.id"], ondelete="CASCADE"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    program_id: Mapped[int] = mapped_column(IdType)
+    status: Mapped[str] = mapped_column(String(16))
+    regular: Mapped[bool] = mapped_column(Boolean, default=True)
+    seed: Mapped[int] = mapped_column(BigInteger)
+    heads_up_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    check_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    pool_size: Mapped[int] = mapped_column(Integer, default=0)
+    summary_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CoffeeGroupRow(Base):
+    """A group of a round: members, the matcher's reason, its group DM and its check-in answer."""
+
+    __tablename__ = "coffee_groups"
+    __table_args__ = (
+        Index("ix_coffee_groups_round", "round_id"),
+        ForeignKeyConstraint(["round_id"], ["coffee_rounds.id"], ondelete="CASCADE"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    round_id: Mapped[int] = mapped_column(IdType)
+    member_ids: Mapped[str] = mapped_column(String(400))  # comma-separated user ids, 2..5 of them
+    reason: Mapped[str] = mapped_column(String(400))
+    channel_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    intro_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    check_in_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    answered_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class CoffeeNoticeRow(Base):
+    """Someone in a round's pool who was not grouped, why, and whether they were told."""
+
+    __tablename__ = "coffee_notices"
+    __table_args__ = (ForeignKeyConstraint(["round_id"], ["coffee_rounds.id"], ondelete="CASCADE"),)
+
+    round_id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(String(400))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class CoffeeFairnessRow(Base):
+    """The fairness ledger of a programme: how often someone was left out or put in a larger group."""
+
+    __tablename__ = "coffee_fairness"
+    __table_args__ = (ForeignKeyConstraint(["program_id"], ["coffee_programs.id"], ondelete="CASCADE"),)
+
+    program_id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    times_left_out: Mapped[int] = mapped_column(Integer, default=0)
+    times_in_larger_group: Mapped[int] = mapped_column(Integer, default=0)
+    last_left_out: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_in_larger_group: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class CoffeeJobRow(Base):
+    """A step of a round (heads_up, start, check_in, summary) claimed by sweeps with a lease, like nudges."""
+
+    __tablename__ = "coffee_jobs"
+    __table_args__ = (
+        Index(
+            "ix_coffee_jobs_claimable",
+            "available_at",
+            postgresql_where=text(NUDGE_CLAIMABLE_SQL),
+            sqlite_where=text(NUDGE_CLAIMABLE_SQL),
+        ),
+        Index("ix_coffee_jobs_round", "round_id"),
+        ForeignKeyConstraint(["round_id"], ["coffee_rounds.id"], ondelete="CASCADE"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    round_id: Mapped[int] = mapped_column(IdType)
+    kind: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16))
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

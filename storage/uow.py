@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.repositories.coffee import SqlCoffeeRepository
 from storage.repositories.followups import (
     SqlCadenceRepository,
     SqlContactHistory,
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
     cadences: SqlCadenceRepository
     nudge_settings: SqlNudgeSettingsRepository
     contact_history: SqlContactHistory
+    coffee: SqlCoffeeRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -41,6 +43,7 @@ class SqlUnitOfWork:
         self.cadences = SqlCadenceRepository(self.session)
         self.nudge_settings = SqlNudgeSettingsRepository(self.session)
         self.contact_history = SqlContactHistory(self.session)
+        self.coffee = SqlCoffeeRepository(self.session)
         return self
 
     def __exit__(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.services.coffee import CoffeeService
 from bot.services.followups import FollowUpService
 from bot.services.interactions import InteractionService
 from bot.services.people import PeopleService
@@ -20,3 +21,4 @@ class Services:
     interactions: InteractionService
     followups: FollowUpService
     preferences: PreferencesService
+    coffee: CoffeeService

@@ -8,12 +8,14 @@ from typing import Any
 from slack_bolt import App
 
 from bot.services.registry import Services
+from handlers.events import coffee
 
 logger = logging.getLogger(__name__)
 
 
 def register(app: App, services: Services) -> None:
     """Register every event listener."""
+    coffee.register(app, services)
 
     @app.event("app_uninstalled")
     def handle_uninstalled(body: dict[str, Any]) -> None:

@@ -1,0 +1,106 @@
+"""Coffee modals: the channel settings and the private "we met" note."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.domain.coffee import OptIn, ProgramSettings
+from bot.domain.matching import PoolMode
+from bot.services.registry import Services
+from handlers import ids
+from handlers.blocks import coffee as blocks
+from handlers.blocks.common import escape
+from handlers.context import private_metadata, team_id_of, user_id_of
+
+logger = logging.getLogger(__name__)
+
+
+def _state(values: dict[str, Any], block_id: str, action_id: str) -> dict[str, Any]:
+    return dict((values.get(block_id) or {}).get(action_id) or {})
+
+
+def _selected(values: dict[str, Any], block_id: str, action_id: str) -> str:
+    return str((_state(values, block_id, action_id).get("selected_option") or {}).get("value") or "")
+
+
+def parse_settings(values: dict[str, Any]) -> tuple[ProgramSettings | None, dict[str, str]]:
+    """The modal's state as settings, or field errors keyed by block id."""
+    errors: dict[str, str] = {}
+    raw_time = str(_state(values, ids.COFFEE_TIME_BLOCK, ids.COFFEE_TIME_ACTION).get("selected_time") or "")
+    try:
+        hours, minutes = (int(part) for part in raw_time.split(":"))
+        local_minute = hours * 60 + minutes
+        if not 0 <= local_minute < 24 * 60:
+            raise ValueError(raw_time)
+    except ValueError:
+        errors[ids.COFFEE_TIME_BLOCK] = "Pick a time of day."
+        local_minute = 0
+    try:
+        settings = ProgramSettings(
+            cadence_weeks=int(_selected(values, ids.COFFEE_CADENCE_BLOCK, ids.COFFEE_CADENCE_ACTION) or 2),
+            weekday=int(_selected(values, ids.COFFEE_WEEKDAY_BLOCK, ids.COFFEE_WEEKDAY_ACTION) or 0),
+            local_minute=local_minute,
+            tz=_selected(values, ids.COFFEE_TZ_BLOCK, ids.COFFEE_TZ_ACTION) or "UTC",
+            group_size=int(_selected(values, ids.COFFEE_SIZE_BLOCK, ids.COFFEE_SIZE_ACTION) or 2),
+            pool_mode=PoolMode(_selected(values, ids.COFFEE_POOL_BLOCK, ids.COFFEE_POOL_ACTION) or "prefer_cross_team"),
+            opt_in=OptIn(_selected(values, ids.COFFEE_OPT_IN_BLOCK, ids.COFFEE_OPT_IN_ACTION) or "all"),
+        )
+    except ValueError as error:
+        errors.setdefault(ids.COFFEE_TZ_BLOCK, f"Those settings don't work: {error}")
+        return None, errors
+    return (None if errors else settings), errors
+
+
+def _confirm(client: WebClient, channel_id: str, user_id: str, text: str) -> None:
+    message = blocks.reply_message_text(text)
+    try:
+        client.chat_postEphemeral(channel=channel_id, user=user_id, text=message[0], blocks=message[1])
+        return
+    except SlackApiError as error:
+        logger.info("ephemeral confirmation not possible: %s", error.response.get("error"))
+    try:
+        client.chat_postMessage(channel=user_id, text=message[0], blocks=message[1])
+    except SlackApiError as error:
+        logger.warning("could not confirm coffee settings: %s", error.response.get("error"))
+
+
+def register(app: App, services: Services) -> None:
+    """Register the coffee modals."""
+
+    @app.view(ids.COFFEE_SETTINGS_CALLBACK)
+    def handle_settings(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        settings, errors = parse_settings(view.get("state", {}).get("values", {}))
+        if settings is None:
+            ack(response_action="errors", errors=errors)
+            return
+        ack()
+        team_id, user_id = team_id_of(body), user_id_of(body)
+        channel_id = str(private_metadata(view).get("channel_id") or "")
+        reply = services.coffee.save_settings(team_id, channel_id, user_id, settings)
+        _confirm(client, channel_id, user_id, reply.text if reply.ok else ":warning: " + reply.text)
+
+    @app.view(ids.COFFEE_NOTE_CALLBACK)
+    def handle_note(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        values = view.get("state", {}).get("values", {})
+        # Stored notes are Slack-escaped text, like /met notes, so both render the same way.
+        note = escape(str(_state(values, ids.COFFEE_NOTE_BLOCK, ids.COFFEE_NOTE_INPUT_ACTION).get("value") or ""))
+        if not note.strip():
+            ack(response_action="errors", errors={ids.COFFEE_NOTE_BLOCK: "Write a note, or press Cancel."})
+            return
+        ack()
+        metadata = private_metadata(view)
+        try:
+            interaction_id = int(str(metadata.get("interaction_id")))
+        except (TypeError, ValueError):
+            return
+        saved = services.coffee.add_note(team_id_of(body), user_id_of(body), interaction_id, note)
+        text = "Your private note is saved (see `/met list`)." if saved else "That meeting is no longer in your log."
+        try:
+            client.chat_postMessage(channel=user_id_of(body), text=text)
+        except SlackApiError as error:
+            logger.warning("could not confirm a coffee note: %s", error.response.get("error"))
