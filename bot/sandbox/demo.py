@@ -32,7 +32,15 @@ from pydantic import SecretStr
 from bot.clock import ManualClock
 from bot.embedded import EmbeddedBot
 from bot.sandbox import hooks
-from bot.sandbox.demo_render import Choice, Directory, Screen, mrkdwn, render_message, render_view
+from bot.sandbox.demo_render import (
+    Choice,
+    Directory,
+    Screen,
+    element_options,
+    mrkdwn,
+    render_message,
+    render_view,
+)
 from bot.sandbox.driver import DriverResponse, HttpDriver
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.records import FakeMessage
@@ -658,7 +666,7 @@ class DemoSession:
             return self._ids(text)[0]
         if kind.startswith("multi_") and ("users" in kind or "conversations" in kind or "channels" in kind):
             return self._ids(text)
-        options = _options(element)
+        options = element_options(element)
         if options:
             if kind in {"multi_static_select", "multi_external_select", "checkboxes"}:
                 return [_match_option(options, part) for part in re.split(r"\s*,\s*", text) if part]
@@ -825,13 +833,6 @@ class DemoSession:
         self.say(f"  {'handle':<9} {'name':<16} {'title':<27} {'team':<12} time zone")
         for user in sorted(members, key=lambda u: (u.department, u.handle)):
             self.say(f"  @{user.handle:<8} {user.real_name:<16} {user.title:<27} {user.department:<12} {user.tz}")
-
-
-def _options(element: dict[str, Any]) -> list[tuple[str, str]]:
-    options = list(element.get("options") or [])
-    for group in element.get("option_groups") or []:
-        options.extend(group.get("options") or [])
-    return [(str((option.get("text") or {}).get("text", "")), str(option.get("value", ""))) for option in options]
 
 
 def _abbreviation(label: str) -> str:
