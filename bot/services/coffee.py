@@ -213,6 +213,8 @@ class CoffeeRenderer(Protocol):
 
     def welcome(self, channel_id: str, program: Program) -> Message: ...
 
+    def channel_lost(self, channel_id: str, error: str) -> Message: ...
+
 
 class _StepFailed(Exception):
     """A Slack call inside a step failed; the step is retried or ended according to ``result``."""
@@ -314,7 +316,9 @@ class CoffeeService:
 
     def _manager_only(self, program: Program) -> Reply:
         return Reply(
-            f"Only <@{program.set_up_by}> (who set up coffee rounds here) or a workspace admin can do that.", ok=False
+            f"Only <@{program.set_up_by}> (who set up coffee rounds here) or a workspace admin can do that. "
+            "Just for you: `/coffee skip`, `/coffee pause until 2027-01-10` or `/coffee leave`.",
+            ok=False,
         )
 
     def _managed_program(self, team_id: str, channel_id: str, user_id: str) -> Program | Reply:
@@ -777,6 +781,23 @@ class CoffeeService:
                 report.failed += 1
             uow.commit()
         logger.warning("coffee %s for round %s failed: %s", job.kind.value, job.round_id, error)
+        if job.kind == JobKind.START and error in CHANNEL_GONE:
+            self._pause_lost_channel(job, error)
+
+    def _pause_lost_channel(self, job: Job, error: str) -> None:
+        """The channel is gone (archived, deleted, the bot removed): pause and tell the organiser how to resume."""
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            round_ = uow.coffee.round(job.team_id, job.round_id)
+            program = uow.coffee.program(job.team_id, round_.program_id) if round_ else None
+            if program is None:
+                return
+            uow.coffee.set_program_status(job.team_id, program.id, ProgramStatus.PAUSED, now)
+            uow.coffee.cancel_scheduled_rounds(job.team_id, program.id, now)
+            uow.commit()
+        result = self._post(program.set_up_by, self._render.channel_lost(program.channel_id, error))
+        if not result.ok:
+            logger.warning("could not tell the organiser about a lost coffee channel: %s", result.error)
 
     def _load(self, job: Job) -> tuple[Round, Program] | None:
         with self._uow_factory() as uow:

@@ -318,7 +318,7 @@ class CoffeeMessages:
         """The channel summary at the end of a round."""
         text = f"{met} of {groups} {'group' if groups == 1 else 'groups'} met this round."
         extra = f" {scheduled} more scheduled a chat." if scheduled else ""
-        return text, [section(f":coffee: *Coffee round wrap-up:* {text}{extra} The next round is on its way.")]
+        return text, [section(f":coffee: *Coffee round wrap-up:* {text}{extra}")]
 
     def set_aside(self, channel_id: str) -> Message:
         """The DM after three rounds without an answer."""
@@ -327,6 +327,19 @@ class CoffeeMessages:
             "no more groups until you come back. Type `/coffee join` in that channel whenever you'd like to."
         )
         return text, [section(text)]
+
+    def channel_lost(self, channel_id: str, error: str) -> Message:
+        """The organiser's DM when a round could not start because the channel is out of reach."""
+        why = {
+            "is_archived": "the channel was archived",
+            "not_in_channel": "I'm no longer in the channel",
+            "channel_not_found": "I can't see the channel any more (it was deleted, or I was removed)",
+        }.get(error, f"Slack refused ({error})")
+        text = (
+            f"I couldn't start the coffee round in <#{channel_id}>: {why}. I've paused coffee rounds there. "
+            "Add me back with `/invite @Rapport`, then type `/coffee resume` in the channel."
+        )
+        return text, [section(f":warning: {text}")]
 
     def welcome(self, channel_id: str, program: Program) -> Message:
         """The one welcome DM a newcomer to a coffee channel gets."""
@@ -337,7 +350,7 @@ class CoffeeMessages:
             else "You're in automatically; `/coffee leave` there opts you out."
         )
         text = (
-            f"Welcome to <#{channel_id}>! Every {settings.cadence_weeks * 7} days I group people there to meet for a "
+            f"Welcome to <#{channel_id}>! {CADENCE_LABELS[settings.cadence_weeks]} I group people there to meet for a "
             f"coffee. {joining} `/coffee help` shows everything else."
         )
         blocks: list[Block] = [section(f":coffee: {text}")]

@@ -111,6 +111,13 @@ def test_a_round_from_set_up_to_follow_up(
         lambda: [m for m in fake.messages(maya_heads_up.channel, as_user=fake.user("maya").id) if "sit out" in m.text],
         what="skip confirmation",
     )
+    # arjun pauses until January with the heads-up's date picker.
+    arjun_heads_up = [m for m in dms(fake, "arjun") if "Heads-up" in m.text][-1]
+    assert slack.click("arjun", arjun_heads_up, "coffee_pause_until", "2027-01-10").ok
+    wait_for(
+        lambda: [m for m in fake.messages(arjun_heads_up.channel, as_user=fake.user("arjun").id) if "Paused" in m.text],
+        what="pause confirmation",
+    )
 
     # The round: Friday 10:00 New York.
     clock.set(clock.now().replace(day=27, hour=15, minute=1))
@@ -118,8 +125,8 @@ def test_a_round_from_set_up_to_follow_up(
     assert report.failed == 0
     group_dms = [c for c in fake.conversations() if c.kind == "mpim"]
     grouped = sorted(m for c in group_dms for m in c.members if m != fake.bot_user_id)
-    expected = sorted(u for u in people if u != fake.user("maya").id)
-    assert grouped == expected, "everyone but maya is in exactly one group"
+    expected = sorted(u for u in people if u not in {fake.user("maya").id, fake.user("arjun").id})
+    assert grouped == expected, "everyone but maya (skipping) and arjun (paused) is in exactly one group"
     assert all(2 <= len(c.members) - 1 <= 3 for c in group_dms)
     intro = fake.messages(group_dms[0].id)[0]
     body = str(intro.blocks)
@@ -127,6 +134,8 @@ def test_a_round_from_set_up_to_follow_up(
     assert "A time that suits everyone" in body or "barely overlap" in body
     maya_notice = wait_for(lambda: [m for m in dms(fake, "maya") if "No coffee group" in m.text], what="notice")
     assert "skip" in maya_notice[-1].text
+    arjun_notice = [m for m in dms(fake, "arjun") if "No coffee group" in m.text]
+    assert "paused coffee rounds until Sun 10 Jan" in arjun_notice[-1].text
 
     # Check-in halfway (3 days later, same local time), in every group DM.
     clock.advance(timedelta(days=3))
@@ -176,10 +185,25 @@ def test_a_round_from_set_up_to_follow_up(
         nudges = [m for m in dms(fake, handle) if fake.user(other).handle in m.text or other in str(m.blocks)]
         assert nudges, f"{handle} got a follow-up about the coffee"
 
+    # Another group scheduled it (the answer keeps a "We met" button), a third not this time.
+    scheduled_group, skipped_group = group_dms[1], group_dms[2]
+    first_member = next(m for m in scheduled_group.members if m != fake.bot_user_id)
+    ask = [m for m in fake.messages(scheduled_group.id) if m.text == "Did you meet?"][-1]
+    assert slack.click(fake.user(first_member).handle, ask, "coffee_scheduled").ok
+    answered = wait_for(
+        lambda: [m for m in [fake.message(scheduled_group.id, ask.ts)] if "Scheduled" in m.text], what="scheduled"
+    )[0]
+    assert [b[1] for b in answered.buttons()] == ["We met"]
+    other_member = next(m for m in skipped_group.members if m != fake.bot_user_id)
+    ask = [m for m in fake.messages(skipped_group.id) if m.text == "Did you meet?"][-1]
+    assert slack.click(fake.user(other_member).handle, ask, "coffee_not_this_time").ok
+    wait_for(lambda: "Not this time" in fake.message(skipped_group.id, ask.ts).text, what="not this time")
+
     # The end of the round: the channel summary (the next round starts in the same sweep).
     services.coffee.sweep(team_id=fake.team_id)
     summaries = [m for m in fake.messages(fake.channel_id(CHANNEL)) if "groups met" in m.text or "group met" in m.text]
     assert summaries and summaries[-1].text == f"1 of {len(group_dms)} groups met this round."
+    assert "1 more scheduled a chat" in str(summaries[-1].blocks)
 
 
 def test_coffee_in_a_dm_a_group_dm_and_without_the_bot(slack: HttpDriver, fake: FakeSlack) -> None:

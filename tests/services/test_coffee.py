@@ -60,7 +60,9 @@ class RecordingSlack:
         return Outcome(), ChannelInfo(id=channel_id, name="coffee", is_member=BOT in self.members[channel_id])
 
     def channel_members(self, channel_id: str) -> tuple[Outcome, list[str]]:
-        return Outcome(), list(self.members.get(channel_id, []))
+        if channel_id not in self.members:
+            return Outcome(ok=False, error="channel_not_found"), []
+        return Outcome(), list(self.members[channel_id])
 
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.admins
@@ -386,3 +388,25 @@ def test_round_status_after_the_summary(
     with uow_factory() as uow:
         done = uow.coffee.round(team_id, round_.id)
     assert done is not None and done.status == RoundStatus.DONE and done.seed == 7
+
+
+def test_a_round_in_a_lost_channel_pauses_and_tells_the_organiser(
+    coffee: CoffeeService,
+    team_id: str,
+    slack: RecordingSlack,
+    clock: ManualClock,
+    uow_factory: Callable[[], UnitOfWork],
+) -> None:
+    set_up(coffee, team_id, user="UB")
+    round_ = status(coffee, team_id).next_round
+    assert round_ is not None
+    del slack.members[CHANNEL]  # the channel was deleted (or the bot removed from a private one)
+    clock.set(round_.times.starts_at + timedelta(minutes=1))
+    report = coffee.sweep(team_id=team_id)
+    assert report.failed == 1 and report.errors == {"channel_not_found": 1}
+    told = slack.to("UB")
+    assert told and "paused coffee rounds" in told[-1] and "/coffee resume" in told[-1]
+    with uow_factory() as uow:
+        program = uow.coffee.program_for_channel(team_id, CHANNEL)
+        assert program is not None and program.status == ProgramStatus.PAUSED
+        assert uow.coffee.next_scheduled_round(team_id, program.id) is None
