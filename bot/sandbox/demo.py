@@ -922,6 +922,8 @@ def run_interactive(out: TextIO, user: str = DEFAULT_USER, start: str | None = N
             except KeyboardInterrupt:
                 out.write("\n(type quit to leave)\n")
                 continue
+            if not sys.stdin.isatty():
+                out.write(line + "\n")  # piped input is not echoed by a terminal; keep the transcript readable
             if line.strip().lower() in {"quit", "exit"}:
                 break
             try:
