@@ -47,13 +47,15 @@ import os
 import random
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain.coffee import (
+    DEFAULT_WORK_END,
+    DEFAULT_WORK_START,
     IGNORED_ROUNDS_LIMIT,
     MAX_INTRO,
     CheckIn,
@@ -683,6 +685,15 @@ class CoffeeService:
 
     # --- the pool -----------------------------------------------------------------------------------------------
 
+    def _working_hours(self, team_id: str, user_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """Working hours people saved in their nudge settings (local minutes); absent = the 9–17 default."""
+        with self._uow_factory() as uow:
+            saved = uow.nudge_settings.get_many(team_id, user_ids)
+        return {
+            user_id: (s.work_start.hour * 60 + s.work_start.minute, s.work_end.hour * 60 + s.work_end.minute)
+            for user_id, s in saved.items()
+        }
+
     def _tz(self, team_id: str, user_id: str) -> str:
         try:
             person = self._people.get(team_id, user_id)
@@ -854,7 +865,8 @@ class CoffeeService:
             if failed.result.error in CHANNEL_GONE:
                 logger.warning("coffee channel %s is gone (%s)", program.channel_id, failed.result.error)
             raise
-        members = [_member(person, now) for person in pool.values()]
+        hours = self._working_hours(program.team_id, list(pool))
+        members = [_member(person, now, hours.get(person.user_id)) for person in pool.values()]
         with self._uow_factory() as uow:
             history = PairHistory(
                 last_met=uow.coffee.last_met_pairs(program.team_id, now - HISTORY_HORIZON),
@@ -968,7 +980,9 @@ class CoffeeService:
                 )
             )
         window = max(round_.times.check_in_at - now, timedelta(days=1))
-        suggested = suggest_meeting_time([WorkingDay(p.tz) for p in people], now, window)
+        hours = self._working_hours(program.team_id, group.member_ids)
+        days = [WorkingDay(p.tz, *hours.get(p.user_id, (DEFAULT_WORK_START, DEFAULT_WORK_END))) for p in people]
+        suggested = suggest_meeting_time(days, now, window)
         return Intro(
             group_id=group.id,
             channel_name=program.channel_id,
@@ -1059,12 +1073,15 @@ class CoffeeService:
         return sent
 
 
-def _member(person: Person, now: datetime) -> Member:
+def _member(person: Person, now: datetime, hours: tuple[int, int] | None) -> Member:
     offset = now.astimezone(zone_or_utc(person.tz)).utcoffset()
+    start, end = hours or (DEFAULT_WORK_START, DEFAULT_WORK_END)
     return Member(
         user_id=person.user_id,
         team=person.department,
         tz_offset_minutes=int(offset.total_seconds() // 60) if offset is not None else 0,
+        work_start_minutes=start,
+        work_end_minutes=end,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ from bot.clock import ManualClock
 from bot.domain.coffee import CheckIn, JobKind, OptIn, ProgramSettings, ProgramStatus, RoundStatus
 from bot.domain.matching import PoolMode
 from bot.domain.models import Interaction, InteractionKind, InteractionSource, NewInteraction, Person
+from bot.domain.nudges import NudgeSettings
 from bot.services.coffee import CheckInResult, CoffeeService, Reply, StatusReport
 from bot.services.people import PeopleService
 from bot.services.ports import ChannelInfo, UnitOfWork
@@ -410,3 +411,17 @@ def test_a_round_in_a_lost_channel_pauses_and_tells_the_organiser(
         program = uow.coffee.program_for_channel(team_id, CHANNEL)
         assert program is not None and program.status == ProgramStatus.PAUSED
         assert uow.coffee.next_scheduled_round(team_id, program.id) is None
+
+
+def test_suggested_time_respects_saved_working_hours(
+    coffee: CoffeeService, team_id: str, slack: RecordingSlack, uow_factory: Callable[[], UnitOfWork]
+) -> None:
+    slack.members[CHANNEL] = [BOT, "UA", "UC"]
+    set_up(coffee, team_id, ProgramSettings(tz="UTC"))
+    with uow_factory() as uow:  # ana works 06:00–10:00 in New York, cy 14:00–18:00 in London: 14:00–15:00 UTC
+        uow.nudge_settings.save(team_id, "UA", NudgeSettings(work_start=time(6), work_end=time(10)), NOW)
+        uow.nudge_settings.save(team_id, "UC", NudgeSettings(work_start=time(14), work_end=time(18)), NOW)
+        uow.commit()
+    assert coffee.start_now(team_id, CHANNEL, "UA").ok
+    intro = next(str(blocks) for target, text, blocks in slack.posts if "coffee group" in text)
+    assert "Thu 26 Nov — ana 09:00, cy 14:00" in intro
