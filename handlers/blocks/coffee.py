@@ -269,7 +269,8 @@ class CoffeeMessages:
             )
             line = f"• <@{person.user_id}> — {details}"
             if person.intro:
-                line += f"\n    _{escape(person.intro)}_"
+                # Stored as Slack sent it with the command (already escaped, mentions as <@U…>), like /met notes.
+                line += f"\n    _{person.intro}_"
             people_lines.append(line)
         blocks: list[Block] = [
             section(f":coffee: *Time for coffee!* You've been grouped in <#{intro.channel_name}>."),

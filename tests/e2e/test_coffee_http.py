@@ -92,6 +92,7 @@ def test_a_round_from_set_up_to_follow_up(
     confirmation = set_up(slack, fake)
     assert "Coffee rounds are set up" in confirmation.text and "Fri 27 Nov at 10:00" in confirmation.text
 
+    assert "intro line is set" in run_coffee(slack, fake, "intro Loves sourdough, ask me about @maya's tips").text
     status = run_coffee(slack, fake, "status")
     assert "Every week on Friday at 10:00 (America/New_York)" in str(status.blocks)
     people = channel_people(fake)
@@ -132,6 +133,8 @@ def test_a_round_from_set_up_to_follow_up(
     body = str(intro.blocks)
     assert "Conversation starter" in body and "Why you:" in body and "local time" in body
     assert "A time that suits everyone" in body or "barely overlap" in body
+    lee_intro = next(fake.messages(c.id)[0] for c in group_dms if fake.user("lee").id in c.members)
+    assert f"_Loves sourdough, ask me about <@{fake.user('maya').id}|maya>'s tips_" in str(lee_intro.blocks)
     maya_notice = wait_for(lambda: [m for m in dms(fake, "maya") if "No coffee group" in m.text], what="notice")
     assert "skip" in maya_notice[-1].text
     arjun_notice = [m for m in dms(fake, "arjun") if "No coffee group" in m.text]
