@@ -41,6 +41,8 @@ Semantics
 - Deterministic for a seed whatever the order of `members`; the seed breaks ties.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from bot.domain.matching.model import (
     FairnessRecord,
     Group,
@@ -52,8 +54,32 @@ from bot.domain.matching.model import (
     Unmatched,
     UnmatchedReason,
 )
-from bot.domain.matching.rounds import UNMATCHED_TEXT, explain_group, fairness_after, match_round
-from bot.domain.matching.weights import WeightModel, overlap_minutes, pair_weight
+
+if TYPE_CHECKING:
+    from bot.domain.matching.rounds import UNMATCHED_TEXT, explain_group, fairness_after, match_round
+    from bot.domain.matching.weights import WeightModel, overlap_minutes, pair_weight
+
+# The solvers pull in numpy, scipy and networkx (~0.9 s to import). Most importers only need the value types above
+# (the CLI, handlers, storage), so the solvers load on first use.
+_LAZY = {
+    "UNMATCHED_TEXT": "bot.domain.matching.rounds",
+    "explain_group": "bot.domain.matching.rounds",
+    "fairness_after": "bot.domain.matching.rounds",
+    "match_round": "bot.domain.matching.rounds",
+    "WeightModel": "bot.domain.matching.weights",
+    "overlap_minutes": "bot.domain.matching.weights",
+    "pair_weight": "bot.domain.matching.weights",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "UNMATCHED_TEXT",
