@@ -420,7 +420,7 @@ class FollowUpService:
         ids = [nudge.id for nudge in delivery.nudges]
         text, blocks = self._render(delivery, now, recipient.hours)
         with self._uow_factory() as uow:
-            held = uow.nudges.mark_attempt(ids, worker, now)
+            held = uow.nudges.mark_attempt(ids, worker, now, now + self._lease)
             if held != len(ids):
                 report.lost_leases += len(ids)
                 logger.warning("lost the lease on nudges %s before posting; another sweep has them", ids)

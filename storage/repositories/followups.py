@@ -179,9 +179,18 @@ class SqlNudgeRepository:
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
-    def mark_attempt(self, ids: Sequence[int], worker_id: str, now: datetime) -> int:
-        """Before a post: count the attempt and mark the rows as possibly delivered (cleared by the outcome)."""
-        return self._update_held(ids, worker_id, attempts=NudgeRow.attempts + 1, in_doubt=True, updated_at=now)
+    def mark_attempt(self, ids: Sequence[int], worker_id: str, now: datetime, lease_until: datetime) -> int:
+        """Before a post: count the attempt, mark the rows as possibly delivered (the outcome clears it) and renew
+        the lease — only while the lease has not expired, so no other sweep can be re-claiming them meanwhile."""
+        if not ids:
+            return 0
+        result = self._session.execute(
+            update(NudgeRow)
+            .where(*self._held(ids, worker_id), NudgeRow.available_at > now)  # type: ignore[arg-type]
+            .values(attempts=NudgeRow.attempts + 1, in_doubt=True, available_at=lease_until, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def release(self, ids: Sequence[int], worker_id: str, available_at: datetime, now: datetime) -> int:
         """Give rows back unperformed (not deliverable yet): claimable again at ``available_at``."""

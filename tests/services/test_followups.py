@@ -266,7 +266,7 @@ def test_crash_after_slack_accepted_is_not_sent_twice(world: World) -> None:
     # A worker claims, marks the attempt, posts... and dies before recording the outcome.
     with world.uow_factory() as uow:
         [claimed] = uow.nudges.claim("dead", now, now + timedelta(minutes=5), 10, world.team_id)
-        uow.nudges.mark_attempt([claimed.id], "dead", now)
+        assert uow.nudges.mark_attempt([claimed.id], "dead", now, now + timedelta(minutes=5)) == 1
         uow.commit()
     world.sender.post_message(
         LEE, "x", [], metadata={"event_type": "rapport_nudge", "event_payload": {"ids": [claimed.id]}}
@@ -278,6 +278,18 @@ def test_crash_after_slack_accepted_is_not_sent_twice(world: World) -> None:
     assert world.sender.ids_posted() == [claimed.id]
     [nudge] = world.nudges()
     assert nudge.status is NudgeStatus.SENT and nudge.sent_ts == "1.0"
+
+
+def test_an_expired_lease_cannot_start_a_post(world: World) -> None:
+    world.log(follow_up_days=1)
+    world.clock.advance(timedelta(days=1))
+    now = world.clock.now()
+    with world.uow_factory() as uow:
+        [claimed] = uow.nudges.claim("slow", now, now + timedelta(minutes=5), 10, world.team_id)
+        uow.commit()
+    later = now + timedelta(minutes=6)
+    with world.uow_factory() as uow:
+        assert uow.nudges.mark_attempt([claimed.id], "slow", later, later + timedelta(minutes=5)) == 0
 
 
 def test_claimed_but_never_attempted_rows_are_simply_sent(world: World) -> None:
