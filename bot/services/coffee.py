@@ -46,6 +46,8 @@ import logging
 import os
 import random
 import socket
+import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -103,6 +105,7 @@ MIN_POOL = 2
 RETRY_DELAY = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
 # Slack errors after which a channel step can never succeed: the step ends with the reason.
+RATE_LIMITS = frozenset({"ratelimited", "rate_limited", "rate_limited_locally"})
 CHANNEL_GONE = frozenset({"channel_not_found", "not_in_channel", "is_archived", "missing_scope", "invalid_auth"})
 
 
@@ -193,6 +196,8 @@ class CoffeeSweepReport:
     claimed: int = 0
     done: int = 0
     retried: int = 0
+    deferred: int = 0  # rate limited: handed back to run after the wait
+    yielded: int = 0  # long steps handed back at half their lease and taken up again
     failed: int = 0
     messages: int = 0
     errors: dict[str, int] = field(default_factory=dict)
@@ -216,6 +221,10 @@ class CoffeeRenderer(Protocol):
     def welcome(self, channel_id: str, program: Program) -> Message: ...
 
     def channel_lost(self, channel_id: str, error: str) -> Message: ...
+
+
+class _StepYield(Exception):
+    """A long step has used half its lease: hand it back (progress is recorded) so it is re-claimed afresh."""
 
 
 class _StepFailed(Exception):
@@ -273,6 +282,7 @@ class CoffeeService:
         self._seed_source = seed_source or (lambda: random.SystemRandom().randrange(2**31))
         self._worker_id = worker_id or default_worker_id()
         self._hooks: list[InteractionHook] = []
+        self._step = threading.local()  # the running step's deadline (monotonic seconds), per sweeping thread
 
     def add_hook(self, hook: InteractionHook) -> None:
         """Run ``hook`` in the transaction that stores each interaction "We met" logs (follow-ups use this)."""
@@ -766,8 +776,14 @@ class CoffeeService:
             JobKind.CHECK_IN: self._check_in_step,
             JobKind.SUMMARY: self._summary,
         }
+        self._step.deadline = time.monotonic() + self._lease.total_seconds() / 2
+        self._step.checks = 0
         try:
             report.messages += steps[job.kind](job)
+        except _StepYield:
+            self._release(job, worker, self._clock.now(), "yielded")
+            report.yielded += 1
+            return
         except _StepFailed as failed:
             self._record_failure(job, worker, failed.result, report)
             return
@@ -776,10 +792,30 @@ class CoffeeService:
             uow.commit()
         report.done += 1
 
+    def _check_lease(self) -> None:
+        """Called before each send: past half the lease, yield so that no other worker takes the step over meanwhile.
+
+        Never on a step's first check, so every claim makes progress.
+        """
+        self._step.checks = getattr(self._step, "checks", 0) + 1
+        if self._step.checks > 1 and time.monotonic() > getattr(self._step, "deadline", float("inf")):
+            raise _StepYield
+
+    def _release(self, job: Job, worker: str, available_at: datetime, reason: str) -> None:
+        with self._uow_factory() as uow:
+            uow.coffee.release_job(job.id, worker, available_at, self._clock.now())
+            uow.commit()
+        logger.info("coffee %s for round %s handed back (%s)", job.kind.value, job.round_id, reason)
+
     def _record_failure(self, job: Job, worker: str, result: SendOutcome, report: CoffeeSweepReport) -> None:
         error = result.error or "unknown_error"
         report.errors[error] = report.errors.get(error, 0) + 1
         now = self._clock.now()
+        if error in RATE_LIMITS:
+            # Not a failure: Slack (or our own limiter) asks us to wait. Done work is recorded; retry after the wait.
+            self._release(job, worker, now + timedelta(seconds=result.retry_after or 1), error)
+            report.deferred += 1
+            return
         with self._uow_factory() as uow:
             if result.retryable and job.attempts + 1 < MAX_ATTEMPTS:
                 delay = max(RETRY_DELAY * (2**job.attempts), timedelta(seconds=result.retry_after or 0))
@@ -837,6 +873,7 @@ class CoffeeService:
         for user_id, person in sorted(pool.items()):
             if states.get(user_id, MemberState(user_id)).heads_up_round_id == round_.id:
                 continue
+            self._check_lease()
             result = self._post(user_id, self._render.heads_up(program.channel_id, round_, person.tz))
             if not result.ok:
                 if result.retryable:
@@ -916,6 +953,7 @@ class CoffeeService:
         for index, group in enumerate(groups):
             if group.intro_ts is not None:
                 continue
+            self._check_lease()
             channel = group.channel_id
             if channel is None:
                 outcome, channel = self._slack.open_group(group.member_ids)
@@ -937,6 +975,7 @@ class CoffeeService:
         for notice in notices:
             if notice.sent:
                 continue
+            self._check_lease()
             result = self._post(notice.user_id, self._render.not_grouped(program.channel_id, notice.text))
             if not result.ok and result.retryable:
                 raise _StepFailed(result)
@@ -1007,6 +1046,7 @@ class CoffeeService:
         for group in groups:
             if group.channel_id is None or group.check_in_ts is not None or group.outcome == CheckIn.MET:
                 continue
+            self._check_lease()
             result = self._post(group.channel_id, self._render.check_in(group.id, program.channel_id))
             if not result.ok:
                 self._group_failed(group, result)

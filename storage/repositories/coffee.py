@@ -605,6 +605,12 @@ class SqlCoffeeRepository:
             updated_at=now,
         )
 
+    def release_job(self, job_id: int, worker_id: str, available_at: datetime, now: datetime) -> bool:
+        """Hand a step back without counting an attempt (rate limited, or yielding a long step)."""
+        return self._update_held(
+            job_id, worker_id, status="pending", claimed_by=None, available_at=available_at, updated_at=now
+        )
+
     def fail_job(self, job_id: int, worker_id: str, error: str, now: datetime) -> bool:
         """End the step for good with the reason."""
         return self._update_held(

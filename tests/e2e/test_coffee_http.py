@@ -17,6 +17,7 @@ from bot.embedded import EmbeddedBot
 from bot.sandbox.driver import HttpDriver
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.records import FakeMessage
+from bot.settings import Settings
 from storage.models import InteractionRow
 from tests.e2e.conftest import wait_for
 
@@ -26,6 +27,22 @@ CHANNEL = "#coffee"
 # mpim:write for conversations.open of a group DM.
 COFFEE_SCOPES = {"channels:read", "groups:read", "mpim:write"}
 COFFEE_EVENTS = {"member_joined_channel", "member_left_channel"}
+
+
+@pytest.fixture
+def bot(fake: FakeSlack, database_url: str, clock: ManualClock) -> Iterator[EmbeddedBot]:
+    """The real app as in conftest, with the gateway's post ceiling raised: the fake needs no pacing, and a round
+    posts dozens of DMs (production keeps RAPPORT_SLACK_POSTS_PER_SECOND's default)."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        slack_bot_token=fake.bot_token,
+        slack_signing_secret=fake.signing_secret,
+        slack_api_url=fake.api_url,
+        database_url=database_url,
+        rapport_slack_posts_per_second=100.0,
+    )
+    with EmbeddedBot(settings, clock=clock) as running:
+        yield running
 
 
 @pytest.fixture(autouse=True)
@@ -176,18 +193,6 @@ def test_a_round_from_set_up_to_follow_up(
     )[-1]
     assert "Coffee with" in str(listing.blocks) and "&lt;3 climbing" in str(listing.blocks)
 
-    # Follow-up nudges later, from the follow-up engine, because "we met" went through the interaction hooks.
-    # A week after the meeting, delivered inside each person's working hours (they are in different zones).
-    clock.advance(timedelta(days=7))
-    for _ in range(24):
-        clock.advance(timedelta(hours=1))
-        services.followups.sweep()
-    for member in members:
-        handle = fake.user(member).handle
-        other = next(m for m in members if m != member)
-        nudges = [m for m in dms(fake, handle) if fake.user(other).handle in m.text or other in str(m.blocks)]
-        assert nudges, f"{handle} got a follow-up about the coffee"
-
     # Another group scheduled it (the answer keeps a "We met" button), a third not this time.
     scheduled_group, skipped_group = group_dms[1], group_dms[2]
     first_member = next(m for m in scheduled_group.members if m != fake.bot_user_id)
@@ -202,11 +207,24 @@ def test_a_round_from_set_up_to_follow_up(
     assert slack.click(fake.user(other_member).handle, ask, "coffee_not_this_time").ok
     wait_for(lambda: "Not this time" in fake.message(skipped_group.id, ask.ts).text, what="not this time")
 
-    # The end of the round: the channel summary (the next round starts in the same sweep).
+    # The end of the round, Friday 4 Dec: the channel summary (the next round starts in the same sweep).
+    clock.set(clock.now().replace(day=4, month=12))
     services.coffee.sweep(team_id=fake.team_id)
     summaries = [m for m in fake.messages(fake.channel_id(CHANNEL)) if "groups met" in m.text or "group met" in m.text]
     assert summaries and summaries[-1].text == f"1 of {len(group_dms)} groups met this round."
     assert "1 more scheduled a chat" in str(summaries[-1].blocks)
+
+    # Follow-up nudges later, from the follow-up engine, because "we met" went through the interaction hooks.
+    # A week after the meeting, delivered inside each person's working hours (they are in different zones).
+    clock.set(clock.now().replace(day=7, hour=15))  # the Monday a week after the meeting
+    for _ in range(24):
+        clock.advance(timedelta(hours=1))
+        services.followups.sweep()
+    for member in members:
+        handle = fake.user(member).handle
+        other = next(m for m in members if m != member)
+        nudges = [m for m in dms(fake, handle) if fake.user(other).handle in m.text or other in str(m.blocks)]
+        assert nudges, f"{handle} got a follow-up about the coffee"
 
 
 def test_coffee_in_a_dm_a_group_dm_and_without_the_bot(slack: HttpDriver, fake: FakeSlack) -> None:

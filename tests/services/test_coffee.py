@@ -220,8 +220,13 @@ def test_a_retried_start_sends_only_what_is_missing(
     # The first intro goes out; Slack rate-limits the second: the step is retried later.
     slack.failures = {slack.attempts + 2: Outcome(ok=False, retryable=True, error="ratelimited", retry_after=30)}
     report = coffee.sweep(team_id=team_id)
-    assert report.retried == 1 and report.failed == 0
+    assert report.deferred == 1 and report.retried == 0 and report.failed == 0
     assert len([1 for _, text, _ in slack.posts if "coffee group" in text]) == 1
+    clock.advance(timedelta(seconds=31))
+    # Then a 5xx: retried after a back-off, with the attempt counted.
+    slack.failures = {slack.attempts + 1: Outcome(ok=False, retryable=True, error="internal_error")}
+    report = coffee.sweep(team_id=team_id)
+    assert report.retried == 1
     clock.advance(timedelta(minutes=3))
     coffee.sweep(team_id=team_id)
     intros = [target for target, text, _ in slack.posts if "coffee group" in text]
@@ -425,3 +430,16 @@ def test_suggested_time_respects_saved_working_hours(
     assert coffee.start_now(team_id, CHANNEL, "UA").ok
     intro = next(str(blocks) for target, text, blocks in slack.posts if "coffee group" in text)
     assert "Thu 26 Nov — ana 09:00, cy 14:00" in intro
+
+
+def test_a_long_step_yields_at_half_its_lease_and_finishes(
+    uow_factory: Callable[[], UnitOfWork], team_id: str, clock: ManualClock, slack: RecordingSlack
+) -> None:
+    people = PeopleService(uow_factory, Directory(team_id), clock)
+    hurried = CoffeeService(uow_factory, people, slack, CoffeeMessages(), clock, lease=timedelta(0))
+    set_up(hurried, team_id)
+    clock.set(datetime(2026, 11, 27, 15, 0, tzinfo=UTC))
+    report = hurried.sweep(team_id=team_id)
+    assert report.yielded >= 2 and report.failed == 0
+    intros = [target for target, text, _ in slack.posts if "coffee group" in text]
+    assert len(intros) == len(set(intros)) == 3, "each claim sends one more and nothing twice"
