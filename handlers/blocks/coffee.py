@@ -238,7 +238,10 @@ class CoffeeMessages:
     def heads_up(self, channel_id: str, round_: Round, tz: str) -> Message:
         """The DM one business day before a round."""
         local = round_.times.starts_at.astimezone(zone_or_utc(tz))
-        text = f"Heads-up: you'll be paired in <#{channel_id}> tomorrow ({local:%a} {local.day} {local:%b})."
+        sent_on = round_.times.heads_up_at.astimezone(zone_or_utc(tz)).date()
+        day = f"{local:%a} {local.day} {local:%b}"
+        when = f"tomorrow ({day})" if local.date() - sent_on == timedelta(days=1) else f"on {day}"
+        text = f"Heads-up: you'll be paired in <#{channel_id}> {when}."
         tomorrow = (local + timedelta(days=1)).date()
         picker = {
             "type": "datepicker",

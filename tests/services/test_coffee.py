@@ -443,3 +443,12 @@ def test_a_long_step_yields_at_half_its_lease_and_finishes(
     assert report.yielded >= 2 and report.failed == 0
     intros = [target for target, text, _ in slack.posts if "coffee group" in text]
     assert len(intros) == len(set(intros)) == 3, "each claim sends one more and nothing twice"
+
+
+def test_a_heads_up_before_the_weekend_names_the_day(
+    coffee: CoffeeService, team_id: str, clock: ManualClock, slack: RecordingSlack
+) -> None:
+    set_up(coffee, team_id, ProgramSettings(weekday=0, local_minute=600, tz="America/New_York"))
+    clock.set(datetime(2026, 11, 27, 15, 0, tzinfo=UTC))  # Friday 10:00 New York
+    coffee.sweep(team_id=team_id)
+    assert slack.to("UA") == ["Heads-up: you'll be paired in <#C0COFFEE> on Mon 30 Nov."]
