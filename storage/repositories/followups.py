@@ -22,6 +22,7 @@ from bot.domain.nudges import (
 )
 from storage.models import (
     NUDGE_CLAIMABLE_SQL,
+    NUDGE_UNCLAIMED_SQL,
     CadenceRow,
     InteractionRow,
     NudgeRow,
@@ -111,6 +112,7 @@ class SqlNudgeRepository:
                 NudgeRow.contact_id == contact_id,
                 NudgeRow.kind == kind.value,
                 NudgeRow.status == NudgeStatus.PENDING.value,
+                text(NUDGE_UNCLAIMED_SQL),  # lets SQLite use the partial index
                 NudgeRow.in_doubt.is_(False),
                 NudgeRow.due_at < due_before,
             )
@@ -271,7 +273,12 @@ class SqlNudgeRepository:
         """The bot's DM channel with the person, as learnt from an earlier delivery."""
         return self._session.scalars(
             select(NudgeRow.sent_channel)
-            .where(NudgeRow.team_id == team_id, NudgeRow.user_id == user_id, NudgeRow.sent_channel.is_not(None))
+            .where(
+                NudgeRow.team_id == team_id,
+                NudgeRow.user_id == user_id,
+                text(NUDGE_UNCLAIMED_SQL),  # a claimed row never carries a channel; this lets SQLite use the index
+                NudgeRow.sent_channel.is_not(None),
+            )
             .order_by(NudgeRow.id.desc())
             .limit(1)
         ).first()

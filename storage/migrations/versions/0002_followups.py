@@ -19,6 +19,7 @@ depends_on = None
 
 _id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 _CLAIMABLE = sa.text("status IN ('pending', 'claimed')")
+_UNCLAIMED = sa.text("status <> 'claimed'")
 
 
 def upgrade() -> None:
@@ -55,7 +56,13 @@ def upgrade() -> None:
     op.create_index(
         "ix_nudges_claimable", "nudges", ["available_at"], postgresql_where=_CLAIMABLE, sqlite_where=_CLAIMABLE
     )
-    op.create_index("ix_nudges_team_user_contact", "nudges", ["team_id", "user_id", "contact_id"])
+    op.create_index(
+        "ix_nudges_team_user_contact",
+        "nudges",
+        ["team_id", "user_id", "contact_id"],
+        postgresql_where=_UNCLAIMED,
+        sqlite_where=_UNCLAIMED,
+    )
     op.create_table(
         "cadences",
         sa.Column("id", _id, autoincrement=True, nullable=False),
