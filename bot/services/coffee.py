@@ -53,13 +53,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from bot.domain.coffee import (
     DEFAULT_WORK_END,
     DEFAULT_WORK_START,
     IGNORED_ROUNDS_LIMIT,
     MAX_INTRO,
+    SITTING_OUT_TEXT,
     CheckIn,
     GroupRecord,
     Job,
@@ -738,12 +738,11 @@ class CoffeeService:
                 continue
             if state.paused_until is not None and state.paused_until > now:
                 local = state.paused_until.astimezone(zone_or_utc(person.tz)).date()
-                text = f"You've paused coffee rounds until {local:%a} {local.day} {local:%b}."
+                text = SITTING_OUT_TEXT["paused"].format(until=f"{local:%a} {local.day} {local:%b}")
                 sitting_out.append(Notice(round_id or 0, user_id, "paused", text))
                 continue
             if round_id is not None and state.skip_round_id == round_id:
-                text = "You chose to skip this round — you'll be back in the next one."
-                sitting_out.append(Notice(round_id, user_id, "skipped", text))
+                sitting_out.append(Notice(round_id, user_id, "skipped", SITTING_OUT_TEXT["skipped"]))
                 continue
             pool[user_id] = person
         return pool, sitting_out
@@ -1126,7 +1125,7 @@ def _member(person: Person, now: datetime, hours: tuple[int, int] | None) -> Mem
 
 
 def _when(at: datetime, tz: str) -> str:
-    local = at.astimezone(ZoneInfo(tz) if tz else zone_or_utc(tz))
+    local = at.astimezone(zone_or_utc(tz))
     return f"{local:%a} {local.day} {local:%b} at {local:%H:%M} ({tz})"
 
 
