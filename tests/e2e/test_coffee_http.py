@@ -309,3 +309,14 @@ def test_newcomer_gets_one_welcome_and_leavers_leave_the_pool(
     status = run_coffee(slack, fake, "status")  # a round trip, so the second join has been handled
     assert "Pool:" in str(status.blocks)
     assert len([m for m in dms(fake, "ben") if "Welcome to" in m.text]) == 1, "one welcome, ever"
+
+
+def test_join_only_channels_welcome_with_a_join_button(slack: HttpDriver, fake: FakeSlack) -> None:
+    set_up(slack, fake, opt_in="join")
+    assert "Pool: *0* people" in str(run_coffee(slack, fake, "status").blocks)
+    assert slack.member_joined_channel("ben", CHANNEL).ok
+    welcome = wait_for(lambda: [m for m in dms(fake, "ben") if "Welcome to" in m.text], what="welcome DM")[-1]
+    assert "Click *Join*" in welcome.text
+    assert slack.click("ben", welcome, "coffee_join").ok
+    wait_for(lambda: [m for m in fake.messages(welcome.channel, as_user=fake.user("ben").id) if "You're in" in m.text])
+    assert "Pool: *1* person" in str(run_coffee(slack, fake, "status").blocks)

@@ -452,3 +452,18 @@ def test_a_heads_up_before_the_weekend_names_the_day(
     clock.set(datetime(2026, 11, 27, 15, 0, tzinfo=UTC))  # Friday 10:00 New York
     coffee.sweep(team_id=team_id)
     assert slack.to("UA") == ["Heads-up: you'll be paired in <#C0COFFEE> on Mon 30 Nov."]
+
+
+def test_a_scheduled_round_with_one_person_tells_them_why(
+    coffee: CoffeeService, team_id: str, clock: ManualClock, slack: RecordingSlack
+) -> None:
+    slack.members[CHANNEL] = [BOT, "UA"]
+    set_up(coffee, team_id)
+    clock.set(datetime(2026, 11, 27, 15, 0, tzinfo=UTC))
+    report = coffee.sweep(team_id=team_id)
+    assert report.failed == 0 and group_channels(slack) == []
+    assert slack.to("UA")[-1] == (
+        "No coffee group for you this round in <#C0COFFEE>. "
+        "Not enough people were available this round to form a group."
+    )
+    assert slack.to(CHANNEL) == [], "no summary for a round without groups"
