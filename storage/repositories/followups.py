@@ -112,7 +112,7 @@ class SqlNudgeRepository:
                 NudgeRow.contact_id == contact_id,
                 NudgeRow.kind == kind.value,
                 NudgeRow.status == NudgeStatus.PENDING.value,
-                text(NUDGE_UNCLAIMED_SQL),  # lets SQLite use the partial index
+                text(NUDGE_UNCLAIMED_SQL),  # matches the partial index's predicate on PostgreSQL
                 NudgeRow.in_doubt.is_(False),
                 NudgeRow.due_at < due_before,
             )
@@ -276,7 +276,7 @@ class SqlNudgeRepository:
             .where(
                 NudgeRow.team_id == team_id,
                 NudgeRow.user_id == user_id,
-                text(NUDGE_UNCLAIMED_SQL),  # a claimed row never carries a channel; this lets SQLite use the index
+                text(NUDGE_UNCLAIMED_SQL),  # a claimed row never carries a channel; matches the partial index
                 NudgeRow.sent_channel.is_not(None),
             )
             .order_by(NudgeRow.id.desc())

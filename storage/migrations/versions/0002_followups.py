@@ -61,7 +61,6 @@ def upgrade() -> None:
         "nudges",
         ["team_id", "user_id", "contact_id"],
         postgresql_where=_UNCLAIMED,
-        sqlite_where=_UNCLAIMED,
     )
     op.create_table(
         "cadences",
