@@ -105,7 +105,8 @@ MIN_POOL = 2
 RETRY_DELAY = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
 # Slack errors after which a channel step can never succeed: the step ends with the reason.
-RATE_LIMITS = frozenset({"ratelimited", "rate_limited", "rate_limited_locally"})
+DIRECTORY_WAIT = "directory_unavailable"
+RATE_LIMITS = frozenset({"ratelimited", "rate_limited", "rate_limited_locally", DIRECTORY_WAIT})
 CHANNEL_GONE = frozenset({"channel_not_found", "not_in_channel", "is_archived", "missing_scope", "invalid_auth"})
 
 
@@ -221,6 +222,18 @@ class CoffeeRenderer(Protocol):
     def welcome(self, channel_id: str, program: Program) -> Message: ...
 
     def channel_lost(self, channel_id: str, error: str) -> Message: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Wait:
+    """A SendOutcome for "not now" decided here (not by a Slack call)."""
+
+    error: str
+    retry_after: float = 60.0
+    ok: bool = False
+    retryable: bool = True
+    ts: str | None = None
+    channel: str | None = None
 
 
 class _StepYield(Exception):
@@ -711,19 +724,31 @@ class CoffeeService:
             person = None
         return person.tz if person else "UTC"
 
-    def _pool(self, program: Program, round_id: int | None, now: datetime) -> tuple[dict[str, Person], list[Notice]]:
-        """Who is available (people by id) and who sits out with a reason to tell them (paused, skipping)."""
+    def _pool(
+        self, program: Program, round_id: int | None, now: datetime, *, complete: bool = False
+    ) -> tuple[dict[str, Person], list[Notice]]:
+        """Who is available (people by id) and who sits out with a reason to tell them (paused, skipping).
+
+        ``complete``: a round's steps need everyone looked up; when Slack can't tell us about someone right now
+        (users.info rate limits on a big channel's first round), the step waits and resumes, the directory cache
+        keeping what was learnt. Status counts just leave such a person out.
+        """
         outcome, member_ids = self._slack.channel_members(program.channel_id)
         if not outcome.ok:
             raise _StepFailed(outcome)
         people: dict[str, Person] = {}
+        unknown = 0
         for user_id in member_ids:
             try:
                 person = self._people.get(program.team_id, user_id)
             except DirectoryLookupError:
-                continue  # unknown right now: better out of this round than a wrong group
+                unknown += 1
+                continue
             if person is not None and not person.is_bot and not person.deleted:
                 people[user_id] = person
+        if unknown and complete:
+            logger.warning("%d members of %s could not be looked up yet; the round waits", unknown, program.channel_id)
+            raise _StepFailed(_Wait(DIRECTORY_WAIT))
         with self._uow_factory() as uow:
             uow.coffee.mark_in_channel(program.team_id, program.id, member_ids, now)
             states = uow.coffee.members(program.team_id, program.id)
@@ -865,7 +890,7 @@ class CoffeeService:
         now = self._clock.now()
         if round_.status != RoundStatus.SCHEDULED or now >= round_.times.starts_at:
             return 0  # too late for a heads-up: the round itself says hello
-        pool, _ = self._pool(program, round_.id, now)
+        pool, _ = self._pool(program, round_.id, now, complete=True)
         with self._uow_factory() as uow:
             states = uow.coffee.members(program.team_id, program.id)
         sent = 0
@@ -896,7 +921,7 @@ class CoffeeService:
     def _match(self, round_: Round, program: Program) -> None:
         now = self._clock.now()
         try:
-            pool, sitting_out = self._pool(program, round_.id, now)
+            pool, sitting_out = self._pool(program, round_.id, now, complete=True)
         except _StepFailed as failed:
             if failed.result.error in CHANNEL_GONE:
                 logger.warning("coffee channel %s is gone (%s)", program.channel_id, failed.result.error)

@@ -17,7 +17,7 @@ from bot.domain.models import Interaction, InteractionKind, InteractionSource, N
 from bot.domain.nudges import NudgeSettings
 from bot.services.coffee import CheckInResult, CoffeeService, Reply, StatusReport
 from bot.services.people import PeopleService
-from bot.services.ports import ChannelInfo, UnitOfWork
+from bot.services.ports import ChannelInfo, DirectoryLookupError, UnitOfWork
 from handlers.blocks.coffee import CoffeeMessages
 
 NOW = datetime(2026, 11, 25, 17, 0, tzinfo=UTC)  # Wednesday
@@ -467,3 +467,33 @@ def test_a_scheduled_round_with_one_person_tells_them_why(
         "Not enough people were available this round to form a group."
     )
     assert slack.to(CHANNEL) == [], "no summary for a round without groups"
+
+
+class FlakyDirectory(Directory):
+    """users.info that can't answer about some people until told to."""
+
+    def __init__(self, team_id: str, unreachable: set[str]) -> None:
+        super().__init__(team_id)
+        self.unreachable = unreachable
+
+    def fetch_person(self, team_id: str, user_id: str) -> Person | None:
+        if user_id in self.unreachable:
+            raise DirectoryLookupError("ratelimited")
+        return super().fetch_person(team_id, user_id)
+
+
+def test_a_round_waits_for_people_slack_cannot_tell_us_about_yet(
+    uow_factory: Callable[[], UnitOfWork], team_id: str, clock: ManualClock, slack: RecordingSlack
+) -> None:
+    directory = FlakyDirectory(team_id, {"UF"})
+    coffee = CoffeeService(uow_factory, PeopleService(uow_factory, directory, clock), slack, CoffeeMessages(), clock)
+    set_up(coffee, team_id)
+    assert status(coffee, team_id).pool_size == len(PEOPLE) - 1, "status just counts whom it knows"
+    clock.set(datetime(2026, 11, 27, 15, 0, tzinfo=UTC))
+    report = coffee.sweep(team_id=team_id)
+    assert report.deferred == 1 and report.failed == 0 and group_channels(slack) == []
+    directory.unreachable.clear()
+    clock.advance(timedelta(seconds=61))
+    coffee.sweep(team_id=team_id)
+    grouped = sorted(member for channel in group_channels(slack) for member in channel[1:].split("U")[1:])
+    assert grouped == ["A", "B", "C", "D", "E", "F"]
