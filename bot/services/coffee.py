@@ -106,7 +106,8 @@ RETRY_DELAY = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
 # Slack errors after which a channel step can never succeed: the step ends with the reason.
 DIRECTORY_WAIT = "directory_unavailable"
-RATE_LIMITS = frozenset({"ratelimited", "rate_limited", "rate_limited_locally", DIRECTORY_WAIT})
+DIRECTORY_TRIES = 3  # after this many waits for users.info, a round goes ahead without the people still unknown
+RATE_LIMITS = frozenset({"ratelimited", "rate_limited", "rate_limited_locally"})
 CHANNEL_GONE = frozenset({"channel_not_found", "not_in_channel", "is_archived", "missing_scope", "invalid_auth"})
 
 
@@ -729,9 +730,10 @@ class CoffeeService:
     ) -> tuple[dict[str, Person], list[Notice]]:
         """Who is available (people by id) and who sits out with a reason to tell them (paused, skipping).
 
-        ``complete``: a round's steps need everyone looked up; when Slack can't tell us about someone right now
-        (users.info rate limits on a big channel's first round), the step waits and resumes, the directory cache
-        keeping what was learnt. Status counts just leave such a person out.
+        ``complete``: a round's steps want everyone looked up; when Slack can't tell us about someone right now
+        (users.info rate limits on a big channel's first round), the step is retried later, the directory cache
+        keeping what was learnt. After DIRECTORY_TRIES the round goes ahead without them (never blocked for
+        good). Status counts just leave such a person out.
         """
         outcome, member_ids = self._slack.channel_members(program.channel_id)
         if not outcome.ok:
@@ -890,7 +892,7 @@ class CoffeeService:
         now = self._clock.now()
         if round_.status != RoundStatus.SCHEDULED or now >= round_.times.starts_at:
             return 0  # too late for a heads-up: the round itself says hello
-        pool, _ = self._pool(program, round_.id, now, complete=True)
+        pool, _ = self._pool(program, round_.id, now, complete=job.attempts < DIRECTORY_TRIES)
         with self._uow_factory() as uow:
             states = uow.coffee.members(program.team_id, program.id)
         sent = 0
@@ -915,13 +917,13 @@ class CoffeeService:
             return 0
         round_, program = loaded
         if round_.status == RoundStatus.SCHEDULED:
-            self._match(round_, program)
+            self._match(round_, program, complete=job.attempts < DIRECTORY_TRIES)
         return self._send_intros(round_, program)
 
-    def _match(self, round_: Round, program: Program) -> None:
+    def _match(self, round_: Round, program: Program, *, complete: bool) -> None:
         now = self._clock.now()
         try:
-            pool, sitting_out = self._pool(program, round_.id, now, complete=True)
+            pool, sitting_out = self._pool(program, round_.id, now, complete=complete)
         except _StepFailed as failed:
             if failed.result.error in CHANNEL_GONE:
                 logger.warning("coffee channel %s is gone (%s)", program.channel_id, failed.result.error)

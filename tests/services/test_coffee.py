@@ -491,9 +491,23 @@ def test_a_round_waits_for_people_slack_cannot_tell_us_about_yet(
     assert status(coffee, team_id).pool_size == len(PEOPLE) - 1, "status just counts whom it knows"
     clock.set(datetime(2026, 11, 27, 15, 0, tzinfo=UTC))
     report = coffee.sweep(team_id=team_id)
-    assert report.deferred == 1 and report.failed == 0 and group_channels(slack) == []
+    assert report.retried == 1 and report.failed == 0 and group_channels(slack) == []
     directory.unreachable.clear()
-    clock.advance(timedelta(seconds=61))
+    clock.advance(timedelta(minutes=3))
     coffee.sweep(team_id=team_id)
     grouped = sorted(member for channel in group_channels(slack) for member in channel[1:].split("U")[1:])
     assert grouped == ["A", "B", "C", "D", "E", "F"]
+
+
+def test_a_round_goes_ahead_without_someone_slack_never_tells_us_about(
+    uow_factory: Callable[[], UnitOfWork], team_id: str, clock: ManualClock, slack: RecordingSlack
+) -> None:
+    directory = FlakyDirectory(team_id, {"UF"})
+    coffee = CoffeeService(uow_factory, PeopleService(uow_factory, directory, clock), slack, CoffeeMessages(), clock)
+    set_up(coffee, team_id)
+    clock.set(datetime(2026, 11, 27, 15, 0, tzinfo=UTC))
+    for _ in range(4):  # waits of 2, 4 and 8 minutes, then the round starts without UF
+        coffee.sweep(team_id=team_id)
+        clock.advance(timedelta(minutes=10))
+    grouped = sorted(member for channel in group_channels(slack) for member in channel[1:].split("U")[1:])
+    assert grouped == ["A", "B", "C", "D", "E"]
