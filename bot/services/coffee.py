@@ -454,10 +454,14 @@ class CoffeeService:
         return Reply(f"Coffee rounds in <#{channel_id}> are stopped. Type `/coffee` to set them up again.")
 
     def start_now(self, team_id: str, channel_id: str, user_id: str) -> Reply:
-        """Start an extra round right away (managers only); the regular schedule is unchanged."""
+        """Start an extra round right away (managers only; also while paused); the regular schedule is unchanged."""
         program = self._managed_program(team_id, channel_id, user_id)
         if isinstance(program, Reply):
             return program
+        if program.status == ProgramStatus.STOPPED:
+            return Reply(
+                f"Coffee rounds in <#{channel_id}> are stopped. Type `/coffee` to set them up again.", ok=False
+            )
         now = self._clock.now()
         try:
             pool, _ = self._pool(program, None, now)

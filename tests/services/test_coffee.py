@@ -323,6 +323,9 @@ def test_channel_controls_need_an_admin_or_the_organiser(
     assert status(coffee, team_id).next_round is None, "pausing cancels the rounds that have not started"
     assert coffee.set_program_status(team_id, CHANNEL, "UA", ProgramStatus.ACTIVE).ok
     assert status(coffee, team_id).next_round is not None
+    assert coffee.set_program_status(team_id, CHANNEL, "UA", ProgramStatus.STOPPED).ok
+    stopped = coffee.start_now(team_id, CHANNEL, "UA")
+    assert not stopped.ok and "stopped" in stopped.text
 
 
 def test_channel_problems(coffee: CoffeeService, team_id: str, slack: RecordingSlack) -> None:
