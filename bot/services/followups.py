@@ -49,7 +49,7 @@ import time as monotonic_time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -242,6 +242,7 @@ class FollowUpService:
         worker = worker_id or self.worker_id
         total = SweepReport()
         started = monotonic_time.monotonic()
+        in_flight: list[Future[SweepReport]] = []
         for _ in range(self._max_batches):
             if monotonic_time.monotonic() - started > self._lease.total_seconds() / 2:
                 break  # keep one run bounded (a shutdown waits for it); the next tick goes on
@@ -251,9 +252,16 @@ class FollowUpService:
                 uow.commit()
             if not claimed:
                 break
-            report = self._deliver_batch(worker, claimed, monotonic_time.monotonic())
+            report, posting = self._deliver_batch(worker, claimed, monotonic_time.monotonic())
             report.claimed = len(claimed)
             total.add(report)
+            # Pipelined: this batch was claimed and prepared while the previous one was still posting; wait for the
+            # previous one now, so at most two batches are held at once.
+            for future in in_flight:
+                total.add(future.result())
+            in_flight = posting
+        for future in in_flight:
+            total.add(future.result())
         if total.claimed:
             logger.info(
                 "nudge sweep: claimed=%d sent=%d messages=%d deferred=%d retried=%d failed=%d recovered=%d",
@@ -280,7 +288,10 @@ class FollowUpService:
                 self._executor = ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix="rapport-nudge")
             return self._executor
 
-    def _deliver_batch(self, worker: str, claimed: list[ScheduledNudge], claimed_at: float) -> SweepReport:
+    def _deliver_batch(
+        self, worker: str, claimed: list[ScheduledNudge], claimed_at: float
+    ) -> tuple[SweepReport, list[Future[SweepReport]]]:
+        """Settle what cannot or need not be sent now, and start posting the rest on the delivery threads."""
         now = self._clock.now()
         report = SweepReport()
         by_team: dict[str, list[ScheduledNudge]] = defaultdict(list)
@@ -317,10 +328,12 @@ class FollowUpService:
                     uow.commit()
                 report.deferred += sum(len(ids) for ids in later.values())
         held = {nudge.id: nudge for nudge in claimed}
-        results = self._pool().map(lambda item: self._deliver(worker, item[0], item[1], held, claimed_at), deliveries)
-        for result in results:
-            report.add(result)
-        return report
+        pool = self._pool()
+        posting = [
+            pool.submit(self._deliver, worker, delivery, recipient, held, claimed_at)
+            for delivery, recipient in deliveries
+        ]
+        return report, posting
 
     def _context(
         self, team_id: str, rows: list[ScheduledNudge], now: datetime
