@@ -30,6 +30,10 @@ def configure_logging(level: str = "INFO") -> None:
         stream=sys.stderr,
     )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # A sweep outlasting its interval is expected under load (coalesce + max_instances=1 skip the extra run).
+    logging.getLogger("apscheduler.scheduler").addFilter(
+        lambda record: "maximum number of running instances" not in record.getMessage()
+    )
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # Bolt reads SLACK_BOT_TOKEN itself and warns that the client we pass wins; that is intended.
     logging.getLogger("slack_bolt.App").addFilter(lambda record: "will be unused" not in record.getMessage())

@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from bot.domain import matching
 from bot.domain.coffee import (
     DEFAULT_WORK_END,
     DEFAULT_WORK_START,
@@ -83,7 +84,7 @@ from bot.domain.coffee import (
     suggest_meeting_time,
     zone_or_utc,
 )
-from bot.domain.matching import MatchPolicy, Member, PairHistory, fairness_after, match_round
+from bot.domain.matching import MatchPolicy, Member, PairHistory
 from bot.domain.models import Interaction, InteractionKind, InteractionSource, NewInteraction, Person
 from bot.services.people import PeopleService
 from bot.services.ports import (
@@ -941,8 +942,9 @@ class CoffeeService:
                 fairness=uow.coffee.fairness(program.team_id, program.id),
             )
         policy = MatchPolicy(group_size=program.settings.group_size, pool_mode=program.settings.pool_mode)
-        result = match_round(members, history, policy, now, round_.seed)
-        ledger = fairness_after(result, dict(history.fairness), policy, now)
+        # Attribute access, not a module-level import: the solvers (numpy/scipy/networkx) load on a round's first use.
+        result = matching.match_round(members, history, policy, now, round_.seed)
+        ledger = matching.fairness_after(result, dict(history.fairness), policy, now)
         changed = {user_id: record for user_id, record in ledger.items() if history.fairness.get(user_id) != record}
         notices = [Notice(round_.id, item.user_id, item.reason, item.text) for item in result.unmatched]
         notices += [Notice(round_.id, notice.user_id, notice.reason, notice.text) for notice in sitting_out]

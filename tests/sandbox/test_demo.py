@@ -140,7 +140,7 @@ def test_forms_validate_and_errors_render_names(session: DemoSession) -> None:
 
 
 def test_unknown_commands_and_bad_waits_are_explained(session: DemoSession) -> None:
-    assert not session.execute("/coffee")
+    assert not session.execute("/mentor")  # not declared in manifest.yml: Slack would refuse it
     assert not session.execute("dance")
     assert not session.execute("wait soon")
     assert not session.execute("in #nowhere /met list")
