@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 
 from storage import migrate
 from storage.db import make_engine, make_session_factory, normalise_url
-from storage.models import NUDGE_CLAIMABLE_SQL, NudgeRow
+from storage.models import CLAIMABLE_SQL, NudgeRow
 from storage.uow import SqlUnitOfWork
 
 NOW = datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
@@ -80,10 +80,7 @@ def bare_select(engine: Engine, due: int) -> float:
     """Time the bare indexed SELECT of the due rows: every column, typed (aware datetimes), as storage reads rows."""
     table = NudgeRow.__table__
     statement = (
-        select(table)
-        .where(text(NUDGE_CLAIMABLE_SQL), table.c.available_at <= NOW)
-        .order_by(table.c.available_at)
-        .limit(due)
+        select(table).where(text(CLAIMABLE_SQL), table.c.available_at <= NOW).order_by(table.c.available_at).limit(due)
     )
     with engine.connect() as connection:
         started = time.perf_counter()

@@ -125,9 +125,9 @@ class TagRow(Base):
 
 # --- follow-ups (revision 0002) -----------------------------------------------------------------------------------
 
-# Rows a sweep may claim. Queries must use this exact literal: SQLite only uses a partial index when the query's
-# WHERE visibly implies the index's, which a parameterised IN (?, ?) does not.
-NUDGE_CLAIMABLE_SQL = "status IN ('pending', 'claimed')"
+# Rows a sweep may claim (nudges, coffee round steps). Queries must use this exact literal: SQLite only uses a
+# partial index when the query's WHERE visibly implies the index's, which a parameterised IN (?, ?) does not.
+CLAIMABLE_SQL = "status IN ('pending', 'claimed')"
 NUDGE_UNCLAIMED_SQL = "status <> 'claimed'"
 
 
@@ -142,8 +142,8 @@ class NudgeRow(Base):
         Index(
             "ix_nudges_claimable",
             "available_at",
-            postgresql_where=text(NUDGE_CLAIMABLE_SQL),
-            sqlite_where=text(NUDGE_CLAIMABLE_SQL),
+            postgresql_where=text(CLAIMABLE_SQL),
+            sqlite_where=text(CLAIMABLE_SQL),
         ),
         # On PostgreSQL claimed rows are left out, so a claim (a non-HOT update) writes one index entry fewer per
         # row. SQLite only maintains indexes whose columns change; a partial index would make it work on every claim.
@@ -369,8 +369,8 @@ class CoffeeJobRow(Base):
         Index(
             "ix_coffee_jobs_claimable",
             "available_at",
-            postgresql_where=text(NUDGE_CLAIMABLE_SQL),
-            sqlite_where=text(NUDGE_CLAIMABLE_SQL),
+            postgresql_where=text(CLAIMABLE_SQL),
+            sqlite_where=text(CLAIMABLE_SQL),
         ),
         Index("ix_coffee_jobs_round", "round_id"),
         ForeignKeyConstraint(["round_id"], ["coffee_rounds.id"], ondelete="CASCADE"),

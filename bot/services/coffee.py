@@ -25,7 +25,7 @@ Public API (handlers and the scheduler call these; every method opens its own un
 Decisions:
 
 * The database holds every future step of a round (``coffee_jobs``: heads_up, start, check_in, summary), claimed
-  by sweeps with a lease (the nudges' claim statement, shared through ``storage.repositories.coffee.claim_due``).
+  by sweeps with a lease (the claim statement shared with nudges, ``storage.leases.claim_statement``).
   A step is idempotent: the start matches once (groups and notices are stored first, with the seed), then posts
   each group's intro and each notice once (recorded per row), so a retried step only sends what is missing.
 * Pause/stop cancel rounds that have not started; a started round still gets its check-in and summary.

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Table, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.coffee import (
@@ -31,6 +31,7 @@ from bot.domain.coffee import (
     RoundTimes,
 )
 from bot.domain.matching import FairnessRecord, PoolMode
+from storage.leases import claim_statement
 from storage.models import (
     CoffeeAvoidRow,
     CoffeeFairnessRow,
@@ -44,42 +45,6 @@ from storage.models import (
     InteractionRow,
     ParticipantRow,
 )
-
-LeasedRow = TypeVar("LeasedRow", bound=Any)
-CLAIMABLE = ("pending", "claimed")
-
-
-def claim_due(
-    session: Session,
-    model: type[LeasedRow],
-    worker_id: str,
-    now: datetime,
-    lease_until: datetime,
-    limit: int,
-    *criteria: Any,
-) -> list[LeasedRow]:
-    """Atomically lease up to ``limit`` rows of a leased table (status, available_at, claimed_by columns).
-
-    Due rows and rows whose lease expired are both "claimable with available_at <= now". One statement,
-    ``UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED) RETURNING …``: PostgreSQL skips rows another
-    sweep is claiming; SQLite takes its write lock when the statement starts, so concurrent sweeps serialise.
-    The same approach as the nudge repository, for any table shaped like it.
-    """
-    candidates = (
-        select(model.id)
-        .where(model.status.in_(CLAIMABLE), model.available_at <= now, *criteria)
-        .order_by(model.available_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    statement = (
-        update(model)
-        .where(model.id.in_(candidates.scalar_subquery()))
-        .values(status="claimed", claimed_by=worker_id, available_at=lease_until, updated_at=now)
-        .returning(model)
-        .execution_options(synchronize_session=False)
-    )
-    return list(session.scalars(statement).all())
 
 
 def _program(row: CoffeeProgramRow) -> Program:
@@ -574,8 +539,10 @@ class SqlCoffeeRepository:
         self, worker_id: str, now: datetime, lease_until: datetime, limit: int, team_id: str | None = None
     ) -> list[Job]:
         """Lease due steps, oldest first: of every workspace, or only ``team_id``'s."""
-        criteria = [CoffeeJobRow.team_id == team_id] if team_id is not None else []
-        rows = claim_due(self._session, CoffeeJobRow, worker_id, now, lease_until, limit, *criteria)
+        table: Table = CoffeeJobRow.__table__  # type: ignore[assignment]
+        criteria = [table.c.team_id == team_id] if team_id is not None else []
+        statement = claim_statement(table, worker_id, now, lease_until, limit, criteria, also_set={"updated_at": now})
+        rows = self._session.execute(statement).all()
         jobs = [Job(row.id, row.team_id, row.round_id, JobKind(row.kind), row.due_at, row.attempts) for row in rows]
         return sorted(jobs, key=lambda job: (job.due_at, job.id))
 

@@ -20,8 +20,8 @@ from bot.domain.nudges import (
     NudgeStatus,
     ScheduledNudge,
 )
+from storage.leases import claim_statement
 from storage.models import (
-    NUDGE_CLAIMABLE_SQL,
     NUDGE_UNCLAIMED_SQL,
     CadenceRow,
     InteractionRow,
@@ -132,17 +132,17 @@ class SqlNudgeRepository:
         workspace (tests and the sandbox share databases); production sweeps serve every workspace.
         """
         table: Table = NudgeRow.__table__  # type: ignore[assignment]
-        candidates = select(table.c.id).where(text(NUDGE_CLAIMABLE_SQL), table.c.available_at <= now)
-        if team_id is not None:
-            candidates = candidates.where(table.c.team_id == team_id)
-        candidates = candidates.order_by(table.c.available_at).limit(limit).with_for_update(skip_locked=True)
+        criteria = [table.c.team_id == team_id] if team_id is not None else []
         # Core, not ORM entities, and only the columns a sweep needs: the claim's cost stays close to a bare SELECT.
         # updated_at is left alone: for an in-doubt row it dates the attempt that may have reached Slack.
-        statement = (
-            update(table)
-            .where(table.c.id.in_(candidates.scalar_subquery()))
-            .values(status=NudgeStatus.CLAIMED.value, claimed_by=worker_id, available_at=lease_until)
-            .returning(*(table.c[name] for name in _CLAIM_COLUMNS))
+        statement = claim_statement(
+            table,
+            worker_id,
+            now,
+            lease_until,
+            limit,
+            criteria,
+            returning=[table.c[name] for name in _CLAIM_COLUMNS],
         )
         claimed = [
             ScheduledNudge(
