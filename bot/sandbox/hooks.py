@@ -13,6 +13,9 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# bot/sandbox/data/manifest.yml is a symlink to the repository's manifest.yml; building the package copies its
+# content, so an installed Rapport (no repository around it) still plays Slack by its own manifest.
+PACKAGED_MANIFEST = Path(__file__).resolve().parent / "data" / "manifest.yml"
 
 
 def _module(name: str) -> Any | None:
@@ -55,8 +58,10 @@ def fault_response(fault: Any) -> Any | None:
 
 
 def read_manifest(path: Path | None = None) -> dict[str, Any] | None:
-    """manifest.yml (repo root by default) as a dict; None when there is no manifest."""
+    """manifest.yml (the repository's, else the packaged copy) as a dict; None when there is no manifest."""
     manifest = path or REPO_ROOT / "manifest.yml"
+    if path is None and not manifest.is_file():
+        manifest = PACKAGED_MANIFEST
     if not manifest.is_file():
         return None
     import yaml
