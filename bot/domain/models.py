@@ -28,6 +28,7 @@ class InteractionSource(StrEnum):
     COMMAND = "command"
     MODAL = "modal"
     COFFEE = "coffee"
+    NUDGE = "nudge"  # "Done" on a follow-up reminder: the person followed up
 
 
 @dataclass(frozen=True, slots=True)

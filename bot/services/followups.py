@@ -24,7 +24,7 @@ Decisions:
   back-filled older meeting does not nag), and it retires older pending follow-ups for the same contact.
 * Any logged interaction resets the contact's cadence clock to ``max(happened_at)`` and retires pending cadence
   nudges for that contact.
-* "Done" logs a follow-up touch: an interaction with the contact at ``now``, kind ``other``, source ``command``,
+* "Done" logs a follow-up touch: an interaction with the contact at ``now``, kind ``other``, source ``nudge``,
   ``follow_up_days=0`` (no new follow-up), through the same hook, so it resets the cadence clock.
 * Snooze retires the nudge (status ``snoozed``) and schedules a new one ``days`` later (so its message is not "late").
 
@@ -551,7 +551,7 @@ class FollowUpService:
                     happened_at=now,
                     kind=InteractionKind.OTHER,
                     notes="",
-                    source=InteractionSource.COMMAND,
+                    source=InteractionSource.NUDGE,
                     participant_ids=(resolved.contact_id,),
                     follow_up_days=0,
                 ),
