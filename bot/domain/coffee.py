@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import dateparser
 
 from bot.domain.matching import PoolMode
+from bot.domain.zones import zone_or_utc
 
 CADENCE_WEEKS = (1, 2, 4)
 GROUP_SIZES = (2, 3, 4)
@@ -100,14 +101,6 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
         raise ValueError(f"unknown time zone {name!r}") from error
-
-
-def zone_or_utc(name: str | None) -> ZoneInfo:
-    """The zone, or UTC for a missing or unknown name."""
-    try:
-        return zone(name or "UTC")
-    except ValueError:
-        return ZoneInfo("UTC")
 
 
 def _at_local(day: date, minute: int, tz: ZoneInfo) -> datetime:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dateparser
+
+from bot.domain.zones import zone_or_utc
 
 MONTHS = {
     "jan": 1,
@@ -54,14 +55,6 @@ class ResolvedDate:
     is_today: bool
 
 
-def user_zone(tz_name: str | None) -> ZoneInfo:
-    """The user's zone, falling back to UTC for a missing or unknown name."""
-    try:
-        return ZoneInfo(tz_name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def _month(word: str) -> int | None:
     return MONTHS.get(word[:3].lower()) if len(word) >= 3 else None
 
@@ -87,7 +80,7 @@ def _most_recent(month: int, day: int, today: date, phrase: str) -> date:
 
 def resolve_day(phrase: str, now: datetime, tz_name: str | None) -> date:
     """Turn a recognised phrase into a day in the user's zone; raises ``DateError``."""
-    zone = user_zone(tz_name)
+    zone = zone_or_utc(tz_name)
     local_now = now.astimezone(zone)
     today = local_now.date()
     text = " ".join(phrase.lower().split())
@@ -135,7 +128,7 @@ def resolve_day(phrase: str, now: datetime, tz_name: str | None) -> date:
 
 def resolve(phrase: str | None, now: datetime, tz_name: str | None) -> ResolvedDate:
     """Resolve a phrase (None = today) to the stored instant: now for today, local noon otherwise."""
-    zone = user_zone(tz_name)
+    zone = zone_or_utc(tz_name)
     today = now.astimezone(zone).date()
     day = today if phrase is None else resolve_day(phrase, now, tz_name)
     if day == today:
@@ -159,7 +152,7 @@ def describe_day(day: date, today: date) -> str:
 
 def local_today(now: datetime, tz_name: str | None) -> date:
     """Today's date in the user's zone."""
-    return now.astimezone(user_zone(tz_name)).date()
+    return now.astimezone(zone_or_utc(tz_name)).date()
 
 
 def as_utc(value: datetime) -> datetime:

@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.zones import zone_or_utc
+
 WORKING_DAYS = frozenset(range(5))  # Monday..Friday as datetime.weekday() numbers
 ALL_DAYS = frozenset(range(7))
 DEFAULT_START = time(9, 0)
@@ -33,14 +35,6 @@ _SEARCH_DAYS = 15
 def _require_aware(value: datetime, name: str) -> None:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware")
-
-
-def zone_or_utc(name: str | None) -> ZoneInfo:
-    """The named IANA zone, or UTC when the name is missing or unknown (Slack profiles are not always tidy)."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 @dataclass(frozen=True, slots=True)

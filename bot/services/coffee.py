@@ -43,12 +43,9 @@ Decisions:
 from __future__ import annotations
 
 import logging
-import os
 import random
-import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -96,6 +93,7 @@ from bot.services.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from bot.services.workers import default_worker_id
 
 logger = logging.getLogger(__name__)
 
@@ -248,11 +246,6 @@ class _StepFailed(Exception):
     def __init__(self, result: SendOutcome) -> None:
         super().__init__(result.error)
         self.result = result
-
-
-def default_worker_id() -> str:
-    """host:pid:random — unique per process."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 _PROBLEMS = {

@@ -42,11 +42,8 @@ re-sent (at-least-once for that rare case), with a warning.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 import time as monotonic_time
-import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -73,6 +70,7 @@ from bot.domain.nudges import (
 )
 from bot.services.people import PeopleService
 from bot.services.ports import Clock, DirectoryLookupError, MessageSender, SendOutcome, UnitOfWork, UnitOfWorkFactory
+from bot.services.workers import default_worker_id
 
 logger = logging.getLogger(__name__)
 
@@ -130,11 +128,6 @@ class _Recipient:
     hours: WorkingHours
     digest: bool
     paused_until: datetime | None
-
-
-def default_worker_id() -> str:
-    """host:pid:random — unique per process so leases can be told apart."""
-    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 class FollowUpService:

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.domain import dates
 from bot.domain.models import Interaction, InteractionKind
+from bot.domain.zones import zone_or_utc
 from bot.services.interactions import AuthorContext, Deleted, History, Logged
 from handlers import ids
 from handlers.blocks.common import Block, button, context, escape, join_names, option, plain, section, truncate
@@ -33,7 +34,7 @@ def _names(interaction: Interaction, labels: Mapping[str, str]) -> list[str]:
 
 
 def _day(interaction: Interaction, author: AuthorContext) -> date:
-    return interaction.happened_at.astimezone(dates.user_zone(author.tz)).date()
+    return interaction.happened_at.astimezone(zone_or_utc(author.tz)).date()
 
 
 def summary(interaction: Interaction, labels: Mapping[str, str], author: AuthorContext, bold: bool = True) -> str:
