@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.domain.breaker import is_auth_error
 from bot.domain.models import Person
 from bot.services.ports import Clock, DirectoryLookupError, SlackDirectory, UnitOfWorkFactory
 
@@ -20,6 +21,16 @@ class PersonProblem:
 
     user_id: str
     code: str  # "not_found" | "bot" | "deleted" | "unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class FreshPeople:
+    """People as a sweep may act on them: ``people`` within the TTL (or refreshed just now), ``missing`` = Slack says
+    they do not exist, ``refused`` = Slack refused the token (nothing else is known: pause the workspace)."""
+
+    people: dict[str, Person]
+    missing: frozenset[str] = frozenset()
+    refused: str | None = None
 
 
 class PeopleService:
@@ -55,6 +66,45 @@ class PeopleService:
             uow.people.upsert(fresh, now)
             uow.commit()
         return fresh
+
+    def fresh(self, team_id: str, user_ids: list[str]) -> FreshPeople:
+        """People for scheduled work, none older than the TTL: stale and uncached entries are refreshed first.
+
+        One users.info per stale person (Tier 4, 100+ a minute), not users.list: a sweep needs the few people in
+        its batch, a cache entry is refreshed at most once per TTL, and users.list (Tier 2, 200 people a page)
+        would page the whole workspace to learn about them. When Slack can't be asked (network, rate limit), the
+        stale entry is used, as ``get`` does; when it refuses the token, nothing more is asked.
+        """
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            cached = uow.people.get_many_refreshed(team_id, list(dict.fromkeys(user_ids)))
+        people = {user_id: person for user_id, (person, at) in cached.items() if now - at < self._ttl}
+        refreshed: list[Person] = []
+        missing: set[str] = set()
+        for user_id in dict.fromkeys(user_ids):
+            if user_id in people:
+                continue
+            try:
+                person = self._directory.fetch_person(team_id, user_id)
+            except DirectoryLookupError as error:
+                if is_auth_error(error.code):
+                    return FreshPeople({}, refused=error.code)
+                if user_id in cached:
+                    logger.warning("using stale directory entry for %s: Slack lookup failed", user_id)
+                    people[user_id] = cached[user_id][0]
+                continue
+            if person is None:
+                missing.add(user_id)
+            else:
+                people[user_id] = person
+                refreshed.append(person)
+        if refreshed:
+            with self._uow_factory() as uow:
+                uow.workspaces.ensure(team_id, now)
+                for person in refreshed:
+                    uow.people.upsert(person, now)
+                uow.commit()
+        return FreshPeople(people, frozenset(missing))
 
     def resolve(self, team_id: str, user_ids: tuple[str, ...]) -> tuple[dict[str, Person], list[PersonProblem]]:
         """Look up several people; report each one that cannot be met (unknown, bot, deactivated)."""
