@@ -62,7 +62,7 @@ class ProbePolicy:
     def wait(self, failed_probes: int) -> timedelta:
         """The wait before the next probe, after ``failed_probes`` probes failed since the breaker opened."""
         seconds = self.first.total_seconds() * self.factor ** min(max(failed_probes, 0), 64)
-        return min(timedelta(seconds=seconds), self.longest)
+        return timedelta(seconds=min(seconds, self.longest.total_seconds()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,9 +73,12 @@ class SqlAuthBreakerRepository:
         statement = postgresql.insert if dialect == "postgresql" else sqlite.insert
         row = {"team_id": breaker.team_id, **values}
         inserted = self._session.execute(
-            statement(AuthBreakerRow).values(**row).on_conflict_do_nothing(index_elements=["team_id"])
+            statement(AuthBreakerRow)
+            .values(**row)
+            .on_conflict_do_nothing(index_elements=["team_id"])
+            .returning(AuthBreakerRow.team_id)
         )
-        return _rowcount(inserted) > 0
+        return inserted.first() is not None
 
     def take_probe(self, expected: AuthBreaker, after: AuthBreaker, now: datetime) -> bool:
         """Claim the probe slot ``expected.next_probe_at``: move the breaker to ``after`` (the failed-probe schedule)

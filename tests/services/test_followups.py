@@ -59,7 +59,6 @@ class RecordingSender:
     def check_auth(self, team_id: str) -> Any:
         return self.auth
 
-
     def open_dm(self, user_id: str) -> tuple[Any, str | None]:
         return SendResult.success(), "D" + user_id
 
