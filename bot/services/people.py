@@ -13,6 +13,8 @@ from bot.services.ports import Clock, DirectoryLookupError, SlackDirectory, Unit
 logger = logging.getLogger(__name__)
 
 DEFAULT_TTL = timedelta(hours=12)
+# More stale people than this in one sweep batch: refresh the whole directory with users.list (see ``fresh``).
+BULK_REFRESH_AT = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,19 +72,31 @@ class PeopleService:
     def fresh(self, team_id: str, user_ids: list[str]) -> FreshPeople:
         """People for scheduled work, none older than the TTL: stale and uncached entries are refreshed first.
 
-        One users.info per stale person (Tier 4, 100+ a minute), not users.list: a sweep needs the few people in
-        its batch, a cache entry is refreshed at most once per TTL, and users.list (Tier 2, 200 people a page)
-        would page the whole workspace to learn about them. When Slack can't be asked (network, rate limit), the
-        stale entry is used, as ``get`` does; when it refuses the token, nothing more is asked.
+        A few stale people: one users.info each (Tier 4, 100+ a minute). More than ``BULK_REFRESH_AT``: users.list
+        (Tier 2, 20+ a minute, but 200 people a page), which refreshes the whole workspace's cache at once, so the
+        rest of the day's sweeps find everyone fresh; with daily reminders and a 12-hour TTL most recipients are
+        stale each day, and one users.info per person would spend the Tier-4 budget a page at a time. When Slack
+        can't be asked (network, rate limit), the stale entry is used, as ``get`` does; when it refuses the token,
+        nothing more is asked.
         """
         now = self._clock.now()
+        wanted = list(dict.fromkeys(user_ids))
         with self._uow_factory() as uow:
-            cached = uow.people.get_many_refreshed(team_id, list(dict.fromkeys(user_ids)))
+            cached = uow.people.get_many_refreshed(team_id, wanted)
         people = {user_id: person for user_id, (person, at) in cached.items() if now - at < self._ttl}
-        refreshed: list[Person] = []
+        stale = [user_id for user_id in wanted if user_id not in people]
+        refreshed: dict[str, Person] = {}
+        if len(stale) > BULK_REFRESH_AT:
+            try:
+                refreshed = {person.user_id: person for person in self._directory.fetch_all(team_id)}
+            except DirectoryLookupError as error:
+                if is_auth_error(error.code):
+                    return FreshPeople({}, refused=error.code)
+                logger.warning("users.list failed (%s): refreshing people one by one", error.code)
         missing: set[str] = set()
-        for user_id in dict.fromkeys(user_ids):
-            if user_id in people:
+        for user_id in stale:
+            if user_id in refreshed:
+                people[user_id] = refreshed[user_id]
                 continue
             try:
                 person = self._directory.fetch_person(team_id, user_id)
@@ -96,12 +110,11 @@ class PeopleService:
             if person is None:
                 missing.add(user_id)
             else:
-                people[user_id] = person
-                refreshed.append(person)
+                people[user_id] = refreshed[user_id] = person
         if refreshed:
             with self._uow_factory() as uow:
                 uow.workspaces.ensure(team_id, now)
-                for person in refreshed:
+                for person in refreshed.values():
                     uow.people.upsert(person, now)
                 uow.commit()
         return FreshPeople(people, frozenset(missing))

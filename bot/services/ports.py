@@ -367,10 +367,14 @@ class DirectoryLookupError(Exception):
 
 
 class SlackDirectory(Protocol):
-    """Reads people from Slack (users.info)."""
+    """Reads people from Slack (users.info, users.list)."""
 
     def fetch_person(self, team_id: str, user_id: str) -> Person | None:
         """The person as Slack knows them, or None when Slack says the user does not exist."""
+        ...
+
+    def fetch_all(self, team_id: str) -> list[Person]:
+        """Everyone in the workspace, deactivated people included (users.list, every page)."""
         ...
 
 

@@ -364,3 +364,24 @@ def test_invalid_auth_for_3_seconds_pauses_a_round_step_and_it_completes_after(
     grouped = sorted(m for c in group_dms for m in c.members if m != fake.bot_user_id)
     assert grouped == sorted(channel_people(fake)), "everyone is grouped, once"
     assert all(len(fake.messages(c.id)) == 1 for c in group_dms), "one intro per group"
+
+
+def test_someone_deactivated_after_the_heads_up_is_not_grouped_or_named(
+    slack: HttpDriver, fake: FakeSlack, bot: EmbeddedBot, clock: ManualClock
+) -> None:
+    services = bot.container.services
+    set_up(slack, fake)
+    clock.set(clock.now().replace(day=26, hour=15, minute=1))  # the heads-up looks everyone up (and caches them)
+    services.coffee.sweep(team_id=fake.team_id)
+    maya = fake.user("maya")
+    assert [m for m in dms(fake, "maya") if "Heads-up" in m.text]
+    fake.deactivate("maya")
+    sent_to_maya = len(dms(fake, "maya"))
+
+    clock.set(clock.now().replace(day=27, hour=15, minute=1))  # a day later: past the 12-hour directory TTL
+    assert services.coffee.sweep(team_id=fake.team_id).failed == 0
+    group_dms = [c for c in fake.conversations() if c.kind == "mpim"]
+    assert group_dms and all(maya.id not in c.members for c in group_dms)
+    intros = [m for c in group_dms for m in fake.messages(c.id)]
+    assert all(maya.id not in str(m.blocks) and "Maya" not in str(m.blocks) for m in intros)
+    assert len(dms(fake, "maya")) == sent_to_maya, "nothing more goes to maya"
