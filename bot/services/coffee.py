@@ -36,6 +36,9 @@ Decisions:
   pairs, and the programme's fairness ledger.
 * "We met" logs one interaction per member (kind coffee, source coffee) with the others as participants, in one
   transaction running the interaction hooks, so follow-ups are scheduled exactly like a `/met`.
+* Auth errors pause, they never fail: a step that meets one opens the workspace's auth breaker
+  (bot.services.breakers) and is handed back as it is, without counting an attempt; it is never a lost channel,
+  so the programme stays active and its rounds stand. Sweeps claim no step of a paused workspace.
 * A group that never answers the check-in counts as an ignored round for each member; after three in a row the
   person is set aside (and told how to come back: `/coffee join`).
 """
