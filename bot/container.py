@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import SystemClock
+from bot.services.breakers import AuthBreakers
 from bot.services.coffee import CoffeeService
 from bot.services.followups import FollowUpService
 from bot.services.interactions import InteractionService
@@ -78,6 +79,9 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
     )
     interactions = InteractionService(uow_factory, people, clock)
     gateway = make_gateway(settings)
+    # One set of per-workspace auth breakers for every sweep: a token Slack refuses pauses all of that workspace's
+    # scheduled work, and one successful auth.test resumes all of it.
+    breakers = AuthBreakers(uow_factory, gateway, clock)
     followups = FollowUpService(
         uow_factory,
         people,
@@ -88,6 +92,7 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         batch=settings.rapport_sweep_batch,
         threads=settings.rapport_sweep_threads,
         max_per_digest=min(10, MAX_NUDGES_PER_MESSAGE),
+        breakers=breakers,
     )
     interactions.add_hook(followups.on_interaction_logged)
     coffee = CoffeeService(
@@ -97,6 +102,7 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         CoffeeMessages(),
         clock,
         lease=timedelta(seconds=settings.rapport_sweep_lease_seconds),
+        breakers=breakers,
     )
     # "We met" in a coffee round schedules follow-ups exactly like a /met.
     coffee.add_hook(followups.on_interaction_logged)

@@ -7,13 +7,24 @@ and rows whose worker died, and a claim costs O(due), not O(pending).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, Update, select, text, update
 
 from storage.models import CLAIMABLE_SQL
+
+
+def lease_criteria(table: Table, team_id: str | None, exclude_teams: Collection[str]) -> list[ColumnElement[bool]]:
+    """Which workspaces a claim serves: only ``team_id`` if given, and never the ``exclude_teams`` (their auth
+    breaker is open, so their rows stay exactly as they are until it closes)."""
+    criteria: list[ColumnElement[bool]] = []
+    if team_id is not None:
+        criteria.append(table.c.team_id == team_id)
+    if exclude_teams:
+        criteria.append(table.c.team_id.not_in(sorted(exclude_teams)))
+    return criteria
 
 
 def claim_statement(

@@ -388,3 +388,21 @@ class CoffeeJobRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- auth breakers (revision 0005) --------------------------------------------------------------------------------
+
+
+class AuthBreakerRow(Base):
+    """A workspace's auth breaker (bot.domain.breaker): open while Slack refuses its token; one row per workspace."""
+
+    __tablename__ = "auth_breakers"
+
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    next_probe_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    failed_probes: Mapped[int] = mapped_column(Integer, default=0)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.repositories.breakers import SqlAuthBreakerRepository
 from storage.repositories.coffee import SqlCoffeeRepository
 from storage.repositories.followups import (
     SqlCadenceRepository,
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
     nudge_settings: SqlNudgeSettingsRepository
     contact_history: SqlContactHistory
     coffee: SqlCoffeeRepository
+    breakers: SqlAuthBreakerRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -44,6 +46,7 @@ class SqlUnitOfWork:
         self.nudge_settings = SqlNudgeSettingsRepository(self.session)
         self.contact_history = SqlContactHistory(self.session)
         self.coffee = SqlCoffeeRepository(self.session)
+        self.breakers = SqlAuthBreakerRepository(self.session)
         return self
 
     def __exit__(

@@ -36,6 +36,9 @@ Decisions:
   pairs, and the programme's fairness ledger.
 * "We met" logs one interaction per member (kind coffee, source coffee) with the others as participants, in one
   transaction running the interaction hooks, so follow-ups are scheduled exactly like a `/met`.
+* Auth errors pause, they never fail: a step that meets one opens the workspace's auth breaker
+  (bot.services.breakers) and is handed back as it is, without counting an attempt; it is never a lost channel,
+  so the programme stays active and its rounds stand. Sweeps claim no step of a paused workspace.
 * A group that never answers the check-in counts as an ignored round for each member; after three in a row the
   person is set aside (and told how to come back: `/coffee join`).
 """
@@ -52,6 +55,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.domain import matching
+from bot.domain.breaker import is_auth_error
 from bot.domain.coffee import (
     DEFAULT_WORK_END,
     DEFAULT_WORK_START,
@@ -83,6 +87,7 @@ from bot.domain.coffee import (
 )
 from bot.domain.matching import MatchPolicy, Member, PairHistory
 from bot.domain.models import Interaction, InteractionKind, InteractionSource, NewInteraction, Person
+from bot.services.breakers import AuthBreakers
 from bot.services.people import PeopleService
 from bot.services.ports import (
     ChannelInfo,
@@ -107,7 +112,8 @@ MAX_ATTEMPTS = 8
 DIRECTORY_WAIT = "directory_unavailable"
 DIRECTORY_TRIES = 3  # after this many waits for users.info, a round goes ahead without the people still unknown
 RATE_LIMITS = frozenset({"ratelimited", "rate_limited", "rate_limited_locally"})
-CHANNEL_GONE = frozenset({"channel_not_found", "not_in_channel", "is_archived", "missing_scope", "invalid_auth"})
+# Auth errors are never among them: a refused token pauses the workspace (bot.services.breakers), not the programme.
+CHANNEL_GONE = frozenset({"channel_not_found", "not_in_channel", "is_archived", "missing_scope"})
 
 
 # --- results handed to handlers ----------------------------------------------------------------------------------
@@ -200,6 +206,7 @@ class CoffeeSweepReport:
     deferred: int = 0  # rate limited: handed back to run after the wait
     yielded: int = 0  # long steps handed back at half their lease and taken up again
     failed: int = 0
+    paused: int = 0  # handed back untouched: Slack refused the workspace's token (its auth breaker is open)
     messages: int = 0
     errors: dict[str, int] = field(default_factory=dict)
 
@@ -279,10 +286,12 @@ class CoffeeService:
         batch: int = 20,
         seed_source: Callable[[], int] | None = None,
         worker_id: str | None = None,
+        breakers: AuthBreakers | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._people = people
         self._slack = slack
+        self._breakers = breakers or AuthBreakers(uow_factory, slack, clock)
         self._render = render
         self._clock = clock
         self._lease = lease
@@ -741,7 +750,9 @@ class CoffeeService:
         for user_id in member_ids:
             try:
                 person = self._people.get(program.team_id, user_id)
-            except DirectoryLookupError:
+            except DirectoryLookupError as error:
+                if is_auth_error(error.code):
+                    raise _StepFailed(_Wait(error.code)) from error
                 unknown += 1
                 continue
             if person is not None and not person.is_bot and not person.deleted:
@@ -781,19 +792,27 @@ class CoffeeService:
         """
         worker = worker_id or self._worker_id
         report = CoffeeSweepReport()
+        paused: set[str] = set()  # workspaces whose token Slack refused: their steps are not claimed, or handed back
         for _ in range(50):
+            paused |= self._breakers.paused_teams(team_id)
             now = self._clock.now()
             with self._uow_factory() as uow:
-                jobs = uow.coffee.claim_jobs(worker, now, now + self._lease, self._batch, team_id)
+                jobs = uow.coffee.claim_jobs(worker, now, now + self._lease, self._batch, team_id, paused)
                 uow.commit()
             if not jobs:
                 break
             report.claimed += len(jobs)
             for job in jobs:
-                self._run(job, worker, report)
+                if job.team_id in paused:
+                    self._release(job, worker, now, "auth paused")
+                    report.paused += 1
+                    continue
+                if self._run(job, worker, report):
+                    paused.add(job.team_id)
         return report
 
-    def _run(self, job: Job, worker: str, report: CoffeeSweepReport) -> None:
+    def _run(self, job: Job, worker: str, report: CoffeeSweepReport) -> bool:
+        """Perform one step and record its outcome; True when Slack refused the workspace's token (now paused)."""
         steps = {
             JobKind.HEADS_UP: self._heads_up,
             JobKind.START: self._start,
@@ -807,14 +826,24 @@ class CoffeeService:
         except _StepYield:
             self._release(job, worker, self._clock.now(), "yielded")
             report.yielded += 1
-            return
+            return False
         except _StepFailed as failed:
+            if is_auth_error(failed.result.error):
+                # Not the step's fault: pause the workspace and hand the step back as it is (no attempt counted);
+                # what it already sent is recorded, so it resumes where it stopped once the token works again.
+                error = str(failed.result.error)
+                report.errors[error] = report.errors.get(error, 0) + 1
+                self._breakers.trip(job.team_id, error)
+                self._release(job, worker, self._clock.now(), error)
+                report.paused += 1
+                return True
             self._record_failure(job, worker, failed.result, report)
-            return
+            return False
         with self._uow_factory() as uow:
             uow.coffee.finish_job(job.id, worker, self._clock.now())
             uow.commit()
         report.done += 1
+        return False
 
     def _check_lease(self) -> None:
         """Called before each send: past half the lease, yield so that no other worker takes the step over meanwhile.
@@ -900,8 +929,7 @@ class CoffeeService:
             self._check_lease()
             result = self._post(user_id, self._render.heads_up(program.channel_id, round_, person.tz))
             if not result.ok:
-                if result.retryable:
-                    raise _StepFailed(result)
+                _stop_unless_permanent(result)
                 logger.warning("heads-up to a member failed: %s", result.error)
             with self._uow_factory() as uow:
                 uow.coffee.update_member(program.team_id, program.id, user_id, now, heads_up_round_id=round_.id)
@@ -1002,8 +1030,8 @@ class CoffeeService:
                 continue
             self._check_lease()
             result = self._post(notice.user_id, self._render.not_grouped(program.channel_id, notice.text))
-            if not result.ok and result.retryable:
-                raise _StepFailed(result)
+            if not result.ok:
+                _stop_unless_permanent(result)
             with self._uow_factory() as uow:
                 uow.coffee.mark_notice_sent(program.team_id, round_.id, notice.user_id, now)
                 uow.commit()
@@ -1011,8 +1039,7 @@ class CoffeeService:
         return sent
 
     def _group_failed(self, group: GroupRecord, result: SendOutcome) -> None:
-        if result.retryable:
-            raise _StepFailed(result)
+        _stop_unless_permanent(result)
         logger.warning("coffee group %s could not be introduced: %s", group.id, result.error)
         with self._uow_factory() as uow:
             uow.coffee.update_group(group.team_id, group.id, last_error=(result.error or "unknown")[:64])
@@ -1099,8 +1126,8 @@ class CoffeeService:
             result = self._post(
                 program.channel_id, self._render.summary(program.channel_id, met, scheduled, len(groups))
             )
-            if not result.ok and result.retryable:
-                raise _StepFailed(result)
+            if not result.ok:
+                _stop_unless_permanent(result)
             if result.ok:
                 sent += 1
             with self._uow_factory() as uow:
@@ -1136,6 +1163,13 @@ class CoffeeService:
             else:
                 logger.warning("set-aside DM failed: %s", result.error)
         return sent
+
+
+def _stop_unless_permanent(result: SendOutcome) -> None:
+    """A failed send stops the step unless it is permanent for that one message: retryable failures are retried and
+    a refused token pauses the workspace; only then may the step record the failure and go on to the next message."""
+    if result.retryable or is_auth_error(result.error):
+        raise _StepFailed(result)
 
 
 def _member(person: Person, now: datetime, hours: tuple[int, int] | None) -> Member:

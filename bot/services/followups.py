@@ -35,7 +35,13 @@ after an ambiguous failure (a timeout or dropped connection: the request left an
 429 and 5xx answers mean the call was not performed). Before re-sending an in-doubt row, the sweep reads
 the DM's recent history (``conversations.history``, scope ``im:history``) for a message whose metadata
 (``event_type=rapport_nudge``, ``event_payload.ids``) names it, and records that message instead of posting again.
-Rows that were claimed but never attempted are simply sent. Without the scope the lookup fails and the row is
+Rows that were claimed but never attempted are simply sent.
+
+Auth errors pause, they never fail: when Slack refuses the workspace's token (bot.domain.breaker.AUTH_ERRORS), the
+workspace's auth breaker opens (bot.services.breakers), the rows go back to pending with the attempt un-counted,
+the rest of the workspace's batch is handed back untouched, and no sweep claims its rows until ``auth.test``
+succeeds. Before sending, the batch's people are refreshed when older than the directory TTL
+(``PeopleService.fresh``), so nothing goes to or names someone deactivated since they were cached. Without the scope the lookup fails and the row is
 re-sent (at-least-once for that rare case), with a warning.
 """
 
@@ -51,6 +57,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.domain.breaker import is_auth_error
 from bot.domain.models import Interaction, InteractionKind, InteractionSource, NewInteraction, Person
 from bot.domain.nudges import (
     DEFAULT_MAX_PER_DIGEST,
@@ -68,6 +75,7 @@ from bot.domain.nudges import (
     next_delivery_time,
     retry_delay,
 )
+from bot.services.breakers import AuthBreakers
 from bot.services.people import PeopleService
 from bot.services.ports import Clock, DirectoryLookupError, MessageSender, SendOutcome, UnitOfWork, UnitOfWorkFactory
 from bot.services.workers import default_worker_id
@@ -99,11 +107,22 @@ class SweepReport:
     failed: int = 0
     recovered: int = 0  # in-doubt rows found already delivered
     lost_leases: int = 0
+    paused: int = 0  # handed back untouched because Slack refused the workspace's token (its breaker is open)
     errors: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: SweepReport) -> None:
         """Accumulate another report into this one."""
-        for name in ("claimed", "sent", "messages", "deferred", "retried", "failed", "recovered", "lost_leases"):
+        for name in (
+            "claimed",
+            "sent",
+            "messages",
+            "deferred",
+            "retried",
+            "failed",
+            "recovered",
+            "lost_leases",
+            "paused",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for code, count in other.errors.items():
             self.errors[code] = self.errors.get(code, 0) + count
@@ -121,6 +140,14 @@ class NudgeOutcome:
     tz: str = "UTC"
     snoozed_until: datetime | None = None
     cadence: CadenceInfo | None = None
+
+
+class _Refused(Exception):
+    """Slack refused the workspace's token while settling doubts: hand the delivery back untouched."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,12 +174,14 @@ class FollowUpService:
         max_batches: int = 50,
         max_per_digest: int = DEFAULT_MAX_PER_DIGEST,
         worker_id: str | None = None,
+        breakers: AuthBreakers | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._people = people
         self._clock = clock
         self._sender = sender
         self._render = render
+        self._breakers = breakers or AuthBreakers(uow_factory, sender, clock)
         self._lease = lease
         self._batch = batch
         self._threads = threads
@@ -236,16 +265,20 @@ class FollowUpService:
         total = SweepReport()
         started = monotonic_time.monotonic()
         in_flight: list[Future[SweepReport]] = []
+        # Workspaces whose token Slack refused: their rows are not claimed. Delivery threads add to it when Slack
+        # refuses a token mid-sweep, so the rest of that workspace's batch is handed back untouched.
+        paused: set[str] = set()
         for _ in range(self._max_batches):
             if monotonic_time.monotonic() - started > self._lease.total_seconds() / 2:
                 break  # keep one run bounded (a shutdown waits for it); the next tick goes on
+            paused |= self._breakers.paused_teams(team_id)
             now = self._clock.now()
             with self._uow_factory() as uow:
-                claimed = uow.nudges.claim(worker, now, now + self._lease, batch or self._batch, team_id)
+                claimed = uow.nudges.claim(worker, now, now + self._lease, batch or self._batch, team_id, paused)
                 uow.commit()
             if not claimed:
                 break
-            report, posting = self._deliver_batch(worker, claimed, monotonic_time.monotonic())
+            report, posting = self._deliver_batch(worker, claimed, monotonic_time.monotonic(), paused)
             report.claimed = len(claimed)
             total.add(report)
             # Pipelined: this batch was claimed and prepared while the previous one was still posting; wait for the
@@ -257,7 +290,7 @@ class FollowUpService:
             total.add(future.result())
         if total.claimed:
             logger.info(
-                "nudge sweep: claimed=%d sent=%d messages=%d deferred=%d retried=%d failed=%d recovered=%d",
+                "nudge sweep: claimed=%d sent=%d messages=%d deferred=%d retried=%d failed=%d recovered=%d paused=%d",
                 total.claimed,
                 total.sent,
                 total.messages,
@@ -265,6 +298,7 @@ class FollowUpService:
                 total.retried,
                 total.failed,
                 total.recovered,
+                total.paused,
             )
         return total
 
@@ -282,7 +316,7 @@ class FollowUpService:
             return self._executor
 
     def _deliver_batch(
-        self, worker: str, claimed: list[ScheduledNudge], claimed_at: float
+        self, worker: str, claimed: list[ScheduledNudge], claimed_at: float, paused: set[str]
     ) -> tuple[SweepReport, list[Future[SweepReport]]]:
         """Settle what cannot or need not be sent now, and start posting the rest on the delivery threads."""
         now = self._clock.now()
@@ -292,7 +326,13 @@ class FollowUpService:
             by_team[nudge.team_id].append(nudge)
         deliveries: list[tuple[Delivery, _Recipient]] = []
         for team_id, rows in by_team.items():
-            due, recipients, gone = self._context(team_id, rows, now)
+            if team_id in paused:  # another thread saw Slack refuse this workspace's token meanwhile
+                self._hand_back(worker, team_id, [row.id for row in rows], paused, report)
+                continue
+            due, recipients, gone, refused = self._context(team_id, rows, now)
+            if refused is not None:
+                self._hand_back(worker, team_id, [row.id for row in rows], paused, report, refused)
+                continue
             for error, ids in gone.items():
                 with self._uow_factory() as uow:
                     uow.nudges.mark_failed(ids, worker, error, now)
@@ -323,19 +363,43 @@ class FollowUpService:
         held = {nudge.id: nudge for nudge in claimed}
         pool = self._pool()
         posting = [
-            pool.submit(self._deliver, worker, delivery, recipient, held, claimed_at)
+            pool.submit(self._deliver, worker, delivery, recipient, held, claimed_at, paused)
             for delivery, recipient in deliveries
         ]
         return report, posting
 
+    def _hand_back(
+        self,
+        worker: str,
+        team_id: str,
+        ids: list[int],
+        paused: set[str],
+        report: SweepReport,
+        refused: str | None = None,
+    ) -> None:
+        """The workspace is paused (``refused``: Slack just refused its token, so open its breaker): release the
+        rows untouched, no attempt counted."""
+        if refused is not None:
+            self._breakers.trip(team_id, refused)
+        paused.add(team_id)
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            uow.nudges.release(ids, worker, now, now)
+            uow.commit()
+        report.paused += len(ids)
+
     def _context(
         self, team_id: str, rows: list[ScheduledNudge], now: datetime
-    ) -> tuple[list[DueNudge], dict[str, _Recipient], dict[str, list[int]]]:
-        """Everything the policy and the message need, read in one unit of work (plus directory look-ups)."""
+    ) -> tuple[list[DueNudge], dict[str, _Recipient], dict[str, list[int]], str | None]:
+        """Everything the policy and the message need: the people refreshed when older than the directory TTL (so a
+        deactivation is seen), the rest read in one unit of work. The last item is Slack's auth error, if any."""
         recipients_ids = sorted({row.user_id for row in rows})
         contact_ids = sorted({row.contact_id for row in rows})
+        directory = self._people.fresh(team_id, sorted({*recipients_ids, *contact_ids}))
+        if directory.refused is not None:
+            return [], {}, {}, directory.refused
+        cached = directory.people
         with self._uow_factory() as uow:
-            cached = uow.people.get_many(team_id, sorted({*recipients_ids, *contact_ids}))
             settings = uow.nudge_settings.get_many(team_id, recipients_ids)
             # Notes are private: each interaction is read only for the author the nudge belongs to.
             summaries = uow.contact_history.summaries_by_author(
@@ -346,11 +410,8 @@ class FollowUpService:
             )
         people: dict[str, Person | None] = dict(cached)
         for user_id in recipients_ids:
-            if user_id not in people:
-                try:
-                    people[user_id] = self._people.get(team_id, user_id)
-                except DirectoryLookupError:
-                    people[user_id] = Person(team_id=team_id, user_id=user_id, name="")  # unknown: deliver in UTC
+            if user_id not in people and user_id not in directory.missing:
+                people[user_id] = Person(team_id=team_id, user_id=user_id, name="")  # unknown: deliver in UTC
         gone: dict[str, list[int]] = defaultdict(list)
         recipients: dict[str, _Recipient] = {}
         due: list[DueNudge] = []
@@ -363,7 +424,7 @@ class FollowUpService:
             if person.deleted or person.is_bot:
                 gone["user_deleted" if person.deleted else "user_is_bot"].append(row.id)
                 continue
-            if contact is not None and contact.deleted:
+            if row.contact_id in directory.missing or (contact is not None and contact.deleted):
                 gone["contact_deactivated"].append(row.id)
                 continue
             if row.user_id not in recipients:
@@ -391,7 +452,7 @@ class FollowUpService:
                     every_days=row_cadence.every_days if row_cadence is not None else None,
                 )
             )
-        return due, recipients, gone
+        return due, recipients, gone, None
 
     def _deliver(
         self,
@@ -400,9 +461,14 @@ class FollowUpService:
         recipient: _Recipient,
         rows: dict[int, ScheduledNudge],
         claimed_at: float,
+        paused: set[str],
     ) -> SweepReport:
         report = SweepReport()
+        ids = [nudge.id for nudge in delivery.nudges]
         try:
+            if delivery.team_id in paused:  # Slack refused this workspace's token since the batch was claimed
+                self._hand_back(worker, delivery.team_id, ids, paused, report)
+                return report
             doubtful = [rows[nudge.id] for nudge in delivery.nudges if rows[nudge.id].in_doubt]
             if doubtful:
                 delivery = self._settle_doubts(worker, delivery, doubtful, report)
@@ -416,12 +482,22 @@ class FollowUpService:
                 report.deferred += len(delivery.nudges)
                 return report
             attempts = 1 + max(rows[nudge.id].attempts for nudge in delivery.nudges)
-            self._post(worker, delivery, recipient, attempts, report)
+            self._post(worker, delivery, recipient, attempts, report, paused)
+        except _Refused as refused:
+            self._hand_back(worker, delivery.team_id, ids, paused, report, refused.code)
         except Exception:  # one person's failure must not stop the others; the rows' leases expire and retry
             logger.exception("delivering nudges %s failed", [nudge.id for nudge in delivery.nudges])
         return report
 
-    def _post(self, worker: str, delivery: Delivery, recipient: _Recipient, attempts: int, report: SweepReport) -> None:
+    def _post(
+        self,
+        worker: str,
+        delivery: Delivery,
+        recipient: _Recipient,
+        attempts: int,
+        report: SweepReport,
+        paused: set[str],
+    ) -> None:
         now = self._clock.now()
         ids = [nudge.id for nudge in delivery.nudges]
         text, blocks = self._render(delivery, now, recipient.hours)
@@ -440,6 +516,15 @@ class FollowUpService:
             unfurl_links=False,
             unfurl_media=False,
         )
+        if not result.ok and is_auth_error(result.error):
+            # Nothing was posted: un-count the attempt, and pause the whole workspace rather than this row.
+            self._breakers.trip(delivery.team_id, str(result.error))
+            paused.add(delivery.team_id)
+            with self._uow_factory() as uow:
+                uow.nudges.mark_refused(ids, worker, str(result.error), self._clock.now())
+                uow.commit()
+            report.paused += len(ids)
+            return
         self._record(worker, ids, result, attempts, report)
 
     def _record(self, worker: str, ids: list[int], result: SendOutcome, attempts: int, report: SweepReport) -> None:
@@ -491,6 +576,8 @@ class FollowUpService:
                     if isinstance(nudge_id, int) and nudge_id in wanted and nudge_id not in found:
                         found[nudge_id] = (channel, str(message.get("ts", "")))
         if outcome is not None and not outcome.ok:
+            if is_auth_error(outcome.error):
+                raise _Refused(str(outcome.error))  # the rows stay in doubt: whether they arrived is still unknown
             if outcome.retryable:
                 # Cannot tell whether they were delivered: keep them in doubt and ask again later.
                 ids = [nudge.id for nudge in doubtful]

@@ -6,12 +6,15 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.domain.breaker import is_auth_error
 from bot.domain.models import Person
 from bot.services.ports import Clock, DirectoryLookupError, SlackDirectory, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_TTL = timedelta(hours=12)
+# More stale people than this in one sweep batch: refresh the whole directory with users.list (see ``fresh``).
+BULK_REFRESH_AT = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +23,16 @@ class PersonProblem:
 
     user_id: str
     code: str  # "not_found" | "bot" | "deleted" | "unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class FreshPeople:
+    """People as a sweep may act on them: ``people`` within the TTL (or refreshed just now), ``missing`` = Slack says
+    they do not exist, ``refused`` = Slack refused the token (nothing else is known: pause the workspace)."""
+
+    people: dict[str, Person]
+    missing: frozenset[str] = frozenset()
+    refused: str | None = None
 
 
 class PeopleService:
@@ -55,6 +68,56 @@ class PeopleService:
             uow.people.upsert(fresh, now)
             uow.commit()
         return fresh
+
+    def fresh(self, team_id: str, user_ids: list[str]) -> FreshPeople:
+        """People for scheduled work, none older than the TTL: stale and uncached entries are refreshed first.
+
+        A few stale people: one users.info each (Tier 4, 100+ a minute). More than ``BULK_REFRESH_AT``: users.list
+        (Tier 2, 20+ a minute, but 200 people a page), which refreshes the whole workspace's cache at once, so the
+        rest of the day's sweeps find everyone fresh; with daily reminders and a 12-hour TTL most recipients are
+        stale each day, and one users.info per person would spend the Tier-4 budget a page at a time. When Slack
+        can't be asked (network, rate limit), the stale entry is used, as ``get`` does; when it refuses the token,
+        nothing more is asked.
+        """
+        now = self._clock.now()
+        wanted = list(dict.fromkeys(user_ids))
+        with self._uow_factory() as uow:
+            cached = uow.people.get_many_refreshed(team_id, wanted)
+        people = {user_id: person for user_id, (person, at) in cached.items() if now - at < self._ttl}
+        stale = [user_id for user_id in wanted if user_id not in people]
+        refreshed: dict[str, Person] = {}
+        if len(stale) > BULK_REFRESH_AT:
+            try:
+                refreshed = {person.user_id: person for person in self._directory.fetch_all(team_id)}
+            except DirectoryLookupError as error:
+                if is_auth_error(error.code):
+                    return FreshPeople({}, refused=error.code)
+                logger.warning("users.list failed (%s): refreshing people one by one", error.code)
+        missing: set[str] = set()
+        for user_id in stale:
+            if user_id in refreshed:
+                people[user_id] = refreshed[user_id]
+                continue
+            try:
+                person = self._directory.fetch_person(team_id, user_id)
+            except DirectoryLookupError as error:
+                if is_auth_error(error.code):
+                    return FreshPeople({}, refused=error.code)
+                if user_id in cached:
+                    logger.warning("using stale directory entry for %s: Slack lookup failed", user_id)
+                    people[user_id] = cached[user_id][0]
+                continue
+            if person is None:
+                missing.add(user_id)
+            else:
+                people[user_id] = refreshed[user_id] = person
+        if refreshed:
+            with self._uow_factory() as uow:
+                uow.workspaces.ensure(team_id, now)
+                for person in refreshed.values():
+                    uow.people.upsert(person, now)
+                uow.commit()
+        return FreshPeople(people, frozenset(missing))
 
     def resolve(self, team_id: str, user_ids: tuple[str, ...]) -> tuple[dict[str, Person], list[PersonProblem]]:
         """Look up several people; report each one that cannot be met (unknown, bot, deactivated)."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from bot.domain.breaker import AuthBreaker
 from bot.domain.coffee import (
     CheckIn,
     GroupRecord,
@@ -57,6 +58,10 @@ class PeopleRepository(Protocol):
         """Cached people by id (missing ids are absent)."""
         ...
 
+    def get_many_refreshed(self, team_id: str, user_ids: list[str]) -> dict[str, tuple[Person, datetime]]:
+        """Cached people by id with when each was refreshed (missing ids are absent)."""
+        ...
+
 
 class InteractionRepository(Protocol):
     """Logged interactions; notes are only ever returned to their author."""
@@ -100,7 +105,13 @@ class NudgeRepository(Protocol):
     ) -> int: ...
 
     def claim(
-        self, worker_id: str, now: datetime, lease_until: datetime, limit: int, team_id: str | None = None
+        self,
+        worker_id: str,
+        now: datetime,
+        lease_until: datetime,
+        limit: int,
+        team_id: str | None = None,
+        exclude_teams: Collection[str] = (),
     ) -> list[ScheduledNudge]: ...
 
     def mark_attempt(self, ids: Sequence[int], worker_id: str, now: datetime, lease_until: datetime) -> int: ...
@@ -116,6 +127,8 @@ class NudgeRepository(Protocol):
     ) -> int: ...
 
     def mark_failed(self, ids: Sequence[int], worker_id: str, error: str, now: datetime) -> int: ...
+
+    def mark_refused(self, ids: Sequence[int], worker_id: str, error: str, now: datetime) -> int: ...
 
     def get(self, team_id: str, user_id: str, nudge_id: int) -> ScheduledNudge | None: ...
 
@@ -263,7 +276,13 @@ class CoffeeRepository(Protocol):
     def add_job(self, team_id: str, round_id: int, kind: JobKind, due_at: datetime, now: datetime) -> int: ...
 
     def claim_jobs(
-        self, worker_id: str, now: datetime, lease_until: datetime, limit: int, team_id: str | None = None
+        self,
+        worker_id: str,
+        now: datetime,
+        lease_until: datetime,
+        limit: int,
+        team_id: str | None = None,
+        exclude_teams: Collection[str] = (),
     ) -> list[Job]: ...
 
     def finish_job(self, job_id: int, worker_id: str, now: datetime) -> bool: ...
@@ -275,6 +294,20 @@ class CoffeeRepository(Protocol):
     def fail_job(self, job_id: int, worker_id: str, error: str, now: datetime) -> bool: ...
 
     def job_statuses(self, team_id: str, round_id: int) -> dict[str, str]: ...
+
+
+class AuthBreakerRepository(Protocol):
+    """Per-workspace auth breakers (storage.repositories.breakers); changed by compare-and-set only."""
+
+    def get(self, team_id: str) -> AuthBreaker | None: ...
+
+    def open_breakers(self, team_id: str | None = None) -> list[AuthBreaker]: ...
+
+    def open(self, breaker: AuthBreaker, now: datetime) -> bool: ...
+
+    def take_probe(self, expected: AuthBreaker, after: AuthBreaker, now: datetime) -> bool: ...
+
+    def close(self, team_id: str, opened_at: datetime, now: datetime) -> bool: ...
 
 
 class UnitOfWork(Protocol):
@@ -304,6 +337,9 @@ class UnitOfWork(Protocol):
     @property
     def coffee(self) -> CoffeeRepository: ...
 
+    @property
+    def breakers(self) -> AuthBreakerRepository: ...
+
     def __enter__(self) -> Self: ...
 
     def __exit__(
@@ -322,14 +358,23 @@ UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
 class DirectoryLookupError(Exception):
-    """Slack could not be asked about a user right now (network, rate limit, auth)."""
+    """Slack could not be asked about a user right now (network, rate limit, auth); ``code`` says why."""
+
+    @property
+    def code(self) -> str:
+        """Slack's error code (or the network failure's name)."""
+        return str(self.args[0]) if self.args else "unknown_error"
 
 
 class SlackDirectory(Protocol):
-    """Reads people from Slack (users.info)."""
+    """Reads people from Slack (users.info, users.list)."""
 
     def fetch_person(self, team_id: str, user_id: str) -> Person | None:
         """The person as Slack knows them, or None when Slack says the user does not exist."""
+        ...
+
+    def fetch_all(self, team_id: str) -> list[Person]:
+        """Everyone in the workspace, deactivated people included (users.list, every page)."""
         ...
 
 
@@ -355,7 +400,15 @@ class SendOutcome(Protocol):
     def retry_after(self) -> float | None: ...
 
 
-class MessageSender(Protocol):
+class AuthProbe(Protocol):
+    """Asks Slack whether a workspace's token works (auth.test); bot.slack.gateway.SlackGateway satisfies it."""
+
+    def check_auth(self, team_id: str) -> SendOutcome:
+        """auth.test with the token Rapport uses for ``team_id``."""
+        ...
+
+
+class MessageSender(AuthProbe, Protocol):
     """Outbound Slack for scheduled work (bot.slack.gateway.SlackGateway satisfies it)."""
 
     def post_message(
@@ -390,7 +443,7 @@ class ChannelInfo:
     is_private: bool = False
 
 
-class CoffeeSlack(Protocol):
+class CoffeeSlack(AuthProbe, Protocol):
     """Slack as coffee rounds use it (bot.slack.coffee.SlackCoffeeAdapter): channel reads, group DMs, messages."""
 
     def channel_info(self, channel_id: str) -> tuple[SendOutcome, ChannelInfo | None]:

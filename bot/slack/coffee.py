@@ -84,6 +84,10 @@ class SlackCoffeeAdapter:
         except SlackGatewayError as error:
             return error.result, None
 
+    def check_auth(self, team_id: str) -> SendResult:
+        """auth.test through the gateway."""
+        return self._gateway.check_auth(team_id)
+
     def post_message(
         self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, **kwargs: Any
     ) -> SendResult:

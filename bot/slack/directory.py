@@ -15,6 +15,8 @@ logger = logging.getLogger(__name__)
 
 # Profile field labels a workspace may use for the department; read from users.info's profile.fields when present.
 DEPARTMENT_LABELS = ("team", "department", "dept", "division")
+LIST_PAGE = 200  # Slack's recommended users.list page size
+MAX_LIST_PAGES = 1000  # 200,000 people: a guard against a cursor that never ends
 
 
 def person_from_user(team_id: str, user: dict[str, Any]) -> Person:
@@ -40,7 +42,7 @@ def person_from_user(team_id: str, user: dict[str, Any]) -> Person:
 
 
 class SlackUserDirectory:
-    """Reads people from Slack's users.info."""
+    """Reads people from Slack's users.info (one person) and users.list (everyone, for bulk refreshes)."""
 
     def __init__(self, client: WebClient) -> None:
         self._client = client
@@ -62,3 +64,23 @@ class SlackUserDirectory:
         if not isinstance(user, dict):
             return None
         return person_from_user(team_id, user)
+
+    def fetch_all(self, team_id: str) -> list[Person]:
+        """Everyone in the workspace (deactivated people and bots included), every page of users.list."""
+        people: list[Person] = []
+        cursor = ""
+        for _ in range(MAX_LIST_PAGES):
+            try:
+                response = self._client.users_list(limit=LIST_PAGE, cursor=cursor)
+            except SlackApiError as error:
+                code = error.response.get("error") if error.response is not None else None
+                logger.warning("users.list failed: %s", code)
+                raise DirectoryLookupError(str(code)) from error
+            except (SlackClientError, OSError) as error:
+                logger.warning("users.list unreachable: %s", type(error).__name__)
+                raise DirectoryLookupError(type(error).__name__) from error
+            people.extend(person_from_user(team_id, user) for user in response.get("members") or [] if user.get("id"))
+            cursor = str((response.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                break
+        return people

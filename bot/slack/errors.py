@@ -11,22 +11,21 @@ from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError
 
-# Slack will not change its mind about these: end the work item and record the reason.
+from bot.domain.breaker import is_auth_error
+
+# Slack will not change its mind about these: end the work item and record the reason. Auth errors are not among
+# them: they are about the workspace's token, not the work item, so they come back as ``SendResult.refused`` (the
+# work is kept) and the caller pauses the whole workspace (its auth breaker) instead of retrying item by item.
 PERMANENT_ERRORS = frozenset(
     {
         "user_not_found",
         "users_not_found",
         "user_not_visible",
         "user_disabled",
-        "account_inactive",
         "channel_not_found",
         "not_in_channel",
         "is_archived",
         "cannot_dm_bot",
-        "invalid_auth",
-        "not_authed",
-        "token_revoked",
-        "token_expired",
         "missing_scope",
         "no_permission",
         "not_allowed_token_type",
@@ -78,6 +77,11 @@ class SendResult:
         """True for a failure that retrying will not fix."""
         return not self.ok and not self.retryable
 
+    @property
+    def auth_refused(self) -> bool:
+        """True when Slack refused the token: pause the workspace, keep the work."""
+        return not self.ok and is_auth_error(self.error)
+
     @classmethod
     def success(cls, ts: str | None = None, channel: str | None = None) -> SendResult:
         """A successful call."""
@@ -87,6 +91,11 @@ class SendResult:
     def retry_later(cls, error: str, retry_after: float | None = None) -> SendResult:
         """A failure worth retrying, optionally not before ``retry_after`` seconds."""
         return cls(ok=False, retryable=True, error=error, retry_after=retry_after)
+
+    @classmethod
+    def refused(cls, error: str) -> SendResult:
+        """The token was refused: nothing was done, and the work waits for the workspace's breaker to close."""
+        return cls(ok=False, retryable=True, error=error)
 
     @classmethod
     def failed(cls, error: str) -> SendResult:
@@ -134,6 +143,8 @@ def classify_api_error(error: SlackApiError) -> SendResult:
         return SendResult.retry_later(code or f"http_{status}")
     if code in TRANSIENT_ERRORS:
         return SendResult.retry_later(code)
+    if is_auth_error(code):
+        return SendResult.refused(str(code))
     if code is not None:
         return SendResult.failed(code)  # known permanent, or not known to be transient
     return SendResult.failed(f"http_{status}" if status else "unknown_error")

@@ -272,6 +272,12 @@ class SlackGateway:
         messages = response.get("messages") if response is not None else None
         return result, [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
 
+    def check_auth(self, team_id: str) -> SendResult:
+        """auth.test: does the token work? (Single-workspace mode has one token for ``team_id``; per-workspace
+        installs will pick the team's own token here.)"""
+        response, result = self._call("auth.test", None, self._client.auth_test)
+        return result if response is None else SendResult.success()
+
     def publish_home(self, user_id: str, view: dict[str, Any]) -> SendResult:
         """views.publish of a user's Home tab."""
         response, result = self._call(
@@ -363,13 +369,8 @@ class SlackGateway:
     def _record_failure(self, method: str, channel: str | None, result: SendResult) -> None:
         # Never log tokens or message text: method, channel ID and Slack's error code are enough to act on.
         self._count("retryable_failures" if result.retryable else "permanent_failures")
-        logger.warning(
-            "Slack %s failed for channel %s: %s (%s)",
-            method,
-            channel or "-",
-            result.error,
-            "retryable" if result.retryable else "permanent",
-        )
+        kind = "token refused" if result.auth_refused else "retryable" if result.retryable else "permanent"
+        logger.warning("Slack %s failed for channel %s: %s (%s)", method, channel or "-", result.error, kind)
 
 
 def _str_or_none(value: object) -> str | None:

@@ -8,7 +8,7 @@ blocked pairs for the matcher.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +31,7 @@ from bot.domain.coffee import (
     RoundTimes,
 )
 from bot.domain.matching import FairnessRecord, PoolMode
-from storage.leases import claim_statement
+from storage.leases import claim_statement, lease_criteria
 from storage.models import (
     CoffeeAvoidRow,
     CoffeeFairnessRow,
@@ -536,11 +536,17 @@ class SqlCoffeeRepository:
         return row.id
 
     def claim_jobs(
-        self, worker_id: str, now: datetime, lease_until: datetime, limit: int, team_id: str | None = None
+        self,
+        worker_id: str,
+        now: datetime,
+        lease_until: datetime,
+        limit: int,
+        team_id: str | None = None,
+        exclude_teams: Collection[str] = (),
     ) -> list[Job]:
-        """Lease due steps, oldest first: of every workspace, or only ``team_id``'s."""
+        """Lease due steps, oldest first: of every workspace (or only ``team_id``'s) but the ``exclude_teams``."""
         table: Table = CoffeeJobRow.__table__  # type: ignore[assignment]
-        criteria = [table.c.team_id == team_id] if team_id is not None else []
+        criteria = lease_criteria(table, team_id, exclude_teams)
         statement = claim_statement(table, worker_id, now, lease_until, limit, criteria, also_set={"updated_at": now})
         rows = self._session.execute(statement).all()
         jobs = [Job(row.id, row.team_id, row.round_id, JobKind(row.kind), row.due_at, row.attempts) for row in rows]

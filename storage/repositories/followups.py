@@ -7,7 +7,7 @@ rows whose lease expired are both "claimable with available_at <= now", so one i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, time
 
 from sqlalchemy import Table, func, select, text, update
@@ -20,7 +20,7 @@ from bot.domain.nudges import (
     NudgeStatus,
     ScheduledNudge,
 )
-from storage.leases import claim_statement
+from storage.leases import claim_statement, lease_criteria
 from storage.models import (
     NUDGE_UNCLAIMED_SQL,
     CadenceRow,
@@ -122,17 +122,24 @@ class SqlNudgeRepository:
         return int(getattr(result, "rowcount", 0) or 0)
 
     def claim(
-        self, worker_id: str, now: datetime, lease_until: datetime, limit: int, team_id: str | None = None
+        self,
+        worker_id: str,
+        now: datetime,
+        lease_until: datetime,
+        limit: int,
+        team_id: str | None = None,
+        exclude_teams: Collection[str] = (),
     ) -> list[ScheduledNudge]:
         """Atomically take up to ``limit`` claimable rows (due, or with an expired lease), oldest first.
 
         One statement: ``UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED) RETURNING …``. PostgreSQL
         skips rows another sweep is claiming; SQLite takes its single write lock when the statement starts, so
         concurrent sweeps serialise and never see the same row as claimable. ``team_id`` limits the claim to one
-        workspace (tests and the sandbox share databases); production sweeps serve every workspace.
+        workspace (tests and the sandbox share databases); production sweeps serve every workspace except
+        ``exclude_teams`` (paused by their auth breaker: their rows are not touched at all).
         """
         table: Table = NudgeRow.__table__  # type: ignore[assignment]
-        criteria = [table.c.team_id == team_id] if team_id is not None else []
+        criteria = lease_criteria(table, team_id, exclude_teams)
         # Core, not ORM entities, and only the columns a sweep needs: the claim's cost stays close to a bare SELECT.
         # updated_at is left alone: for an in-doubt row it dates the attempt that may have reached Slack.
         statement = claim_statement(
@@ -198,6 +205,21 @@ class SqlNudgeRepository:
         """Give rows back unperformed (not deliverable yet): claimable again at ``available_at``."""
         return self._update_held(
             ids, worker_id, status=NudgeStatus.PENDING.value, claimed_by=None, available_at=available_at, updated_at=now
+        )
+
+    def mark_refused(self, ids: Sequence[int], worker_id: str, error: str, now: datetime) -> int:
+        """Slack refused the token for this post: nothing was sent, so take back the attempt ``mark_attempt`` counted
+        and the in-doubt mark; the rows wait (pending) for the workspace's auth breaker to close."""
+        return self._update_held(
+            ids,
+            worker_id,
+            status=NudgeStatus.PENDING.value,
+            claimed_by=None,
+            available_at=now,
+            attempts=NudgeRow.attempts - 1,
+            in_doubt=False,
+            last_error=error[:64],
+            updated_at=now,
         )
 
     def mark_sent(self, ids: Sequence[int], worker_id: str, channel: str | None, ts: str | None, now: datetime) -> int:

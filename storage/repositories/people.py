@@ -39,12 +39,16 @@ class SqlPeopleRepository:
 
     def get_many(self, team_id: str, user_ids: list[str]) -> dict[str, Person]:
         """Cached people by id (missing ids are absent)."""
+        return {user_id: person for user_id, (person, _) in self.get_many_refreshed(team_id, user_ids).items()}
+
+    def get_many_refreshed(self, team_id: str, user_ids: list[str]) -> dict[str, tuple[Person, datetime]]:
+        """Cached people by id with when each was refreshed (missing ids are absent)."""
         if not user_ids:
             return {}
         rows = self._session.scalars(
             select(PersonRow).where(PersonRow.team_id == team_id, PersonRow.user_id.in_(user_ids))
         )
-        return {row.user_id: _to_domain(row) for row in rows}
+        return {row.user_id: (_to_domain(row), row.refreshed_at) for row in rows}
 
     def upsert(self, person: Person, refreshed_at: datetime) -> None:
         """Insert or refresh a cached person."""

@@ -6,6 +6,7 @@ test's workspace (tests share a database per worker).
 
 from __future__ import annotations
 
+import time as real_time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -13,9 +14,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import ManualClock
+from bot.domain.coffee import ProgramStatus, RoundStatus
 from bot.embedded import EmbeddedBot
 from bot.sandbox.driver import HttpDriver
 from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.faults import Fault
 from bot.sandbox.records import FakeMessage
 from bot.settings import Settings
 from storage.models import InteractionRow
@@ -320,3 +323,65 @@ def test_join_only_channels_welcome_with_a_join_button(slack: HttpDriver, fake: 
     assert slack.click("ben", welcome, "coffee_join").ok
     wait_for(lambda: [m for m in fake.messages(welcome.channel, as_user=fake.user("ben").id) if "You're in" in m.text])
     assert "Pool: *1* person" in str(run_coffee(slack, fake, "status").blocks)
+
+
+def test_invalid_auth_for_3_seconds_pauses_a_round_step_and_it_completes_after(
+    slack: HttpDriver, fake: FakeSlack, bot: EmbeddedBot, clock: ManualClock
+) -> None:
+    services = bot.container.services
+    set_up(slack, fake)
+    clock.set(clock.now().replace(day=26, hour=15, minute=1))  # the heads-up goes out normally
+    assert services.coffee.sweep(team_id=fake.team_id).failed == 0
+    with bot.container.unit_of_work() as uow:
+        program = uow.coffee.program_for_channel(fake.team_id, fake.channel_id(CHANNEL))
+        assert program is not None
+        round_ = uow.coffee.next_scheduled_round(fake.team_id, program.id)
+        assert round_ is not None
+
+    clock.set(clock.now().replace(day=27, hour=15, minute=1))  # the round starts... while Slack refuses the token
+    outage = fake.faults.add(Fault(method="*", kind="invalid_auth", until=fake.faults.now() + 3.0))
+    started = real_time.monotonic()
+    report = services.coffee.sweep(team_id=fake.team_id)
+    assert report.failed == 0 and report.paused == 1 and report.errors == {"invalid_auth": 1}, report
+    with bot.container.unit_of_work() as uow:
+        assert uow.coffee.program(fake.team_id, program.id).status == ProgramStatus.ACTIVE  # type: ignore[union-attr]
+        assert uow.coffee.round(fake.team_id, round_.id).status == RoundStatus.SCHEDULED  # type: ignore[union-attr]
+        assert uow.coffee.job_statuses(fake.team_id, round_.id)["start"] == "pending"
+    assert not [m for m in dms(fake, "lee") if "coffee" in m.text.lower() and "paused" in m.text.lower()]
+    clock.advance(timedelta(seconds=10))
+    assert services.coffee.sweep(team_id=fake.team_id).claimed == 0, "paused: the step is not even claimed"
+
+    real_time.sleep(max(0.0, 3.0 - (real_time.monotonic() - started)) + 0.1)
+    assert outage not in fake.faults.active()
+    clock.advance(timedelta(seconds=21))  # the breaker's first probe: auth.test works again
+    report = services.coffee.sweep(team_id=fake.team_id)
+    assert (report.done, report.failed, report.paused) == (1, 0, 0), report
+    with bot.container.unit_of_work() as uow:
+        assert uow.coffee.program(fake.team_id, program.id).status == ProgramStatus.ACTIVE  # type: ignore[union-attr]
+        assert uow.coffee.round(fake.team_id, round_.id).status == RoundStatus.STARTED  # type: ignore[union-attr]
+        assert uow.coffee.job_statuses(fake.team_id, round_.id)["start"] == "done"
+    group_dms = [c for c in fake.conversations() if c.kind == "mpim"]
+    grouped = sorted(m for c in group_dms for m in c.members if m != fake.bot_user_id)
+    assert grouped == sorted(channel_people(fake)), "everyone is grouped, once"
+    assert all(len(fake.messages(c.id)) == 1 for c in group_dms), "one intro per group"
+
+
+def test_someone_deactivated_after_the_heads_up_is_not_grouped_or_named(
+    slack: HttpDriver, fake: FakeSlack, bot: EmbeddedBot, clock: ManualClock
+) -> None:
+    services = bot.container.services
+    set_up(slack, fake)
+    clock.set(clock.now().replace(day=26, hour=15, minute=1))  # the heads-up looks everyone up (and caches them)
+    services.coffee.sweep(team_id=fake.team_id)
+    maya = fake.user("maya")
+    assert [m for m in dms(fake, "maya") if "Heads-up" in m.text]
+    fake.deactivate("maya")
+    sent_to_maya = len(dms(fake, "maya"))
+
+    clock.set(clock.now().replace(day=27, hour=15, minute=1))  # a day later: past the 12-hour directory TTL
+    assert services.coffee.sweep(team_id=fake.team_id).failed == 0
+    group_dms = [c for c in fake.conversations() if c.kind == "mpim"]
+    assert group_dms and all(maya.id not in c.members for c in group_dms)
+    intros = [m for c in group_dms for m in fake.messages(c.id)]
+    assert all(maya.id not in str(m.blocks) and "Maya" not in str(m.blocks) for m in intros)
+    assert len(dms(fake, "maya")) == sent_to_maya, "nothing more goes to maya"

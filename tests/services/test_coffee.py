@@ -53,6 +53,7 @@ class RecordingSlack:
     posts: list[tuple[str, str, list[dict[str, Any]]]] = field(default_factory=list)
     failures: dict[int, Outcome] = field(default_factory=dict)  # post attempt number (from 1) → its failure
     attempts: int = 0
+    auth: Outcome = field(default_factory=Outcome)  # what auth.test answers
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def channel_info(self, channel_id: str) -> tuple[Outcome, ChannelInfo | None]:
@@ -67,6 +68,9 @@ class RecordingSlack:
 
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.admins
+
+    def check_auth(self, team_id: str) -> Outcome:
+        return self.auth
 
     def open_group(self, user_ids: Sequence[str]) -> tuple[Outcome, str | None]:
         return Outcome(), "G" + "".join(sorted(user_ids))

@@ -42,6 +42,7 @@ class RecordingSender:
     script: deque[SendResult] = field(default_factory=deque)
     posts: list[dict[str, Any]] = field(default_factory=list)
     history_error: SendResult | None = None
+    auth: SendResult = field(default_factory=SendResult.success)  # what auth.test answers
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def post_message(self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, **kwargs: Any) -> Any:
@@ -54,6 +55,9 @@ class RecordingSender:
 
     def update_message(self, channel: str, ts: str, text: str, blocks: Any = None, **kwargs: Any) -> Any:
         return SendResult.success(ts=ts, channel=channel)
+
+    def check_auth(self, team_id: str) -> Any:
+        return self.auth
 
     def open_dm(self, user_id: str) -> tuple[Any, str | None]:
         return SendResult.success(), "D" + user_id
@@ -239,13 +243,37 @@ def test_rate_limited_post_is_not_in_doubt(world: World) -> None:
 def test_permanent_failure_ends_the_row(world: World) -> None:
     world.log(follow_up_days=1)
     world.clock.advance(timedelta(days=1))
-    world.sender.script.append(SendResult.failed("account_inactive"))
+    world.sender.script.append(SendResult.failed("channel_not_found"))
     report = world.service.sweep(team_id=world.team_id)
-    assert report.failed == 1 and report.errors == {"account_inactive": 1}
+    assert report.failed == 1 and report.errors == {"channel_not_found": 1}
     [nudge] = world.nudges()
-    assert (nudge.status, nudge.last_error) == (NudgeStatus.FAILED, "account_inactive")
+    assert (nudge.status, nudge.last_error) == (NudgeStatus.FAILED, "channel_not_found")
     world.clock.advance(timedelta(days=1))
     assert world.service.sweep(team_id=world.team_id).claimed == 0
+
+
+@pytest.mark.parametrize("error", ["invalid_auth", "token_revoked", "account_inactive", "not_authed"])
+def test_an_auth_error_pauses_the_workspace_and_keeps_the_nudge(world: World, error: str) -> None:
+    world.log(follow_up_days=1)
+    world.log(contact=SAM, follow_up_days=1)
+    world.clock.advance(timedelta(days=1))
+    world.sender.script.append(SendResult.refused(error))
+    world.sender.auth = SendResult.refused(error)
+    report = world.service.sweep(team_id=world.team_id)
+    assert (report.failed, report.sent, report.paused) == (0, 0, 2), report
+    assert world.counts() == {"pending": 2}
+    assert all(n.attempts == 0 and not n.in_doubt for n in world.nudges())
+    world.clock.advance(timedelta(seconds=10))
+    assert world.service.sweep(team_id=world.team_id).claimed == 0, "paused: rows are not even claimed"
+    world.clock.advance(timedelta(seconds=25))  # the first probe (30 s after opening) still fails
+    assert world.service.sweep(team_id=world.team_id).claimed == 0
+    world.sender.auth = SendResult.success()
+    world.clock.advance(timedelta(seconds=30))  # not yet: the second probe waits 60 s
+    assert world.service.sweep(team_id=world.team_id).claimed == 0
+    world.clock.advance(timedelta(seconds=31))
+    report = world.service.sweep(team_id=world.team_id)
+    assert (report.sent, report.failed) == (2, 0)
+    assert sorted(world.sender.ids_posted()) == sorted(n.id for n in world.nudges())
 
 
 def test_deactivated_recipient_gets_nothing(world: World) -> None:

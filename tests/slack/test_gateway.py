@@ -16,10 +16,7 @@ from .conftest import TOKEN, FakeClock, Reply, ScriptedSlack
 
 PERMANENT = [
     "user_not_found",
-    "account_inactive",
     "channel_not_found",
-    "invalid_auth",
-    "token_revoked",
     "not_in_channel",
     "is_archived",
     "cannot_dm_bot",
@@ -241,3 +238,18 @@ def test_failures_are_logged_without_token_or_text(
 
 def test_method_from_url() -> None:
     assert method_from_url("https://slack.com/api/chat.postMessage?x=1") == "chat.postMessage"
+
+
+@pytest.mark.parametrize("code", ["invalid_auth", "token_revoked", "account_inactive", "not_authed", "token_expired"])
+def test_auth_errors_are_refusals_that_keep_the_work(
+    slack: ScriptedSlack, client: WebClient, clock: FakeClock, code: str
+) -> None:
+    slack.script("chat.postMessage", Reply(body={"ok": False, "error": code}))
+    gateway = make_gateway(client, clock)
+    result = gateway.post_message("U0DANA", "hello")
+    assert (result.ok, result.auth_refused, result.retryable, result.permanent) == (False, True, True, False)
+    assert len(slack.calls("chat.postMessage")) == 1 and clock.sleeps == []
+    slack.script("auth.test", Reply(body={"ok": False, "error": code}))
+    assert gateway.check_auth("T1").auth_refused
+    slack.script("auth.test", Reply(body={"ok": True, "team_id": "T1", "user_id": "UBOT"}))
+    assert gateway.check_auth("T1").ok

@@ -1,0 +1,89 @@
+"""Auth errors pause, they never fail: per-workspace breakers that every sweep consults before claiming work.
+
+Public API:
+
+    AuthBreakers(uow_factory, probe, clock, policy=ProbePolicy())
+    paused_teams(team_id=None) -> frozenset[str]   # open breakers, after probing those whose probe is due
+    trip(team_id, error) -> None                    # Slack refused the token: pause the workspace
+
+A sweep calls ``paused_teams`` before it claims, leaves those workspaces' rows alone, and calls ``trip`` when a call
+comes back with an auth error (bot.domain.breaker.AUTH_ERRORS), handing the work back without counting an attempt.
+The state is in the database, so every process pauses and resumes together, and the probe slot is claimed with a
+compare-and-set so one process probes ``auth.test`` per slot. Probing happens inside ``paused_teams``: each sweep
+tick is a chance to resume, with no job of its own to schedule.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.domain.breaker import AuthBreaker, ProbePolicy, after_auth_error, after_probe, probe_due
+from bot.services.ports import AuthProbe, Clock, UnitOfWorkFactory
+
+logger = logging.getLogger(__name__)
+
+
+class AuthBreakers:
+    """Opens, probes and closes the per-workspace auth breakers."""
+
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, probe: AuthProbe, clock: Clock, policy: ProbePolicy | None = None
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._probe = probe
+        self._clock = clock
+        self._policy = policy or ProbePolicy()
+
+    def paused_teams(self, team_id: str | None = None) -> frozenset[str]:
+        """Workspaces whose sending is paused (or only ``team_id``, if it is), probing those that are due first."""
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            breakers = uow.breakers.open_breakers(team_id)
+        paused: set[str] = set()
+        for breaker in breakers:
+            if probe_due(breaker, now) and self._probe_once(breaker):
+                continue
+            paused.add(breaker.team_id)
+        return frozenset(paused)
+
+    def _probe_once(self, breaker: AuthBreaker) -> bool:
+        """Probe a due breaker if no other process took this slot; True when the token works again."""
+        now = self._clock.now()
+        # Take the slot first, assuming failure (the next probe backed off): a crash mid-probe then costs one slot.
+        scheduled = after_probe(breaker, False, now, self._policy)
+        with self._uow_factory() as uow:
+            taken = uow.breakers.take_probe(breaker, scheduled, now)
+            uow.commit()
+        if not taken:
+            return False  # another process is probing this slot; stay paused until it says otherwise
+        outcome = self._probe.check_auth(breaker.team_id)
+        if not outcome.ok:
+            logger.info(
+                "auth.test for team %s still fails (%s); next probe at %s",
+                breaker.team_id,
+                outcome.error,
+                scheduled.next_probe_at.isoformat(),
+            )
+            return False
+        with self._uow_factory() as uow:
+            closed = uow.breakers.close(breaker.team_id, breaker.opened_at, self._clock.now())
+            uow.commit()
+        if closed:
+            logger.warning("Slack accepts the token of team %s again: sending resumes", breaker.team_id)
+        return True
+
+    def trip(self, team_id: str, error: str) -> None:
+        """Slack refused the workspace's token: pause sending to it until ``auth.test`` succeeds."""
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            current = uow.breakers.get(team_id)
+            breaker = after_auth_error(current, team_id, error, now, self._policy)
+            opened = breaker is not current and uow.breakers.open(breaker, now)
+            uow.commit()
+        if opened:
+            logger.warning(
+                "Slack refused the token of team %s (%s): sending to it is paused and its work kept until auth.test "
+                "succeeds",
+                team_id,
+                error,
+            )
