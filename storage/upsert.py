@@ -30,9 +30,10 @@ def insert_statement(session: Session, model: type[Any]) -> Any:
     raise NotImplementedError(f"no INSERT … ON CONFLICT for {dialect}")
 
 
-def insert_if_missing(session: Session, model: type[Any], values: dict[str, Any]) -> bool:
-    """Insert a row unless one with the same key (primary or unique) exists; True when this call inserted it."""
+def insert_if_missing(session: Session, model: type[Any], values: dict[str, Any]) -> Any | None:
+    """Insert a row unless one with the same key (primary or unique) exists; its primary key if this call did."""
     key = inspect(model).primary_key[0]
     # RETURNING rather than rowcount: the ORM-enabled insert does not report rowcount on every driver.
     statement: Insert = insert_statement(session, model).values(**values).on_conflict_do_nothing().returning(key)
-    return session.execute(statement).first() is not None
+    inserted = session.execute(statement).first()
+    return None if inserted is None else inserted[0]

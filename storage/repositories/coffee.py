@@ -272,7 +272,7 @@ class SqlCoffeeRepository:
     def add_avoid(self, team_id: str, user_id: str, avoided_id: str, now: datetime) -> bool:
         """Add to the person's private avoid list; False when already there."""
         values = {"team_id": team_id, "user_id": user_id, "avoided_id": avoided_id, "created_at": now}
-        return insert_if_missing(self._session, CoffeeAvoidRow, values)
+        return insert_if_missing(self._session, CoffeeAvoidRow, values) is not None
 
     def remove_avoid(self, team_id: str, user_id: str, avoided_id: str) -> bool:
         """Remove from the person's avoid list; False when it was not there."""
