@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -28,6 +29,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Database ids are 64-bit; anything larger cannot name a row (and PostgreSQL would reject the parameter).
 MAX_ID = 2**63 - 1
 _MAX_DIGITS = 20
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 
 def clean_text(text: str) -> str:
@@ -66,6 +68,15 @@ def bounded_int(value: Any, low: int, high: int) -> int | None:
             return None
         number = int(text)
     return number if low <= number <= high else None
+
+
+def calendar_day(value: Any) -> date | None:
+    """An ISO day from a date picker within 2000–2100, or None: outside that, zone arithmetic can overflow."""
+    try:
+        day = date.fromisoformat(str(value or ""))
+    except ValueError:
+        return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
 
 
 def record_id(value: Any) -> int | None:

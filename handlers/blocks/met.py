@@ -9,13 +9,13 @@ from datetime import date
 from typing import Any
 
 from bot.domain import dates
+from bot.domain.met_grammar import MAX_CADENCE_DAYS, MIN_CADENCE_DAYS
 from bot.domain.models import Interaction, InteractionKind
 from bot.domain.zones import zone_or_utc
-from bot.domain.met_grammar import MAX_CADENCE_DAYS, MIN_CADENCE_DAYS
 from bot.services.interactions import MAX_PEOPLE, AuthorContext, Deleted, History, Logged
 from handlers import ids
-from handlers.boundary import bounded_int
 from handlers.blocks.common import Block, button, context, escape, join_names, option, plain, section, truncate
+from handlers.boundary import bounded_int
 
 Message = tuple[str, list[Block]]
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")

@@ -31,7 +31,7 @@ from bot.services.registry import Services
 from handlers import ids
 from handlers.blocks import met as blocks
 from handlers.blocks.common import escape
-from handlers.boundary import bounded_int
+from handlers.boundary import bounded_int, calendar_day
 from handlers.context import private_metadata, team_id_of, user_id_of
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ class LogForm:
     notes: str
     follow_up_days: int | None
     follow_up_valid: bool = True
+    day_valid: bool = True
 
 
 def _value(values: dict[str, Any], block_id: str, action_id: str) -> dict[str, Any]:
@@ -67,10 +68,8 @@ def parse_log_form(values: dict[str, Any]) -> LogForm:
     raw_people = _value(values, ids.MET_PEOPLE_BLOCK, ids.MET_PEOPLE_ACTION).get("selected_users")
     people = tuple(str(u) for u in raw_people) if isinstance(raw_people, list) else ()
     raw_day = _value(values, ids.MET_DATE_BLOCK, ids.MET_DATE_ACTION).get("selected_date")
-    try:
-        day = date.fromisoformat(str(raw_day)) if raw_day else None
-    except ValueError:
-        day = None
+    day = calendar_day(raw_day) if raw_day else None
+    day_valid = not raw_day or day is not None
     try:
         kind = InteractionKind(str(_option_value(values, ids.MET_KIND_BLOCK, ids.MET_KIND_ACTION)))
     except ValueError:
@@ -79,7 +78,8 @@ def parse_log_form(values: dict[str, Any]) -> LogForm:
     notes = escape(str(_value(values, ids.MET_NOTES_BLOCK, ids.MET_NOTES_ACTION).get("value") or ""))
     raw_follow = _option_value(values, ids.MET_FOLLOW_UP_BLOCK, ids.MET_FOLLOW_UP_ACTION)
     follow_up_days = bounded_int(raw_follow, 0, MAX_FOLLOW_UP_DAYS) if raw_follow is not None else None
-    return LogForm(people, day, kind, notes, follow_up_days, raw_follow is None or follow_up_days is not None)
+    follow_valid = raw_follow is None or follow_up_days is not None
+    return LogForm(people, day, kind, notes, follow_up_days, follow_valid, day_valid)
 
 
 def submission_key(user_id: str, view: dict[str, Any]) -> str:
@@ -113,6 +113,8 @@ def register(app: App, services: Services) -> None:
         errors = services.interactions.check_form(user_id, form.people, form.day, form.notes, form.follow_up_days)
         if not form.follow_up_valid:
             errors["follow_up"] = "Pick one of the follow-up choices."
+        if not form.day_valid:
+            errors["date"] = "Pick a day from 2000 on (and not in the future)."
         if errors:
             ack(response_action="errors", errors={ids.MET_FIELD_BLOCKS[name]: text for name, text in errors.items()})
             return
@@ -143,4 +145,3 @@ def register(app: App, services: Services) -> None:
             _tell(client, channel_id, user_id, not_logged(outcome.message))
         elif not outcome.repeated:
             _tell(client, channel_id, user_id, blocks.logged_message(outcome))
-
