@@ -263,3 +263,10 @@ def not_logged_message(
         blocks.append(section(truncate(f"Your notes:\n{notes}", 2900)))
     blocks.append(context("Nothing was logged. Type `/met` to try again."))
     return f"I couldn't log that because {reason}", blocks
+
+
+def already_logged_message(logged: Logged) -> Message:
+    """The same form was submitted again: it was logged the first time, and nothing new was stored."""
+    line = summary(logged.interaction, logged.labels, logged.author)
+    plain_line = summary(logged.interaction, logged.labels, logged.author, bold=False)
+    return f"Already logged: {plain_line}", [section(f":white_check_mark: Already logged: {line} (nothing was added).")]

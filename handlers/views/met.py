@@ -9,7 +9,7 @@ Decisions:
   with what the person typed when it could not be logged. Rejected: validating everything before the ack, which
   turned a slow users.info into an error shown for an entry that was in fact stored.
 * The write is keyed by the view submission (view id + the submitted state), so a retry of the same submission
-  (Slack's, or the person's) stores nothing new and sends no second confirmation.
+  (Slack's, or the person's) stores nothing new; the person is told it was already logged.
 """
 
 from __future__ import annotations
@@ -143,5 +143,7 @@ def register(app: App, services: Services) -> None:
             return
         if not isinstance(outcome, Logged):
             _tell(client, channel_id, user_id, not_logged(outcome.message))
-        elif not outcome.repeated:
+        elif outcome.repeated:
+            _tell(client, channel_id, user_id, blocks.already_logged_message(outcome))
+        else:
             _tell(client, channel_id, user_id, blocks.logged_message(outcome))
