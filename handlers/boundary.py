@@ -29,6 +29,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Database ids are 64-bit; anything larger cannot name a row (and PostgreSQL would reject the parameter).
 MAX_ID = 2**63 - 1
 _MAX_DIGITS = 20
+_SLACK_ID = re.compile(r"[A-Z][A-Z0-9]{2,31}")
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 
@@ -77,6 +78,12 @@ def calendar_day(value: Any) -> date | None:
     except ValueError:
         return None
     return day if FIRST_DAY <= day <= LAST_DAY else None
+
+
+def slack_id(value: Any, prefixes: str) -> str | None:
+    """A Slack id (``U0ABC…``) starting with one of ``prefixes``, or None: ids are stored in 32-character columns."""
+    text = str(value or "")
+    return text if _SLACK_ID.fullmatch(text) and text[0] in prefixes else None
 
 
 def record_id(value: Any) -> int | None:

@@ -45,17 +45,27 @@ def answer(
         else:
             respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
         return
-    user_id = user_id_of(body)
     channel_id, message_ts, ephemeral = _where(body)
-    try:
-        if replace_original and channel_id and message_ts and not ephemeral:
+    if replace_original and channel_id and message_ts and not ephemeral:
+        try:
             client.chat_update(channel=channel_id, ts=message_ts, text=text, blocks=blocks)
             return
-        if channel_id:
+        except SlackApiError as error:
+            logger.info("in-place update not possible: %s", error.response.get("error"))
+    tell(client, channel_id, user_id_of(body), text, blocks)
+
+
+def tell(
+    client: WebClient, channel_id: str | None, user_id: str, text: str, blocks: list[dict[str, Any]] | None = None
+) -> None:
+    """An ephemeral message in ``channel_id`` (where the person acted), or Rapport's DM when that is not possible."""
+    if channel_id:
+        try:
             client.chat_postEphemeral(channel=channel_id, user=user_id, text=text, blocks=blocks)
             return
-    except SlackApiError as error:
-        logger.info("in-place answer not possible: %s", error.response.get("error"))
+        except SlackApiError as error:
+            # Rapport is not in that channel (or it is a DM between people): its own DM with the person works.
+            logger.info("ephemeral answer not possible: %s", error.response.get("error"))
     try:
         client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
     except SlackApiError as error:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -17,13 +16,12 @@ from bot.services.coffee import NOW_EXTRA, NOW_REPLACE, Reply, RoundToday
 from bot.services.registry import Services
 from handlers import ids
 from handlers.blocks import coffee as blocks
-from handlers.boundary import calendar_day, record_id
+from handlers.boundary import calendar_day, record_id, slack_id
 from handlers.context import team_id_of, user_id_of
 from handlers.reply import answer
 
 logger = logging.getLogger(__name__)
 
-_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,31}")
 _CHECK_INS = {
     ids.COFFEE_MET_ACTION: CheckIn.MET,
     ids.COFFEE_SCHEDULED_ACTION: CheckIn.SCHEDULED,
@@ -113,8 +111,8 @@ def register(app: App, services: Services) -> None:
     @app.action(ids.COFFEE_JOIN_ACTION)
     def handle_join(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
-        channel_id = str(_action_value(body) or "")
-        if not _CHANNEL_ID.fullmatch(channel_id):
+        channel_id = slack_id(_action_value(body), "CG")
+        if channel_id is None:
             _say(respond, client, body, Reply("That button is out of date.", ok=False))
             return
         _say(respond, client, body, services.coffee.join(team_id_of(body), channel_id, user_id_of(body)))
@@ -125,10 +123,10 @@ def register(app: App, services: Services) -> None:
         choice = NOW_REPLACE if action.get("action_id") == ids.COFFEE_NOW_REPLACE_ACTION else NOW_EXTRA
         try:
             value = json.loads(str(action.get("value") or "{}"))
-            channel_id, round_id = str(value["channel"]), record_id(value["round"])
+            channel_id, round_id = slack_id(value["channel"], "CG"), record_id(value["round"])
         except (ValueError, KeyError, TypeError):
-            channel_id, round_id = "", None
-        if round_id is None or not _CHANNEL_ID.fullmatch(channel_id):
+            channel_id, round_id = None, None
+        if round_id is None or channel_id is None:
             _say(respond, client, body, Reply("That button is out of date. Type `/coffee now` again.", ok=False))
             return
         started = services.coffee.start_now(team_id_of(body), channel_id, user_id_of(body), choice, round_id)

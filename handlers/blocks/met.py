@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -15,10 +14,9 @@ from bot.domain.zones import zone_or_utc
 from bot.services.interactions import MAX_PEOPLE, AuthorContext, Deleted, History, Logged
 from handlers import ids
 from handlers.blocks.common import Block, button, context, escape, join_names, option, plain, section, truncate
-from handlers.boundary import bounded_int
+from handlers.boundary import bounded_int, slack_id
 
 Message = tuple[str, list[Block]]
-_USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
 
 KIND_LABELS: dict[InteractionKind, str] = {
     InteractionKind.COFFEE: "Coffee",
@@ -66,7 +64,7 @@ def parse_keep_in_touch_value(value: str) -> tuple[int, tuple[str, ...]] | None:
     contact_ids = tuple(p for p in people.split(",") if p)
     if days is None or not contact_ids or len(contact_ids) > MAX_PEOPLE:
         return None
-    if not all(_USER_ID.fullmatch(contact_id) for contact_id in contact_ids):
+    if not all(slack_id(contact_id, "UW") for contact_id in contact_ids):
         return None
     return days, contact_ids
 

@@ -18,6 +18,7 @@ from handlers.blocks import coffee as blocks
 from handlers.blocks.common import escape
 from handlers.boundary import record_id
 from handlers.context import private_metadata, team_id_of, user_id_of
+from handlers.reply import tell
 
 logger = logging.getLogger(__name__)
 _KEPT = "Here is what you wrote, so nothing is lost:"
@@ -61,19 +62,6 @@ def parse_settings(values: dict[str, Any]) -> tuple[ProgramSettings | None, dict
     return (None if errors else settings), errors
 
 
-def _confirm(client: WebClient, channel_id: str, user_id: str, text: str) -> None:
-    message = blocks.reply_message_text(text)
-    try:
-        client.chat_postEphemeral(channel=channel_id, user=user_id, text=message[0], blocks=message[1])
-        return
-    except SlackApiError as error:
-        logger.info("ephemeral confirmation not possible: %s", error.response.get("error"))
-    try:
-        client.chat_postMessage(channel=user_id, text=message[0], blocks=message[1])
-    except SlackApiError as error:
-        logger.warning("could not confirm coffee settings: %s", error.response.get("error"))
-
-
 def register(app: App, services: Services) -> None:
     """Register the coffee modals."""
 
@@ -92,7 +80,7 @@ def register(app: App, services: Services) -> None:
         except Exception:
             logger.exception("saving coffee settings failed team=%s", team_id)
             reply = Reply("Something went wrong on my side and the settings weren't saved — please try again.", False)
-        _confirm(client, channel_id, user_id, reply.text if reply.ok else ":warning: " + reply.text)
+        tell(client, channel_id, user_id, *blocks.reply_message(reply))
 
     @app.view(ids.COFFEE_NOTE_CALLBACK)
     def handle_note(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:

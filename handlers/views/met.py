@@ -23,7 +23,6 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.domain.models import InteractionKind
 from bot.services.interactions import MAX_FOLLOW_UP_DAYS, Logged
@@ -33,6 +32,7 @@ from handlers.blocks import met as blocks
 from handlers.blocks.common import escape
 from handlers.boundary import bounded_int, calendar_day
 from handlers.context import private_metadata, team_id_of, user_id_of
+from handlers.reply import tell
 
 logger = logging.getLogger(__name__)
 
@@ -88,21 +88,6 @@ def submission_key(user_id: str, view: dict[str, Any]) -> str:
     return hashlib.sha256(f"{user_id}\n{view.get('id', '')}\n{state}".encode()).hexdigest()
 
 
-def _tell(client: WebClient, channel_id: str | None, user_id: str, message: blocks.Message) -> None:
-    text, body = message
-    if channel_id:
-        try:
-            client.chat_postEphemeral(channel=channel_id, user=user_id, text=text, blocks=body)
-            return
-        except SlackApiError as error:
-            # Not in that channel (or it's a DM between people): fall back to the app's DM with the user.
-            logger.info("ephemeral reply not possible: %s", error.response.get("error"))
-    try:
-        client.chat_postMessage(channel=user_id, text=text, blocks=body)
-    except SlackApiError as error:
-        logger.warning("could not tell the user about a logged meeting: %s", error.response.get("error"))
-
-
 def register(app: App, services: Services) -> None:
     """Register the log modal's submission."""
 
@@ -139,11 +124,11 @@ def register(app: App, services: Services) -> None:
         except Exception:
             # The modal is closed by now, so this message is the only place the typed entry survives.
             logger.exception("logging from the form failed team=%s user=%s", team_id, user_id)
-            _tell(client, channel_id, user_id, not_logged(_BROKE))
+            tell(client, channel_id, user_id, *not_logged(_BROKE))
             return
         if not isinstance(outcome, Logged):
-            _tell(client, channel_id, user_id, not_logged(outcome.message))
+            tell(client, channel_id, user_id, *not_logged(outcome.message))
         elif outcome.repeated:
-            _tell(client, channel_id, user_id, blocks.already_logged_message(outcome))
+            tell(client, channel_id, user_id, *blocks.already_logged_message(outcome))
         else:
-            _tell(client, channel_id, user_id, blocks.logged_message(outcome))
+            tell(client, channel_id, user_id, *blocks.logged_message(outcome))

@@ -6,10 +6,7 @@ test's workspace (tests share a database per worker).
 
 from __future__ import annotations
 
-import http.client
 import json
-import time
-import urllib.parse
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
@@ -19,12 +16,12 @@ from sqlalchemy import select
 
 from bot.clock import ManualClock
 from bot.embedded import EmbeddedBot
-from bot.sandbox.driver import HttpDriver, sign
+from bot.sandbox.driver import HttpDriver
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.records import FakeMessage
 from bot.settings import Settings
 from storage.models import CoffeeProgramRow, InteractionRow
-from tests.e2e.conftest import wait_for
+from tests.e2e.conftest import post_interactive, view_submission, wait_for
 
 CHANNEL = "#coffee"
 # What coffee rounds need beyond the manifest today (the lead adds these to manifest.yml and the README table):
@@ -337,30 +334,10 @@ def _submit_settings_for(slack: HttpDriver, fake: FakeSlack, bot: EmbeddedBot, u
     assert slack.slash_command("lee", "/coffee", "", channel=CHANNEL).ok
     view = wait_for(lambda: fake.views("lee")[before:], what="the settings modal")[-1]
     state = slack.view_state(view, {"local_time": "10:00", "tz": "America/New_York"})
-    payload = {
-        "type": "view_submission",
-        "team": {"id": fake.team_id},
-        "user": {"id": fake.user(user).id, "team_id": fake.team_id},
-        "api_app_id": fake.app_id,
-        "token": fake.verification_token,
-        "view": {**view, "state": state, "private_metadata": json.dumps({"channel_id": channel_id})},
-        "response_urls": [],
-    }
-    body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
-    timestamp = str(int(time.time()))
-    url = urllib.parse.urlsplit(bot.events_url)
-    connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=10)
-    try:
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Slack-Request-Timestamp": timestamp,
-            "X-Slack-Signature": sign(fake.signing_secret, timestamp, body),
-        }
-        connection.request("POST", url.path, body=body, headers=headers)
-        answer = connection.getresponse()
-        assert answer.status == 200 and not answer.read().strip()
-    finally:
-        connection.close()
+    metadata = json.dumps({"channel_id": channel_id})
+    payload = view_submission(fake, user, view, state=state, private_metadata=metadata)
+    status, body, _ = post_interactive(bot, fake, payload)
+    assert status == 200 and not body.strip()
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,8 @@ own buttons never would) are signed and posted the way Slack posts them.
 
 from __future__ import annotations
 
-import http.client
 import json
 import time
-import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -19,38 +17,14 @@ from sqlalchemy import func, select
 
 from bot.clock import ManualClock
 from bot.embedded import EmbeddedBot
-from bot.sandbox.driver import HttpDriver, sign
+from bot.sandbox.driver import HttpDriver
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.faults import Fault
 from bot.sandbox.records import FakeMessage, iter_elements
 from storage.models import InteractionRow
-from tests.e2e.conftest import wait_for
+from tests.e2e.conftest import post_interactive, view_submission, wait_for
 
 CHANNEL = "#coffee"
-
-
-def post_payload(bot: EmbeddedBot, fake: FakeSlack, payload: dict[str, Any]) -> tuple[int, str, float]:
-    """Sign and POST an interactive payload as Slack does; (status, body, seconds to the answer)."""
-    body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
-    timestamp = str(int(time.time()))
-    url = urllib.parse.urlsplit(bot.events_url)
-    connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=10)
-    started = time.monotonic()
-    try:
-        connection.request(
-            "POST",
-            url.path,
-            body=body,
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "X-Slack-Request-Timestamp": timestamp,
-                "X-Slack-Signature": sign(fake.signing_secret, timestamp, body),
-            },
-        )
-        answer = connection.getresponse()
-        return answer.status, answer.read().decode(), time.monotonic() - started
-    finally:
-        connection.close()
 
 
 def crafted_click(
@@ -91,6 +65,13 @@ def visible_to(fake: FakeSlack, user: str, channel: str = CHANNEL) -> list[FakeM
     return fake.messages(fake.channel_id(channel), as_user=uid) + fake.messages(uid)
 
 
+def open_form(slack: HttpDriver, fake: FakeSlack, text: str) -> dict[str, Any]:
+    """lee types `/met text` (the log form, or `settings`) and gets the modal."""
+    assert slack.slash_command("lee", "/met", text, channel=CHANNEL).ok
+    [modal] = wait_for(lambda: fake.views(fake.user("lee").id), what="the modal")
+    return modal
+
+
 # --- /met form: ack within 3 s whatever users.info does; stored once ---------------------------------------------
 
 
@@ -98,8 +79,7 @@ def test_slow_users_info_does_not_delay_the_form_and_a_resubmission_stores_once(
     slack: HttpDriver, fake: FakeSlack, bot: EmbeddedBot
 ) -> None:
     lee, maya = fake.user("lee"), fake.user("maya")
-    assert slack.slash_command("lee", "/met", "", channel=CHANNEL).ok
-    [modal] = wait_for(lambda: fake.views(lee.id), what="the modal")
+    modal = open_form(slack, fake, "")
     fake.faults.add(Fault(method="users.info", kind="slow", delay=4.0, count=2))
 
     answer = slack.submit_view("lee", modal, {"people": [maya.id], "kind": "lunch", "notes": "Q3 plan"})
@@ -110,7 +90,7 @@ def test_slow_users_info_does_not_delay_the_form_and_a_resubmission_stores_once(
     assert stored_entries(bot, fake) == 1
 
     # The same submission again (a retry): answered at once, nothing new stored, the person told so.
-    status, body, elapsed = post_payload(bot, fake, answer.payload)
+    status, body, elapsed = post_interactive(bot, fake, answer.payload)
     assert (status, body.strip()) == (200, "") and elapsed < 3.0
     again = wait_for(lambda: visible_to(fake, "lee")[1:], timeout=10, what="the already-logged answer")[-1]
     assert again.text.startswith("Already logged: lunch with maya")
@@ -118,22 +98,13 @@ def test_slow_users_info_does_not_delay_the_form_and_a_resubmission_stores_once(
 
 
 def test_form_values_no_menu_offers_are_field_errors(slack: HttpDriver, fake: FakeSlack, bot: EmbeddedBot) -> None:
-    lee, maya = fake.user("lee"), fake.user("maya")
-    assert slack.slash_command("lee", "/met", "", channel=CHANNEL).ok
-    [modal] = wait_for(lambda: fake.views(lee.id), what="the modal")
+    maya = fake.user("maya")
+    modal = open_form(slack, fake, "")
     state = slack.view_state(modal, {"people": [maya.id], "date": "2026-11-20"})
     state["values"]["met_follow_up"]["follow_up"]["selected_option"]["value"] = "99999999"
     state["values"]["met_date"]["date"]["selected_date"] = "0001-01-01"
-    payload = {
-        "type": "view_submission",
-        "team": {"id": fake.team_id},
-        "user": {"id": lee.id, "team_id": fake.team_id},
-        "api_app_id": fake.app_id,
-        "token": fake.verification_token,
-        "view": {**modal, "state": state},
-        "response_urls": [],
-    }
-    status, body, elapsed = post_payload(bot, fake, payload)
+    payload = view_submission(fake, "lee", modal, state=state)
+    status, body, elapsed = post_interactive(bot, fake, payload)
     assert status == 200 and elapsed < 3.0
     errors = json.loads(body)["errors"]
     assert set(errors) == {"met_follow_up", "met_date"}
@@ -143,9 +114,8 @@ def test_form_values_no_menu_offers_are_field_errors(slack: HttpDriver, fake: Fa
 def test_nul_and_control_characters_never_reach_the_database(
     slack: HttpDriver, fake: FakeSlack, bot: EmbeddedBot
 ) -> None:
-    lee, maya = fake.user("lee"), fake.user("maya")
-    assert slack.slash_command("lee", "/met", "", channel=CHANNEL).ok
-    [modal] = wait_for(lambda: fake.views(lee.id), what="the modal")
+    maya = fake.user("maya")
+    modal = open_form(slack, fake, "")
     assert slack.submit_view("lee", modal, {"people": [maya.id], "notes": "a\x00b\x07c\nnext\tline"}).ok
     wait_for(lambda: visible_to(fake, "lee"), timeout=10, what="the confirmation")
     with bot.container.engine.connect() as connection:
@@ -160,8 +130,7 @@ def test_nul_and_control_characters_never_reach_the_database(
 
 def test_settings_form_acks_before_a_slow_users_info(slack: HttpDriver, fake: FakeSlack, bot: EmbeddedBot) -> None:
     lee = fake.user("lee")
-    assert slack.slash_command("lee", "/met", "settings", channel=CHANNEL).ok
-    [modal] = wait_for(lambda: fake.views(lee.id), what="the settings modal")
+    modal = open_form(slack, fake, "settings")
     fake.faults.add(Fault(method="users.info", kind="slow", delay=4.0, count=1))
     answer = slack.submit_view("lee", modal, {"default_follow_up": "14"})
     assert answer.ok and not answer.body.strip() and answer.elapsed < 3.0, answer
@@ -196,7 +165,7 @@ def test_nonsense_menu_values_get_a_friendly_answer(
         action = {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "x"}}}
         action["selected_option"]["value"] = value  # type: ignore[index]
         payload = crafted_click(fake, "lee", dm, f"nudge_snooze:{nudge_id}", action, response_url)
-        status, _, elapsed = post_payload(bot, fake, payload)
+        status, _, elapsed = post_interactive(bot, fake, payload)
         assert status == 200 and elapsed < 3.0
         answer = wait_for(lambda b=before: fake.messages(lee.id, as_user=lee.id)[b:], what=f"an answer to {value}")
         assert "pick one from the menu" in answer[-1].text
@@ -205,7 +174,7 @@ def test_nonsense_menu_values_get_a_friendly_answer(
     huge = crafted_click(fake, "lee", dm, f"nudge_snooze:{nudge_id}", {"type": "static_select"}, response_url)
     huge["actions"][0]["action_id"] = "nudge_done:99999999999999999999999"
     before = len(fake.messages(lee.id, as_user=lee.id))
-    status, _, _ = post_payload(bot, fake, huge)
+    status, _, _ = post_interactive(bot, fake, huge)
     assert status == 200
     assert "out of date" in wait_for(lambda: fake.messages(lee.id, as_user=lee.id)[before:], what="answer")[-1].text
 
@@ -222,7 +191,7 @@ def test_keep_in_touch_with_forged_values(
         payload = crafted_click(
             fake, "lee", reply, "met_keep_in_touch_30", {"type": "button", "value": value}, response_url
         )
-        status, _, elapsed = post_payload(bot, fake, payload)
+        status, _, elapsed = post_interactive(bot, fake, payload)
         assert status == 200 and elapsed < 3.0
         answer = wait_for(lambda b=before: visible_to(fake, "lee")[b:], what=f"an answer to {value!r}")[-1]
         assert "out of date" in answer.text
