@@ -9,8 +9,9 @@ from bot.services.registry import Services
 
 def register_all(app: App, services: Services) -> None:
     """Register every listener Rapport has."""
-    from handlers import actions, commands, events, views
+    from handlers import actions, boundary, commands, events, views
 
+    boundary.register(app)
     commands.register(app, services)
     actions.register(app, services)
     views.register(app, services)

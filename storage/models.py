@@ -71,7 +71,10 @@ class InteractionRow(Base):
     """One logged meeting. ``notes`` is private to ``author_id``."""
 
     __tablename__ = "interactions"
-    __table_args__ = (Index("ix_interactions_author_happened", "team_id", "author_id", "happened_at"),)
+    __table_args__ = (
+        Index("ix_interactions_author_happened", "team_id", "author_id", "happened_at"),
+        Index("uq_interactions_submission", "team_id", "submission_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
     team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id"))
@@ -82,6 +85,8 @@ class InteractionRow(Base):
     source: Mapped[str] = mapped_column(String(16))
     follow_up_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set for entries from a modal: one per view submission, so a retried submission cannot store twice (0006).
+    submission_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     participants: Mapped[list[ParticipantRow]] = relationship(
         back_populates="interaction", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"

@@ -10,7 +10,7 @@ Public API (handlers and the scheduler call these; every method opens its own un
     save_settings(team_id, channel_id, user_id, settings) -> Reply
     status(team_id, channel_id, user_id) -> StatusReport | ChannelProblem
     set_program_status(team_id, channel_id, user_id, status) -> Reply          # /coffee pause|resume|stop
-    start_now(team_id, channel_id, user_id) -> Reply                           # /coffee now
+    start_now(team_id, channel_id, user_id, choice="ask", round_id=None) -> Reply | RoundToday   # /coffee now
     join / leave / skip(team_id, channel_id, user_id) -> Reply
     pause_member(team_id, channel_id, user_id, phrase) -> Reply                # /coffee pause until <date>
     pause_member_until(team_id, program_id, user_id, day) -> Reply             # the heads-up's date picker
@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -133,6 +134,20 @@ class Reply:
 
     text: str
     ok: bool = True
+
+
+NOW_ASK, NOW_REPLACE, NOW_EXTRA = "ask", "replace", "extra"  # `/coffee now` choices on a day with a round
+
+
+@dataclass(frozen=True, slots=True)
+class RoundToday:
+    """`/coffee now` on a day that already has a round: the organiser chooses to replace it or add an extra one."""
+
+    channel_id: str
+    round_id: int
+    starts_at: datetime
+    tz: str
+    started: bool  # under way (or over): only an extra round is possible
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +279,10 @@ _PROBLEMS = {
     ),
     "unavailable": "I couldn't check this channel with Slack just now — please try again in a minute.",
     "not_set_up": "Coffee rounds aren't set up in this channel yet. Type `/coffee` to set them up.",
+    "no_channel": "I couldn't tell which channel those settings are for. Type `/coffee` in that channel again.",
+    "not_a_member": "You're not a member of that channel, so you can't set up coffee rounds there.",
 }
+_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,31}")
 
 
 def _problem(code: str) -> ChannelProblem:
@@ -382,7 +400,15 @@ class CoffeeService:
         return SettingsForm(channel_id, channel_id, ProgramSettings(tz=tz), False)
 
     def save_settings(self, team_id: str, channel_id: str, user_id: str, settings: ProgramSettings) -> Reply:
-        """Create or change the channel's programme and (re)schedule its next round."""
+        """Create or change the channel's programme and (re)schedule its next round.
+
+        Everything the settings form checked when it opened is checked again: the channel (a real channel, the bot
+        in it, not archived), the person (a member of it; the organiser or an admin once it is set up), since
+        any of it may have changed while the form was open, and the form's channel id came back from the client.
+        """
+        problem = self._settings_problem(team_id, channel_id, user_id)
+        if problem is not None:
+            return Reply(problem.message, ok=False)
         now = self._clock.now()
         existing = self._program(team_id, channel_id)
         if existing is not None and not self._is_manager(existing, user_id):
@@ -391,7 +417,7 @@ class CoffeeService:
             uow.workspaces.ensure(team_id, now)
             program = uow.coffee.save_program(team_id, channel_id, settings, user_id, now)
             uow.coffee.cancel_scheduled_rounds(team_id, program.id, now)
-            round_ = self._schedule_round(uow, program, next_round_start(settings, now), regular=True, now=now)
+            round_ = self._schedule_round(uow, program, first_regular_start(settings, now), regular=True, now=now)
             uow.commit()
         verb = "updated" if existing else "set up"
         return Reply(
@@ -399,12 +425,34 @@ class CoffeeService:
             f"{_when(round_.times.starts_at, settings.tz)}."
         )
 
+    def _settings_problem(self, team_id: str, channel_id: str, user_id: str) -> ChannelProblem | None:
+        if channel_id.startswith("D"):
+            return _problem("dm")
+        if not _CHANNEL_ID.fullmatch(channel_id):
+            return _problem("no_channel")
+        problem = self.check_channel(team_id, channel_id)
+        if problem is not None:
+            return problem
+        outcome, member_ids = self._slack.channel_members(channel_id)
+        if not outcome.ok:
+            return _problem("unavailable")
+        if user_id not in member_ids:
+            return _problem("not_a_member")
+        return None
+
     def _schedule_round(
-        self, uow: UnitOfWork, program: Program, starts_at: datetime, *, regular: bool, now: datetime
+        self,
+        uow: UnitOfWork,
+        program: Program,
+        starts_at: datetime,
+        *,
+        regular: bool,
+        now: datetime,
+        heads_up: bool = True,
     ) -> Round:
         times = round_times(program.settings, starts_at)
         round_ = uow.coffee.add_round(program.team_id, program.id, self._seed_source(), times, regular, now)
-        if regular and times.heads_up_at < starts_at:
+        if heads_up and regular and times.heads_up_at < starts_at:
             uow.coffee.add_job(program.team_id, round_.id, JobKind.HEADS_UP, max(times.heads_up_at, now), now)
         uow.coffee.add_job(program.team_id, round_.id, JobKind.START, starts_at, now)
         uow.coffee.add_job(program.team_id, round_.id, JobKind.CHECK_IN, times.check_in_at, now)
@@ -443,7 +491,7 @@ class CoffeeService:
             uow.coffee.set_program_status(team_id, program.id, status, now)
             if status == ProgramStatus.ACTIVE:
                 round_ = self._schedule_round(
-                    uow, program, next_round_start(program.settings, now), regular=True, now=now
+                    uow, program, first_regular_start(program.settings, now), regular=True, now=now
                 )
                 uow.commit()
                 return Reply(
@@ -456,8 +504,15 @@ class CoffeeService:
             return Reply(f"Coffee rounds in <#{channel_id}> are paused. `/coffee resume` starts them again.")
         return Reply(f"Coffee rounds in <#{channel_id}> are stopped. Type `/coffee` to set them up again.")
 
-    def start_now(self, team_id: str, channel_id: str, user_id: str) -> Reply:
-        """Start an extra round right away (managers only; also while paused); the regular schedule is unchanged."""
+    def start_now(
+        self, team_id: str, channel_id: str, user_id: str, choice: str = NOW_ASK, round_id: int | None = None
+    ) -> Reply | RoundToday:
+        """Start a round right away (managers only; also while paused).
+
+        On a day that already has a round, ``choice`` ``ask`` returns :class:`RoundToday` so the organiser picks:
+        ``replace`` starts today's not-yet-started round now instead (a regular round keeps the schedule going
+        from it), ``extra`` adds a round on top. Nobody is put in two groups on one day without that choice.
+        """
         program = self._managed_program(team_id, channel_id, user_id)
         if isinstance(program, Reply):
             return program
@@ -466,6 +521,18 @@ class CoffeeService:
                 f"Coffee rounds in <#{channel_id}> are stopped. Type `/coffee` to set them up again.", ok=False
             )
         now = self._clock.now()
+        today = self._round_today(program, now)
+        if today is not None and choice == NOW_ASK:
+            started = today.status != RoundStatus.SCHEDULED
+            return RoundToday(channel_id, today.id, today.times.starts_at, program.settings.tz, started)
+        if choice == NOW_REPLACE and (
+            today is None or today.status != RoundStatus.SCHEDULED or (round_id is not None and today.id != round_id)
+        ):
+            return Reply(
+                f"Today's round in <#{channel_id}> has already started or changed, so I can't replace it. "
+                "Type `/coffee now` again to see your choices.",
+                ok=False,
+            )
         try:
             pool, _ = self._pool(program, None, now)
         except _StepFailed as failed:
@@ -478,13 +545,31 @@ class CoffeeService:
                 ok=False,
             )
         with self._uow_factory() as uow:
-            round_ = self._schedule_round(uow, program, now, regular=False, now=now)
+            if choice == NOW_REPLACE and today is not None:
+                uow.coffee.cancel_scheduled_rounds(team_id, program.id, now)
+                round_ = self._schedule_round(uow, program, now, regular=today.regular, now=now, heads_up=False)
+            else:
+                round_ = self._schedule_round(uow, program, now, regular=False, now=now)
             uow.commit()
         report = self.sweep(team_id=team_id)
-        logger.info("coffee round %s started now in %s: %s", round_.id, channel_id, report)
+        logger.info("coffee round %s started now (%s) in %s: %s", round_.id, choice, channel_id, report)
+        instead = " instead of later today" if choice == NOW_REPLACE else ""
         return Reply(
-            f"A coffee round has started in <#{channel_id}> with {len(pool)} people. Group DMs are on their way."
+            f"A coffee round has started in <#{channel_id}>{instead} with {len(pool)} people. "
+            "Group DMs are on their way."
         )
+
+    def _round_today(self, program: Program, now: datetime) -> Round | None:
+        """A round of this programme on today's date (its zone) that is under way, done or still to come today."""
+        with self._uow_factory() as uow:
+            started = uow.coffee.latest_started_round(program.team_id, program.id)
+            upcoming = uow.coffee.next_scheduled_round(program.team_id, program.id)
+        zone = zone_or_utc(program.settings.tz)
+        today = now.astimezone(zone).date()
+        for round_ in (started, upcoming):
+            if round_ is not None and round_.times.starts_at.astimezone(zone).date() == today:
+                return round_
+        return None
 
     # --- personal commands --------------------------------------------------------------------------------------
 
@@ -1170,6 +1255,18 @@ def _stop_unless_permanent(result: SendOutcome) -> None:
     a refused token pauses the workspace; only then may the step record the failure and go on to the next message."""
     if result.retryable or is_auth_error(result.error):
         raise _StepFailed(result)
+
+
+def first_regular_start(settings: ProgramSettings, now: datetime) -> datetime:
+    """The first regular start whose heads-up (one business day before) is still ahead, so it can be sent on time.
+
+    Set up on Monday 09:00 for Mondays 10:00, the round is next week's: a heads-up sent now, one hour before,
+    would break the promise of a business day's notice.
+    """
+    starts = next_round_start(settings, now)
+    while round_times(settings, starts).heads_up_at < now:
+        starts = next_round_start(settings, starts)
+    return starts
 
 
 def _member(person: Person, now: datetime, hours: tuple[int, int] | None) -> Member:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.domain import dates
 from bot.domain.met_grammar import MAX_NOTES, LogMeeting
@@ -21,6 +21,11 @@ InteractionHook = Callable[[UnitOfWork, Interaction, datetime], None]
 
 # follow_up_days stored on an interaction: None = the person's default applies, 0 = never, N = days.
 NO_FOLLOW_UP = 0
+MAX_FOLLOW_UP_DAYS = 365
+MAX_PEOPLE = 20
+# The latest "today" anywhere on Earth is UTC+14: a day after that is in the future for everyone, which the
+# form can say before knowing the author's zone (that needs users.info, which may be slow).
+_EARLIEST_ZONE_AHEAD = timedelta(hours=14)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +43,7 @@ class Logged:
     interaction: Interaction
     labels: Mapping[str, str]
     author: AuthorContext
+    repeated: bool = False  # this submission was already stored (a retry): nothing new was written
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +149,24 @@ class InteractionService:
         )
         return self._store(new, people, author)
 
+    def check_form(
+        self, author_id: str, user_ids: tuple[str, ...], day: date | None, notes: str, follow_up_days: int | None
+    ) -> dict[str, str]:
+        """The modal's field errors that the payload alone shows (no Slack call, no database): safe before the ack."""
+        errors: dict[str, str] = {}
+        others = tuple(u for u in dict.fromkeys(user_ids) if u != author_id)
+        if not others:
+            errors["people"] = "Pick at least one person other than yourself."
+        elif len(others) > MAX_PEOPLE:
+            errors["people"] = f"You can log up to {MAX_PEOPLE} people at once."
+        if day is not None and day > (self._clock.now() + _EARLIEST_ZONE_AHEAD).date():
+            errors["date"] = "That's in the future — log meetings once they've happened."
+        if len(notes) > MAX_NOTES:
+            errors["notes"] = f"Notes can be up to {MAX_NOTES:,} characters (these are {len(notes):,})."
+        if follow_up_days is not None and not 0 <= follow_up_days <= MAX_FOLLOW_UP_DAYS:
+            errors["follow_up"] = "Pick one of the follow-up choices."
+        return errors
+
     def log_from_form(
         self,
         team_id: str,
@@ -152,27 +176,26 @@ class InteractionService:
         kind: InteractionKind,
         notes: str,
         follow_up_days: int | None,
+        submission_key: str | None = None,
     ) -> Logged | Rejected:
-        """Validate and store a meeting from the modal; field errors are keyed people/date/notes."""
+        """Validate and store a meeting from the modal; field errors are keyed people/date/notes/follow_up.
+
+        With ``submission_key`` (one per view submission) a retried submission returns the entry stored the
+        first time, marked ``repeated``, and stores nothing.
+        """
         now = self._clock.now()
-        author = self.author_context(team_id, author_id)
-        errors: dict[str, str] = {}
-        others = tuple(u for u in dict.fromkeys(user_ids) if u != author_id)
-        if not others:
-            errors["people"] = "Pick at least one person other than yourself."
-        elif len(others) > 20:
-            errors["people"] = "You can log up to 20 people at once."
-        if day is not None and day > author.today:
-            errors["date"] = "That's in the future — log meetings once they've happened."
-        if len(notes) > MAX_NOTES:
-            errors["notes"] = f"Notes can be up to {MAX_NOTES:,} characters (these are {len(notes):,})."
-        people: dict[str, Person] = {}
-        if others and "people" not in errors:
-            people, problems = self._people.resolve(team_id, others)
-            if problems:
-                errors["people"] = describe_problems(problems).replace("*", "")
+        errors = self.check_form(author_id, user_ids, day, notes, follow_up_days)
         if errors:
             return Rejected("invalid_form", "Please fix the highlighted fields.", errors)
+        author = self.author_context(team_id, author_id)
+        others = tuple(u for u in dict.fromkeys(user_ids) if u != author_id)
+        if day is not None and day > author.today:
+            errors["date"] = f"{day:%a} {day.day} {day:%b} is still in the future where you are."
+        people, problems = self._people.resolve(team_id, others)
+        if problems:
+            errors["people"] = describe_problems(problems).replace("*", "")
+        if errors:
+            return Rejected("invalid_form", " ".join(errors.values()), errors)
         resolved = dates.resolve(None, now, author.tz)
         if day is not None and day != author.today:
             resolved = dates.resolve(day.isoformat(), now, author.tz)
@@ -186,13 +209,32 @@ class InteractionService:
             participant_ids=others,
             follow_up_days=follow_up_days,
         )
-        return self._store(new, people, author)
+        return self._store(new, people, author, submission_key)
 
-    def _store(self, new: NewInteraction, people: Mapping[str, Person], author: AuthorContext) -> Logged:
+    def _store(
+        self,
+        new: NewInteraction,
+        people: Mapping[str, Person],
+        author: AuthorContext,
+        submission_key: str | None = None,
+    ) -> Logged | Rejected:
         now = self._clock.now()
+        labels = {user_id: person.label for user_id, person in people.items()}
         with self._uow_factory() as uow:
             uow.workspaces.ensure(new.team_id, now)
-            interaction = uow.interactions.add(new, created_at=now)
+            if submission_key is None:
+                stored: Interaction | None = uow.interactions.add(new, created_at=now)
+            else:
+                stored = uow.interactions.add_once(new, now, submission_key)
+            if stored is None:
+                assert submission_key is not None
+                earlier = uow.interactions.by_submission_key(new.team_id, new.author_id, submission_key)
+                if earlier is not None:
+                    logger.info("submission already stored as interaction %s team=%s", earlier.id, new.team_id)
+                    return Logged(interaction=earlier, labels=labels, author=author, repeated=True)
+                # Stored and undone in between: the retry must not bring it back.
+                return Rejected("removed", "that entry was logged and then removed since.")
+            interaction = stored
             for hook in self._on_logged:
                 hook(uow, interaction, now)
             uow.commit()
@@ -203,7 +245,6 @@ class InteractionService:
             len(new.participant_ids),
             new.source.value,
         )
-        labels = {user_id: person.label for user_id, person in people.items()}
         return Logged(interaction=interaction, labels=labels, author=author)
 
     def history(self, team_id: str, author_id: str, with_user: str | None = None, limit: int = 10) -> History:

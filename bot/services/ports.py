@@ -70,6 +70,14 @@ class InteractionRepository(Protocol):
         """Record an interaction and return it with its id."""
         ...
 
+    def add_once(self, new: NewInteraction, created_at: datetime, submission_key: str) -> Interaction | None:
+        """Record an interaction unless one with this submission key exists (a retried modal): None then."""
+        ...
+
+    def by_submission_key(self, team_id: str, author_id: str, submission_key: str) -> Interaction | None:
+        """The author's interaction stored from this submission, if any."""
+        ...
+
     def list_for_author(
         self, team_id: str, author_id: str, *, with_user: str | None = None, limit: int = 10
     ) -> list[Interaction]:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
 from bot.domain import dates, nudges
 from bot.domain.nudges import CadenceInfo, NudgeSettings
 from bot.services.people import PeopleService
 from bot.services.ports import Clock, DirectoryLookupError
+
+MAX_FOLLOW_UP_DAYS = 365
+_LATEST_ZONE = timedelta(hours=12)
+_PAUSE_ERROR = "Pick a day after today, or leave it empty to keep reminders on."
 
 
 class FollowUpSettings(Protocol):
@@ -110,17 +114,27 @@ class PreferencesService:
         now = self._clock.now()
         return PersonalView(self._followups.get_settings(team_id, user_id), tz, dates.local_today(now, tz), now)
 
-    def save(self, team_id: str, user_id: str, form: SettingsForm) -> SaveOutcome:
-        """Validate and store the settings modal."""
-        tz = self._tz(team_id, user_id)
-        today = dates.local_today(self._clock.now(), tz)
+    def check_form(self, form: SettingsForm) -> dict[str, str]:
+        """Field errors the form alone shows (no Slack call, no database): safe before the modal's ack."""
         errors: dict[str, str] = {}
+        if not 0 <= form.default_follow_up_days <= MAX_FOLLOW_UP_DAYS:
+            errors["default_follow_up_days"] = "Pick one of the choices."
         if not form.work_days:
             errors["work_days"] = "Pick at least one working day."
         if form.work_start == form.work_end:
             errors["work_end"] = "The end of your working hours must differ from the start."
+        # The earliest "today" anywhere is UTC-12: a day up to then is not after today for anyone.
+        if form.pause_until_day is not None and form.pause_until_day <= (self._clock.now() - _LATEST_ZONE).date():
+            errors["paused_until"] = _PAUSE_ERROR
+        return errors
+
+    def save(self, team_id: str, user_id: str, form: SettingsForm) -> SaveOutcome:
+        """Validate and store the settings modal (the pause day is checked in the person's own zone)."""
+        errors = self.check_form(form)
+        tz = self._tz(team_id, user_id)
+        today = dates.local_today(self._clock.now(), tz)
         if form.pause_until_day is not None and form.pause_until_day <= today:
-            errors["paused_until"] = "Pick a day after today, or leave it empty to keep reminders on."
+            errors["paused_until"] = _PAUSE_ERROR
         if errors:
             return SaveOutcome(None, tz, errors)
         paused_until = nudges.resume_at(form.pause_until_day, tz) if form.pause_until_day else None

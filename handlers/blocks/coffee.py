@@ -19,7 +19,7 @@ from bot.domain.coffee import (
     zone_or_utc,
 )
 from bot.domain.matching import PoolMode
-from bot.services.coffee import Intro, Reply, SettingsForm, StatusReport
+from bot.services.coffee import Intro, Reply, RoundToday, SettingsForm, StatusReport
 from handlers import ids
 from handlers.blocks.common import Block, button, context, escape, option, plain, section
 
@@ -66,6 +66,28 @@ def reply_message(reply: Reply) -> Message:
     """An ephemeral answer."""
     prefix = "" if reply.ok else ":warning: "
     return reply.text, [section(prefix + reply.text)]
+
+
+def round_today_message(today: RoundToday) -> Message:
+    """`/coffee now` on a day with a round: say so, and offer to replace it (if not started) or add an extra one."""
+    value = json.dumps({"channel": today.channel_id, "round": today.round_id})
+    when = _when(today.starts_at, today.tz)
+    if today.started:
+        text = (
+            f"Today's coffee round in <#{today.channel_id}> already started ({when}), so everyone in it has a group. "
+            "An extra round now would give them a second group today."
+        )
+        buttons = [button("Extra round", ids.COFFEE_NOW_EXTRA_ACTION, value)]
+    else:
+        text = (
+            f"There's already a coffee round in <#{today.channel_id}> today ({when}). Starting another now would "
+            "put people in two groups on the same day. Start today's round now instead, or add an extra round?"
+        )
+        buttons = [
+            button("Replace today's round", ids.COFFEE_NOW_REPLACE_ACTION, value, style="primary"),
+            button("Extra round", ids.COFFEE_NOW_EXTRA_ACTION, value),
+        ]
+    return text, [section(f":warning: {text}"), {"type": "actions", "elements": buttons}]
 
 
 def reply_message_text(text: str) -> Message:

@@ -8,11 +8,13 @@ from datetime import date
 from typing import Any
 
 from bot.domain import dates
+from bot.domain.met_grammar import MAX_CADENCE_DAYS, MIN_CADENCE_DAYS
 from bot.domain.models import Interaction, InteractionKind
 from bot.domain.zones import zone_or_utc
-from bot.services.interactions import AuthorContext, Deleted, History, Logged
+from bot.services.interactions import MAX_PEOPLE, AuthorContext, Deleted, History, Logged
 from handlers import ids
 from handlers.blocks.common import Block, button, context, escape, join_names, option, plain, section, truncate
+from handlers.boundary import bounded_int, slack_id
 
 Message = tuple[str, list[Block]]
 
@@ -56,12 +58,15 @@ def keep_in_touch_value(days: int, contact_ids: tuple[str, ...]) -> str:
 
 
 def parse_keep_in_touch_value(value: str) -> tuple[int, tuple[str, ...]] | None:
-    """Inverse of keep_in_touch_value; None when malformed."""
-    days, _, people = value.partition("|")
+    """Inverse of keep_in_touch_value; None when malformed (days outside the cadence range, odd or too many ids)."""
+    raw_days, _, people = value.partition("|")
+    days = bounded_int(raw_days, MIN_CADENCE_DAYS, MAX_CADENCE_DAYS)
     contact_ids = tuple(p for p in people.split(",") if p)
-    if not days.isdigit() or not contact_ids:
+    if days is None or not contact_ids or len(contact_ids) > MAX_PEOPLE:
         return None
-    return int(days), contact_ids
+    if not all(slack_id(contact_id, "UW") for contact_id in contact_ids):
+        return None
+    return days, contact_ids
 
 
 def logged_message(logged: Logged, cadence_line: str | None = None) -> Message:
@@ -235,3 +240,31 @@ def log_modal(today: date, channel_id: str | None = None, initial_users: tuple[s
             },
         ],
     }
+
+
+def not_logged_message(
+    reason: str,
+    people: tuple[str, ...],
+    day: date | None,
+    kind: InteractionKind,
+    notes: str,
+    follow_up_days: int | None,
+) -> Message:
+    """The form's entry could not be stored after the modal closed: why, and everything the person typed."""
+    who = join_names([f"<@{user_id}>" for user_id in people]) or "nobody"
+    when = day.isoformat() if day else "today"
+    follow = next((label for label, days in FOLLOW_UP_CHOICES if days == follow_up_days), "your default")
+    typed = f"Here is what you typed: {KIND_LABELS.get(kind, kind.value)} with {who}, {when} · follow-up: {follow}"
+    blocks = [section(f":warning: I couldn't log that because {reason}"), context(typed)]
+    if notes:
+        # Stored-form notes are already Slack-escaped; shown back only to their author.
+        blocks.append(section(truncate(f"Your notes:\n{notes}", 2900)))
+    blocks.append(context("Nothing was logged. Type `/met` to try again."))
+    return f"I couldn't log that because {reason}", blocks
+
+
+def already_logged_message(logged: Logged) -> Message:
+    """The same form was submitted again: it was logged the first time, and nothing new was stored."""
+    line = summary(logged.interaction, logged.labels, logged.author)
+    plain_line = summary(logged.interaction, logged.labels, logged.author, bold=False)
+    return f"Already logged: {plain_line}", [section(f":white_check_mark: Already logged: {line} (nothing was added).")]

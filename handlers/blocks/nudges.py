@@ -21,8 +21,10 @@ from bot.domain.nudges import (
 )
 from handlers import ids
 from handlers.blocks.common import Block, button, escape, option, plain, section
+from handlers.boundary import bounded_int, record_id
 
 MAX_BLOCKS = 50
+MAX_MENU_DAYS = 365  # the longest snooze or keep-in-touch interval the services accept
 MAX_NUDGES_PER_MESSAGE = (MAX_BLOCKS - 1) // 2  # a header, then a line and an actions block per nudge
 
 
@@ -33,19 +35,14 @@ def element_id(prefix: str, nudge_id: int) -> str:
 
 def nudge_id_from(action: dict[str, Any]) -> int | None:
     """The nudge id an action belongs to (from its action_id suffix); None when malformed."""
-    try:
-        return int(str(action.get("action_id", "")).rsplit(":", 1)[1])
-    except (IndexError, ValueError):
-        return None
+    _, _, suffix = str(action.get("action_id", "")).rpartition(":")
+    return record_id(suffix)
 
 
 def chosen_days(action: dict[str, Any]) -> int | None:
-    """The number of days picked in a Snooze / Keep in touch menu."""
-    selected = action.get("selected_option") or {}
-    try:
-        return int(str(selected.get("value", "")))
-    except ValueError:
-        return None
+    """The number of days picked in a Snooze / Keep in touch menu (1–365), or None for anything else."""
+    selected = action.get("selected_option")
+    return bounded_int(selected.get("value") if isinstance(selected, dict) else None, 1, MAX_MENU_DAYS)
 
 
 def _escaped_line(nudge: DueNudge, now: datetime, hours: WorkingHours) -> str:

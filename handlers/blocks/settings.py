@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.domain import nudges
 from bot.domain.nudges import CadenceInfo, NudgeSettings
+from bot.services.preferences import SettingsForm
 from handlers import ids
 from handlers.blocks.common import Block, context, escape, join_names, option, plain, section
 
@@ -182,3 +183,16 @@ def cadence_list_message(cadences: list[CadenceInfo], labels: Mapping[str, str],
         section("\n".join(lines)),
         context("Stop one with `/met cadence @name off`."),
     ]
+
+
+def settings_not_saved_message(reason: str, form: SettingsForm) -> Message:
+    """The settings could not be saved after the modal closed: why, and what the person chose."""
+    days = ", ".join(WEEKDAY_NAMES[d][:3] for d in sorted(form.work_days)) or "none"
+    chosen = (
+        f"You chose: follow-up after {form.default_follow_up_days} days · working hours "
+        f"{form.work_start:%H:%M}–{form.work_end:%H:%M} on {days} · digest {'on' if form.digest_enabled else 'off'}"
+    )
+    if form.pause_until_day is not None:
+        chosen += f" · paused until {form.pause_until_day.isoformat()}"
+    text = f"I couldn't save your reminder settings: {reason}"
+    return text, [section(f":warning: {text}"), context(chosen), context("Type `/met settings` to try again.")]

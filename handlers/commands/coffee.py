@@ -12,9 +12,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.coffee import ProgramStatus
-from bot.services.coffee import ChannelProblem, Reply
+from bot.services.coffee import ChannelProblem, Reply, RoundToday
 from bot.services.registry import Services
 from handlers.blocks import coffee as blocks
+from handlers.reply import answer
 
 logger = logging.getLogger(__name__)
 
@@ -67,14 +68,18 @@ def parse_coffee(text: str) -> CoffeeCommand:
     return CoffeeCommand("unknown", text.strip())
 
 
-def _reply(respond: Respond, message: blocks.Message) -> None:
-    text, body = message
-    respond(text=text, blocks=body, response_type="ephemeral", replace_original=False)
+class _Replier:
+    """Private answers to one command (through its response_url, or an ephemeral/DM without one)."""
 
+    def __init__(self, respond: Respond, client: WebClient, command: dict[str, Any]) -> None:
+        self._respond, self._client, self._command = respond, client, command
 
-def _answer(respond: Respond, outcome: Reply | ChannelProblem) -> None:
-    reply = outcome if isinstance(outcome, Reply) else Reply(outcome.message, ok=False)
-    _reply(respond, blocks.reply_message(reply))
+    def message(self, message: blocks.Message) -> None:
+        answer(self._respond, self._client, self._command, message[0], message[1])
+
+    def outcome(self, outcome: Reply | ChannelProblem) -> None:
+        reply = outcome if isinstance(outcome, Reply) else Reply(outcome.message, ok=False)
+        self.message(blocks.reply_message(reply))
 
 
 def register(app: App, services: Services) -> None:
@@ -83,6 +88,8 @@ def register(app: App, services: Services) -> None:
     @app.command("/coffee")
     def handle_coffee(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
+        replier = _Replier(respond, client, command)
+        _reply, _answer = replier.message, replier.outcome
         coffee = services.coffee
         team_id = command.get("team_id", "")
         user_id = command.get("user_id", "")
@@ -91,50 +98,54 @@ def register(app: App, services: Services) -> None:
         verb = parsed.verb
         problem = coffee.problem_from_payload(channel_id, str(command.get("channel_name") or ""))
         if problem is not None and verb not in {"help", "avoid", "avoid_list", "bad_avoid", "intro", "unknown"}:
-            _answer(respond, problem)
+            _answer(problem)
         elif verb == "help":
-            _reply(respond, blocks.help_message())
+            _reply(blocks.help_message())
         elif verb == "settings":
             form = coffee.settings_form(team_id, channel_id, user_id)
             if isinstance(form, ChannelProblem):
-                _answer(respond, form)
+                _answer(form)
                 return
             try:
                 client.views_open(trigger_id=command.get("trigger_id", ""), view=blocks.settings_modal(form))
             except SlackApiError as error:
                 logger.warning("views.open failed: %s", error.response.get("error"))
-                _answer(respond, Reply("I couldn't open the settings just now — please try again.", ok=False))
+                _answer(Reply("I couldn't open the settings just now — please try again.", ok=False))
         elif verb == "status":
             report = coffee.status(team_id, channel_id, user_id)
             if isinstance(report, ChannelProblem):
-                _answer(respond, report)
+                _answer(report)
             else:
-                _reply(respond, blocks.status_message(report))
+                _reply(blocks.status_message(report))
         elif verb in _CHANNEL_ACTIONS:
-            _answer(respond, coffee.set_program_status(team_id, channel_id, user_id, _CHANNEL_ACTIONS[verb]))
+            _answer(coffee.set_program_status(team_id, channel_id, user_id, _CHANNEL_ACTIONS[verb]))
         elif verb == "now":
-            _answer(respond, coffee.start_now(team_id, channel_id, user_id))
+            started = coffee.start_now(team_id, channel_id, user_id)
+            if isinstance(started, RoundToday):
+                _reply(blocks.round_today_message(started))
+            else:
+                _answer(started)
         elif verb == "join":
-            _answer(respond, coffee.join(team_id, channel_id, user_id))
+            _answer(coffee.join(team_id, channel_id, user_id))
         elif verb == "leave":
-            _answer(respond, coffee.leave(team_id, channel_id, user_id))
+            _answer(coffee.leave(team_id, channel_id, user_id))
         elif verb == "skip":
-            _answer(respond, coffee.skip(team_id, channel_id, user_id))
+            _answer(coffee.skip(team_id, channel_id, user_id))
         elif verb == "pause_until":
-            _answer(respond, coffee.pause_member(team_id, channel_id, user_id, parsed.argument))
+            _answer(coffee.pause_member(team_id, channel_id, user_id, parsed.argument))
         elif verb == "avoid_list":
-            _answer(respond, coffee.avoid_list(team_id, user_id))
+            _answer(coffee.avoid_list(team_id, user_id))
         elif verb == "avoid":
             if parsed.off:
-                _answer(respond, coffee.unavoid(team_id, user_id, parsed.user_id))
+                _answer(coffee.unavoid(team_id, user_id, parsed.user_id))
             else:
-                _answer(respond, coffee.avoid(team_id, user_id, parsed.user_id))
+                _answer(coffee.avoid(team_id, user_id, parsed.user_id))
         elif verb == "bad_avoid":
-            _answer(respond, Reply("Mention one person: `/coffee avoid @someone` (or `… off` to undo).", ok=False))
+            _answer(Reply("Mention one person: `/coffee avoid @someone` (or `… off` to undo).", ok=False))
         elif verb == "intro":
             if not parsed.argument and not parsed.off:
-                _answer(respond, Reply("Write a line after it: `/coffee intro Loves climbing and sourdough`."))
+                _answer(Reply("Write a line after it: `/coffee intro Loves climbing and sourdough`."))
             else:
-                _answer(respond, coffee.set_intro(team_id, user_id, parsed.argument))
+                _answer(coffee.set_intro(team_id, user_id, parsed.argument))
         else:
-            _answer(respond, Reply(f"I don't know `/coffee {parsed.argument[:100]}`. Try `/coffee help`.", ok=False))
+            _answer(Reply(f"I don't know `/coffee {parsed.argument[:100]}`. Try `/coffee help`.", ok=False))

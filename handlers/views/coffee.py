@@ -11,17 +11,23 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.coffee import OptIn, ProgramSettings
 from bot.domain.matching import PoolMode
+from bot.services.coffee import Reply
 from bot.services.registry import Services
 from handlers import ids
 from handlers.blocks import coffee as blocks
 from handlers.blocks.common import escape
+from handlers.boundary import record_id
 from handlers.context import private_metadata, team_id_of, user_id_of
+from handlers.reply import tell
 
 logger = logging.getLogger(__name__)
+_KEPT = "Here is what you wrote, so nothing is lost:"
 
 
 def _state(values: dict[str, Any], block_id: str, action_id: str) -> dict[str, Any]:
-    return dict((values.get(block_id) or {}).get(action_id) or {})
+    found = values.get(block_id) if isinstance(values, dict) else None
+    state = found.get(action_id) if isinstance(found, dict) else None
+    return dict(state) if isinstance(state, dict) else {}
 
 
 def _selected(values: dict[str, Any], block_id: str, action_id: str) -> str:
@@ -56,51 +62,48 @@ def parse_settings(values: dict[str, Any]) -> tuple[ProgramSettings | None, dict
     return (None if errors else settings), errors
 
 
-def _confirm(client: WebClient, channel_id: str, user_id: str, text: str) -> None:
-    message = blocks.reply_message_text(text)
-    try:
-        client.chat_postEphemeral(channel=channel_id, user=user_id, text=message[0], blocks=message[1])
-        return
-    except SlackApiError as error:
-        logger.info("ephemeral confirmation not possible: %s", error.response.get("error"))
-    try:
-        client.chat_postMessage(channel=user_id, text=message[0], blocks=message[1])
-    except SlackApiError as error:
-        logger.warning("could not confirm coffee settings: %s", error.response.get("error"))
-
-
 def register(app: App, services: Services) -> None:
     """Register the coffee modals."""
 
     @app.view(ids.COFFEE_SETTINGS_CALLBACK)
     def handle_settings(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        settings, errors = parse_settings(view.get("state", {}).get("values", {}))
+        settings, errors = parse_settings((view.get("state") or {}).get("values") or {})
         if settings is None:
             ack(response_action="errors", errors=errors)
             return
+        # The channel and person checks need Slack (conversations.info/members, users.info): after the ack.
         ack()
         team_id, user_id = team_id_of(body), user_id_of(body)
         channel_id = str(private_metadata(view).get("channel_id") or "")
-        reply = services.coffee.save_settings(team_id, channel_id, user_id, settings)
-        _confirm(client, channel_id, user_id, reply.text if reply.ok else ":warning: " + reply.text)
+        try:
+            reply = services.coffee.save_settings(team_id, channel_id, user_id, settings)
+        except Exception:
+            logger.exception("saving coffee settings failed team=%s", team_id)
+            reply = Reply("Something went wrong on my side and the settings weren't saved — please try again.", False)
+        tell(client, channel_id, user_id, *blocks.reply_message(reply))
 
     @app.view(ids.COFFEE_NOTE_CALLBACK)
     def handle_note(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        values = view.get("state", {}).get("values", {})
+        values = (view.get("state") or {}).get("values") or {}
         # Stored notes are Slack-escaped text, like /met notes, so both render the same way.
         note = escape(str(_state(values, ids.COFFEE_NOTE_BLOCK, ids.COFFEE_NOTE_INPUT_ACTION).get("value") or ""))
         if not note.strip():
             ack(response_action="errors", errors={ids.COFFEE_NOTE_BLOCK: "Write a note, or press Cancel."})
             return
         ack()
-        metadata = private_metadata(view)
+        interaction_id = record_id(private_metadata(view).get("interaction_id"))
+        team_id, user_id = team_id_of(body), user_id_of(body)
         try:
-            interaction_id = int(str(metadata.get("interaction_id")))
-        except (TypeError, ValueError):
-            return
-        saved = services.coffee.add_note(team_id_of(body), user_id_of(body), interaction_id, note)
-        text = "Your private note is saved (see `/met list`)." if saved else "That meeting is no longer in your log."
+            saved = interaction_id is not None and services.coffee.add_note(team_id, user_id, interaction_id, note)
+        except Exception:
+            logger.exception("saving a coffee note failed team=%s", team_id)
+            saved = False
+        if saved:
+            text = "Your private note is saved (see `/met list`)."
+        else:
+            # The modal is closed: this message is the only copy of what the person wrote.
+            text = f"I couldn't save that note (that meeting may no longer be in your log). {_KEPT}\n>{note}"
         try:
-            client.chat_postMessage(channel=user_id_of(body), text=text)
+            client.chat_postMessage(channel=user_id, text=text)
         except SlackApiError as error:
             logger.warning("could not confirm a coffee note: %s", error.response.get("error"))

@@ -1,50 +1,91 @@
-"""The `/met` modal submission."""
+"""The `/met` modal submission.
+
+Decisions:
+
+* Slack closes the modal only on an ack within 3 s, and shows field errors only in that ack. So the ack carries
+  what the payload alone can tell (nobody picked, more than 20 people, a day after tomorrow everywhere, notes too
+  long, a follow-up that is not a choice), and everything that needs Slack or the database (users.info on each
+  person, the author's zone, the write) runs after it. Its outcome arrives as an ephemeral message (or a DM),
+  with what the person typed when it could not be logged. Rejected: validating everything before the ack, which
+  turned a slow users.info into an error shown for an entry that was in fact stored.
+* The write is keyed by the view submission (view id + the submitted state), so a retry of the same submission
+  (Slack's, or the person's) stores nothing new; the person is told it was already logged.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.domain.models import InteractionKind
-from bot.services.interactions import Logged
+from bot.services.interactions import MAX_FOLLOW_UP_DAYS, Logged
 from bot.services.registry import Services
 from handlers import ids
 from handlers.blocks import met as blocks
 from handlers.blocks.common import escape
+from handlers.boundary import bounded_int, calendar_day
 from handlers.context import private_metadata, team_id_of, user_id_of
+from handlers.reply import tell
 
 logger = logging.getLogger(__name__)
 
+_BROKE = "something went wrong on my side while saving it."
+
+
+@dataclass(frozen=True, slots=True)
+class LogForm:
+    """The modal's state: people, day, kind, notes (Slack-escaped), follow-up days (None = not a valid choice)."""
+
+    people: tuple[str, ...]
+    day: date | None
+    kind: InteractionKind
+    notes: str
+    follow_up_days: int | None
+    follow_up_valid: bool = True
+    day_valid: bool = True
+
 
 def _value(values: dict[str, Any], block_id: str, action_id: str) -> dict[str, Any]:
-    return dict((values.get(block_id) or {}).get(action_id) or {})
+    found = values.get(block_id) if isinstance(values, dict) else None
+    state = found.get(action_id) if isinstance(found, dict) else None
+    return dict(state) if isinstance(state, dict) else {}
 
 
-def parse_log_form(values: dict[str, Any]) -> tuple[tuple[str, ...], date | None, InteractionKind, str, int | None]:
-    """Read the modal's state into (people, day, kind, notes, follow-up days)."""
-    people = tuple(_value(values, ids.MET_PEOPLE_BLOCK, ids.MET_PEOPLE_ACTION).get("selected_users") or ())
+def _option_value(values: dict[str, Any], block_id: str, action_id: str) -> Any:
+    selected = _value(values, block_id, action_id).get("selected_option")
+    return selected.get("value") if isinstance(selected, dict) else None
+
+
+def parse_log_form(values: dict[str, Any]) -> LogForm:
+    """Read the modal's state defensively (anything missing or odd gets a default or is flagged)."""
+    raw_people = _value(values, ids.MET_PEOPLE_BLOCK, ids.MET_PEOPLE_ACTION).get("selected_users")
+    people = tuple(str(u) for u in raw_people) if isinstance(raw_people, list) else ()
     raw_day = _value(values, ids.MET_DATE_BLOCK, ids.MET_DATE_ACTION).get("selected_date")
+    day = calendar_day(raw_day) if raw_day else None
+    day_valid = not raw_day or day is not None
     try:
-        day = date.fromisoformat(raw_day) if raw_day else None
-    except ValueError:
-        day = None
-    kind_value = (_value(values, ids.MET_KIND_BLOCK, ids.MET_KIND_ACTION).get("selected_option") or {}).get("value")
-    try:
-        kind = InteractionKind(str(kind_value))
+        kind = InteractionKind(str(_option_value(values, ids.MET_KIND_BLOCK, ids.MET_KIND_ACTION)))
     except ValueError:
         kind = InteractionKind.MEETING
     # Stored notes are Slack-escaped text, like slash-command text, so both render the same way.
-    notes = escape(_value(values, ids.MET_NOTES_BLOCK, ids.MET_NOTES_ACTION).get("value") or "")
-    follow = (_value(values, ids.MET_FOLLOW_UP_BLOCK, ids.MET_FOLLOW_UP_ACTION).get("selected_option") or {}).get(
-        "value"
-    )
-    follow_up_days = int(follow) if follow and str(follow).isdigit() else None
-    return people, day, kind, notes, follow_up_days
+    notes = escape(str(_value(values, ids.MET_NOTES_BLOCK, ids.MET_NOTES_ACTION).get("value") or ""))
+    raw_follow = _option_value(values, ids.MET_FOLLOW_UP_BLOCK, ids.MET_FOLLOW_UP_ACTION)
+    follow_up_days = bounded_int(raw_follow, 0, MAX_FOLLOW_UP_DAYS) if raw_follow is not None else None
+    follow_valid = raw_follow is None or follow_up_days is not None
+    return LogForm(people, day, kind, notes, follow_up_days, follow_valid, day_valid)
+
+
+def submission_key(user_id: str, view: dict[str, Any]) -> str:
+    """One key per view submission: the same view submitted with the same state gives the same key."""
+    state = json.dumps((view.get("state") or {}).get("values") or {}, sort_keys=True, default=str)
+    return hashlib.sha256(f"{user_id}\n{view.get('id', '')}\n{state}".encode()).hexdigest()
 
 
 def register(app: App, services: Services) -> None:
@@ -52,25 +93,42 @@ def register(app: App, services: Services) -> None:
 
     @app.view(ids.MET_LOG_CALLBACK)
     def handle_log_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        # Slack only shows field errors in the ack, so validation (and the write it guards) precede it.
         team_id, user_id = team_id_of(body), user_id_of(body)
-        people, day, kind, notes, follow_up_days = parse_log_form(view.get("state", {}).get("values", {}))
-        outcome = services.interactions.log_from_form(team_id, user_id, people, day, kind, notes, follow_up_days)
-        if not isinstance(outcome, Logged):
-            errors = {ids.MET_FIELD_BLOCKS[name]: message for name, message in outcome.field_errors.items()}
-            ack(response_action="errors", errors=errors)
+        form = parse_log_form((view.get("state") or {}).get("values") or {})
+        errors = services.interactions.check_form(user_id, form.people, form.day, form.notes, form.follow_up_days)
+        if not form.follow_up_valid:
+            errors["follow_up"] = "Pick one of the follow-up choices."
+        if not form.day_valid:
+            errors["date"] = "Pick a day from 2000 on (and not in the future)."
+        if errors:
+            ack(response_action="errors", errors={ids.MET_FIELD_BLOCKS[name]: text for name, text in errors.items()})
             return
         ack()
-        text, message = blocks.logged_message(outcome)
         channel_id = private_metadata(view).get("channel_id")
-        if channel_id:
-            try:
-                client.chat_postEphemeral(channel=channel_id, user=user_id, text=text, blocks=message)
-                return
-            except SlackApiError as error:
-                # Not in that channel (or it's a DM between people): fall back to the app's DM with the user.
-                logger.info("ephemeral confirmation not possible: %s", error.response.get("error"))
+
+        def not_logged(reason: str) -> blocks.Message:
+            others = tuple(u for u in dict.fromkeys(form.people) if u != user_id)
+            return blocks.not_logged_message(reason, others, form.day, form.kind, form.notes, form.follow_up_days)
+
         try:
-            client.chat_postMessage(channel=user_id, text=text, blocks=message)
-        except SlackApiError as error:
-            logger.warning("could not confirm a logged meeting: %s", error.response.get("error"))
+            outcome = services.interactions.log_from_form(
+                team_id,
+                user_id,
+                form.people,
+                form.day,
+                form.kind,
+                form.notes,
+                form.follow_up_days,
+                submission_key=submission_key(user_id, view),
+            )
+        except Exception:
+            # The modal is closed by now, so this message is the only place the typed entry survives.
+            logger.exception("logging from the form failed team=%s user=%s", team_id, user_id)
+            tell(client, channel_id, user_id, *not_logged(_BROKE))
+            return
+        if not isinstance(outcome, Logged):
+            tell(client, channel_id, user_id, *not_logged(outcome.message))
+        elif outcome.repeated:
+            tell(client, channel_id, user_id, *blocks.already_logged_message(outcome))
+        else:
+            tell(client, channel_id, user_id, *blocks.logged_message(outcome))

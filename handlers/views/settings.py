@@ -1,9 +1,14 @@
-"""The `/met settings` modal submission (nudge preferences)."""
+"""The `/met settings` modal submission (nudge preferences).
+
+Like the `/met` form: the ack carries only what the form alone shows (see ``handlers/views/met.py``); the
+person's zone (users.info) and the write follow it, and the outcome arrives as a DM. Saving is an overwrite of
+the person's one settings row, so a retried submission changes nothing more.
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import date, time
+from datetime import time
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -11,17 +16,25 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.nudges import WORKING_DAYS
-from bot.services.preferences import SettingsForm
+from bot.services.preferences import MAX_FOLLOW_UP_DAYS, SettingsForm
 from bot.services.registry import Services
 from handlers import ids
 from handlers.blocks import settings as blocks
+from handlers.boundary import FIRST_DAY, bounded_int, calendar_day
 from handlers.context import team_id_of, user_id_of
 
 logger = logging.getLogger(__name__)
 
 
 def _state(values: dict[str, Any], block_id: str, action_id: str) -> dict[str, Any]:
-    return dict((values.get(block_id) or {}).get(action_id) or {})
+    found = values.get(block_id) if isinstance(values, dict) else None
+    state = found.get(action_id) if isinstance(found, dict) else None
+    return dict(state) if isinstance(state, dict) else {}
+
+
+def _options(values: dict[str, Any], block_id: str, action_id: str) -> list[dict[str, Any]]:
+    found = _state(values, block_id, action_id).get("selected_options")
+    return [o for o in found if isinstance(o, dict)] if isinstance(found, list) else []
 
 
 def _time(raw: Any, fallback: time) -> time:
@@ -33,21 +46,21 @@ def _time(raw: Any, fallback: time) -> time:
 
 def parse_settings_form(values: dict[str, Any]) -> SettingsForm:
     """Read the modal's state; anything missing falls back to the defaults."""
-    follow = _state(values, ids.SETTINGS_FOLLOW_UP_BLOCK, ids.SETTINGS_FOLLOW_UP_ACTION).get("selected_option") or {}
-    follow_value = str(follow.get("value", "7"))
+    follow = _state(values, ids.SETTINGS_FOLLOW_UP_BLOCK, ids.SETTINGS_FOLLOW_UP_ACTION).get("selected_option")
+    follow_value = follow.get("value", "7") if isinstance(follow, dict) else "7"
+    # Out of range is kept as -1 so that validation names the field instead of silently using a default.
+    follow_days = bounded_int(follow_value, 0, MAX_FOLLOW_UP_DAYS)
     days = {
-        int(o["value"])
-        for o in _state(values, ids.SETTINGS_DAYS_BLOCK, ids.SETTINGS_DAYS_ACTION).get("selected_options") or []
-        if str(o.get("value", "")).isdigit() and int(o["value"]) in range(7)
+        day
+        for o in _options(values, ids.SETTINGS_DAYS_BLOCK, ids.SETTINGS_DAYS_ACTION)
+        if (day := bounded_int(o.get("value"), 0, 6)) is not None
     }
     raw_pause = _state(values, ids.SETTINGS_PAUSE_BLOCK, ids.SETTINGS_PAUSE_ACTION).get("selected_date")
-    try:
-        pause = date.fromisoformat(raw_pause) if raw_pause else None
-    except ValueError:
-        pause = None
-    digest = _state(values, ids.SETTINGS_DIGEST_BLOCK, ids.SETTINGS_DIGEST_ACTION).get("selected_options") or []
+    # A picked day outside 2000–2100 is treated like a past one (refused), never as "no pause".
+    pause = (calendar_day(raw_pause) or FIRST_DAY) if raw_pause else None
+    digest = _options(values, ids.SETTINGS_DIGEST_BLOCK, ids.SETTINGS_DIGEST_ACTION)
     return SettingsForm(
-        default_follow_up_days=int(follow_value) if follow_value.isdigit() else 7,
+        default_follow_up_days=-1 if follow_days is None else follow_days,
         work_start=_time(
             _state(values, ids.SETTINGS_START_BLOCK, ids.SETTINGS_START_ACTION).get("selected_time"), time(9)
         ),
@@ -63,18 +76,29 @@ def register(app: App, services: Services) -> None:
 
     @app.view(ids.SETTINGS_CALLBACK)
     def handle_settings_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        # Field errors can only be shown in the ack, so validation precedes it.
         team_id, user_id = team_id_of(body), user_id_of(body)
-        form = parse_settings_form(view.get("state", {}).get("values", {}))
-        outcome = services.preferences.save(team_id, user_id, form)
-        if outcome.field_errors:
-            errors = {ids.SETTINGS_FIELD_BLOCKS[name]: message for name, message in outcome.field_errors.items()}
-            ack(response_action="errors", errors=errors)
+        form = parse_settings_form((view.get("state") or {}).get("values") or {})
+        errors = services.preferences.check_form(form)
+        if errors:
+            ack(response_action="errors", errors={ids.SETTINGS_FIELD_BLOCKS[name]: m for name, m in errors.items()})
             return
         ack()
-        assert outcome.settings is not None
-        text, message = blocks.settings_saved_message(outcome.settings, outcome.tz)
         try:
-            client.chat_postMessage(channel=user_id, text=text, blocks=message)
-        except SlackApiError as error:
-            logger.warning("could not confirm saved settings: %s", error.response.get("error"))
+            outcome = services.preferences.save(team_id, user_id, form)
+        except Exception:
+            logger.exception("saving settings failed team=%s user=%s", team_id, user_id)
+            _dm(client, user_id, blocks.settings_not_saved_message("something went wrong on my side.", form))
+            return
+        if outcome.settings is None:
+            reason = " ".join(outcome.field_errors.values())
+            _dm(client, user_id, blocks.settings_not_saved_message(reason, form))
+            return
+        _dm(client, user_id, blocks.settings_saved_message(outcome.settings, outcome.tz))
+
+
+def _dm(client: WebClient, user_id: str, message: blocks.Message) -> None:
+    text, body = message
+    try:
+        client.chat_postMessage(channel=user_id, text=text, blocks=body)
+    except SlackApiError as error:
+        logger.warning("could not answer a settings submission: %s", error.response.get("error"))

@@ -45,6 +45,7 @@ from storage.models import (
     InteractionRow,
     ParticipantRow,
 )
+from storage.upsert import insert_if_missing
 
 
 def _program(row: CoffeeProgramRow) -> Program:
@@ -64,6 +65,18 @@ def _program(row: CoffeeProgramRow) -> Program:
         ),
         set_up_by=row.set_up_by,
     )
+
+
+def _program_values(settings: ProgramSettings) -> dict[str, Any]:
+    return {
+        "cadence_weeks": settings.cadence_weeks,
+        "weekday": settings.weekday,
+        "local_minute": settings.local_minute,
+        "tz": settings.tz,
+        "group_size": settings.group_size,
+        "pool_mode": settings.pool_mode.value,
+        "opt_in": settings.opt_in.value,
+    }
 
 
 def _member(row: CoffeeMemberRow) -> MemberState:
@@ -142,22 +155,28 @@ class SqlCoffeeRepository:
         self, team_id: str, channel_id: str, settings: ProgramSettings, set_up_by: str, now: datetime
     ) -> Program:
         """Create the channel's programme or replace its settings; either way it becomes active."""
+        # Two organisers saving the first settings at once both create-or-find the one row.
+        insert_if_missing(
+            self._session,
+            CoffeeProgramRow,
+            {
+                **_program_values(settings),
+                "team_id": team_id,
+                "channel_id": channel_id,
+                "status": ProgramStatus.ACTIVE.value,
+                "set_up_by": set_up_by,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
         row = self._session.scalars(
-            select(CoffeeProgramRow).where(
-                CoffeeProgramRow.team_id == team_id, CoffeeProgramRow.channel_id == channel_id
-            )
-        ).first()
-        if row is None:
-            row = CoffeeProgramRow(team_id=team_id, channel_id=channel_id, set_up_by=set_up_by, created_at=now)
-            self._session.add(row)
+            select(CoffeeProgramRow)
+            .where(CoffeeProgramRow.team_id == team_id, CoffeeProgramRow.channel_id == channel_id)
+            .execution_options(populate_existing=True)
+        ).one()
         row.status = ProgramStatus.ACTIVE.value
-        row.cadence_weeks = settings.cadence_weeks
-        row.weekday = settings.weekday
-        row.local_minute = settings.local_minute
-        row.tz = settings.tz
-        row.group_size = settings.group_size
-        row.pool_mode = settings.pool_mode.value
-        row.opt_in = settings.opt_in.value
+        for name, value in _program_values(settings).items():
+            setattr(row, name, value)
         row.updated_at = now
         self._session.flush()
         return _program(row)
@@ -189,18 +208,24 @@ class SqlCoffeeRepository:
         row = self._session.get(CoffeeMemberRow, (program_id, user_id))
         if row is None:
             defaults = MemberState(user_id)
-            row = CoffeeMemberRow(
-                program_id=program_id,
-                user_id=user_id,
-                team_id=team_id,
-                in_channel=defaults.in_channel,
-                opted_in=defaults.opted_in,
-                left=defaults.left,
-                ignored_rounds=0,
-                set_aside=False,
-                welcomed=False,
+            insert_if_missing(
+                self._session,
+                CoffeeMemberRow,
+                {
+                    "program_id": program_id,
+                    "user_id": user_id,
+                    "team_id": team_id,
+                    "in_channel": defaults.in_channel,
+                    "opted_in": defaults.opted_in,
+                    "left": defaults.left,
+                    "ignored_rounds": 0,
+                    "set_aside": False,
+                    "welcomed": False,
+                    "updated_at": now,
+                },
             )
-            self._session.add(row)
+            row = self._session.get(CoffeeMemberRow, (program_id, user_id), populate_existing=True)
+            assert row is not None
         for name, value in changes.items():
             if name not in MemberState.__dataclass_fields__ or name == "user_id":
                 raise ValueError(f"unknown member field {name}")
@@ -236,19 +261,18 @@ class SqlCoffeeRepository:
         """Set (or clear, with "") a person's intro line."""
         row = self._session.get(CoffeeProfileRow, (team_id, user_id))
         if row is None:
-            row = CoffeeProfileRow(team_id=team_id, user_id=user_id)
-            self._session.add(row)
+            values = {"team_id": team_id, "user_id": user_id, "intro": "", "updated_at": now}
+            insert_if_missing(self._session, CoffeeProfileRow, values)
+            row = self._session.get(CoffeeProfileRow, (team_id, user_id), populate_existing=True)
+            assert row is not None
         row.intro = intro
         row.updated_at = now
         self._session.flush()
 
     def add_avoid(self, team_id: str, user_id: str, avoided_id: str, now: datetime) -> bool:
         """Add to the person's private avoid list; False when already there."""
-        if self._session.get(CoffeeAvoidRow, (team_id, user_id, avoided_id)) is not None:
-            return False
-        self._session.add(CoffeeAvoidRow(team_id=team_id, user_id=user_id, avoided_id=avoided_id, created_at=now))
-        self._session.flush()
-        return True
+        values = {"team_id": team_id, "user_id": user_id, "avoided_id": avoided_id, "created_at": now}
+        return insert_if_missing(self._session, CoffeeAvoidRow, values) is not None
 
     def remove_avoid(self, team_id: str, user_id: str, avoided_id: str) -> bool:
         """Remove from the person's avoid list; False when it was not there."""
@@ -508,8 +532,10 @@ class SqlCoffeeRepository:
         for user_id, record in ledger.items():
             row = self._session.get(CoffeeFairnessRow, (program_id, user_id))
             if row is None:
-                row = CoffeeFairnessRow(program_id=program_id, user_id=user_id, team_id=team_id)
-                self._session.add(row)
+                values = {"program_id": program_id, "user_id": user_id, "team_id": team_id}
+                insert_if_missing(self._session, CoffeeFairnessRow, values)
+                row = self._session.get(CoffeeFairnessRow, (program_id, user_id), populate_existing=True)
+                assert row is not None
             row.times_left_out = record.times_left_out
             row.times_in_larger_group = record.times_in_larger_group
             row.last_left_out = record.last_left_out

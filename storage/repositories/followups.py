@@ -29,6 +29,7 @@ from storage.models import (
     NudgeSettingsRow,
     ParticipantRow,
 )
+from storage.upsert import insert_if_missing
 
 _CLAIM_COLUMNS = (
     "id",
@@ -346,12 +347,11 @@ class SqlCadenceRepository:
         row = self._row(team_id, user_id, contact_id)
         return _cadence(row) if row else None
 
-    def _row(self, team_id: str, user_id: str, contact_id: str) -> CadenceRow | None:
-        return self._session.scalars(
-            select(CadenceRow).where(
-                CadenceRow.team_id == team_id, CadenceRow.user_id == user_id, CadenceRow.contact_id == contact_id
-            )
-        ).first()
+    def _row(self, team_id: str, user_id: str, contact_id: str, reload: bool = False) -> CadenceRow | None:
+        query = select(CadenceRow).where(
+            CadenceRow.team_id == team_id, CadenceRow.user_id == user_id, CadenceRow.contact_id == contact_id
+        )
+        return self._session.scalars(query.execution_options(populate_existing=reload)).first()
 
     def upsert(
         self,
@@ -366,8 +366,17 @@ class SqlCadenceRepository:
         """Create or re-arm the cadence for this pair."""
         row = self._row(team_id, user_id, contact_id)
         if row is None:
-            row = CadenceRow(team_id=team_id, user_id=user_id, contact_id=contact_id, created_at=now)
-            self._session.add(row)
+            values = {
+                "team_id": team_id,
+                "user_id": user_id,
+                "contact_id": contact_id,
+                "every_days": every_days,
+                "created_at": now,
+                "updated_at": now,
+            }
+            insert_if_missing(self._session, CadenceRow, values)
+            row = self._row(team_id, user_id, contact_id, reload=True)
+            assert row is not None
         row.every_days = every_days
         row.active = True
         row.last_interaction_at = last_interaction_at
@@ -497,8 +506,10 @@ class SqlNudgeSettingsRepository:
         """Insert or replace the person's settings."""
         row = self._session.get(NudgeSettingsRow, (team_id, user_id))
         if row is None:
-            row = NudgeSettingsRow(team_id=team_id, user_id=user_id)
-            self._session.add(row)
+            values = {"team_id": team_id, "user_id": user_id, "updated_at": now}
+            insert_if_missing(self._session, NudgeSettingsRow, values)
+            row = self._session.get(NudgeSettingsRow, (team_id, user_id), populate_existing=True)
+            assert row is not None
         row.default_follow_up_days = settings.default_follow_up_days
         row.work_start_minute = _minutes(settings.work_start)
         row.work_end_minute = _minutes(settings.work_end)

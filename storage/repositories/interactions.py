@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.models import Interaction, InteractionKind, InteractionSource, NewInteraction
 from storage.models import InteractionRow, ParticipantRow, TagRow
+from storage.upsert import insert_if_missing
 
 
 def _to_domain(row: InteractionRow) -> Interaction:
@@ -50,6 +51,46 @@ class SqlInteractionRepository:
         self._session.add(row)
         self._session.flush()
         return _to_domain(row)
+
+    def add_once(self, new: NewInteraction, created_at: datetime, submission_key: str) -> Interaction | None:
+        """Record an interaction unless one with this submission key exists (a retried modal): None then."""
+        values = {
+            "team_id": new.team_id,
+            "author_id": new.author_id,
+            "happened_at": new.happened_at,
+            "kind": new.kind.value,
+            "notes": new.notes,
+            "source": new.source.value,
+            "follow_up_days": new.follow_up_days,
+            "created_at": created_at,
+            "submission_key": submission_key,
+        }
+        # ON CONFLICT DO NOTHING: a concurrent retry waits for this transaction and then inserts nothing.
+        interaction_id = insert_if_missing(self._session, InteractionRow, values)
+        if interaction_id is None:
+            return None
+        self._session.add_all(
+            ParticipantRow(interaction_id=interaction_id, user_id=u, team_id=new.team_id)
+            for u in dict.fromkeys(new.participant_ids)
+        )
+        self._session.add_all(
+            TagRow(interaction_id=interaction_id, tag=t, team_id=new.team_id) for t in dict.fromkeys(new.tags)
+        )
+        self._session.flush()
+        row = self._session.get(InteractionRow, interaction_id, populate_existing=True)
+        assert row is not None
+        return _to_domain(row)
+
+    def by_submission_key(self, team_id: str, author_id: str, submission_key: str) -> Interaction | None:
+        """The author's interaction stored from this submission, if any."""
+        row = self._session.scalars(
+            select(InteractionRow).where(
+                InteractionRow.team_id == team_id,
+                InteractionRow.author_id == author_id,
+                InteractionRow.submission_key == submission_key,
+            )
+        ).first()
+        return _to_domain(row) if row else None
 
     def list_for_author(
         self, team_id: str, author_id: str, *, with_user: str | None = None, limit: int = 10

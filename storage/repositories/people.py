@@ -6,9 +6,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from bot.domain.models import Person
 from storage.models import PersonRow, Workspace
+from storage.upsert import insert_if_missing, insert_statement
 
 
 class SqlWorkspaceRepository:
@@ -18,10 +20,8 @@ class SqlWorkspaceRepository:
         self._session = session
 
     def ensure(self, team_id: str, now: datetime, name: str = "") -> None:
-        """Create the workspace row if it does not exist yet."""
-        if self._session.get(Workspace, team_id) is None:
-            self._session.add(Workspace(team_id=team_id, name=name, created_at=now))
-            self._session.flush()
+        """Create the workspace row if it does not exist yet (safe when many first uses race)."""
+        insert_if_missing(self._session, Workspace, {"team_id": team_id, "name": name, "created_at": now})
 
 
 class SqlPeopleRepository:
@@ -51,21 +51,28 @@ class SqlPeopleRepository:
         return {row.user_id: (_to_domain(row), row.refreshed_at) for row in rows}
 
     def upsert(self, person: Person, refreshed_at: datetime) -> None:
-        """Insert or refresh a cached person."""
-        row = self._session.get(PersonRow, (person.team_id, person.user_id))
-        if row is None:
-            row = PersonRow(team_id=person.team_id, user_id=person.user_id)
-            self._session.add(row)
-        row.name = person.name
-        row.real_name = person.real_name
-        row.display_name = person.display_name
-        row.tz = person.tz
-        row.title = person.title
-        row.department = person.department
-        row.is_bot = person.is_bot
-        row.deleted = person.deleted
-        row.refreshed_at = refreshed_at
-        self._session.flush()
+        """Insert or refresh a cached person in one statement (two threads may look up the same person at once)."""
+        values = {
+            "name": person.name,
+            "real_name": person.real_name,
+            "display_name": person.display_name,
+            "tz": person.tz,
+            "title": person.title,
+            "department": person.department,
+            "is_bot": person.is_bot,
+            "deleted": person.deleted,
+            "refreshed_at": refreshed_at,
+        }
+        statement = insert_statement(self._session, PersonRow).values(
+            team_id=person.team_id, user_id=person.user_id, **values
+        )
+        self._session.execute(
+            statement.on_conflict_do_update(index_elements=[PersonRow.team_id, PersonRow.user_id], set_=values)
+        )
+        # A row this session already loaded would otherwise keep its old values.
+        loaded = self._session.identity_map.get(identity_key(PersonRow, (person.team_id, person.user_id)))
+        if loaded is not None:
+            self._session.expire(loaded)
 
 
 def _to_domain(row: PersonRow) -> Person:

@@ -6,7 +6,9 @@ test's workspace (tests share a database per worker).
 
 from __future__ import annotations
 
+import json
 import time as real_time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -21,8 +23,8 @@ from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.faults import Fault
 from bot.sandbox.records import FakeMessage
 from bot.settings import Settings
-from storage.models import InteractionRow
-from tests.e2e.conftest import wait_for
+from storage.models import CoffeeProgramRow, InteractionRow
+from tests.e2e.conftest import post_interactive, view_submission, wait_for
 
 CHANNEL = "#coffee"
 # What coffee rounds need beyond the manifest today (the lead adds these to manifest.yml and the README table):
@@ -385,3 +387,103 @@ def test_someone_deactivated_after_the_heads_up_is_not_grouped_or_named(
     intros = [m for c in group_dms for m in fake.messages(c.id)]
     assert all(maya.id not in str(m.blocks) and "Maya" not in str(m.blocks) for m in intros)
     assert len(dms(fake, "maya")) == sent_to_maya, "nothing more goes to maya"
+
+
+# --- issue #8: settings re-checked on submit, /coffee now on a day with a round, the first heads-up -------------
+
+
+def _submit_settings_for(slack: HttpDriver, fake: FakeSlack, bot: EmbeddedBot, user: str, channel_id: str) -> None:
+    """Submit lee's settings form as ``user`` with ``channel_id`` in its metadata (the channel may have changed
+    since the form opened, or the client sent another id)."""
+    before = len(fake.views("lee"))
+    assert slack.slash_command("lee", "/coffee", "", channel=CHANNEL).ok
+    view = wait_for(lambda: fake.views("lee")[before:], what="the settings modal")[-1]
+    state = slack.view_state(view, {"local_time": "10:00", "tz": "America/New_York"})
+    metadata = json.dumps({"channel_id": channel_id})
+    payload = view_submission(fake, user, view, state=state, private_metadata=metadata)
+    status, body, _ = post_interactive(bot, fake, payload)
+    assert status == 200 and not body.strip()
+
+
+@pytest.mark.parametrize(
+    ("user", "channel", "expected"),
+    [
+        ("ben", "#coffee", "not a member of that channel"),  # the bot is there, ben is not
+        ("lee", "#leadership", "I'm not in this channel yet"),  # private, without the bot
+        ("lee", "DM", "Coffee rounds run in channels"),
+        ("lee", "", "couldn't tell which channel"),
+    ],
+)
+def test_settings_are_rechecked_on_submit(
+    slack: HttpDriver, fake: FakeSlack, bot: EmbeddedBot, user: str, channel: str, expected: str
+) -> None:
+    special = {"DM": fake.dm_channel(fake.user(user).id), "": ""}
+    target = special[channel] if channel in special else fake.channel_id(channel)
+    _submit_settings_for(slack, fake, bot, user, target)
+    uid = fake.user(user).id
+    visible = (uid, fake.channel_id(CHANNEL))  # the bot's DM (ephemerals too) and the channel the form came from
+    seen = wait_for(
+        lambda: [m for where in visible for m in fake.messages(where, as_user=uid) if expected in m.text],
+        what="a friendly refusal",
+    )
+    assert ":warning:" in str(seen[-1].blocks)
+    with bot.container.session_factory() as session:
+        programmes = session.scalars(select(CoffeeProgramRow).where(CoffeeProgramRow.team_id == fake.team_id)).all()
+    assert programmes == [], "nothing was set up"
+
+
+def _intros_per_person(fake: FakeSlack) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for conversation in fake.conversations():
+        if conversation.kind != "mpim":
+            continue
+        intros = [m for m in fake.messages(conversation.id) if "Conversation starter" in str(m.blocks)]
+        for member in conversation.members:
+            if member != fake.bot_user_id:
+                counts[member] += len(intros)
+    return counts
+
+
+def test_coffee_now_on_a_day_with_a_round_asks_first(
+    slack: HttpDriver, fake: FakeSlack, bot: EmbeddedBot, clock: ManualClock
+) -> None:
+    set_up(slack, fake)  # Fridays 10:00 New York; set up on Wed 25 Nov
+    clock.set(clock.now().replace(day=27, hour=12, minute=0))  # Friday 07:00 in New York: today's round at 10:00
+    bot.container.services.coffee.sweep(team_id=fake.team_id)
+
+    asked = run_coffee(slack, fake, "now")
+    assert "already a coffee round" in asked.text and "Fri 27 Nov at 10:00" in asked.text
+    assert [label for _, label, _ in asked.buttons()] == ["Replace today's round", "Extra round"]
+    assert _intros_per_person(fake) == Counter(), "nothing started without a choice"
+
+    assert slack.click("lee", asked, "coffee_now_replace").ok
+    # A whole round (group DMs for everyone) runs before the answer: give it time on a loaded machine.
+    wait_for(lambda: "has started" in fake.message(asked.channel, asked.ts).text, timeout=30, what="replaced in place")
+    people = channel_people(fake)
+    assert sorted(_intros_per_person(fake)) == sorted(people)
+    assert set(_intros_per_person(fake).values()) == {1}
+
+    # 10:00: the replaced round does not run as well; nobody gets a second group this morning.
+    clock.set(clock.now().replace(hour=15, minute=1))
+    bot.container.services.coffee.sweep(team_id=fake.team_id)
+    assert set(_intros_per_person(fake).values()) == {1}
+
+    # Asked again the same day: the round is under way, so only an extra round is offered.
+    again = run_coffee(slack, fake, "now")
+    assert "already started" in again.text
+    assert [label for _, label, _ in again.buttons()] == ["Extra round"]
+    assert slack.click("lee", again, "coffee_now_extra").ok
+    wait_for(lambda: "has started" in fake.message(again.channel, again.ts).text, timeout=30, what="the extra round")
+    assert set(_intros_per_person(fake).values()) == {2}, "an extra round is a choice the organiser made"
+
+    # The schedule goes on from the replaced round: next Friday.
+    status = run_coffee(slack, fake, "status")
+    assert "Fri 4 Dec" in str(status.blocks)
+
+
+def test_the_first_round_after_set_up_gets_its_heads_up_a_business_day_before(
+    slack: HttpDriver, fake: FakeSlack, clock: ManualClock
+) -> None:
+    clock.set(clock.now().replace(day=27, hour=14, minute=0))  # Friday 09:00 in New York
+    confirmation = set_up(slack, fake)  # Fridays at 10:00: in one hour, too soon for a heads-up
+    assert "Fri 4 Dec at 10:00" in confirmation.text

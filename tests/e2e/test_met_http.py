@@ -168,13 +168,33 @@ def test_modal_validation_errors_keep_the_modal_open(slack: HttpDriver, fake: Fa
     answer = slack.submit_view(
         "lee",
         modal,
-        {"people": [fake.user("polly").id], "date": "2027-01-05", "kind": "call", "notes": "n" * 10},
+        {"people": [fake.user("lee").id], "date": "2027-01-05", "kind": "call", "notes": "n" * 10},
     )
     body = answer.json()
     assert body["response_action"] == "errors"
     assert set(body["errors"]) == {"met_people", "met_date"}
-    assert "bot" in body["errors"]["met_people"]
+    assert "other than yourself" in body["errors"]["met_people"]
     assert len(fake.views(fake.user("lee").id)) == 1, "the modal stays open with the errors"
+    assert "haven't logged any meetings" in run_met(slack, fake, "list").text
+
+
+def test_a_person_who_cannot_be_logged_is_reported_after_the_modal_closes(slack: HttpDriver, fake: FakeSlack) -> None:
+    # Who someone is needs users.info, which may take longer than Slack's 3 s: the modal closes, and the
+    # answer arrives as a message carrying everything the person typed.
+    slack.slash_command("lee", "/met", "", channel=CHANNEL)
+    [modal] = wait_for(lambda: fake.views(fake.user("lee").id), what="the modal")
+    polly, pat = fake.user("polly").id, fake.user("pat").id
+    answer = slack.submit_view(
+        "lee", modal, {"people": [polly, pat], "date": "2026-11-24", "kind": "call", "notes": "quarterly <plan>"}
+    )
+    assert answer.ok and not answer.body.strip(), answer.body
+    assert fake.views(fake.user("lee").id) == []
+    [reply] = wait_for(lambda: replies(fake, "lee"), what="the refusal")
+    assert reply.text.startswith(f"I couldn't log that because <@{polly}> is a bot")
+    assert f"<@{pat}> has been deactivated" in reply.text
+    assert reply.ephemeral_to == fake.user("lee").id
+    shown = str(reply.blocks)
+    assert "Call with" in shown and "2026-11-24" in shown and "quarterly &lt;plan&gt;" in shown
     assert "haven't logged any meetings" in run_met(slack, fake, "list").text
 
 

@@ -131,3 +131,25 @@ def test_undo_and_delete_only_touch_the_authors_entries(service: InteractionServ
     undone = service.undo_last(team_id, ME)
     assert undone is not None and undone.interaction.id == second.interaction.id
     assert [e.id for e in service.history(team_id, ME).entries] == [first.interaction.id]
+
+
+def test_a_form_submission_is_stored_once_per_key(service: InteractionService, team_id: str) -> None:
+    first = service.log_from_form(team_id, ME, (DANA,), None, InteractionKind.CALL, "hi", 7, submission_key="k1")
+    again = service.log_from_form(team_id, ME, (DANA,), None, InteractionKind.CALL, "hi", 7, submission_key="k1")
+    assert isinstance(first, Logged) and isinstance(again, Logged)
+    assert not first.repeated and again.repeated and again.interaction.id == first.interaction.id
+    other = service.log_from_form(team_id, ME, (DANA,), None, InteractionKind.CALL, "hi", 7, submission_key="k2")
+    assert isinstance(other, Logged) and not other.repeated
+    assert len(service.history(team_id, ME).entries) == 2
+    assert service.delete(team_id, ME, first.interaction.id) is not None
+    # The key lives on the entry: once it is undone, sending the form again logs it again (still one entry).
+    back = service.log_from_form(team_id, ME, (DANA,), None, InteractionKind.CALL, "hi", 7, submission_key="k1")
+    assert isinstance(back, Logged) and not back.repeated
+    assert len(service.history(team_id, ME).entries) == 2
+
+
+def test_check_form_needs_no_slack_and_no_database(service: InteractionService, directory: RecordingDirectory) -> None:
+    directory.down = True
+    assert service.check_form(ME, (DANA,), date(2026, 11, 20), "ok", 7) == {}
+    errors = service.check_form(ME, (), date(2027, 1, 1), "x" * 3001, 99999999)
+    assert set(errors) == {"people", "date", "notes", "follow_up"}
