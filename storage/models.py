@@ -388,3 +388,20 @@ class CoffeeJobRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SeenRequestRow(Base):
+    """A key of an inbound Slack request already processed (signature or event id), kept until it expires.
+
+    ``kind`` is ``request`` (key: ``timestamp:signature``) or ``event`` (key: the Events API ``event_id``). The
+    table is global, not per workspace: a replayed signature is refused before its team is trusted, so ``team_id``
+    is informational (``''`` when the request named none).
+    """
+
+    __tablename__ = "seen_requests"
+    __table_args__ = (Index("ix_seen_requests_expires_at", "expires_at"),)
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), default="")
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
