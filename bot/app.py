@@ -146,6 +146,9 @@ def create_app(container: Container, seen: SeenRequests | None = None) -> App:
         if context.get("response_url") and not is_allowed_response_url(context["response_url"], settings.api_url):
             logger.warning("dropped a response_url that is not Slack's")
             del context["response_url"]
+            # Bolt builds every injectable argument up front (this middleware's own included), so a respond()
+            # holding the foreign URL may already exist; without it, Bolt makes a new one from the context.
+            context.pop("respond", None)
         if request.mode == "socket_mode" and not _first_socket_event(seen, request.body):
             return BoltResponse(status=200, body="")
         next()
