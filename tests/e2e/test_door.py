@@ -101,7 +101,6 @@ def unsigned_attacks(fake: FakeSlack, hostile: Hostile) -> dict[str, tuple[bytes
     now = str(int(time.time()))
     wrong = sign("not-the-secret", now, command)
     stale = str(int(time.time()) - 600)
-    padded = f" {now}"
     return {
         "non-numeric timestamp": (command, "application/x-www-form-urlencoded", {"X-Slack-Request-Timestamp": "abc"}),
         "empty timestamp and signature": (
