@@ -343,3 +343,62 @@ def test_url_verification_when_signed(bot: EmbeddedBot, quiet: FakeSlack) -> Non
     body = json.dumps({"type": "url_verification", "challenge": "abc123", "token": quiet.verification_token})
     answer = post(bot, body.encode(), "application/json", secret=quiet.signing_secret)
     assert answer.status == 200 and b"abc123" in answer.body
+
+
+def test_a_command_mentioning_payload_is_read(bot: EmbeddedBot, quiet: FakeSlack) -> None:
+    maya = quiet.user("maya")
+    body = form(command_fields(quiet, f"<@{maya.id}|maya> coffee — the payload team"))
+    assert post(bot, body, secret=quiet.signing_secret).status == 200
+    wait_for(lambda: interactions(bot, quiet.team_id) == 1, what="the /met stored")
+
+
+@pytest.fixture
+def failing_listeners(bot: EmbeddedBot) -> EmbeddedBot:
+    """Listeners that raise, registered on the real app: after ack(), before ack(), and in a modal submission."""
+
+    @bot.app.command("/boom-after-ack")
+    def boom_after_ack(ack: Any) -> None:
+        ack()
+        raise RuntimeError("after ack")
+
+    @bot.app.command("/boom-before-ack")
+    def boom_before_ack(ack: Any) -> None:
+        raise RuntimeError("before ack")
+
+    @bot.app.view("boom_view")
+    def boom_view(ack: Any) -> None:
+        raise RuntimeError("in a submission")
+
+    return bot
+
+
+def test_whatever_a_listener_raises_the_request_is_answered_and_the_user_told(
+    failing_listeners: EmbeddedBot, quiet: FakeSlack
+) -> None:
+    bot = failing_listeners
+    for command in ["/boom-after-ack"] * 10 + ["/boom-before-ack"] * 3:
+        fields = command_fields(quiet, "typed text") | {"command": command}
+        answer = post(bot, form(fields), secret=quiet.signing_secret, timeout=2.5)
+        assert answer.status == 200, command  # the timeout above fails the test if Bolt hangs for its 3 s
+    lee = quiet.user("lee").id
+    apologies = wait_for(
+        lambda: [m for m in quiet.messages(quiet.channel_id(CHANNEL), as_user=lee) if "went wrong" in m.text]
+        if len(quiet.calls("response_url")) >= 13
+        else None,
+        what="an apology for every failure",
+    )
+    assert all("You typed: /boom" in m.text for m in apologies)
+
+
+def test_a_failing_modal_submission_pushes_an_apology_over_the_form(
+    failing_listeners: EmbeddedBot, quiet: FakeSlack
+) -> None:
+    payload = view_submission(quiet, "") | {
+        "view": {"id": "V1", "type": "modal", "callback_id": "boom_view", "state": {"values": {}}}
+    }
+    payload.pop("response_urls")
+    answer = post(failing_listeners, interactive(payload), secret=quiet.signing_secret, timeout=2.5)
+    assert answer.status == 200
+    pushed = json.loads(answer.body)
+    assert pushed["response_action"] == "push"
+    assert "something went wrong" in json.dumps(pushed["view"])
