@@ -66,32 +66,29 @@ def interactions(bot: EmbeddedBot, team_id: str) -> int:
         return int(count.scalar_one())
 
 
+def interactive_payload(fake: FakeSlack, kind: str, **fields: Any) -> dict[str, Any]:
+    """An interactivity payload of ``kind`` from lee, with ``fields`` added."""
+    lee = fake.user("lee")
+    return {
+        "type": kind,
+        "team": {"id": fake.team_id, "domain": fake.seed.domain},
+        "user": {"id": lee.id, "username": lee.handle, "team_id": fake.team_id},
+        "api_app_id": fake.app_id,
+        "token": fake.verification_token,
+        "trigger_id": fake.mint_trigger(lee.id),
+        **fields,
+    }
+
+
 def block_actions(fake: FakeSlack, response_url: str) -> dict[str, Any]:
-    lee = fake.user("lee")
-    return {
-        "type": "block_actions",
-        "team": {"id": fake.team_id, "domain": fake.seed.domain},
-        "user": {"id": lee.id, "username": lee.handle, "team_id": fake.team_id},
-        "api_app_id": fake.app_id,
-        "token": fake.verification_token,
-        "trigger_id": fake.mint_trigger(lee.id),
-        "response_url": response_url,
-        "actions": [{"action_id": "met_undo", "block_id": "b", "type": "button", "value": "1", "action_ts": "1"}],
-    }
+    action = {"action_id": "met_undo", "block_id": "b", "type": "button", "value": "1", "action_ts": "1"}
+    return interactive_payload(fake, "block_actions", response_url=response_url, actions=[action])
 
 
-def view_submission(fake: FakeSlack, response_url: str) -> dict[str, Any]:
-    lee = fake.user("lee")
-    return {
-        "type": "view_submission",
-        "team": {"id": fake.team_id, "domain": fake.seed.domain},
-        "user": {"id": lee.id, "username": lee.handle, "team_id": fake.team_id},
-        "api_app_id": fake.app_id,
-        "token": fake.verification_token,
-        "trigger_id": fake.mint_trigger(lee.id),
-        "view": {"id": "V1", "type": "modal", "callback_id": "met_log_modal", "state": {"values": {}}},
-        "response_urls": [{"block_id": "b", "action_id": "a", "channel_id": "C1", "response_url": response_url}],
-    }
+def view_submission(fake: FakeSlack, response_url: str, callback_id: str = "met_log_modal") -> dict[str, Any]:
+    view = {"id": "V1", "type": "modal", "callback_id": callback_id, "state": {"values": {}}}
+    urls = [{"block_id": "b", "action_id": "a", "channel_id": "C1", "response_url": response_url}]
+    return interactive_payload(fake, "view_submission", view=view, response_urls=urls)
 
 
 def unsigned_attacks(fake: FakeSlack, hostile: Hostile) -> dict[str, tuple[bytes, str, dict[str, str]]]:
@@ -382,9 +379,11 @@ def test_whatever_a_listener_raises_the_request_is_answered_and_the_user_told(
         assert answer.status == 200, command  # the timeout above fails the test if Bolt hangs for its 3 s
     lee = quiet.user("lee").id
     apologies = wait_for(
-        lambda: [m for m in quiet.messages(quiet.channel_id(CHANNEL), as_user=lee) if "went wrong" in m.text]
-        if len(quiet.calls("response_url")) >= 13
-        else None,
+        lambda: (
+            [m for m in quiet.messages(quiet.channel_id(CHANNEL), as_user=lee) if "went wrong" in m.text]
+            if len(quiet.calls("response_url")) >= 13
+            else None
+        ),
         what="an apology for every failure",
     )
     assert all("You typed: /boom" in m.text for m in apologies)
@@ -393,9 +392,7 @@ def test_whatever_a_listener_raises_the_request_is_answered_and_the_user_told(
 def test_a_failing_modal_submission_pushes_an_apology_over_the_form(
     failing_listeners: EmbeddedBot, quiet: FakeSlack
 ) -> None:
-    payload = view_submission(quiet, "") | {
-        "view": {"id": "V1", "type": "modal", "callback_id": "boom_view", "state": {"values": {}}}
-    }
+    payload = view_submission(quiet, "", callback_id="boom_view")
     payload.pop("response_urls")
     answer = post(failing_listeners, interactive(payload), secret=quiet.signing_secret, timeout=2.5)
     assert answer.status == 200

@@ -98,9 +98,7 @@ def payloads(draw: st.DrawFn, where: Where, response_url: str) -> tuple[bytes, s
             "team": team,
             "response_url": response_url,
             "container": draw(JSONISH),
-            "actions": [
-                {"action_id": draw(ID_LIKE), "block_id": draw(ID_LIKE), "value": draw(TEXT), "type": "button"}
-            ],
+            "actions": [{"action_id": draw(ID_LIKE), "block_id": draw(ID_LIKE), "value": draw(TEXT), "type": "button"}],
         }
     elif kind == "view_submission":
         body = {
