@@ -324,6 +324,7 @@ def make_http_server(wsgi: WSGIApp, host: str, port: int, threads: int) -> BaseW
         threads=threads,
         ident="rapport",
         clear_untrusted_proxy_headers=True,
-        # Slack's payloads are a few KB; waitress answers 413 itself past this (its default is 1 GB).
-        max_request_body_size=MAX_BODY_BYTES,
+        # Slack's payloads are a few KB; waitress answers 413 itself past this (its default is 1 GB). It refuses a
+        # length equal to its limit, hence the + 1: exactly 1 MiB is accepted, one byte more is not.
+        max_request_body_size=MAX_BODY_BYTES + 1,
     )
