@@ -1,18 +1,40 @@
-"""Creates the Bolt App and registers every listener."""
+"""Creates the Bolt App and registers every listener.
+
+Decisions:
+- **Signatures are checked by the door** (``bot/server.py``) on the raw bytes before Bolt sees a request, so Bolt's
+  own ``RequestVerification`` is off: it would repeat the check, and it logs whole request bodies (notes, the
+  ``response_url``, the verification token) when one fails. Socket Mode needs no signature (the socket is
+  authenticated by the app-level token).
+- **Replies go only to Slack.** A global middleware drops a ``response_url`` that is not on Slack's hooks host (or
+  the configured API's origin, for the sandbox), so neither ``respond()`` nor the error handler can be pointed
+  elsewhere.
+- **Whatever a listener raises, the request is answered.** Bolt's threaded runner resets ``ack.response`` to None
+  when a listener raises just after acking, which turned such errors into a 3 s hang; ``_FirstAnswerStands`` keeps
+  the first answer. The error handler answers with 200 (a modal gets a pushed "something went wrong" view, so the
+  form underneath keeps what was typed) and tells the user, off the request thread.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import Ack, App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.container import Container
+from bot.services.ports import SeenRequests
+from bot.slack.response_urls import is_allowed_response_url
 from handlers import register_all
+from storage.repositories.requests import SqlSeenRequests
 
 logger = logging.getLogger(__name__)
 
@@ -20,37 +42,92 @@ SORRY = (
     ":face_with_head_bandage: Sorry — something went wrong on my side and I couldn't finish that. "
     "Nothing you typed was lost; please try again in a moment."
 )
+SORRY_VIEW_TEXT = (
+    ":face_with_head_bandage: Sorry — something went wrong on my side and I couldn't save that. "
+    "Close this and your form is still there, as you filled it in; please try again in a moment."
+)
+EVENT_KEY_LIFETIME = timedelta(hours=1)
 
 
 class StartupError(Exception):
     """The app cannot start (e.g. Slack rejected the token); the message is one line for the operator."""
 
 
-def _tell_user_something_broke(body: dict[str, Any]) -> None:
-    response_url = body.get("response_url")
-    if not response_url:
-        urls = body.get("response_urls") or []
-        response_url = urls[0].get("response_url") if urls else None
-    if not response_url:
-        return
+class _FirstAnswerStands(Ack):
+    """An ``ack`` whose first answer cannot be taken back (Bolt resets it to None when a listener raises after)."""
+
+    _answer: BoltResponse | None = None
+
+    @property
+    def response(self) -> BoltResponse | None:
+        return self._answer
+
+    @response.setter
+    def response(self, value: BoltResponse | None) -> None:
+        if self._answer is None:
+            self._answer = value
+
+
+def response_url_of(body: dict[str, Any]) -> Any:
+    """The payload's ``response_url`` (commands, messages) or the first of ``response_urls`` (modals)."""
+    url = body.get("response_url")
+    if url:
+        return url
+    urls = body.get("response_urls")
+    if isinstance(urls, list) and urls and isinstance(urls[0], dict):
+        return urls[0].get("response_url")
+    return None
+
+
+def user_id_of(body: dict[str, Any]) -> str | None:
+    """The acting user's id in a command or an interactive payload."""
+    user = body.get("user")
+    candidate = user.get("id") if isinstance(user, dict) else body.get("user_id")
+    return candidate if isinstance(candidate, str) and candidate[:1] in {"U", "W"} else None
+
+
+def sorry_text(body: dict[str, Any]) -> str:
+    """The apology; a command is echoed back so the user can retype it (Slack sends command text escaped)."""
     text = SORRY
-    if body.get("command"):
-        # Command text arrives escaped by Slack, so it can be echoed as-is.
-        text += f"\nYou typed: {body['command']} {str(body.get('text') or '')[:2500]}"
+    command, typed = body.get("command"), body.get("text")
+    if isinstance(command, str) and command:
+        text += f"\nYou typed: {command} {str(typed or '')[:2500]}"
+    return text
+
+
+def sorry_view() -> dict[str, Any]:
+    """A modal pushed over a form whose submission failed (the form underneath keeps what was typed)."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Rapport"},
+        "close": {"type": "plain_text", "text": "Back to the form"},
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": SORRY_VIEW_TEXT}}],
+    }
+
+
+def tell_user_something_broke(body: dict[str, Any], api_url: str, client: WebClient | None) -> None:
+    """Apologise through the payload's response_url when Slack's, else by DM; never to any other URL."""
+    response_url = response_url_of(body)
+    text = sorry_text(body)
     try:
-        WebhookClient(response_url, timeout=5).send(text=text, response_type="ephemeral", replace_original=False)
+        if is_allowed_response_url(response_url, api_url):
+            WebhookClient(response_url, timeout=5).send(text=text, response_type="ephemeral", replace_original=False)
+            return
+        user_id = user_id_of(body)
+        if client is not None and user_id and body.get("type") in {"block_actions", "shortcut", "message_action"}:
+            client.chat_postMessage(channel=user_id, text=text)
     except (SlackApiError, OSError):
         logger.warning("could not tell the user about an error", exc_info=True)
 
 
-def create_app(container: Container) -> App:
-    """The Bolt app for this container; signature verification stays on (Bolt's default)."""
+def create_app(container: Container, seen: SeenRequests | None = None) -> App:
+    """The Bolt app for this container (signatures are verified by the door in HTTP mode; see bot/server.py)."""
     settings = container.settings
-    signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     try:
         app = App(
             client=container.client,
-            signing_secret=signing_secret,
+            signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else "",
+            request_verification_enabled=False,
             listener_executor=ThreadPoolExecutor(
                 max_workers=settings.rapport_http_threads, thread_name_prefix="rapport-listener"
             ),
@@ -60,12 +137,47 @@ def create_app(container: Container) -> App:
         raise StartupError(
             f"Slack rejected the bot token or could not be reached at {settings.api_url}: {error}"
         ) from None
+    seen = seen if seen is not None else SqlSeenRequests(container.engine)
+    apologies = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rapport-apology")
+
+    @app.middleware
+    def guard_request(request: BoltRequest, context: Any, next: Callable[[], None]) -> BoltResponse | None:
+        context["ack"] = _FirstAnswerStands()
+        if context.get("response_url") and not is_allowed_response_url(context["response_url"], settings.api_url):
+            logger.warning("dropped a response_url that is not Slack's")
+            del context["response_url"]
+            # Bolt builds every injectable argument up front (this middleware's own included), so a respond()
+            # holding the foreign URL may already exist; without it, Bolt makes a new one from the context.
+            context.pop("respond", None)
+        if request.mode == "socket_mode" and not _first_socket_event(seen, request.body):
+            return BoltResponse(status=200, body="")
+        next()
+        return None
 
     @app.error
-    def handle_listener_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+    def handle_error(
+        error: Exception, body: dict[str, Any], response: BoltResponse | None, client: WebClient
+    ) -> BoltResponse | None:
         logger.error("listener failed", exc_info=error)
-        _tell_user_something_broke(body)
-        return None
+        apologies.submit(tell_user_something_broke, dict(body or {}), settings.api_url, client)
+        if response is None:  # already answered by ack()
+            return None
+        if isinstance(body, dict) and body.get("type") == "view_submission":
+            answer = {"response_action": "push", "view": sorry_view()}
+            return BoltResponse(status=200, body=json.dumps(answer), headers={"content-type": "application/json"})
+        return BoltResponse(status=200, body="")
 
     register_all(app, container.services)
     return app
+
+
+def _first_socket_event(seen: SeenRequests, body: dict[str, Any]) -> bool:
+    """Socket Mode redelivers an unacknowledged event; process each ``event_id`` once, like the HTTP door."""
+    event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+    if not isinstance(event_id, str) or not event_id:
+        return True
+    try:
+        return seen.first_time([("event", event_id, datetime.now(UTC) + EVENT_KEY_LIFETIME)], "")
+    except SQLAlchemyError:
+        logger.warning("replay guard unavailable; processing the event unchecked", exc_info=True)
+        return True

@@ -125,10 +125,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run_http(
     app: App, container: Container, args: argparse.Namespace, settings: Settings, closers: list[tuple[str, object]]
 ) -> None:
-    from bot.server import EVENTS_PATH, make_http_server, make_wsgi_app
+    from bot.server import EVENTS_PATH, make_http_server, make_wsgi_app, signing_secret_of
 
     port = args.port or settings.port
-    server = make_http_server(make_wsgi_app(app, container.engine), args.host, port, settings.rapport_http_threads)
+    wsgi = make_wsgi_app(app, container.engine, signing_secret=signing_secret_of(settings))
+    server = make_http_server(wsgi, args.host, port, settings.rapport_http_threads)
     closers.append(("http", server))
     logger.info("HTTP mode: listening on http://%s:%s%s (health: /healthz)", args.host, port, EVENTS_PATH)
     try:

@@ -9,7 +9,7 @@ from typing import Self
 
 from bot.app import create_app
 from bot.container import Container, build_container
-from bot.server import EVENTS_PATH, make_http_server, make_wsgi_app
+from bot.server import EVENTS_PATH, make_http_server, make_wsgi_app, signing_secret_of
 from bot.services.ports import Clock
 from bot.settings import Settings
 from storage import migrate
@@ -24,7 +24,8 @@ class EmbeddedBot:
         self.container: Container = build_container(settings, clock=clock)
         migrate.upgrade(self.container.engine)
         self.app = create_app(self.container)
-        self._server = make_http_server(make_wsgi_app(self.app, self.container.engine), "127.0.0.1", 0, threads=threads)
+        wsgi = make_wsgi_app(self.app, self.container.engine, signing_secret=signing_secret_of(settings))
+        self._server = make_http_server(wsgi, "127.0.0.1", 0, threads=threads)
         self._thread = threading.Thread(target=self._serve, name="rapport-http", daemon=True)
 
     def _serve(self) -> None:

@@ -411,3 +411,20 @@ class AuthBreakerRow(Base):
     failed_probes: Mapped[int] = mapped_column(Integer, default=0)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SeenRequestRow(Base):
+    """A key of an inbound Slack request already processed (signature or event id), kept until it expires.
+
+    ``kind`` is ``request`` (key: ``timestamp:signature``) or ``event`` (key: the Events API ``event_id``). The
+    table is global, not per workspace: a replayed signature is refused before its team is trusted, so ``team_id``
+    is informational (``''`` when the request named none).
+    """
+
+    __tablename__ = "seen_requests"
+    __table_args__ = (Index("ix_seen_requests_expires_at", "expires_at"),)
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), default="")
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

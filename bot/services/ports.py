@@ -318,6 +318,18 @@ class AuthBreakerRepository(Protocol):
     def close(self, team_id: str, opened_at: datetime, now: datetime) -> bool: ...
 
 
+class SeenRequests(Protocol):
+    """Keys of inbound Slack requests already processed, shared by every replica (the replay guard)."""
+
+    def first_time(self, keys: Sequence[tuple[str, str, datetime]], team_id: str) -> bool:
+        """Record every (kind, key, expires_at); True only when none of them had been seen (atomic per key)."""
+        ...
+
+    def purge(self, now: datetime) -> int:
+        """Delete the keys that expired before ``now``; returns how many."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """A transaction boundary: rolls back on exit unless ``commit()`` was called."""
 

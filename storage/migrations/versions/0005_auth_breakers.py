@@ -1,7 +1,7 @@
 """Auth breakers: one row per workspace whose token Slack refused, so every process pauses and resumes together.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
