@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -11,6 +10,7 @@ from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from bot import logs
 from bot.container import Container
 from handlers import register_all
 
@@ -51,15 +51,13 @@ def create_app(container: Container) -> App:
         app = App(
             client=container.client,
             signing_secret=signing_secret,
-            listener_executor=ThreadPoolExecutor(
-                max_workers=settings.rapport_http_threads, thread_name_prefix="rapport-listener"
-            ),
+            listener_executor=logs.listener_executor(settings.rapport_http_threads),
             raise_error_for_unhandled_request=False,
+            # No auth.test at construction: a Slack blip must not stop start-up (see bot/readiness.py).
+            token_verification_enabled=False,
         )
     except BoltError as error:
-        raise StartupError(
-            f"Slack rejected the bot token or could not be reached at {settings.api_url}: {error}"
-        ) from None
+        raise StartupError(f"the Slack app could not be set up: {error}") from None
 
     @app.error
     def handle_listener_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
@@ -67,5 +65,6 @@ def create_app(container: Container) -> App:
         _tell_user_something_broke(body)
         return None
 
+    logs.install(app)
     register_all(app, container.services)
     return app

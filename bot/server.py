@@ -22,14 +22,15 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 EVENTS_PATH = "/slack/events"
 
 
-def make_wsgi_app(app: App, engine: Engine) -> WSGIApp:
-    """Route Slack traffic to Bolt and answer health checks from the database."""
+def make_wsgi_app(app: App, engine: Engine, ready: Callable[[], bool] | None = None) -> WSGIApp:
+    """Route Slack traffic to Bolt; answer health checks from ``ready`` (Slack accepted the token) and the database."""
     bolt = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in {"GET", "HEAD"}:
-            healthy = ping(engine)
-            body = b"ok\n" if healthy else b"database unreachable\n"
+            slack_ok = ready is None or ready()
+            healthy = slack_ok and ping(engine)
+            body = b"ok\n" if healthy else b"database unreachable\n" if slack_ok else b"not ready\n"
             status = "200 OK" if healthy else "503 Service Unavailable"
             start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
             return [body]
