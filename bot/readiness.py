@@ -49,13 +49,15 @@ def describe_unreachable(error: Exception, api_url: str) -> str:
     return f"cannot reach Slack at {host} ({cause}): check SLACK_API_URL and the network"
 
 
-def check_token(client: WebClient, api_url: str, setting: str = "SLACK_BOT_TOKEN") -> None:
+def check_token(
+    client: WebClient, api_url: str, setting: str = "SLACK_BOT_TOKEN", timeout: float = CHECK_TIMEOUT_SECONDS
+) -> None:
     """One `auth.test` with the client's token; raises SlackRejected or SlackUnreachable with an operator line."""
     # A client of its own: short timeout and no retry handlers, because the caller decides whether to retry.
     probe = WebClient(
         token=client.token,
         base_url=client.base_url,
-        timeout=CHECK_TIMEOUT_SECONDS,
+        timeout=timeout,  # type: ignore[arg-type]  # slack_sdk declares int; urllib takes any number
         retry_handlers=[],
         logger=_probe_logger,
     )

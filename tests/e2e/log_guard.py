@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import logging
 import re
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -44,10 +46,12 @@ class Sensitive:
         self.tags: set[str] = set()
 
     def add(self, kind: str, text: Any) -> None:
-        """Remember `text` (and its HTML-unescaped form: Slack escapes &, < and > in what it sends)."""
+        """Remember `text` as typed, as Slack escapes it (&, <, >), without its tags, form-encoded and JSON-escaped."""
         if not isinstance(text, str):
             return
-        for form in {text.strip(), html.unescape(text).strip(), " ".join(TAG.sub(" ", text).split())}:
+        plain = {text.strip(), html.unescape(text).strip(), " ".join(TAG.sub(" ", text).split())}
+        encoded = {urllib.parse.quote_plus(form) for form in plain} | {json.dumps(form)[1:-1] for form in plain}
+        for form in plain | encoded:
             if len(form) >= MIN_LENGTH and not form.isdigit():
                 with self._lock:
                     self.texts.setdefault(form, kind)
