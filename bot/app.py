@@ -30,6 +30,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import logs
 from bot.container import Container
 from bot.services.ports import SeenRequests
 from bot.slack.response_urls import is_allowed_response_url
@@ -128,15 +129,13 @@ def create_app(container: Container, seen: SeenRequests | None = None) -> App:
             client=container.client,
             signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else "",
             request_verification_enabled=False,
-            listener_executor=ThreadPoolExecutor(
-                max_workers=settings.rapport_http_threads, thread_name_prefix="rapport-listener"
-            ),
+            listener_executor=logs.listener_executor(settings.rapport_http_threads),
             raise_error_for_unhandled_request=False,
+            # No auth.test at construction: a Slack blip must not stop start-up (see bot/readiness.py).
+            token_verification_enabled=False,
         )
     except BoltError as error:
-        raise StartupError(
-            f"Slack rejected the bot token or could not be reached at {settings.api_url}: {error}"
-        ) from None
+        raise StartupError(f"the Slack app could not be set up: {error}") from None
     seen = seen if seen is not None else SqlSeenRequests(container.engine)
     apologies = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rapport-apology")
 
@@ -167,6 +166,7 @@ def create_app(container: Container, seen: SeenRequests | None = None) -> App:
             return BoltResponse(status=200, body=json.dumps(answer), headers={"content-type": "application/json"})
         return BoltResponse(status=200, body="")
 
+    logs.install(app)
     register_all(app, container.services)
     return app
 

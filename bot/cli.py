@@ -8,89 +8,125 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from importlib.metadata import PackageNotFoundError, version
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from bot import logs
+from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from slack_bolt import App
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.container import Container
 
 logger = logging.getLogger("rapport")
 
+EXIT_OPERATOR_ERROR = 2  # argparse's code for a usage error: the operator has something to fix, not a crash
+SETTINGS_DOC = "README.md → Configuration"
 
-def configure_logging(level: str = "INFO") -> None:
-    """Log to stderr with timestamps; quiet the chattiest libraries."""
-    logging.basicConfig(
-        level=getattr(logging, level, logging.INFO),
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    # A sweep outlasting its interval is expected under load (coalesce + max_instances=1 skip the extra run).
-    logging.getLogger("apscheduler.scheduler").addFilter(
-        lambda record: "maximum number of running instances" not in record.getMessage()
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    # Bolt reads SLACK_BOT_TOKEN itself and warns that the client we pass wins; that is intended.
-    logging.getLogger("slack_bolt.App").addFilter(lambda record: "will be unused" not in record.getMessage())
+
+class OperatorError(Exception):
+    """Something the operator must fix (database, Slack, revision); printed as one `rapport: …` line, exit 2."""
+
+
+def _from_env(name: str) -> str | None:
+    # `db upgrade` and early logging must not demand Slack tokens, so they read single values from env or .env.
+    from dotenv import dotenv_values
+
+    value = os.environ.get(name) or (dotenv_values(".env").get(name) if os.path.exists(".env") else None)
+    return value or None
 
 
 def _settings() -> Settings:
+    return load_settings()
+
+
+@contextmanager
+def _database_errors(url: str) -> Iterator[None]:
+    """Turn a database that cannot be opened, or a refused migration, into one operator line."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    from storage.db import display_url
+    from storage.migrate import MigrationError
+
     try:
-        return load_settings()
-    except SettingsError as error:
-        raise SystemExit(f"rapport: {error}") from None
+        yield
+    except MigrationError as error:
+        raise OperatorError(str(error)) from None
+    except (OperationalError, InterfaceError) as error:
+        cause = " ".join(str(getattr(error, "orig", None) or error).split())[:300]
+        raise OperatorError(f"cannot use the database at {display_url(url)} ({cause}): check DATABASE_URL") from None
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     """Apply migrations to DATABASE_URL without needing Slack tokens."""
     from storage import migrate
-    from storage.db import make_engine
+    from storage.db import check_url, make_engine
 
-    url = os.environ.get("DATABASE_URL") or _database_url_from_dotenv() or "sqlite:///rapport.db"
+    url = _from_env("DATABASE_URL") or "sqlite:///rapport.db"
+    try:
+        check_url(url)
+    except ValueError as error:
+        raise OperatorError(f"Invalid setting DATABASE_URL: {error}.") from None
     engine = make_engine(url)
     try:
-        migrate.upgrade(engine, args.revision)
-        logger.info("database is at revision %s", migrate.current_revision(engine))
+        with _database_errors(url):
+            migrate.upgrade(engine, args.revision)
+            logger.info("database is at revision %s", migrate.current_revision(engine))
     finally:
         engine.dispose()
     return 0
 
 
-def _database_url_from_dotenv() -> str | None:
-    # `db upgrade` must not demand Slack tokens, so it reads only DATABASE_URL from .env.
-    from dotenv import dotenv_values
-
-    value = dotenv_values(".env").get("DATABASE_URL") if os.path.exists(".env") else None
-    return value or None
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP; plus sweeps unless --role web."""
-    from bot.app import StartupError, create_app
     from bot.container import build_container
+
+    settings = _settings()
+    configure_logging(settings.rapport_log_level, settings.rapport_log_format)
+    container = build_container(settings)
+    try:
+        return _run(args, settings, container)
+    finally:
+        container.engine.dispose()
+
+
+def _run(args: argparse.Namespace, settings: Settings, container: Container) -> int:
+    from bot.app import StartupError, create_app
     from bot.scheduler import build_scheduler
     from storage import migrate
 
-    settings = _settings()
-    configure_logging(settings.rapport_log_level)
-    container = build_container(settings)
-    migrate.upgrade(container.engine)
+    with _database_errors(settings.database_url):
+        migrate.upgrade(container.engine)
+    app = socket_mode = None
+    if args.role in {"all", "web"}:
+        if settings.socket_mode:
+            _check_slack(container, settings)
+        try:
+            app = create_app(container)
+        except StartupError as error:
+            raise OperatorError(str(error)) from None
+        if settings.socket_mode:
+            socket_mode = _connect_socket_mode(app, container, settings)  # before sweeps: a refusal stops here
 
     stop = threading.Event()
-    closers: list[tuple[str, object]] = []
+    closers: list[object] = []
 
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        logger.info("received %s, shutting down", signal.Signals(signum).name)
+    def shutdown() -> None:
         stop.set()
-        for _name, closer in closers:
+        for closer in closers:
             close = getattr(closer, "close", None) or getattr(closer, "shutdown", None)
             if callable(close):
                 close()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        logger.info("received %s, shutting down", signal.Signals(signum).name)
+        shutdown()
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
@@ -102,54 +138,107 @@ def cmd_run(args: argparse.Namespace) -> int:
         logger.info("sweeps running every %ss", settings.rapport_sweep_seconds)
 
     try:
-        if args.role in {"all", "web"}:
-            try:
-                app = create_app(container)
-            except StartupError as error:
-                raise SystemExit(f"rapport: {error}") from None
-            if settings.socket_mode:
-                _run_socket_mode(app, container, settings, stop)
-            else:
-                _run_http(app, container, args, settings, closers)
-        else:
+        if app is None:
             logger.info("worker running (no Slack traffic served); Ctrl-C to stop")
             stop.wait()
+        elif socket_mode is not None:
+            logger.info("Socket Mode: connected to Slack")
+            stop.wait()
+        else:
+            _run_http(app, container, args, settings, closers, shutdown)
     finally:
+        if socket_mode is not None:
+            socket_mode.close()
         if scheduler is not None:
             scheduler.shutdown(wait=True)
-        container.engine.dispose()
         logger.info("stopped")
     return 0
 
 
+def _check_slack(container: Container, settings: Settings) -> None:
+    """Socket Mode needs Slack for everything: one auth.test now, one operator line if it fails."""
+    from bot.readiness import SlackRejected, SlackUnreachable, check_token
+
+    try:
+        check_token(container.client, settings.api_url)
+    except (SlackRejected, SlackUnreachable) as error:
+        raise OperatorError(str(error)) from None
+
+
 def _run_http(
-    app: App, container: Container, args: argparse.Namespace, settings: Settings, closers: list[tuple[str, object]]
+    app: App,
+    container: Container,
+    args: argparse.Namespace,
+    settings: Settings,
+    closers: list[object],
+    shutdown: Callable[[], None],
 ) -> None:
+    from bot.readiness import SlackReadiness
     from bot.server import EVENTS_PATH, make_http_server, make_wsgi_app, signing_secret_of
 
+    # Serve at once; /healthz says "not ready" until Slack accepts the token (a blip at deploy time is retried).
+    readiness = SlackReadiness(container.client, settings.api_url, on_rejected=lambda _line: shutdown())
+    wsgi = logs.in_fresh_context(
+        make_wsgi_app(app, container.engine, signing_secret=signing_secret_of(settings), ready=readiness)
+    )
     port = args.port or settings.port
-    wsgi = make_wsgi_app(app, container.engine, signing_secret=signing_secret_of(settings))
-    server = make_http_server(wsgi, args.host, port, settings.rapport_http_threads)
-    closers.append(("http", server))
+    try:
+        server = make_http_server(wsgi, args.host, port, settings.rapport_http_threads)
+    except OSError as error:
+        raise OperatorError(f"cannot listen on {args.host}:{port} ({error.strerror or error}): check PORT") from None
+    closers.append(server)
     logger.info("HTTP mode: listening on http://%s:%s%s (health: /healthz)", args.host, port, EVENTS_PATH)
+    readiness.start()
     try:
         server.run()
     except OSError:
         # waitress raises when its sockets are closed by the signal handler; that is a normal stop.
         logger.debug("HTTP server stopped", exc_info=True)
+    finally:
+        readiness.stop()
+    if readiness.rejection:
+        raise OperatorError(readiness.rejection)
 
 
-def _run_socket_mode(app: App, container: Container, settings: Settings, stop: threading.Event) -> None:
+def _connect_socket_mode(app: App, container: Container, settings: Settings) -> SocketModeHandler:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
+    from bot.readiness import describe_unreachable
+
+    class Handler(SocketModeHandler):
+        def handle(self, client: Any, req: Any) -> None:
+            # Each envelope starts with no log context from the previous one handled on this thread.
+            logs.in_fresh_context(super().handle)(client, req)
 
     assert settings.slack_app_token is not None
-    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value(), web_client=container.client)
-    handler.connect()
-    logger.info("Socket Mode: connected to Slack")
+    handler = Handler(app, settings.slack_app_token.get_secret_value(), web_client=container.client)
     try:
-        stop.wait()
+        # slack_sdk logs its own multi-line ERROR for a refused first connection; our one line replaces it.
+        with _dropping(handler.client.logger, "Failed to retrieve WSS URL"):
+            handler.connect()
+    except SlackApiError as error:
+        data = error.response.data
+        code = data.get("error") if isinstance(data, dict) else f"HTTP {error.response.status_code}"
+        raise OperatorError(
+            f"Slack refused to open a Socket Mode connection ({code}): check SLACK_APP_TOKEN (an app-level "
+            "xapp- token with connections:write)"
+        ) from None
+    except (OSError, SlackClientError) as error:
+        raise OperatorError(describe_unreachable(error, settings.api_url)) from None
+    return handler
+
+
+@contextmanager
+def _dropping(target: logging.Logger, prefix: str) -> Iterator[None]:
+    def drop(record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(prefix)
+
+    target.addFilter(drop)
+    try:
+        yield
     finally:
-        handler.close()
+        target.removeFilter(drop)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -159,12 +248,37 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return demo_main(script=args.script, user=args.user, start=args.start)
 
 
+def _package_version() -> str:
+    try:
+        return version("rapport")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
+def _settings_epilog() -> str:
+    """The main settings, from the descriptions in bot/settings.py, and where the full table is."""
+    rows = [
+        f"  {name.upper():<22} {field.description}"
+        for name, field in Settings.model_fields.items()
+        if field.description
+    ]
+    return "\n".join([f"settings (environment or .env; every setting and its default: {SETTINGS_DOC}):", *rows])
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for `rapport`."""
     parser = argparse.ArgumentParser(prog="rapport", description="Rapport: strategic networking inside Slack.")
+    parser.add_argument("--version", action="version", version=f"rapport {_package_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="start the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
+    run = sub.add_parser(
+        "run",
+        help="start the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)",
+        description="Start the bot: Socket Mode if SLACK_APP_TOKEN is set, else HTTP (POST /slack/events, "
+        "GET /healthz). Migrations are applied first.",
+        epilog=_settings_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run.add_argument("--port", type=int, default=None, help="HTTP port (default: PORT or 3000)")
     run.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default: 0.0.0.0)")
     run.add_argument(
@@ -186,11 +300,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _fail(lines: Sequence[str]) -> int:
+    # Plain lines, not log records: this is the command's answer to the operator, readable in any log format.
+    sys.stderr.write("".join(f"rapport: {line}\n" for line in lines))
+    sys.stderr.flush()
+    return EXIT_OPERATOR_ERROR
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `rapport` console script."""
     args = build_parser().parse_args(argv)
-    configure_logging()
-    return int(args.func(args))
+    # Until settings are read (`run` configures again from them); invalid values are reported by the settings.
+    configure_logging(_from_env("RAPPORT_LOG_LEVEL") or "INFO", _from_env("RAPPORT_LOG_FORMAT") or "text")
+    try:
+        return int(args.func(args))
+    except SettingsError as error:
+        return _fail(error.problems)
+    except OperatorError as error:
+        return _fail([str(error)])
 
 
 if __name__ == "__main__":

@@ -293,18 +293,27 @@ def signing_secret_of(settings: Settings) -> str:
     return settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
 
 
-def make_wsgi_app(app: App, engine: Engine, *, signing_secret: str, seen: SeenRequests | None = None) -> WSGIApp:
-    """Route Slack traffic through the door to Bolt and answer health checks from the database.
+def make_wsgi_app(
+    app: App,
+    engine: Engine,
+    *,
+    signing_secret: str,
+    seen: SeenRequests | None = None,
+    ready: Callable[[], bool] | None = None,
+) -> WSGIApp:
+    """Route Slack traffic through the door to Bolt; answer health checks from ``ready`` and the database.
 
-    ``signing_secret`` is required (an empty one refuses every request); ``seen`` defaults to the SQL ledger.
+    ``signing_secret`` is required (an empty one refuses every request); ``seen`` defaults to the SQL ledger;
+    ``ready`` says whether Slack accepted the token yet (None: always ready).
     """
     door = Door(app, signing_secret, seen if seen is not None else SqlSeenRequests(engine))
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO")
         if path == "/healthz" and environ.get("REQUEST_METHOD") in {"GET", "HEAD"}:
-            healthy = ping(engine)
-            body = b"ok\n" if healthy else b"database unreachable\n"
+            slack_ok = ready is None or ready()
+            healthy = slack_ok and ping(engine)
+            body = b"ok\n" if healthy else b"database unreachable\n" if slack_ok else b"not ready\n"
             status = "200 OK" if healthy else "503 Service Unavailable"
             start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
             return [body]

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    ModelWrapValidatorHandler,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 README_HINT = "set it in the environment or in .env (see README → Configuration)"
 
 
 class SettingsError(Exception):
-    """A required setting is missing or invalid; the message is one line for the operator."""
+    """Settings are missing or invalid: ``problems`` holds one line per setting, all of them, for the operator."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
 class Settings(BaseSettings):
@@ -28,12 +41,21 @@ class Settings(BaseSettings):
     )
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
-    slack_api_url: str = "https://slack.com/api/"
-    database_url: str = "sqlite:///rapport.db"
-    port: int = 3000
+    slack_api_url: str = Field(
+        default="https://slack.com/api/", description="Web API base URL (tests and the sandbox use a local fake)."
+    )
+    database_url: str = Field(
+        default="sqlite:///rapport.db", description="SQLAlchemy URL: sqlite:///file.db or postgresql://user@host/db."
+    )
+    port: int = Field(default=3000, ge=1, le=65535, description="HTTP port in HTTP mode (also --port).")
 
     rapport_sweep_seconds: int = Field(default=30, ge=1)
-    rapport_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    rapport_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="DEBUG, INFO, WARNING or ERROR (Slack's and SQL libraries stay at INFO+)."
+    )
+    rapport_log_format: Literal["text", "json"] = Field(
+        default="text", description="text, or json: one JSON object per line with the request's ids."
+    )
     rapport_http_threads: int = Field(default=8, ge=1, le=64)
     rapport_directory_ttl_hours: float = Field(default=12.0, gt=0)
     # Follow-up delivery (see docs/architecture.md → Scheduled work).
@@ -47,16 +69,42 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @model_validator(mode="after")
-    def _required_secrets(self) -> Settings:
-        if not self.slack_bot_token.get_secret_value().strip():
-            raise SettingsError(f"Missing setting SLACK_BOT_TOKEN: {README_HINT}.")
-        if self.slack_app_token is None and self.slack_signing_secret is None:
-            raise SettingsError(
-                "Missing setting SLACK_SIGNING_SECRET: it is required in HTTP mode (or set SLACK_APP_TOKEN for "
-                f"Socket Mode); {README_HINT}."
-            )
-        return self
+    @field_validator("rapport_log_level", "rapport_log_format", mode="before")
+    @classmethod
+    def _any_case(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        return value.strip().lower() if value.strip().lower() in {"text", "json"} else value.strip().upper()
+
+    @field_validator("database_url")
+    @classmethod
+    def _usable_database_url(cls, value: str) -> str:
+        from storage.db import check_url  # SQLAlchemy loads only when settings are read, not for `rapport --help`
+
+        check_url(value)
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError("expected an http(s) URL such as https://slack.com/api/")
+        return value
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _every_problem_at_once(cls, data: Any, handler: ModelWrapValidatorHandler[Settings]) -> Settings:
+        # A wrap validator sees the raw values even when a field fails, so the cross-field rules are reported
+        # together with the field errors instead of only after the operator has fixed those.
+        problems = _missing_secrets(data) if isinstance(data, Mapping) else []
+        try:
+            settings = handler(data)
+        except ValidationError as error:
+            raise SettingsError(describe(error) + problems) from None
+        if problems:
+            raise SettingsError(problems)
+        return settings
 
     @property
     def socket_mode(self) -> bool:
@@ -69,21 +117,38 @@ class Settings(BaseSettings):
         return self.slack_api_url if self.slack_api_url.endswith("/") else self.slack_api_url + "/"
 
 
+def _blank(value: Any) -> bool:
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _missing_secrets(data: Mapping[str, Any]) -> list[str]:
+    """The rules no single field can check; a bot token absent altogether is pydantic's own 'missing' error."""
+    problems = []
+    if "slack_bot_token" in data and _blank(data["slack_bot_token"]):
+        problems.append(f"Missing setting SLACK_BOT_TOKEN: {README_HINT}.")
+    if _blank(data.get("slack_app_token")) and _blank(data.get("slack_signing_secret")):
+        problems.append(
+            "Missing setting SLACK_SIGNING_SECRET: it is required in HTTP mode (or set SLACK_APP_TOKEN for "
+            f"Socket Mode); {README_HINT}."
+        )
+    return problems
+
+
+def describe(error: ValidationError) -> list[str]:
+    """One line per failing setting; never the value itself (it may be a secret or hold a password)."""
+    problems = []
+    for item in error.errors(include_input=False, include_url=False):
+        name = str(item["loc"][0]).upper() if item.get("loc") else "SETTINGS"
+        if item.get("type") == "missing":
+            problems.append(f"Missing setting {name}: {README_HINT}.")
+        else:
+            message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+            problems.append(f"Invalid setting {name}: {message}.")
+    return problems
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Load settings, turning validation errors into one operator-friendly line."""
-    try:
-        return Settings(**overrides)  # type: ignore[arg-type]
-    except SettingsError:
-        raise
-    except ValidationError as error:
-        cause = next((e.get("ctx", {}).get("error") for e in error.errors() if e.get("ctx", {}).get("error")), None)
-        if isinstance(cause, SettingsError):
-            raise cause from None
-        first = error.errors()[0]
-        name = str(first["loc"][0]).upper() if first.get("loc") else ""
-        if first.get("type") == "missing":
-            raise SettingsError(f"Missing setting {name}: {README_HINT}.") from None
-        message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
-        if name:
-            raise SettingsError(f"Invalid setting {name}: {message}.") from None
-        raise SettingsError(f"Invalid settings: {message}.") from None
+    """Load settings from the environment and .env; raises SettingsError listing every problem at once."""
+    return Settings(**overrides)  # type: ignore[arg-type]

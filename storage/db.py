@@ -6,7 +6,8 @@ import logging
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 logger = logging.getLogger(__name__)
@@ -21,9 +22,40 @@ def normalise_url(url: str) -> str:
     return url
 
 
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+URL_EXAMPLES = "sqlite:///rapport.db or postgresql://user:password@host/database"
+
+
+def check_url(url: str) -> None:
+    """Raise ValueError (one line, never echoing the URL, which may hold a password) unless Rapport can use it."""
+    try:
+        parsed = make_url(normalise_url(url))
+    except ArgumentError:
+        raise ValueError(f"not a database URL (expected e.g. {URL_EXAMPLES})") from None
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
+        raise ValueError(f"Rapport runs on SQLite or PostgreSQL, not {parsed.get_backend_name()!r} ({URL_EXAMPLES})")
+    try:
+        parsed.get_dialect()
+    except NoSuchModuleError:
+        raise ValueError(f"no database driver named {parsed.get_driver_name()!r} ({URL_EXAMPLES})") from None
+
+
+def display_url(url: str) -> str:
+    """The URL as it can be shown to an operator: password masked."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unreadable URL)"
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine with sane pooling and, on SQLite, foreign keys, WAL and a busy timeout."""
+    """Create an engine with sane pooling and, on SQLite, foreign keys, WAL and a busy timeout.
+
+    ``hide_parameters``: SQLAlchemy puts a statement's bound values (note text) into its exception messages, which
+    end up in ``listener failed`` tracebacks; hidden, the logs keep the statement and lose the content.
+    """
     url = normalise_url(url)
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
 

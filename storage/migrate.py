@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine
 
 logger = logging.getLogger(__name__)
@@ -25,13 +26,43 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
+class MigrationError(Exception):
+    """The requested upgrade cannot run (unknown revision, or it would go backwards); one line for the operator."""
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply migrations up to ``revision`` on ``engine``'s database."""
+    """Apply migrations up to ``revision`` on ``engine``'s database; never downgrades (raises MigrationError)."""
     config = alembic_config()
     with engine.begin() as connection:
+        _check_target(ScriptDirectory.from_config(config), MigrationContext.configure(connection), revision)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
     logger.info("database schema is at %s", current_revision(engine))
+
+
+def _check_target(script: ScriptDirectory, context: MigrationContext, revision: str) -> None:
+    # Alembic's own messages for these are tracebacks about "destinations" and "heads"; an operator needs to know
+    # which revisions exist and that Rapport only moves forwards (a downgrade would drop people's data).
+    known = [r.revision for r in reversed(list(script.walk_revisions()))]
+    try:
+        target = script.get_revision(revision)
+    except CommandError:
+        target = None
+    if target is None:
+        raise MigrationError(f"no migration {revision!r}: this version of Rapport knows {', '.join(known)} and head")
+    current = context.get_current_revision()
+    if current is None or current == target.revision:
+        return
+    if current not in known:
+        raise MigrationError(
+            f"the database is at revision {current}, which this version of Rapport does not know (newest: "
+            f"{known[-1]}): run the Rapport version that migrated it, or a newer one"
+        )
+    if target.revision in {r.revision for r in script.iterate_revisions(current, "base")}:
+        raise MigrationError(
+            f"the database is already at revision {current}, past {target.revision}: Rapport does not downgrade "
+            "(restore a backup to go back)"
+        )
 
 
 def downgrade(engine: Engine, revision: str) -> None:

@@ -20,6 +20,7 @@ from bot.sandbox.driver import HttpDriver, sign
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.seed import default_workspace
 from bot.settings import Settings
+from tests.e2e.log_guard import guard, leaks
 
 T = TypeVar("T")
 
@@ -71,6 +72,15 @@ def view_submission(fake: FakeSlack, user: str, view: dict[str, Any], **changes:
         "view": {**view, **changes},
         "response_urls": [],
     }
+
+
+@pytest.fixture(autouse=True)
+def no_private_text_in_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail the test if any log record (DEBUG and up, every logger but the fake's) holds private text or a secret."""
+    with guard(monkeypatch) as (sensitive, handler):
+        yield
+    if found := leaks(sensitive, handler):
+        pytest.fail("private text or a secret reached the logs:\n" + "\n".join(found[:10]), pytrace=False)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -66,15 +67,7 @@ def test_http_mode_serves_met_and_health_and_stops_cleanly(fake: FakeSlack, tmp_
     process = start(bot_env(fake, tmp_path, PORT=str(port)), tmp_path)
     try:
         base = f"http://127.0.0.1:{port}"
-
-        def healthy() -> bool:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=1) as answer:
-                    return answer.status == 200
-            except OSError:
-                return False
-
-        wait_for(healthy, timeout=30, what="rapport run to answer /healthz")
+        wait_for(lambda: healthy(base), timeout=30, what="rapport run to answer /healthz")
         slack = fake.http_driver(base + "/slack/events")
         maya = fake.user("maya")
         assert slack.slash_command("lee", "/met", f"<@{maya.id}|maya> coffee", channel="#coffee").ok
@@ -118,7 +111,7 @@ def test_a_missing_setting_stops_startup_with_one_line(
     env = bot_env(fake, tmp_path)
     del env[drop]
     result = subprocess.run([str(RAPPORT), "run"], env=env, cwd=tmp_path, capture_output=True, timeout=60)
-    assert result.returncode != 0
+    assert result.returncode == 2
     lines = result.stderr.decode().strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(expected), lines
 
@@ -128,10 +121,44 @@ def test_a_rejected_token_stops_startup_with_one_line(fake: FakeSlack, tmp_path:
     result = subprocess.run(
         [str(RAPPORT), "run", "--role", "web"], env=env, cwd=tmp_path, capture_output=True, timeout=60
     )
-    assert result.returncode != 0
+    assert result.returncode == 2
     last = result.stderr.decode().strip().splitlines()[-1]
-    assert last.startswith("rapport: Slack rejected the bot token"), last
+    assert last == "rapport: Slack rejected the bot token (invalid_auth): check SLACK_BOT_TOKEN", last
     assert "xoxb-not-a-real-token" not in result.stderr.decode()
+    assert "Traceback" not in result.stderr.decode()
+
+
+def test_json_logs_at_debug_carry_the_request_ids_and_no_content(fake: FakeSlack, tmp_path: Path) -> None:
+    port = free_port()
+    env = bot_env(fake, tmp_path, PORT=str(port), RAPPORT_LOG_LEVEL="debug", RAPPORT_LOG_FORMAT="json")
+    process = start(env, tmp_path, "--role", "web")
+    note = "private words about the reorg budget"
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(lambda: healthy(base), timeout=30, what="rapport run to be ready")
+        slack = fake.http_driver(base + "/slack/events")
+        maya = fake.user("maya")
+        sent = slack.slash_command("lee", "/met", f"<@{maya.id}|maya> coffee — {note} #reorg", channel="#coffee")
+        assert sent.ok
+        wait_for(lambda: ephemeral_replies(fake, "lee"), what="the /met reply")
+    finally:
+        output = stop(process)
+    records = [json.loads(line) for line in output.splitlines()]  # every line is one JSON object
+    assert {"DEBUG", "INFO"} <= {record["level"] for record in records}, "RAPPORT_LOG_LEVEL=debug takes effect"
+    assert all({"time", "level", "logger", "message"} <= record.keys() for record in records)
+    [finished] = [r for r in records if r.get("listener") == "command /met" and "duration_ms" in r]
+    assert finished["team"] == fake.team_id and finished["user"] == fake.user("lee").id and finished["request"]
+    for private in (note, "reorg", sent.payload["response_url"], fake.verification_token, fake.signing_secret):
+        assert private not in output
+    assert "xoxb-" not in output
+
+
+def healthy(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(base + "/healthz", timeout=1) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
 
 
 def test_db_upgrade_needs_no_slack_tokens(tmp_path: Path) -> None:
