@@ -59,8 +59,8 @@ def unescape_slack(text: str) -> str:
     return _ENTITY.sub(lambda m: {"&amp;": "&", "&lt;": "<", "&gt;": ">"}[m[0]], text)
 
 
-def _plain(text: str) -> str:
-    """Text between control sequences: keep Slack's entities, escape stray ``&``/``>``, defuse ``@`` words."""
+def _keep_entities(text: str) -> str:
+    """Escape ``&``, ``<`` and ``>`` everywhere but in Slack's three entities, which are kept as they are."""
     pieces: list[str] = []
     last = 0
     for entity in _ENTITY.finditer(text):
@@ -68,7 +68,12 @@ def _plain(text: str) -> str:
         pieces.append(entity[0])
         last = entity.end()
     pieces.append(escape_plain(text[last:]))
-    return _AT_WORD.sub("@" + WORD_JOINER, "".join(pieces))
+    return "".join(pieces)
+
+
+def _plain(text: str) -> str:
+    """Text between control sequences: keep Slack's entities, escape stray ``&<>``, defuse ``@`` words."""
+    return _AT_WORD.sub("@" + WORD_JOINER, _keep_entities(text))
 
 
 def _sequence(body: str, audience: Collection[str]) -> str:
@@ -81,7 +86,7 @@ def _sequence(body: str, audience: Collection[str]) -> str:
     if channel := _CHANNEL.fullmatch(body):
         return f"<#{channel[1]}>"
     if link := _LINK.fullmatch(body):
-        return f"<{_plain_url(link[1])}>"
+        return f"<{_keep_entities(link[1])}>"
     if special := _SPECIAL.fullmatch(body):
         name, label = special[1], special[2]
         if label:
@@ -92,18 +97,6 @@ def _sequence(body: str, audience: Collection[str]) -> str:
             return "a group"
         return _plain(name.split("^", 1)[0])
     return _plain("<" + body + ">")
-
-
-def _plain_url(url: str) -> str:
-    """A URL inside a link we build: entities kept, stray ``&`` escaped (``<``, ``>``, ``|`` cannot occur)."""
-    pieces: list[str] = []
-    last = 0
-    for entity in _ENTITY.finditer(url):
-        pieces.append(url[last : entity.start()].replace("&", "&amp;"))
-        pieces.append(entity[0])
-        last = entity.end()
-    pieces.append(url[last:].replace("&", "&amp;"))
-    return "".join(pieces)
 
 
 def render_user_text(text: str, *, audience: Collection[str] = (), escaped: bool = True) -> str:
