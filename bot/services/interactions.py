@@ -79,6 +79,7 @@ _DATE_TEXT = {
     "future": "*{phrase}* is in the future — log meetings once they've happened.",
     "no_such_day": "*{phrase}* isn't a real date.",
     "unparseable": "I couldn't read the date *{phrase}*.",
+    "too_early": "*{phrase}* is before 2000 — I only log meetings from 2000 on.",
 }
 DATE_HINT = "Try `today`, `yesterday`, `friday`, `3 days ago`, `last week`, `2026-11-20` or `on 20 Nov`."
 
@@ -164,6 +165,8 @@ class InteractionService:
             errors["people"] = "You can log up to 20 people at once."
         if day is not None and day > author.today:
             errors["date"] = "That's in the future — log meetings once they've happened."
+        elif day is not None and day < dates.EARLIEST_DAY:
+            errors["date"] = "Pick a day from 2000 on."
         if len(notes) > MAX_NOTES:
             errors["notes"] = f"Notes can be up to {MAX_NOTES:,} characters (these are {len(notes):,})."
         people: dict[str, Person] = {}
