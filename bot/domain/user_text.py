@@ -71,32 +71,38 @@ def _keep_entities(text: str) -> str:
     return "".join(pieces)
 
 
-def _plain(text: str) -> str:
-    """Text between control sequences: keep Slack's entities, escape stray ``&<>``, defuse ``@`` words."""
-    return _AT_WORD.sub("@" + WORD_JOINER, _keep_entities(text))
+class _Markup(str):
+    """A control sequence we built ourselves; the rest of the output is plain text."""
+
+    __slots__ = ()
 
 
 def _sequence(body: str, audience: Collection[str]) -> str:
-    """One ``<body>`` control sequence, rendered inert."""
+    """One ``<body>`` control sequence: a ``_Markup`` we vouch for, or escaped plain text."""
     if user := _USER.fullmatch(body):
         if user[1] in audience:
-            return f"<@{user[1]}>"
+            return _Markup(f"<@{user[1]}>")
         label = (user[2] or "").strip().lstrip("@")
-        return _plain("@" + label) if label else SOMEONE
+        return _keep_entities("@" + label) if label else SOMEONE
     if channel := _CHANNEL.fullmatch(body):
-        return f"<#{channel[1]}>"
+        return _Markup(f"<#{channel[1]}>")
     if link := _LINK.fullmatch(body):
-        return f"<{_keep_entities(link[1])}>"
+        return _Markup(f"<{_keep_entities(link[1])}>")
     if special := _SPECIAL.fullmatch(body):
         name, label = special[1], special[2]
         if label:
-            return _plain(label)
+            return _keep_entities(label)
         if name.lower() in _BROADCASTS:
-            return _plain("@" + name.lower())
+            return "@" + name.lower()
         if name.startswith("subteam^"):
             return "a group"
-        return _plain(name.split("^", 1)[0])
-    return _plain("<" + body + ">")
+        return _keep_entities(name.split("^", 1)[0])
+    return _keep_entities("<" + body + ">")
+
+
+def _defuse(plain: list[str]) -> str:
+    """Plain text pieces joined, then every ``@`` word broken: joining first, as "@" + "here" makes one."""
+    return _AT_WORD.sub("@" + WORD_JOINER, "".join(plain))
 
 
 def render_user_text(text: str, *, audience: Collection[str] = (), escaped: bool = True) -> str:
@@ -104,14 +110,21 @@ def render_user_text(text: str, *, audience: Collection[str] = (), escaped: bool
     if not escaped:
         text = escape_plain(text)
     members = frozenset(audience)
-    pieces: list[str] = []
+    out: list[str] = []
+    plain: list[str] = []
     last = 0
     for match in _SEQUENCE.finditer(text):
-        pieces.append(_plain(text[last : match.start()]))
-        pieces.append(_sequence(match[1], members))
+        plain.append(_keep_entities(text[last : match.start()]))
+        rendered = _sequence(match[1], members)
+        if isinstance(rendered, _Markup):
+            out += [_defuse(plain), rendered]
+            plain = []
+        else:
+            plain.append(rendered)
         last = match.end()
-    pieces.append(_plain(text[last:]))
-    return "".join(pieces)
+    plain.append(_keep_entities(text[last:]))
+    out.append(_defuse(plain))
+    return "".join(out)
 
 
 def typed_length(text: str) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.domain.user_text import WORD_JOINER, escape_plain, render_user_text, typed_length
@@ -137,6 +137,8 @@ audiences = st.frozensets(st.sampled_from([LEE, MAYA, OUTSIDER, "W0ABCDEF"]), ma
 
 @settings(max_examples=600, deadline=None)
 @given(user_text, audiences, st.booleans())
+@example("@<!here|here>", frozenset(), True)  # "@" + a label "here" joined into a broadcast word
+@example("@<!date^1^{date}|today>", frozenset(), True)
 def test_any_text_renders_inert_and_never_raises(text: str, audience: frozenset[str], escaped: bool) -> None:
     rendered = render_user_text(text, audience=audience, escaped=escaped)
     assert_inert(rendered, audience)
