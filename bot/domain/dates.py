@@ -35,10 +35,17 @@ _DAY_MONTH = re.compile(r"^(?:on\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]{3,9})\.?
 _MONTH_DAY = re.compile(r"^(?:on\s+)?([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?$", re.I)
 _ISO = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
 _WEEKDAY = re.compile(r"^(?:on\s+|last\s+)?([a-z]+)$", re.I)
+# Phrases that always point ahead, refused before any parsing: dateparser reads "in an hour" as today and cannot
+# read "later today" or "next weekend" at all. The grammar recognises the same phrases (met_grammar._AHEAD).
+_AHEAD = re.compile(
+    r"^(?:tomorrow|(?:the\s+)?day\s+after\s|in\s|next\s|later\s|(?:this\s+)?coming\s)|\sfrom\s+(?:now|today)$"
+)
+# Nothing before this is a meeting anyone logs; older years are typos ("0001-01-01" was logged as Mon 1 Jan 1).
+EARLIEST_DAY = date(2000, 1, 1)
 
 
 class DateError(ValueError):
-    """A date phrase that names no real day, or a day in the future."""
+    """A date phrase that names no real day, a day in the future, or one before 2000."""
 
     def __init__(self, code: str, phrase: str) -> None:
         super().__init__(f"{code}: {phrase}")
@@ -84,6 +91,8 @@ def resolve_day(phrase: str, now: datetime, tz_name: str | None) -> date:
     local_now = now.astimezone(zone)
     today = local_now.date()
     text = " ".join(phrase.lower().split())
+    if _AHEAD.search(text):
+        raise DateError("future", phrase)
 
     if iso := _ISO.match(text):
         day = _checked_day(int(iso[1]), int(iso[2]), int(iso[3]), phrase)
@@ -123,6 +132,8 @@ def resolve_day(phrase: str, now: datetime, tz_name: str | None) -> date:
             day = today
     if day > today:
         raise DateError("future", phrase)
+    if day < EARLIEST_DAY:
+        raise DateError("too_early", phrase)
     return day
 
 

@@ -9,7 +9,26 @@ choice, tags — in any order; the first word that is none of these (or a separa
 ``—``, ``-``, ``,`` or ``:``) starts the free-text notes. ``#tags`` are collected anywhere.
 Parsing never raises: every input yields a command or a ``GrammarError`` whose message is
 ready to show the user. Text arrives escaped by Slack (``&amp;``, ``&lt;``, ``&gt;``, mentions as
-``<@U…|name>``) and notes are kept in that form, so they render safely and mentions stay mentions.
+``<@U…|name>``) and notes are kept in that form, so they render safely and mentions stay mentions;
+their length is counted as the person typed them (``&amp;`` is one character).
+
+Decisions:
+
+- **Undashed trailing words are notes.** ``/met @dana lunch great chat about hiring`` logs a lunch
+  with the notes "great chat about hiring", as the README and ``/met help`` say. A dash is only
+  needed when the notes start with a word the grammar would otherwise read (``— coffee next time``).
+  Why: that is how people type a quick log, the confirmation shows the notes it stored, and Undo is one
+  click away. Rejected: refusing undashed words with a hint, which would turn the most common way of
+  typing into an error for the sake of a rare misreading.
+- **Misreadings that matter are dates, so the grammar recognises more of them.** A date read as notes
+  silently logs the meeting on the wrong day (``/met @carol in 3 days`` was logged today). Phrases that
+  point ahead (``tomorrow morning``, ``in 3 days``, ``next week``, ``next friday``, ``a week from now``…)
+  are recognised as dates and refused as future ones by ``dates``; a time of day after a day is part
+  of the date (``yesterday morning``, ``friday evening``), and ``this morning``, ``last night`` and ``the
+  day before yesterday`` name their day. Rejected: the resolver guessing at arbitrary note text, which
+  would read "may" or "march" in ordinary sentences as months.
+- **Limits are the person's:** at most ``MAX_PEOPLE`` people and ``MAX_TAGS`` tags per entry, notes up
+  to ``MAX_NOTES`` characters as typed.
 """
 
 from __future__ import annotations
@@ -18,10 +37,12 @@ import re
 from dataclasses import dataclass, replace
 
 from bot.domain.models import InteractionKind
+from bot.domain.user_text import typed_length
 
 MAX_PEOPLE = 20
 MAX_NOTES = 3000
 MAX_TAG_LENGTH = 80
+MAX_TAGS = 20
 USAGE_EXAMPLE = "`/met @dana yesterday coffee — talked about the Q3 launch #launch`"
 
 KIND_WORDS: dict[str, InteractionKind] = {
@@ -45,25 +66,44 @@ KIND_WORDS: dict[str, InteractionKind] = {
     "other": InteractionKind.OTHER,
 }
 
-_END = r"(?![\w/]|-\w)"
+_END = r"(?![\w/'’]|-\w)"
 _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
     r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
 )
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
+# Not "lunch": it is a kind ("yesterday lunch").
+_TIME_OF_DAY = r"(?:morning|afternoon|evening|night)"
+_UNITS = r"(?:minute|min|hour|hr|day|week|wk|month|year)s?"
+# Phrases that always point ahead: recognised so they are refused as future dates, never read as notes.
+_AHEAD = (
+    rf"tomorrow(?:\s+{_TIME_OF_DAY})?",
+    r"(?:the\s+)?day\s+after\s+tomorrow",
+    rf"in\s+(?:an?|\d{{1,3}}|(?:a\s+)?few|(?:a\s+)?couple(?:\s+of)?)\s+{_UNITS}",
+    rf"(?:an?|\d{{1,3}})\s+{_UNITS}\s+from\s+(?:now|today)",
+    rf"next\s+(?:week|month|year|weekend|{_WEEKDAY}|{_MONTH})",
+    rf"(?:this\s+)?coming\s+(?:week|weekend|month|{_WEEKDAY})",
+    r"later\s+(?:today|this\s+(?:week|month))",
+)
+# Days the resolver reads, optionally followed by a time of day that changes nothing ("friday evening").
+_DAY = (
+    r"today",
+    r"yesterday",
+    r"last\s+(?:week|month|year)",
+    r"(?:an?|\d{1,3})\s+(?:day|week|month|year)s?\s+ago",
+    rf"(?:on\s+|last\s+)?{_WEEKDAY}",
+    r"(?:on\s+)?\d{4}[-/]\d{1,2}[-/]\d{1,2}",
+    rf"(?:on\s+)?{_ORDINAL}\s+{_MONTH}(?:\s+\d{{4}})?",
+    rf"(?:on\s+)?{_MONTH}\s+{_ORDINAL}(?:,?\s+\d{{4}})?",
+)
 _DATE = re.compile(
-    "|".join(
-        (
-            r"(?:today|yesterday|tomorrow)",
-            r"last\s+(?:week|month)",
-            r"(?:an?|\d{1,3})\s+(?:day|week|month)s?\s+ago",
-            rf"(?:on\s+|last\s+)?{_WEEKDAY}",
-            r"(?:on\s+)?\d{4}[-/]\d{1,2}[-/]\d{1,2}",
-            rf"(?:on\s+)?{_ORDINAL}\s+{_MONTH}(?:\s+\d{{4}})?",
-            rf"(?:on\s+)?{_MONTH}\s+{_ORDINAL}(?:,?\s+\d{{4}})?",
-        )
-    ).join(("(?:", f"){_END}")),
+    r"(?:(?P<today>this\s+(?:morning|afternoon|evening)|earlier\s+today|tonight)"
+    r"|(?P<yesterday>last\s+night)"
+    r"|(?P<two_days_ago>(?:the\s+)?day\s+before\s+yesterday)"
+    rf"|(?P<ahead>{'|'.join(_AHEAD)})"
+    rf"|(?P<day>{'|'.join(_DAY)})(?:\s+(?:in\s+the\s+)?{_TIME_OF_DAY})?"
+    rf"){_END}",
     re.IGNORECASE,
 )
 _KIND = re.compile(
@@ -204,6 +244,17 @@ def _mention_at(text: str, pos: int) -> tuple[str | None, str | None, int] | Non
     return None
 
 
+def _date_phrase(match: re.Match[str]) -> str:
+    """The phrase handed to the date resolver: a time of day dropped, a few idioms named by their day."""
+    if match["today"]:
+        return "today"
+    if match["yesterday"]:
+        return "yesterday"
+    if match["two_days_ago"]:
+        return "2 days ago"
+    return _WHITESPACE.sub(" ", match["ahead"] or match["day"])
+
+
 def _follow_up_days(amount: str, unit: str) -> int:
     days = int(amount)
     return days * 7 if unit.lower().startswith("w") else days
@@ -311,7 +362,7 @@ def _parse_log(text: str, author_id: str) -> LogMeeting | GrammarError:
             pos = filler.end()
             continue
         if date_phrase is None and (m := _DATE.match(text, pos)):
-            date_phrase = _WHITESPACE.sub(" ", m[0])
+            date_phrase = _date_phrase(m)
             pos = m.end()
             continue
         if kind is None and (m := _KIND.match(text, pos)):
@@ -381,10 +432,16 @@ def _validate(
             f"You can log up to {MAX_PEOPLE} people at once (you named {len(others)}). "
             "Split it into a few `/met` commands.",
         )
-    if len(notes) > MAX_NOTES:
+    typed = typed_length(notes)  # as the person typed it: Slack sends "&" as "&amp;"
+    if typed > MAX_NOTES:
         return GrammarError(
             "notes_too_long",
-            f"Notes can be up to {MAX_NOTES:,} characters (yours are {len(notes):,}). Shorten them and try again.",
+            f"Notes can be up to {MAX_NOTES:,} characters (yours are {typed:,}). Shorten them and try again.",
+        )
+    if len(tags) > MAX_TAGS:
+        return GrammarError(
+            "too_many_tags",
+            f"A meeting can have up to {MAX_TAGS} tags (you used {len(tags)}). Keep the ones you'll look for later.",
         )
     if follow_up_days is not None and not 1 <= follow_up_days <= 365:
         return GrammarError("bad_follow_up", "Follow-ups can be from 1 day to a year away, like `follow up in 3d`.")

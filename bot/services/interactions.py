@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from bot.domain import dates
 from bot.domain.met_grammar import MAX_NOTES, LogMeeting
 from bot.domain.models import DEFAULT_KIND, Interaction, InteractionKind, InteractionSource, NewInteraction, Person
+from bot.domain.user_text import typed_length
 from bot.services.people import PeopleService, PersonProblem
 from bot.services.ports import Clock, DirectoryLookupError, UnitOfWork, UnitOfWorkFactory
 
@@ -85,6 +86,7 @@ _DATE_TEXT = {
     "future": "*{phrase}* is in the future — log meetings once they've happened.",
     "no_such_day": "*{phrase}* isn't a real date.",
     "unparseable": "I couldn't read the date *{phrase}*.",
+    "too_early": "*{phrase}* is before 2000 — I only log meetings from 2000 on.",
 }
 DATE_HINT = "Try `today`, `yesterday`, `friday`, `3 days ago`, `last week`, `2026-11-20` or `on 20 Nov`."
 
@@ -161,8 +163,11 @@ class InteractionService:
             errors["people"] = f"You can log up to {MAX_PEOPLE} people at once."
         if day is not None and day > (self._clock.now() + _EARLIEST_ZONE_AHEAD).date():
             errors["date"] = "That's in the future — log meetings once they've happened."
-        if len(notes) > MAX_NOTES:
-            errors["notes"] = f"Notes can be up to {MAX_NOTES:,} characters (these are {len(notes):,})."
+        elif day is not None and day < dates.EARLIEST_DAY:
+            errors["date"] = "Pick a day from 2000 on."
+        # Form notes are stored Slack-escaped, so count them as the person typed them (an & is one character).
+        if (typed := typed_length(notes)) > MAX_NOTES:
+            errors["notes"] = f"Notes can be up to {MAX_NOTES:,} characters (these are {typed:,})."
         if follow_up_days is not None and not 0 <= follow_up_days <= MAX_FOLLOW_UP_DAYS:
             errors["follow_up"] = "Pick one of the follow-up choices."
         return errors

@@ -19,6 +19,7 @@ from bot.domain.coffee import (
     zone_or_utc,
 )
 from bot.domain.matching import PoolMode
+from bot.domain.user_text import render_user_text
 from bot.services.coffee import Intro, Reply, RoundToday, SettingsForm, StatusReport
 from handlers import ids
 from handlers.blocks.common import Block, button, context, escape, option, plain, section
@@ -283,19 +284,25 @@ class CoffeeMessages:
         ]
 
     def intro(self, intro: Intro) -> Message:
-        """The group DM's introduction."""
-        names = [p.name for p in intro.people]
-        text = f"Meet your coffee group from <#{intro.channel_name}>: " + ", ".join(escape(n) for n in names)
+        """The group DM's introduction: what people wrote about themselves is rendered inert for the group."""
+        members = frozenset(p.user_id for p in intro.people)
+
+        def profile(text: str) -> str:
+            # Directory fields are plain text from users.info; the intro line is Slack markup as typed with
+            # /coffee intro (escaped, mentions as <@U…|name>). Both go through the one renderer.
+            return render_user_text(text, audience=members, escaped=False)
+
+        names = [profile(p.name) for p in intro.people]
+        text = f"Meet your coffee group from <#{intro.channel_name}>: " + ", ".join(names)
         people_lines = []
         for person in intro.people:
             local = intro.now.astimezone(zone_or_utc(person.tz))
             details = " · ".join(
-                part for part in (escape(person.title), escape(person.team), f"{local:%H:%M} local time") if part
+                part for part in (profile(person.title), profile(person.team), f"{local:%H:%M} local time") if part
             )
             line = f"• <@{person.user_id}> — {details}"
             if person.intro:
-                # Stored as Slack sent it with the command (already escaped, mentions as <@U…>), like /met notes.
-                line += f"\n    _{person.intro}_"
+                line += f"\n    _{render_user_text(person.intro, audience=members)}_"
             people_lines.append(line)
         blocks: list[Block] = [
             section(f":coffee: *Time for coffee!* You've been grouped in <#{intro.channel_name}>."),
@@ -305,13 +312,11 @@ class CoffeeMessages:
         ]
         if intro.suggested_at is not None:
             times = ", ".join(
-                f"{p.name} {intro.suggested_at.astimezone(zone_or_utc(p.tz)):%H:%M}" for p in intro.people
+                f"{profile(p.name)} {intro.suggested_at.astimezone(zone_or_utc(p.tz)):%H:%M}" for p in intro.people
             )
             when = intro.suggested_at.astimezone(zone_or_utc(intro.people[0].tz))
             blocks.append(
-                section(
-                    f"*A time that suits everyone's working hours:* {when:%a} {when.day} {when:%b} — {escape(times)}"
-                )
+                section(f"*A time that suits everyone's working hours:* {when:%a} {when.day} {when:%b} — {times}")
             )
         else:
             blocks.append(section("Your working hours barely overlap — maybe an async voice note to start?"))

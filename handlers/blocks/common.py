@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.user_text import escape_plain
+
 Block = dict[str, Any]
 SLACK_SECTION_LIMIT = 3000
 
 
 def escape(text: str) -> str:
     """Escape the three characters Slack's mrkdwn treats as control characters."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escape_plain(text)
 
 
 def truncate(text: str, limit: int = SLACK_SECTION_LIMIT) -> str:

@@ -144,7 +144,7 @@ HELP_TEXT = """*Rapport keeps a private log of who you meet, so following up bec
 
 *When:* `today`, `yesterday`, `friday`, `3 days ago`, `last week`, `2026-11-20`, `on 20 Nov`
 *Kinds:* coffee, lunch, meeting (default), call, event, online, other
-*Notes* go after a dash, comma or colon; `#tags` can go anywhere.
+*Notes:* whatever follows (a dash first if they start with one of the words above); `#tags` can go anywhere.
 
 *Look back*
 • `/met list` — your last 10 meetings · `/met list @dana` — your history with Dana

@@ -28,6 +28,7 @@ LA = "America/Los_Angeles"
         ("Nov 20", date(2026, 11, 20)),
         ("on 20 Dec", date(2025, 12, 20)),  # day/month without a year: the most recent one
         ("20 nov 2024", date(2024, 11, 20)),
+        ("2000-01-01", date(2000, 1, 1)),
     ],
 )
 def test_phrases_resolve_in_the_users_zone(phrase: str, expected: date) -> None:
@@ -46,6 +47,17 @@ def test_the_same_instant_is_a_different_day_in_tokyo() -> None:
         ("on 45 Nov", "no_such_day"),
         ("2026-13-45", "no_such_day"),
         ("2026-02-30", "no_such_day"),
+        ("in 3 days", "future"),
+        ("in an hour", "future"),
+        ("next week", "future"),
+        ("next friday", "future"),
+        ("tomorrow morning", "future"),
+        ("later today", "future"),
+        ("a week from now", "future"),
+        ("0001-01-01", "too_early"),
+        ("1 Jan 1999", "too_early"),
+        ("1999-12-31", "too_early"),
+        ("100 years ago", "too_early"),
     ],
 )
 def test_bad_dates(phrase: str, code: str) -> None:

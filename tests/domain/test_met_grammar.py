@@ -156,6 +156,19 @@ word = st.sampled_from(
         "on 45 Nov",
         "2026-13-45",
         "2026-11-20",
+        "0001-01-01",
+        "1 Jan 1999",
+        "in 3 days",
+        "in an hour",
+        "next week",
+        "next friday",
+        "tomorrow morning",
+        "yesterday evening",
+        "last night",
+        "the day before yesterday",
+        "100 years ago",
+        "a week from now",
+        "later today",
         "on 29 Feb",
         "coffee",
         "lunch",
@@ -176,6 +189,8 @@ word = st.sampled_from(
         "<",
         ">",
         "&",
+        "&amp;",
+        "&lt;",
         "`",
     ]
 )
@@ -192,9 +207,10 @@ def test_any_text_yields_a_command_or_an_error_never_an_exception(text: str) -> 
         try:
             resolved = dates.resolve(parsed.date_phrase, NOW, "America/Los_Angeles")
         except dates.DateError as date_error:
-            assert date_error.code in {"future", "no_such_day", "unparseable"}
+            assert date_error.code in {"future", "no_such_day", "unparseable", "too_early"}
         else:
-            assert resolved.at <= NOW
+            assert resolved.at <= NOW and resolved.day >= dates.EARLIEST_DAY
+        assert len(parsed.tags) <= 20
 
 
 @settings(max_examples=300, deadline=None)
@@ -232,3 +248,93 @@ def test_cadence_subcommands() -> None:
 )
 def test_bad_cadences(text: str, code: str) -> None:
     assert error(text).code == code
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "in 3 days",
+        "in 2 weeks",
+        "in a week",
+        "in an hour",
+        "in a few days",
+        "in a couple of weeks",
+        "next week",
+        "next month",
+        "next friday",
+        "next Jan",
+        "tomorrow",
+        "tomorrow morning",
+        "Tomorrow  evening",
+        "the day after tomorrow",
+        "a week from now",
+        "3 days from today",
+        "this coming friday",
+        "coming week",
+        "later today",
+    ],
+)
+def test_phrases_that_point_ahead_are_dates_and_refused(phrase: str) -> None:
+    parsed = log(f"<@{DANA}> {phrase} coffee")
+    assert parsed.date_phrase is not None and parsed.notes == "" and parsed.kind is InteractionKind.COFFEE
+    assert " ".join(parsed.date_phrase.lower().split()) == " ".join(phrase.lower().split())
+    with pytest.raises(dates.DateError) as raised:
+        dates.resolve(parsed.date_phrase, NOW, "America/Los_Angeles")
+    assert raised.value.code == "future"
+
+
+def test_met_carol_in_3_days_is_not_logged_today() -> None:
+    parsed = log(f"<@{DANA}|carol> in 3 days")
+    assert parsed.notes == ""
+    with pytest.raises(dates.DateError):
+        dates.resolve(parsed.date_phrase, NOW, "UTC")
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "notes"),
+    [
+        ("yesterday morning lunch", "yesterday", ""),
+        ("friday evening dinner — offsite", "friday", "offsite"),
+        ("on 20 Nov in the afternoon", "on 20 Nov", ""),
+        ("this morning", "today", ""),
+        ("earlier today call", "today", ""),
+        ("last night dinner", "yesterday", ""),
+        ("the day before yesterday", "2 days ago", ""),
+        ("a year ago", "a year ago", ""),
+        ("last year", "last year", ""),
+    ],
+)
+def test_a_time_of_day_and_day_idioms_are_part_of_the_date(text: str, phrase: str, notes: str) -> None:
+    parsed = log(f"<@{DANA}> {text}")
+    assert (parsed.date_phrase, parsed.notes) == (phrase, notes)
+    assert dates.resolve(parsed.date_phrase, NOW, "UTC").at <= NOW
+
+
+@pytest.mark.parametrize(
+    ("text", "notes"),
+    [
+        ("lunch great chat about hiring", "great chat about hiring"),
+        ("in person at the offsite", "in person at the offsite"),
+        ("next time bring cake", "next time bring cake"),
+        ("coffee's on me next time", "coffee's on me next time"),
+        ("tomorrow's roadmap", "tomorrow's roadmap"),
+        ("yesterday — coffee next week", "coffee next week"),
+    ],
+)
+def test_undashed_trailing_words_are_notes(text: str, notes: str) -> None:
+    """The documented choice (see the module's Decisions): no dash needed unless notes start with a grammar word."""
+    assert log(f"<@{DANA}> {text}").notes == notes
+
+
+def test_at_most_twenty_tags() -> None:
+    assert len(log(f"<@{DANA}> " + " ".join(f"#t{i}" for i in range(20))).tags) == 20
+    assert len(log(f"<@{DANA}> #a #A #a").tags) == 1  # duplicates count once
+    refused = error(f"<@{DANA}> " + " ".join(f"#t{i}" for i in range(500)))
+    assert refused.code == "too_many_tags" and "up to 20 tags" in refused.message and "500" in refused.message
+
+
+def test_note_length_is_counted_as_typed() -> None:
+    assert log(f"<@{DANA}> — " + "&amp;" * 1000).notes == "&amp;" * 1000
+    assert log(f"<@{DANA}> — " + "&lt;" * 3000).notes == "&lt;" * 3000
+    refused = error(f"<@{DANA}> — " + "&amp;" * 3001)
+    assert refused.code == "notes_too_long" and "3,001" in refused.message

@@ -101,6 +101,24 @@ def set_up(slack: HttpDriver, fake: FakeSlack, channel: str = CHANNEL, user: str
     return wait_for(lambda: replies(fake, user, target)[before:], what="the set-up confirmation")[-1]
 
 
+def mrkdwn_of(message: FakeMessage) -> str:
+    """Every mrkdwn string in a message's blocks, as posted (str() of the blocks would escape invisible characters)."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn":
+                found.append(str(node.get("text", "")))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(message.blocks)
+    return "\n".join(found)
+
+
 def channel_people(fake: FakeSlack, channel: str = CHANNEL) -> list[str]:
     conversation = fake.conversation(fake.channel_id(channel))
     return [m for m in conversation.members if m not in {fake.bot_user_id}]
@@ -156,7 +174,8 @@ def test_a_round_from_set_up_to_follow_up(
     assert "Conversation starter" in body and "Why you:" in body and "local time" in body
     assert "A time that suits everyone" in body or "barely overlap" in body
     lee_intro = next(fake.messages(c.id)[0] for c in group_dms if fake.user("lee").id in c.members)
-    assert f"_Loves sourdough, ask me about <@{fake.user('maya').id}|maya>'s tips_" in str(lee_intro.blocks)
+    # maya (skipping) is not in lee's group: her mention is shown as plain text, which notifies nobody.
+    assert "_Loves sourdough, ask me about @\u2060maya's tips_" in mrkdwn_of(lee_intro)
     maya_notice = wait_for(lambda: [m for m in dms(fake, "maya") if "No coffee group" in m.text], what="notice")
     assert "skip" in maya_notice[-1].text
     arjun_notice = [m for m in dms(fake, "arjun") if "No coffee group" in m.text]
@@ -230,6 +249,27 @@ def test_a_round_from_set_up_to_follow_up(
         other = next(m for m in members if m != member)
         nudges = [m for m in dms(fake, handle) if fake.user(other).handle in m.text or other in str(m.blocks)]
         assert nudges, f"{handle} got a follow-up about the coffee"
+
+
+def test_an_intro_line_reaches_the_group_inert(
+    slack: HttpDriver, fake: FakeSlack, bot: EmbeddedBot, clock: ManualClock
+) -> None:
+    """Broadcasts, a mention of someone outside the group and a disguised link, typed as Slack sends them."""
+    set_up(slack, fake)
+    jack = fake.user("jack").id  # not in #coffee, so in no group
+    attack = f"Ask me <!channel> <!here> <@{jack}|x> <https://evil.example|payroll>"
+    assert "intro line is set" in run_coffee(slack, fake, f"intro {attack}").text
+
+    clock.set(clock.now().replace(day=27, hour=15, minute=1))  # the round: Friday 10:00 New York
+    assert bot.container.services.coffee.sweep(team_id=fake.team_id).failed == 0
+    lee = fake.user("lee").id
+    group = next(c for c in fake.conversations() if c.kind == "mpim" and lee in c.members)
+    intro = fake.messages(group.id)[0]
+    shown = intro.text + "\n" + mrkdwn_of(intro)
+    assert "_Ask me @\u2060channel @\u2060here @\u2060x <https://evil.example>_" in shown
+    assert "<!" not in shown and f"<@{jack}" not in shown and "payroll" not in shown
+    partner = next(m for m in group.members if m not in {lee, fake.bot_user_id})
+    assert f"<@{partner}>" in shown and f"<@{lee}>" in shown, "the group's own members are still mentioned"
 
 
 def test_coffee_in_a_dm_a_group_dm_and_without_the_bot(slack: HttpDriver, fake: FakeSlack) -> None:

@@ -123,6 +123,12 @@ def test_help(slack: HttpDriver, fake: FakeSlack) -> None:
         ("{maya} tomorrow", "is in the future"),
         ("{maya} 2026-12-24", "is in the future"),
         ("{maya} on 45 Nov", "isn't a real date"),
+        ("{maya} in 3 days", "*in 3 days* is in the future"),
+        ("{maya} next friday coffee", "*next friday* is in the future"),
+        ("{maya} tomorrow morning", "*tomorrow morning* is in the future"),
+        ("{maya} 0001-01-01", "is before 2000"),
+        ("{maya} on 31 Dec 1999", "is before 2000"),
+        ("{maya} lunch " + " ".join(f"#tag{i}" for i in range(21)), "up to 20 tags"),
         ("{maya} — " + "x" * 3001, "up to 3,000 characters"),
         ("MANY", "up to 20 people"),
     ],
@@ -265,3 +271,20 @@ def test_notes_render_safely_from_both_the_form_and_the_command(slack: HttpDrive
     assert "&lt;b&gt;R&amp;D&lt;/b&gt; *plans*" in listed
     assert f"intro to {mention(fake, 'theo')} &amp; R&amp;D" in listed
     assert "<b>" not in listed
+
+
+def test_notes_are_counted_as_typed_and_undashed_words_are_notes(slack: HttpDriver, fake: FakeSlack) -> None:
+    # 1,000 "&" typed arrive as 5,000 characters of "&amp;": well under the 3,000 characters the person typed.
+    reply = run_met(slack, fake, f"{mention(fake, 'maya')} lunch great chat " + "&amp;" * 1000)
+    assert reply.text == "Logged: lunch with maya, today (Wed 25 Nov)"
+    assert "great chat &amp;&amp;" in str(reply.blocks)
+
+
+def test_modal_refuses_a_day_before_2000(slack: HttpDriver, fake: FakeSlack) -> None:
+    slack.slash_command("lee", "/met", "", channel=CHANNEL)
+    [modal] = wait_for(lambda: fake.views(fake.user("lee").id), what="the modal")
+    answer = slack.submit_view("lee", modal, {"people": [fake.user("maya").id], "date": "0001-01-01"})
+    body = answer.json()
+    assert body["response_action"] == "errors" and set(body["errors"]) == {"met_date"}
+    assert "2000" in body["errors"]["met_date"]
+    assert "haven't logged any meetings" in run_met(slack, fake, "list").text
