@@ -484,6 +484,8 @@ def start_py_spy(out: str, pid: int) -> subprocess.Popen[bytes]:
     """Sample Rapport (all threads, idle frames left out) into collapsed stacks while the rounds run."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     command = [spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "200", "--output", out, "--nonblocking"]
+    if os.environ.get("BENCH_PY_SPY_GIL"):
+        command.append("--gil")  # only the thread holding the GIL: where the CPU goes
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -13,6 +13,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.container import Container
 from handlers import register_all
+from handlers.after_ack import AfterAck
 
 logger = logging.getLogger(__name__)
 
@@ -67,5 +68,5 @@ def create_app(container: Container) -> App:
         _tell_user_something_broke(body)
         return None
 
-    register_all(app, container.services)
+    register_all(app, container.services, AfterAck(settings.rapport_after_ack_threads, handle_listener_error))
     return app

@@ -1,0 +1,42 @@
+"""A listener's work after its ack, on a bounded pool of its own.
+
+Decision: Bolt answers Slack only once a listener has called ``ack()``, and it runs listeners on one executor.
+When a listener also parses, writes and posts its reply there, every ack under load waits for a listener thread
+that is busy with other commands' work (issue #14: p50 ack 7.9× the bare framework's). So a listener acks, hands
+the work here and returns: the listener executor only ever runs acks, and the work runs on a few threads of its
+own, which also bounds how many commands contend for the interpreter lock and the database at once. Queued work
+is finished on shutdown (``ThreadPoolExecutor`` joins its threads at exit). Rejected: Bolt's lazy listeners, which
+run on the same executor as the acks (so acks still queue behind work) and deep-copy every request.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+ErrorHandler = Callable[[Exception, dict[str, Any]], object]
+
+
+class AfterAck:
+    """Runs work after an ack on ``workers`` threads; an exception goes to ``on_error`` with the request body."""
+
+    def __init__(self, workers: int, on_error: ErrorHandler) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rapport-after-ack")
+        self._on_error = on_error
+
+    def submit(self, body: dict[str, Any], work: Callable[[], None]) -> None:
+        """Queue ``work`` for a free worker; the user learns of a failure through ``on_error``."""
+        self._executor.submit(self._run, body, work)
+
+    def _run(self, body: dict[str, Any], work: Callable[[], None]) -> None:
+        try:
+            work()
+        except Exception as error:
+            try:
+                self._on_error(error, body)
+            except Exception:
+                logger.exception("error handler failed after ack")
