@@ -14,7 +14,8 @@ Scenarios (each alternates Rapport and bare round by round, order swapped every 
 
 .venv/bin/python -m bench.ack_latency                                   # SQLite, then PostgreSQL (private db)
 .venv/bin/python -m bench.ack_latency --backends sqlite --quick         # shorter rounds
-.venv/bin/python -m bench.ack_latency --scenarios closed --py-spy /tmp/met.txt   # also profile Rapport (py-spy)
+.venv/bin/python -m bench.ack_latency --backends sqlite --scenarios closed --rounds 2 --py-spy /tmp/met.txt
+    # also profile Rapport with py-spy (not a dependency: `pip install py-spy`); --py-spy-gil for CPU only
 """
 
 from __future__ import annotations
@@ -406,12 +407,16 @@ def summary(rounds: list[Round], mode: str) -> None:
             "p50": merged.p(0.5),
             "p99": merged.p(0.99),
             "throughput": statistics.median(r.throughput for r in mine),
+            "lag": max(r.keep_up for r in mine),
         }
     level = f"open loop {by['rapport'][0].level:.0f}/s" if mode == "open" else f"{by['rapport'][0].level:.0f} clients"
     print(f"  {level}, {len(by['rapport'])} rounds each:")
     for name in ("rapport", "bare"):
         f = figures[name]
-        print(f"    {name:7}  p50 {ms(f['p50'])}  p99 {ms(f['p99'])}  {f['throughput']:6.1f} commands/s (median)")
+        print(
+            f"    {name:7}  p50 {ms(f['p50'])}  p99 {ms(f['p99'])}  {f['throughput']:6.1f} acks/s (median)"
+            f"  last confirmation up to {f['lag']:.1f} s after the last command"
+        )
     ours, theirs = figures["rapport"], figures["bare"]
     print(
         f"    ratio    p50 {ours['p50'] / theirs['p50']:.2f}x  p99 {ours['p99'] / theirs['p99']:.2f}x"
@@ -447,7 +452,7 @@ def run(database_url: str, args: argparse.Namespace, directory: Path) -> None:
             for name in ("rapport", "bare"):
                 bench.run_round(name, "closed", 1, AUTHORS, record=False)
                 bench.run_round(name, "closed", 8, 200, record=False)
-            profiler = start_py_spy(args.py_spy, rapport_pid) if args.py_spy else None
+            profiler = start_py_spy(args.py_spy, rapport_pid, args.py_spy_gil) if args.py_spy else None
             scale = 0.5 if args.quick else 1.0
             if "open" in args.scenarios:
                 print("  open loop 50 commands/s:", flush=True)
@@ -480,12 +485,13 @@ def run(database_url: str, args: argparse.Namespace, directory: Path) -> None:
         bench.engine.dispose()
 
 
-def start_py_spy(out: str, pid: int) -> subprocess.Popen[bytes]:
-    """Sample Rapport (all threads, idle frames left out) into collapsed stacks while the rounds run."""
+def start_py_spy(out: str, pid: int, gil: bool) -> subprocess.Popen[bytes]:
+    """Sample Rapport (all threads, idle frames left out; with ``gil`` only the thread holding the GIL, i.e. where
+    the CPU goes) into collapsed stacks while the rounds run."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     command = [spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "200", "--output", out, "--nonblocking"]
-    if os.environ.get("BENCH_PY_SPY_GIL"):
-        command.append("--gil")  # only the thread holding the GIL: where the CPU goes
+    if gil:
+        command.append("--gil")
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -525,6 +531,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rapport-env", action="append", default=[], help="KEY=VALUE for rapport run")
     parser.add_argument("--quick", action="store_true", help="half-length rounds and steps")
     parser.add_argument("--py-spy", default=None, help="collapsed stacks of Rapport during open/closed rounds")
+    parser.add_argument("--py-spy-gil", action="store_true", help="sample only the thread holding the GIL")
     parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     rapport_sweep_seconds: int = Field(default=30, ge=1)
     rapport_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     rapport_http_threads: int = Field(default=8, ge=1, le=64)
-    rapport_after_ack_threads: int = Field(default=4, ge=1, le=64)  # sized by bench/ack_latency.py
+    rapport_after_ack_threads: int = Field(default=2, ge=1, le=64)  # sized by bench/ack_latency.py
     rapport_directory_ttl_hours: float = Field(default=12.0, gt=0)
     # Follow-up delivery (see docs/architecture.md → Scheduled work).
     rapport_slack_posts_per_second: float = Field(default=5.0, gt=0)
