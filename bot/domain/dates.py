@@ -82,8 +82,8 @@ def _most_recent(month: int, day: int, today: date, phrase: str) -> date:
 def _common_day(text: str, today: date) -> date | None:
     """The day for the phrases people type most, computed directly; None = not one of them.
 
-    dateparser costs about a millisecond of CPU per call and holds the interpreter lock, so under load it was a
-    visible share of every `/met` (docs/benchmarks.md). Each phrase here resolves exactly as dateparser (with
+    dateparser costs about 2 ms of CPU per call (this returns in microseconds), holding the interpreter lock that
+    every ack also needs (docs/benchmarks.md). Each phrase here resolves exactly as dateparser (with
     the weekday guard below) resolves it; tests/domain/test_dates.py compares the two over many days.
     """
     if text == "today":
