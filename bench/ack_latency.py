@@ -59,7 +59,7 @@ KEEP_UP = 3.0  # seconds after the last command by which its confirmation must h
 DRAIN_LIMIT = 60.0  # bound on waiting for the confirmations of one round
 AUTHORS = 60
 CONTACTS = ("maya", "lee", "arjun", "sofia", "nora", "omar", "grace")
-SWEEP_RATES = (50, 100, 150, 200, 300, 400, 600, 800)
+SWEEP_RATES = (10, 25, 50, 75, 100, 150, 200, 300, 400, 600)
 
 
 # ---- the bare Bolt app (run in its own process) --------------------------------------------------------------
@@ -219,7 +219,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_listening(port: int, process: subprocess.Popen[bytes], log: Path, limit: float = 60.0) -> None:
+def wait_listening(port: int, process: subprocess.Popen[bytes], log: Path, limit: float = 240.0) -> None:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if process.poll() is not None:
