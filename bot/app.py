@@ -13,7 +13,6 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.container import Container
 from handlers import register_all
-from handlers.after_ack import AfterAck
 
 logger = logging.getLogger(__name__)
 
@@ -68,5 +67,6 @@ def create_app(container: Container) -> App:
         _tell_user_something_broke(body)
         return None
 
-    register_all(app, container.services, AfterAck(settings.rapport_after_ack_threads, handle_listener_error))
+    container.after_ack.handle_errors_with(handle_listener_error)
+    register_all(app, container.services, container.after_ack)
     return app

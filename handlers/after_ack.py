@@ -21,16 +21,27 @@ logger = logging.getLogger(__name__)
 ErrorHandler = Callable[[Exception, dict[str, Any]], object]
 
 
-class AfterAck:
-    """Runs work after an ack on ``workers`` threads; an exception goes to ``on_error`` with the request body."""
+def _log_only(error: Exception, body: dict[str, Any]) -> None:
+    logger.error("work after ack failed", exc_info=error)
 
-    def __init__(self, workers: int, on_error: ErrorHandler) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rapport-after-ack")
+
+class AfterAck:
+    """Runs work after an ack on ``workers`` threads; an exception goes to the error handler with the request body.
+
+    ``executor`` is public so the sandbox demo can wait until the bot has finished reacting.
+    """
+
+    def __init__(self, workers: int, on_error: ErrorHandler = _log_only) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rapport-after-ack")
+        self._on_error = on_error
+
+    def handle_errors_with(self, on_error: ErrorHandler) -> None:
+        """Send failures to ``on_error`` (the app's error handler, which also tells the user)."""
         self._on_error = on_error
 
     def submit(self, body: dict[str, Any], work: Callable[[], None]) -> None:
-        """Queue ``work`` for a free worker; the user learns of a failure through ``on_error``."""
-        self._executor.submit(self._run, body, work)
+        """Queue ``work`` for a free worker; the user learns of a failure through the error handler."""
+        self.executor.submit(self._run, body, work)
 
     def _run(self, body: dict[str, Any], work: Callable[[], None]) -> None:
         try:
