@@ -166,8 +166,14 @@ def create_app(container: Container, seen: SeenRequests | None = None) -> App:
             return BoltResponse(status=200, body=json.dumps(answer), headers={"content-type": "application/json"})
         return BoltResponse(status=200, body="")
 
+    def after_ack_failed(error: Exception, body: dict[str, Any]) -> None:
+        # Work done after the ack (handlers/after_ack.py) has no response to change: log it and tell the user.
+        logger.error("work after ack failed", exc_info=error)
+        tell_user_something_broke(dict(body or {}), settings.api_url, container.client)
+
+    container.after_ack.handle_errors_with(after_ack_failed)
     logs.install(app)
-    register_all(app, container.services)
+    register_all(app, container.services, container.after_ack)
     return app
 
 

@@ -24,6 +24,7 @@ from bot.slack.coffee import SlackCoffeeAdapter
 from bot.slack.directory import SlackUserDirectory
 from bot.slack.gateway import SlackGateway
 from bot.slack.ratelimit import RateLimits
+from handlers.after_ack import AfterAck
 from handlers.blocks.coffee import CoffeeMessages
 from handlers.blocks.nudges import MAX_NUDGES_PER_MESSAGE, render_delivery
 from storage.db import make_engine, make_session_factory
@@ -39,6 +40,7 @@ class Container:
     session_factory: sessionmaker[Session]
     client: WebClient
     services: Services
+    after_ack: AfterAck
 
     def unit_of_work(self) -> UnitOfWork:
         """A fresh unit of work (its own session)."""
@@ -116,5 +118,10 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         coffee=coffee,
     )
     return Container(
-        settings=settings, engine=engine, session_factory=session_factory, client=client, services=services
+        settings=settings,
+        engine=engine,
+        session_factory=session_factory,
+        client=client,
+        services=services,
+        after_ack=AfterAck(settings.rapport_after_ack_threads),
     )

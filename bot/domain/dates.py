@@ -42,6 +42,7 @@ _AHEAD = re.compile(
 )
 # Nothing before this is a meeting anyone logs; older years are typos ("0001-01-01" was logged as Mon 1 Jan 1).
 EARLIEST_DAY = date(2000, 1, 1)
+_DAYS_AGO = re.compile(r"^(an?|\d{1,3}) (day|week)s? ago$")
 
 
 class DateError(ValueError):
@@ -85,6 +86,52 @@ def _most_recent(month: int, day: int, today: date, phrase: str) -> date:
     raise DateError("no_such_day", phrase)
 
 
+def _common_day(text: str, today: date) -> date | None:
+    """The day for the phrases people type most, computed directly; None = not one of them.
+
+    dateparser costs about 2 ms of CPU per call (this returns in microseconds), holding the interpreter lock that
+    every ack also needs (docs/benchmarks.md). Each phrase here resolves exactly as dateparser (with
+    the weekday guard below) resolves it; tests/domain/test_dates.py compares the two over many days.
+    """
+    if text == "today":
+        return today
+    if text == "yesterday":
+        return today - timedelta(days=1)
+    if text == "last week":
+        return today - timedelta(days=7)
+    if ago := _DAYS_AGO.match(text):
+        count = 1 if ago[1] in {"a", "an"} else int(ago[1])
+        return today - timedelta(days=count * (7 if ago[2] == "week" else 1))
+    if (weekday := _WEEKDAY.match(text)) and weekday[1] in WEEKDAYS:
+        back = (today.weekday() - WEEKDAYS.index(weekday[1])) % 7
+        # A bare weekday named after today means today; "last friday" on a Friday means a week ago.
+        return today - timedelta(days=7 if back == 0 and text.startswith("last") else back)
+    return None
+
+
+def _parsed_day(text: str, local_now: datetime, phrase: str) -> date:
+    """The day dateparser reads in ``text`` (normalised, lower case) relative to the user's local now."""
+    parsed = dateparser.parse(
+        text.removeprefix("on "),
+        languages=["en"],
+        settings={
+            "RELATIVE_BASE": local_now.replace(tzinfo=None),
+            "PREFER_DATES_FROM": "past",
+            "RETURN_AS_TIMEZONE_AWARE": False,
+            "STRICT_PARSING": False,
+        },
+    )
+    if parsed is None:
+        raise DateError("unparseable", phrase)
+    day = parsed.date()
+    today = local_now.date()
+    weekday = _WEEKDAY.match(text)
+    # dateparser reads a bare weekday named after today as a week ago; "friday" on a Friday means today.
+    if weekday and weekday[1] in WEEKDAYS and not text.startswith("last") and day == today - timedelta(days=7):
+        day = today
+    return day
+
+
 def resolve_day(phrase: str, now: datetime, tz_name: str | None) -> date:
     """Turn a recognised phrase into a day in the user's zone; raises ``DateError``."""
     zone = zone_or_utc(tz_name)
@@ -94,7 +141,9 @@ def resolve_day(phrase: str, now: datetime, tz_name: str | None) -> date:
     if _AHEAD.search(text):
         raise DateError("future", phrase)
 
-    if iso := _ISO.match(text):
+    if (common := _common_day(text, today)) is not None:
+        day = common
+    elif iso := _ISO.match(text):
         day = _checked_day(int(iso[1]), int(iso[2]), int(iso[3]), phrase)
     elif (dm := _DAY_MONTH.match(text)) and _month(dm[2]):
         month = _month(dm[2])
@@ -113,23 +162,7 @@ def resolve_day(phrase: str, now: datetime, tz_name: str | None) -> date:
             _checked_day(2000, month, int(md[2]), phrase)
             day = _most_recent(month, int(md[2]), today, phrase)
     else:
-        parsed = dateparser.parse(
-            text.removeprefix("on "),
-            languages=["en"],
-            settings={
-                "RELATIVE_BASE": local_now.replace(tzinfo=None),
-                "PREFER_DATES_FROM": "past",
-                "RETURN_AS_TIMEZONE_AWARE": False,
-                "STRICT_PARSING": False,
-            },
-        )
-        if parsed is None:
-            raise DateError("unparseable", phrase)
-        day = parsed.date()
-        weekday = _WEEKDAY.match(text)
-        # dateparser reads a bare weekday named after today as a week ago; "friday" on a Friday means today.
-        if weekday and weekday[1] in WEEKDAYS and not text.startswith("last") and day == today - timedelta(days=7):
-            day = today
+        day = _parsed_day(text, local_now, phrase)
     if day > today:
         raise DateError("future", phrase)
     if day < EARLIEST_DAY:

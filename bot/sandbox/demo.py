@@ -93,9 +93,13 @@ class Target:
 class InFlight:
     """Counts the bot's listener work still running, so the demo prints only after the bot has finished."""
 
-    def __init__(self, executor: Executor) -> None:
+    def __init__(self, *executors: Executor) -> None:
         self._count = 0
         self._idle = threading.Condition()
+        for executor in executors:
+            self._track(executor)
+
+    def _track(self, executor: Executor) -> None:
         submit = executor.submit
 
         def tracked(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
@@ -247,7 +251,8 @@ class DemoSession:
             database_url=f"sqlite:///{self.workdir / 'rapport-demo.db'}",
         )
         self.bot = EmbeddedBot(settings, clock=self.clock).start()
-        self.inflight = InFlight(self.bot.app.listener_runner.listener_executor)
+        # Listeners, and the work /met does after its ack (a listener submits it before it returns).
+        self.inflight = InFlight(self.bot.app.listener_runner.listener_executor, self.bot.container.after_ack.executor)
         self.driver = self.fake.http_driver(self.bot.events_url)
         self._mark_all_seen(self.me.id)
 

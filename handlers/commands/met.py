@@ -14,6 +14,7 @@ from bot.domain.met_grammar import (
     ListCadences,
     ListHistory,
     LogMeeting,
+    MetCommand,
     OpenLogModal,
     OpenSettings,
     SetCadence,
@@ -24,6 +25,7 @@ from bot.domain.met_grammar import (
 )
 from bot.services.interactions import Logged
 from bot.services.registry import Services
+from handlers.after_ack import AfterAck
 from handlers.blocks import met as blocks
 from handlers.blocks import settings as settings_blocks
 
@@ -43,60 +45,80 @@ def _open_modal(client: WebClient, respond: Respond, trigger_id: str, view: dict
         _reply(respond, blocks.error_message(f"I couldn't open the form just now. {fallback}"))
 
 
-def register(app: App, services: Services) -> None:
-    """Register the `/met` command listener."""
+def register(app: App, services: Services, after_ack: AfterAck) -> None:
+    """Register the `/met` command listener: ack, then the work on the after-ack pool."""
 
     @app.command("/met")
     def handle_met(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
-        team_id = command.get("team_id", "")
-        user_id = command.get("user_id", "")
-        text = command.get("text") or ""
-        parsed = parse_met(text, user_id)
-        if isinstance(parsed, GrammarError):
-            _reply(respond, blocks.error_message(parsed.message, text))
-        elif isinstance(parsed, ShowHelp):
-            _reply(respond, blocks.help_message())
-        elif isinstance(parsed, OpenLogModal):
-            today = services.interactions.author_context(team_id, user_id).today
-            view = blocks.log_modal(today, channel_id=command.get("channel_id"))
-            fallback = "You can log in one line instead: `/met @dana yesterday coffee`."
-            _open_modal(client, respond, command.get("trigger_id", ""), view, fallback)
-        elif isinstance(parsed, OpenSettings):
-            mine = services.preferences.load(team_id, user_id)
-            view = settings_blocks.settings_modal(mine.settings, mine.today, mine.tz)
-            _open_modal(client, respond, command.get("trigger_id", ""), view, "Please try again in a moment.")
-        elif isinstance(parsed, ListCadences):
-            listed = services.preferences.cadences(team_id, user_id)
-            _reply(respond, settings_blocks.cadence_list_message(listed.cadences, listed.labels, listed.now, listed.tz))
-        elif isinstance(parsed, SetCadence):
-            change = services.preferences.keep_in_touch(team_id, user_id, (parsed.user_id,), parsed.every_days)
-            if change.problem:
-                _reply(respond, blocks.error_message(change.problem, text))
-            else:
-                _reply(
-                    respond, settings_blocks.cadence_set_message(change.labels, change.contact_ids, parsed.every_days)
-                )
-        elif isinstance(parsed, StopCadence):
-            change = services.preferences.stop(team_id, user_id, parsed.user_id)
-            label = change.labels.get(parsed.user_id, "")
-            _reply(respond, settings_blocks.cadence_stopped_message(label, parsed.user_id, change.changed))
-        elif isinstance(parsed, ListHistory):
-            _reply(respond, blocks.history_message(services.interactions.history(team_id, user_id, parsed.with_user)))
-        elif isinstance(parsed, UndoLast):
-            deleted = services.interactions.undo_last(team_id, user_id)
-            _reply(respond, blocks.undone_message(deleted) if deleted else blocks.nothing_to_undo_message())
-        elif isinstance(parsed, LogMeeting):
-            outcome = services.interactions.log_meeting(team_id, user_id, parsed)
-            if not isinstance(outcome, Logged):
-                _reply(respond, blocks.error_message(outcome.message, text))
-                return
-            cadence_line = None
-            if parsed.cadence_days:
-                change = services.preferences.keep_in_touch(
-                    team_id, user_id, outcome.interaction.participant_ids, parsed.cadence_days
-                )
-                cadence_line = settings_blocks.cadence_set_message(
-                    change.labels, change.contact_ids, parsed.cadence_days
-                )[0]
-            _reply(respond, blocks.logged_message(outcome, cadence_line))
+        parsed = parse_met(command.get("text") or "", command.get("user_id", ""))
+        if isinstance(parsed, OpenLogModal | OpenSettings):
+            # A trigger_id expires 3 s after the command, so the form opens now rather than behind queued work.
+            _open_form(services, client, respond, command, parsed)
+            return
+        after_ack.submit(command, lambda: _answer(services, respond, command, parsed))
+
+
+def _open_form(
+    services: Services,
+    client: WebClient,
+    respond: Respond,
+    command: dict[str, Any],
+    parsed: OpenLogModal | OpenSettings,
+) -> None:
+    team_id = command.get("team_id", "")
+    user_id = command.get("user_id", "")
+    if isinstance(parsed, OpenLogModal):
+        today = services.interactions.author_context(team_id, user_id).today
+        view = blocks.log_modal(today, channel_id=command.get("channel_id"))
+        fallback = "You can log in one line instead: `/met @dana yesterday coffee`."
+        _open_modal(client, respond, command.get("trigger_id", ""), view, fallback)
+    else:
+        mine = services.preferences.load(team_id, user_id)
+        view = settings_blocks.settings_modal(mine.settings, mine.today, mine.tz)
+        _open_modal(client, respond, command.get("trigger_id", ""), view, "Please try again in a moment.")
+
+
+def _answer(services: Services, respond: Respond, command: dict[str, Any], parsed: MetCommand | GrammarError) -> None:
+    """Everything after the ack: call one service, render, reply through the command's response_url."""
+    team_id = command.get("team_id", "")
+    user_id = command.get("user_id", "")
+    text = command.get("text") or ""
+    if isinstance(parsed, GrammarError):
+        _reply(respond, blocks.error_message(parsed.message, text))
+    elif isinstance(parsed, ShowHelp):
+        _reply(respond, blocks.help_message())
+    elif isinstance(parsed, ListCadences):
+        listed = services.preferences.cadences(team_id, user_id)
+        _reply(respond, settings_blocks.cadence_list_message(listed.cadences, listed.labels, listed.now, listed.tz))
+    elif isinstance(parsed, SetCadence):
+        change = services.preferences.keep_in_touch(team_id, user_id, (parsed.user_id,), parsed.every_days)
+        if change.problem:
+            _reply(respond, blocks.error_message(change.problem, text))
+        else:
+            _reply(respond, settings_blocks.cadence_set_message(change.labels, change.contact_ids, parsed.every_days))
+    elif isinstance(parsed, StopCadence):
+        change = services.preferences.stop(team_id, user_id, parsed.user_id)
+        label = change.labels.get(parsed.user_id, "")
+        _reply(respond, settings_blocks.cadence_stopped_message(label, parsed.user_id, change.changed))
+    elif isinstance(parsed, ListHistory):
+        _reply(respond, blocks.history_message(services.interactions.history(team_id, user_id, parsed.with_user)))
+    elif isinstance(parsed, UndoLast):
+        deleted = services.interactions.undo_last(team_id, user_id)
+        _reply(respond, blocks.undone_message(deleted) if deleted else blocks.nothing_to_undo_message())
+    elif isinstance(parsed, LogMeeting):
+        _log(services, respond, team_id, user_id, text, parsed)
+
+
+def _log(services: Services, respond: Respond, team_id: str, user_id: str, text: str, parsed: LogMeeting) -> None:
+    outcome = services.interactions.log_meeting(team_id, user_id, parsed)
+    if not isinstance(outcome, Logged):
+        _reply(respond, blocks.error_message(outcome.message, text))
+        return
+    cadence_line = None
+    if parsed.cadence_days:
+        change = services.preferences.keep_in_touch(
+            team_id, user_id, outcome.interaction.participant_ids, parsed.cadence_days
+        )
+        cadence_line = settings_blocks.cadence_set_message(change.labels, change.contact_ids, parsed.cadence_days)[0]
+    _reply(respond, blocks.logged_message(outcome, cadence_line))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -83,3 +83,34 @@ def test_describe_day() -> None:
     assert dates.describe_day(date(2026, 11, 24), today) == "yesterday (Tue 24 Nov)"
     assert dates.describe_day(date(2026, 11, 20), today) == "Fri 20 Nov"
     assert dates.describe_day(date(2025, 12, 20), today) == "Sat 20 Dec 2025"
+
+
+COMMON_PHRASES = [
+    "today",
+    "yesterday",
+    "last week",
+    "a day ago",
+    "an day ago",
+    "1 day ago",
+    "3 days ago",
+    "45 days ago",
+    "a week ago",
+    "2 weeks ago",
+    "10 weeks ago",
+    *(f"{prefix}{day}" for prefix in ("", "on ", "last ") for day in dates.WEEKDAYS),
+]
+
+
+@pytest.mark.parametrize("phrase", COMMON_PHRASES)
+def test_common_phrases_resolve_exactly_as_dateparser_does(phrase: str) -> None:
+    # 14 consecutive days (every weekday twice, a month and a year boundary), late evening local time.
+    for offset in range(14):
+        local_now = datetime(2026, 12, 20, 23, 30) + timedelta(days=offset)
+        today = local_now.date()
+        assert dates._common_day(phrase, today) == dates._parsed_day(phrase, local_now, phrase), (phrase, today)
+
+
+def test_other_phrases_are_left_to_dateparser() -> None:
+    today = date(2026, 11, 25)
+    for phrase in ("last month", "2 months ago", "20 nov", "tomorrow", "fridays", "3 days", "someday"):
+        assert dates._common_day(phrase, today) is None
