@@ -52,6 +52,7 @@ def create_app(container: Container) -> App:
             client=container.client,
             signing_secret=signing_secret,
             listener_executor=logs.listener_executor(settings.rapport_http_threads),
+            logger=logs.bolt_logger(),
             raise_error_for_unhandled_request=False,
             # No auth.test at construction: a Slack blip must not stop start-up (see bot/readiness.py).
             token_verification_enabled=False,
