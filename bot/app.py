@@ -130,6 +130,7 @@ def create_app(container: Container, seen: SeenRequests | None = None) -> App:
             signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else "",
             request_verification_enabled=False,
             listener_executor=logs.listener_executor(settings.rapport_http_threads),
+            logger=logs.bolt_logger(),
             raise_error_for_unhandled_request=False,
             # No auth.test at construction: a Slack blip must not stop start-up (see bot/readiness.py).
             token_verification_enabled=False,

@@ -48,6 +48,10 @@ LIBRARY_FLOORS: Final[Mapping[str, int]] = {
     "alembic": logging.WARNING,
 }
 
+# Bolt gives each logger it creates an explicit level: the root's, or that of the base logger the App is given. With
+# this base logger (see bolt_logger) they get the floor below instead of RAPPORT_LOG_LEVEL=DEBUG.
+BOLT_BASE_LOGGER: Final = "slack_bolt"
+
 logger = logging.getLogger(__name__)
 _NO_CONTEXT: Final[Mapping[str, Any]] = MappingProxyType({})
 _context: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar("rapport_log_context", default=_NO_CONTEXT)
@@ -66,12 +70,14 @@ def _rejected_signature(record: logging.LogRecord) -> bool:
 
 
 # Module-level objects, so applying the policy twice adds each filter once (Logger.addFilter skips duplicates).
+_not_unused = _is_not("will be unused")  # Bolt reads SLACK_BOT_TOKEN itself and warns that our client wins: intended
 _LOGGER_FILTERS: Final[Mapping[str, tuple[Callable[[logging.LogRecord], bool], ...]]] = {
+    # On the base logger too: Bolt copies its filters to each logger it creates that has none.
+    BOLT_BASE_LOGGER: (_rejected_signature, _not_unused),
     "slack_bolt.RequestVerification": (_rejected_signature,),
+    "slack_bolt.App": (_not_unused,),
     # A sweep outlasting its interval is expected under load (coalesce + max_instances=1 skip the extra run).
     "apscheduler.scheduler": (_is_not("maximum number of running instances"),),
-    # Bolt reads SLACK_BOT_TOKEN itself and warns that the client we pass wins; that is intended.
-    "slack_bolt.App": (_is_not("will be unused"),),
 }
 
 
@@ -82,6 +88,11 @@ def apply_privacy_policy(level: str = "INFO") -> None:
     logging.getLogger().setLevel(numeric)
     for name, floor in LIBRARY_FLOORS.items():
         logging.getLogger(name).setLevel(max(numeric, floor))
+    for name in list(logging.root.manager.loggerDict):
+        # A library logger that already has a level of its own (Bolt sets one on every logger it creates) would
+        # escape its floor: make it inherit again.
+        if any(name.startswith(prefix + ".") for prefix in LIBRARY_FLOORS):
+            logging.getLogger(name).setLevel(logging.NOTSET)
     for name, filters in _LOGGER_FILTERS.items():
         for log_filter in filters:
             logging.getLogger(name).addFilter(log_filter)
@@ -184,6 +195,7 @@ def _request_context(request: BoltRequest, next_: Callable[[], BoltResponse]) ->
         "listener": _label(body),
     }
     _context.set({k: v for k, v in fields.items() if v})
+    logger.debug("handling %s", fields["listener"])
     return next_()
 
 
@@ -219,6 +231,11 @@ def in_fresh_context(fn: Callable[..., T]) -> Callable[..., T]:
 def listener_executor(threads: int) -> ThreadPoolExecutor:
     """The executor Bolt runs listeners on: context-carrying, so listener logs keep the request's ids."""
     return ContextThreadPoolExecutor(max_workers=threads, thread_name_prefix="rapport-listener")
+
+
+def bolt_logger() -> logging.Logger:
+    """The base logger to give Bolt's App, so every logger Bolt creates takes its level (the floor), not the root's."""
+    return logging.getLogger(BOLT_BASE_LOGGER)
 
 
 def install(app: App) -> None:
