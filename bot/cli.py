@@ -151,6 +151,8 @@ def _run(args: argparse.Namespace, settings: Settings, container: Container) -> 
             socket_mode.close()
         if scheduler is not None:
             scheduler.shutdown(wait=True)
+        # Commands already acked finish before the database goes: an acked /met is never dropped on a stop.
+        container.after_ack.executor.shutdown(wait=True)
         logger.info("stopped")
     return 0
 
