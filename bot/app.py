@@ -41,8 +41,12 @@ logger = logging.getLogger(__name__)
 
 SORRY = (
     ":face_with_head_bandage: Sorry — something went wrong on my side and I couldn't finish that. "
-    "Nothing you typed was lost; please try again in a moment."
+    "Please try again in a moment."
 )
+# Said only with the whole command echoed back: a failure can come after part of the work was saved, so the user
+# is told how to check rather than promised that nothing happened.
+SORRY_TYPED = "Here is what you typed, so you don't have to type it again:"
+CHECK_FIRST = {"/met": "`/met list` shows whether it was logged before you try again."}
 SORRY_VIEW_TEXT = (
     ":face_with_head_bandage: Sorry — something went wrong on my side and I couldn't save that. "
     "Close this and your form is still there, as you filled it in; please try again in a moment."
@@ -92,7 +96,10 @@ def sorry_text(body: dict[str, Any]) -> str:
     text = SORRY
     command, typed = body.get("command"), body.get("text")
     if isinstance(command, str) and command:
-        text += f"\nYou typed: {command} {str(typed or '')[:2500]}"
+        # Slack caps command text far below a message's 40,000 characters, so the echo is never cut.
+        text += f"\n{SORRY_TYPED}\n{command} {typed if isinstance(typed, str) else ''}".rstrip()
+        if check := CHECK_FIRST.get(command):
+            text += f"\n{check}"
     return text
 
 

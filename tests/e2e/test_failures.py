@@ -32,5 +32,7 @@ def test_an_internal_failure_is_reported_to_the_user(fake: FakeSlack, tmp_path: 
             lambda: fake.messages(fake.channel_id("#coffee"), as_user=fake.user("lee").id), what="an apology"
         )
     assert "something went wrong on my side" in reply.text
-    assert f"You typed: /met {typed}" in reply.text
+    assert f"so you don't have to type it again:\n/met {typed}" in reply.text
+    assert "`/met list` shows whether it was logged" in reply.text
+    assert "was lost" not in reply.text  # a promise it cannot keep when the failure came after a write
     assert "Traceback" not in reply.text and "sqlite" not in reply.text.lower()
