@@ -240,7 +240,7 @@ def test_coffee_in_a_dm_a_group_dm_and_without_the_bot(slack: HttpDriver, fake: 
 
 def test_coffee_in_an_archived_channel(slack: HttpDriver, fake: FakeSlack) -> None:
     fake.join("#random", "rapport")
-    fake._conversations[fake.channel_id("#random")].is_archived = True  # the fake has no conversations.archive
+    fake.archive("#random")
     reply = run_coffee(slack, fake, "", channel="#random", user="maya")
     assert "archived" in reply.text
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.client import HttpDriver, SocketDriver
+from bot.sandbox.slack import FakeSlack
 from tests.e2e.conftest import wait_for
 
 RAPPORT = Path(sys.executable).with_name("rapport")
@@ -75,7 +76,7 @@ def test_http_mode_serves_met_and_health_and_stops_cleanly(fake: FakeSlack, tmp_
                 return False
 
         wait_for(healthy, timeout=30, what="rapport run to answer /healthz")
-        slack = fake.http_driver(base + "/slack/events")
+        slack = HttpDriver(fake, base + "/slack/events")
         maya = fake.user("maya")
         assert slack.slash_command("lee", "/met", f"<@{maya.id}|maya> coffee", channel="#coffee").ok
         [reply] = wait_for(lambda: ephemeral_replies(fake, "lee"), what="the /met reply")
@@ -92,7 +93,7 @@ def test_socket_mode_when_an_app_token_is_set(fake: FakeSlack, tmp_path: Path) -
     del env["SLACK_SIGNING_SECRET"]
     process = start(env, tmp_path)
     try:
-        slack = fake.socket_driver(connect_timeout=30)
+        slack = SocketDriver(fake, connect_timeout=30)
         slack.wait_connected()
         maya = fake.user("maya")
         answer = slack.slash_command("lee", "/met", f"<@{maya.id}|maya> yesterday lunch", channel="#coffee")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.blockkit import (
+from bot.sandbox.slack.blockkit import (
     MAX_MESSAGE_TEXT,
     check_message_blocks,
     check_message_text,

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.demo import DemoError, DemoSession, _match_option, describe_duration, main, parse_duration, run_script
+from bot.sandbox.demo.session import (
+    DemoError,
+    DemoSession,
+    _match_option,
+    describe_duration,
+    main,
+    parse_duration,
+    run_script,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "demo.txt"
@@ -217,7 +225,7 @@ def test_a_bot_that_cannot_start_gives_one_line_and_the_terminal_back(
 ) -> None:
     import logging
 
-    from bot.sandbox import demo
+    from bot.sandbox.demo import session as demo
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("boom")

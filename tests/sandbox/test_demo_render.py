@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.demo_render import Directory, describe_element, mrkdwn, render_blocks, render_message, render_view
+from bot.sandbox.demo.render import Directory, describe_element, mrkdwn, render_blocks, render_message, render_view
 
 NAMES = Directory(users={"U1": "maya", "U2": "lee"}, channels={"C1": "coffee"})
 

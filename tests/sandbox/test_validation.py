@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.validation import MethodCatalog, SlackError, scopes_from_manifest
+from bot.sandbox.slack.validation import MethodCatalog, SlackError, scopes_from_manifest
 
 BOT_METHODS = [
     "auth.test",

@@ -31,8 +31,8 @@ from pydantic import SecretStr
 
 from bot.clock import ManualClock
 from bot.embedded import EmbeddedBot
-from bot.sandbox import hooks
-from bot.sandbox.demo_render import (
+from bot.sandbox.client import DriverResponse, HttpDriver
+from bot.sandbox.demo.render import (
     Choice,
     Directory,
     Screen,
@@ -41,10 +41,9 @@ from bot.sandbox.demo_render import (
     render_message,
     render_view,
 )
-from bot.sandbox.driver import DriverResponse, HttpDriver
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.records import FakeMessage
 from bot.sandbox.seed import SeedUser, default_workspace
+from bot.sandbox.slack import FakeSlack, manifest
+from bot.sandbox.slack.records import FakeMessage
 from bot.scheduler import sweeps_for
 from bot.settings import Settings
 
@@ -248,7 +247,7 @@ class DemoSession:
         )
         self.bot = EmbeddedBot(settings, clock=self.clock).start()
         self.inflight = InFlight(self.bot.app.listener_runner.listener_executor)
-        self.driver = self.fake.http_driver(self.bot.events_url)
+        self.driver = HttpDriver(self.fake, self.bot.events_url)
         self._mark_all_seen(self.me.id)
 
     def close(self) -> None:
@@ -566,10 +565,10 @@ class DemoSession:
 
     def _manifest_commands(self) -> dict[str, bool] | None:
         """Slash commands the app declares → their should_escape flag (None without a manifest: anything goes)."""
-        manifest = hooks.read_manifest()
-        if manifest is None:
+        declared_app = manifest.read_manifest()
+        if declared_app is None:
             return None
-        declared = (manifest.get("features") or {}).get("slash_commands") or []
+        declared = (declared_app.get("features") or {}).get("slash_commands") or []
         return {
             str(entry.get("command")): bool(entry.get("should_escape", False))
             for entry in declared

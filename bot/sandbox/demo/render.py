@@ -13,17 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.sandbox.elements import Family, Shape, all_options, element_type
+
 DIVIDER = "─" * 40
 ACTIONS_LINE_WIDTH = 100  # a longer row of buttons is listed one per line
-SELECT_TYPES = frozenset({"static_select", "external_select", "radio_buttons", "overflow"})
-MULTI_SELECT_TYPES = frozenset({"multi_static_select", "multi_external_select", "checkboxes"})
-USER_SELECT_TYPES = frozenset({"users_select", "multi_users_select"})
-CONVERSATION_SELECT_TYPES = frozenset(
-    {"conversations_select", "channels_select", "multi_conversations_select", "multi_channels_select"}
-)
-TEXT_INPUT_TYPES = frozenset(
-    {"plain_text_input", "email_text_input", "url_text_input", "number_input", "rich_text_input"}
-)
 _ANGLE = re.compile(r"<([^<>]*)>")
 
 
@@ -114,69 +107,61 @@ def text_of(obj: Any, directory: Directory | None = None) -> str:
 
 def element_options(element: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(label, value) of every option, option groups flattened."""
-    options = list(element.get("options") or [])
-    for group in element.get("option_groups") or []:
-        options.extend(group.get("options") or [])
-    return [(text_of(option.get("text")), str(option.get("value", ""))) for option in options]
+    return [(text_of(option.get("text")), str(option.get("value", ""))) for option in all_options(element)]
 
 
 def _selected_labels(element: Mapping[str, Any], directory: Directory) -> list[str]:
-    kind = element.get("type")
-    if kind in SELECT_TYPES and isinstance(element.get("initial_option"), dict):
-        return [text_of(element["initial_option"].get("text"))]
-    if kind in MULTI_SELECT_TYPES:
-        return [text_of(option.get("text")) for option in element.get("initial_options") or []]
-    if kind == "users_select" and element.get("initial_user"):
-        return [directory.user(str(element["initial_user"]))]
-    if kind == "multi_users_select":
-        return [directory.user(str(user)) for user in element.get("initial_users") or []]
-    for key in ("initial_conversation", "initial_channel"):
-        if element.get(key):
-            return [directory.channel(str(element[key]))]
-    for key in ("initial_conversations", "initial_channels"):
-        if element.get(key):
-            return [directory.channel(str(channel)) for channel in element[key]]
-    for key in ("initial_date", "initial_time", "initial_value"):
-        if element.get(key) not in (None, ""):
-            return [str(element[key])]
-    if element.get("initial_date_time"):
-        return [str(element["initial_date_time"])]
-    return []
+    kind = element_type(element)
+    start = element.get(kind.initial_key) if kind.initial_key else None
+    if start in (None, "", []):
+        return []
+    starts = start if kind.multiple else [start]
+    if kind.shape in {Shape.OPTION, Shape.OPTIONS}:
+        return [text_of(option.get("text")) for option in starts if isinstance(option, dict)]
+    if kind.family is Family.USERS:
+        return [directory.user(str(user)) for user in starts]
+    if kind.family is Family.CONVERSATIONS:
+        return [directory.channel(str(channel)) for channel in starts]
+    return [str(start)]
+
+
+def _choices_head(selected: list[str], placeholder: str, fallback: str) -> str:
+    return ", ".join(selected) or placeholder or fallback
 
 
 def describe_element(element: Mapping[str, Any], directory: Directory | None = None) -> str:
     """One element as a short label: 'Undo', 'Snooze ▾ (1 day / 3 days)', 'Pick people ▾ (@handle…)'."""
     names = directory or Directory()
-    kind = str(element.get("type", ""))
+    kind = element_type(element)
     placeholder = text_of(element.get("placeholder"), names)
     selected = _selected_labels(element, names)
-    if kind == "button":
+    options = " / ".join(label for label, _ in element_options(element))
+    family = kind.family
+    if family is Family.BUTTON:
         label = text_of(element.get("text"), names)
         return f"{label} ↗ {element['url']}" if element.get("url") else label
-    if kind == "overflow":
-        return "⋯ (" + " / ".join(label for label, _ in element_options(element)) + ")"
-    if kind in SELECT_TYPES or kind in MULTI_SELECT_TYPES:
-        options = " / ".join(label for label, _ in element_options(element))
-        if kind == "checkboxes":
-            chosen = set(selected)
-            return " ".join(("☑ " if label in chosen else "☐ ") + label for label, _ in element_options(element))
-        head = ", ".join(selected) or placeholder or "Choose"
+    if family is Family.OVERFLOW:
+        return f"⋯ ({options})"
+    if family is Family.CHECKBOXES:
+        chosen = set(selected)
+        return " ".join(("☑ " if label in chosen else "☐ ") + label for label, _ in element_options(element))
+    if family in {Family.SELECT, Family.MULTI_SELECT}:
+        head = _choices_head(selected, placeholder, "Choose")
         return f"{head} ▾ ({options})" if options else f"{head} ▾"
-    if kind in USER_SELECT_TYPES:
-        head = ", ".join(selected) or placeholder or "Choose people"
-        return f"{head} ▾ (@handle{', @handle…' if kind.startswith('multi') else ''})"
-    if kind in CONVERSATION_SELECT_TYPES:
-        head = ", ".join(selected) or placeholder or "Choose a channel"
-        return f"{head} ▾ (#channel)"
-    if kind == "datepicker":
+    if family is Family.USERS:
+        head = _choices_head(selected, placeholder, "Choose people")
+        return f"{head} ▾ (@handle{', @handle…' if kind.multiple else ''})"
+    if family is Family.CONVERSATIONS:
+        return f"{_choices_head(selected, placeholder, 'Choose a channel')} ▾ (#channel)"
+    if family is Family.DATE:
         return f"📅 {selected[0] if selected else placeholder or 'YYYY-MM-DD'} ▾"
-    if kind == "timepicker":
+    if family is Family.TIME:
         return f"🕘 {selected[0] if selected else placeholder or 'HH:MM'} ▾"
-    if kind == "datetimepicker":
+    if family is Family.DATETIME:
         return f"📅 {selected[0] if selected else 'date and time'} ▾"
-    if kind in TEXT_INPUT_TYPES:
+    if family is Family.TEXT:
         return f"✎ {selected[0] if selected else placeholder or 'text'}"
-    return f"[{kind}]"
+    return f"[{element.get('type', '')}]"
 
 
 class _Renderer:
