@@ -1,31 +1,47 @@
-"""Block Kit → terminal text for `rapport demo` (pure: no I/O, no Slack); numbering spans a whole screen.
+"""Block Kit → terminal text for `rapport demo` (pure: no I/O, no Slack).
 
-Messages, modals and Home tabs are rendered line by line; every interactive element gets a number (`[1] Undo`)
-so the demo can click it by that number. Mentions and channel links are shown the way Slack shows them
-(`<@U…|maya>` → `@maya`, `<#C…|coffee>` → `#coffee`), Slack's escapes (&amp; &lt; &gt;) become characters again,
-and emoji shortcodes are left as typed.
+Messages and modals are rendered line by line; every interactive element gets a number (`[1] Undo`) so the demo
+can click it by that number (the caller decides the numbers, so they can stay put while a session goes on).
+Mentions and channel links are shown the way Slack shows them (`<@U…|maya>` → `@maya`, `<#C…|coffee>` →
+`#coffee`), Slack's escapes (&amp; &lt; &gt;) become characters again, emoji names become emoji (`:memo:` → 📝,
+with the `emoji` package), *bold*, _italic_ and ~strike~ are shown with ANSI styles on a terminal and without their
+markers elsewhere, and `> quotes` get a bar.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import emoji
 
 from bot.sandbox.elements import Family, Shape, all_options, element_type
 
 DIVIDER = "─" * 40
 ACTIONS_LINE_WIDTH = 100  # a longer row of buttons is listed one per line
 _ANGLE = re.compile(r"<([^<>]*)>")
+_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)
+# Slack's emphasis: a marker pair around non-blank text, not inside a word (snake_case and URLs stay as they are).
+_EMPHASIS = (
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])"), "1"),  # *bold*
+    (re.compile(r"(?<![\w_])_(?=\S)([^_\n]*?\S)_(?![\w_])"), "3"),  # _italic_
+    (re.compile(r"(?<![\w~])~(?=\S)([^~\n]*?\S)~(?![\w~])"), "9"),  # ~strike~
+)
+QUOTE_BAR = "▎ "
+# Numbers the interactive elements of one rendering: (block_id, element) → its number on screen.
+NumberFn = Callable[[str | None, dict[str, Any]], int]
 
 
 @dataclass(frozen=True)
 class Directory:
-    """Names the renderer shows for ids it meets in text: user id → handle, channel id → name."""
+    """Names the renderer shows for ids it meets in text (user id → handle, channel id → name), and whether the
+    terminal shows styles (ANSI bold/italic/strike) or the text goes without them (scripts, pipes)."""
 
     users: Mapping[str, str] = field(default_factory=dict)
     channels: Mapping[str, str] = field(default_factory=dict)
+    ansi: bool = False
 
     def user(self, user_id: str) -> str:
         """'@handle' for a known id, '@U…' otherwise."""
@@ -94,7 +110,19 @@ def mrkdwn(text: str, directory: Directory | None = None) -> str:
             return f"{label} ({target})"
         return target.removeprefix("mailto:")
 
-    return unescape(_ANGLE.sub(replace, text))
+    lines = unescape(styled(_ANGLE.sub(replace, text), ansi=names.ansi)).split("\n")
+    return "\n".join(QUOTE_BAR + line[1:].lstrip() if line.startswith(">") else line for line in lines)
+
+
+def styled(text: str, ansi: bool = False) -> str:
+    """mrkdwn emphasis as ANSI styles (or just without its markers) and emoji names as emoji; code is left alone."""
+    parts = _CODE.split(text)
+    for index in range(0, len(parts), 2):  # even parts are outside `code`
+        part = parts[index]
+        for pattern, code in _EMPHASIS:
+            part = pattern.sub(lambda m, c=code: f"\033[{c}m{m.group(1)}\033[0m" if ansi else m.group(1), part)
+        parts[index] = emoji.emojize(part, language="alias")
+    return "".join(parts)
 
 
 def text_of(obj: Any, directory: Directory | None = None) -> str:
@@ -102,7 +130,10 @@ def text_of(obj: Any, directory: Directory | None = None) -> str:
     if not isinstance(obj, dict):
         return "" if obj is None else str(obj)
     text = str(obj.get("text", ""))
-    return mrkdwn(text, directory) if obj.get("type") == "mrkdwn" else unescape(text)
+    if obj.get("type") == "mrkdwn":
+        return mrkdwn(text, directory)
+    # plain_text shows emoji names as emoji unless the object says emoji: false.
+    return unescape(emoji.emojize(text, language="alias") if obj.get("emoji", True) else text)
 
 
 def element_options(element: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -165,10 +196,11 @@ def describe_element(element: Mapping[str, Any], directory: Directory | None = N
 
 
 class _Renderer:
-    def __init__(self, directory: Directory, first_number: int) -> None:
+    def __init__(self, directory: Directory, first_number: int, number_of: NumberFn | None) -> None:
         self.directory = directory
         self.screen = Screen()
         self.next_number = first_number
+        self.number_of = number_of
 
     def text(self, obj: Any) -> str:
         return text_of(obj, self.directory)
@@ -178,8 +210,11 @@ class _Renderer:
             self.screen.lines.append((indent + line).rstrip())
 
     def choice(self, block_id: str | None, element: dict[str, Any]) -> str:
-        number = self.next_number
-        self.next_number += 1
+        if self.number_of is not None:
+            number = self.number_of(block_id, element)
+        else:
+            number = self.next_number
+            self.next_number += 1
         self.screen.choices.append(Choice(number, str(element.get("action_id", "")), block_id, element))
         return f"[{number}] {describe_element(element, self.directory)}"
 
@@ -297,9 +332,14 @@ def rich_text(block: Mapping[str, Any], directory: Directory | None = None) -> s
     return "\n".join(lines)
 
 
-def render_blocks(blocks: list[dict[str, Any]], directory: Directory | None = None, first_number: int = 1) -> Screen:
-    """Blocks as lines; interactive elements numbered from ``first_number``."""
-    renderer = _Renderer(directory or Directory(), first_number)
+def render_blocks(
+    blocks: list[dict[str, Any]],
+    directory: Directory | None = None,
+    first_number: int = 1,
+    number_of: NumberFn | None = None,
+) -> Screen:
+    """Blocks as lines; interactive elements numbered by ``number_of``, else in order from ``first_number``."""
+    renderer = _Renderer(directory or Directory(), first_number, number_of)
     for block in blocks or []:
         renderer.block(block)
     return renderer.screen
@@ -311,16 +351,19 @@ def render_message(
     attachments: list[dict[str, Any]] | None = None,
     directory: Directory | None = None,
     first_number: int = 1,
+    number_of: NumberFn | None = None,
 ) -> Screen:
     """A message: its blocks (or its text when it has none), then attachments prefixed with '│ '."""
     names = directory or Directory()
     screen = (
-        render_blocks(blocks or [], names, first_number) if blocks else Screen(lines=mrkdwn(text, names).split("\n"))
+        render_blocks(blocks or [], names, first_number, number_of)
+        if blocks
+        else Screen(lines=mrkdwn(text, names).split("\n"))
     )
     number = first_number + len(screen.choices)
     for attachment in attachments or []:
         if attachment.get("blocks"):
-            inner = render_blocks(attachment["blocks"], names, number)
+            inner = render_blocks(attachment["blocks"], names, number, number_of)
         else:
             parts = [attachment.get("pretext"), attachment.get("title"), attachment.get("text")]
             lines = [mrkdwn(str(part), names) for part in parts if part]
@@ -333,10 +376,15 @@ def render_message(
     return screen
 
 
-def render_view(view: Mapping[str, Any], directory: Directory | None = None, first_number: int = 1) -> Screen:
+def render_view(
+    view: Mapping[str, Any],
+    directory: Directory | None = None,
+    first_number: int = 1,
+    number_of: NumberFn | None = None,
+) -> Screen:
     """A modal (title, inputs with their field names, submit/close) or a Home tab."""
     names = directory or Directory()
-    screen = render_blocks(list(view.get("blocks") or []), names, first_number)
+    screen = render_blocks(list(view.get("blocks") or []), names, first_number, number_of)
     if view.get("type") == "home":
         return screen
     title = text_of(view.get("title"), names)
