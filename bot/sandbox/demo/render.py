@@ -156,43 +156,65 @@ def _selected_labels(element: Mapping[str, Any], directory: Directory) -> list[s
     return [str(start)]
 
 
-def _choices_head(selected: list[str], placeholder: str, fallback: str) -> str:
-    return ", ".join(selected) or placeholder or fallback
+@dataclass(frozen=True)
+class _Shown:
+    """What describe_element knows about one element."""
+
+    element: Mapping[str, Any]
+    multiple: bool
+    names: Directory
+    placeholder: str
+    selected: list[str]
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        return element_options(self.element)
+
+    def head(self, fallback: str) -> str:
+        return ", ".join(self.selected) or self.placeholder or fallback
+
+    def first(self, fallback: str) -> str:
+        return self.selected[0] if self.selected else self.placeholder or fallback
+
+
+def _button(shown: _Shown) -> str:
+    label = text_of(shown.element.get("text"), shown.names)
+    return f"{label} ↗ {shown.element['url']}" if shown.element.get("url") else label
+
+
+def _select(shown: _Shown) -> str:
+    options = " / ".join(label for label, _ in shown.options)
+    return f"{shown.head('Choose')} ▾ ({options})" if options else f"{shown.head('Choose')} ▾"
+
+
+def _checkboxes(shown: _Shown) -> str:
+    return " ".join(("☑ " if label in shown.selected else "☐ ") + label for label, _ in shown.options)
+
+
+_DESCRIBE: Mapping[Family, Callable[[_Shown], str]] = {
+    Family.BUTTON: _button,
+    Family.OVERFLOW: lambda shown: "⋯ (" + " / ".join(label for label, _ in shown.options) + ")",
+    Family.CHECKBOXES: _checkboxes,
+    Family.SELECT: _select,
+    Family.MULTI_SELECT: _select,
+    Family.USERS: lambda shown: f"{shown.head('Choose people')} ▾ (@handle{', @handle…' if shown.multiple else ''})",
+    Family.CONVERSATIONS: lambda shown: f"{shown.head('Choose a channel')} ▾ (#channel)",
+    Family.DATE: lambda shown: f"📅 {shown.first('YYYY-MM-DD')} ▾",
+    Family.TIME: lambda shown: f"🕘 {shown.first('HH:MM')} ▾",
+    Family.DATETIME: lambda shown: f"📅 {shown.selected[0] if shown.selected else 'date and time'} ▾",
+    Family.TEXT: lambda shown: f"✎ {shown.first('text')}",
+}
 
 
 def describe_element(element: Mapping[str, Any], directory: Directory | None = None) -> str:
     """One element as a short label: 'Undo', 'Snooze ▾ (1 day / 3 days)', 'Pick people ▾ (@handle…)'."""
     names = directory or Directory()
     kind = element_type(element)
+    describe = _DESCRIBE.get(kind.family)
+    if describe is None:
+        return f"[{element.get('type', '')}]"
     placeholder = text_of(element.get("placeholder"), names)
-    selected = _selected_labels(element, names)
-    options = " / ".join(label for label, _ in element_options(element))
-    family = kind.family
-    if family is Family.BUTTON:
-        label = text_of(element.get("text"), names)
-        return f"{label} ↗ {element['url']}" if element.get("url") else label
-    if family is Family.OVERFLOW:
-        return f"⋯ ({options})"
-    if family is Family.CHECKBOXES:
-        chosen = set(selected)
-        return " ".join(("☑ " if label in chosen else "☐ ") + label for label, _ in element_options(element))
-    if family in {Family.SELECT, Family.MULTI_SELECT}:
-        head = _choices_head(selected, placeholder, "Choose")
-        return f"{head} ▾ ({options})" if options else f"{head} ▾"
-    if family is Family.USERS:
-        head = _choices_head(selected, placeholder, "Choose people")
-        return f"{head} ▾ (@handle{', @handle…' if kind.multiple else ''})"
-    if family is Family.CONVERSATIONS:
-        return f"{_choices_head(selected, placeholder, 'Choose a channel')} ▾ (#channel)"
-    if family is Family.DATE:
-        return f"📅 {selected[0] if selected else placeholder or 'YYYY-MM-DD'} ▾"
-    if family is Family.TIME:
-        return f"🕘 {selected[0] if selected else placeholder or 'HH:MM'} ▾"
-    if family is Family.DATETIME:
-        return f"📅 {selected[0] if selected else 'date and time'} ▾"
-    if family is Family.TEXT:
-        return f"✎ {selected[0] if selected else placeholder or 'text'}"
-    return f"[{element.get('type', '')}]"
+    return describe(_Shown(element, kind.multiple, names, placeholder, _selected_labels(element, names)))
 
 
 class _Renderer:
@@ -231,36 +253,37 @@ class _Renderer:
     def block(self, block: Any) -> None:
         if not isinstance(block, dict):
             return
-        kind = block.get("type")
-        block_id = block.get("block_id")
-        if kind == "section":
-            self.section(block)
-        elif kind == "header":
-            title = self.text(block.get("text"))
-            self.add(title)
-            self.add("═" * min(len(title), 60))
-        elif kind == "divider":
-            self.add(DIVIDER)
-        elif kind == "context":
-            parts = [self.element_inline(block_id, element) for element in block.get("elements") or []]
-            self.add("  ".join(part for part in parts if part), indent="  ")
-        elif kind == "actions":
-            parts = [part for part in (self.element_inline(block_id, e) for e in block.get("elements") or []) if part]
-            joined = "  ".join(parts)
-            self.add(joined if len(joined) <= ACTIONS_LINE_WIDTH else "\n".join(parts))
-        elif kind == "image":
-            title = self.text(block.get("title"))
-            self.add(f"[image: {title or block.get('alt_text', '')}]")
-        elif kind == "input":
-            self.input(block)
-        elif kind == "rich_text":
-            self.add(rich_text(block, self.directory))
-        elif kind == "file":
-            self.add("[file]")
-        elif kind == "video":
-            self.add(f"[video: {self.text(block.get('title'))}]")
+        draw = {
+            "section": self.section,
+            "header": self.header,
+            "divider": lambda _: self.add(DIVIDER),
+            "context": self.context,
+            "actions": self.actions,
+            "image": lambda b: self.add(f"[image: {self.text(b.get('title')) or b.get('alt_text', '')}]"),
+            "input": self.input,
+            "rich_text": lambda b: self.add(rich_text(b, self.directory)),
+            "file": lambda _: self.add("[file]"),
+            "video": lambda b: self.add(f"[video: {self.text(b.get('title'))}]"),
+        }.get(str(block.get("type")))
+        if draw is None:
+            self.add(f"[{block.get('type')} block]")
         else:
-            self.add(f"[{kind} block]")
+            draw(block)
+
+    def header(self, block: dict[str, Any]) -> None:
+        title = self.text(block.get("text"))
+        self.add(title)
+        self.add("═" * min(len(title), 60))
+
+    def context(self, block: dict[str, Any]) -> None:
+        parts = [self.element_inline(block.get("block_id"), element) for element in block.get("elements") or []]
+        self.add("  ".join(part for part in parts if part), indent="  ")
+
+    def actions(self, block: dict[str, Any]) -> None:
+        elements = block.get("elements") or []
+        parts = [part for part in (self.element_inline(block.get("block_id"), e) for e in elements) if part]
+        joined = "  ".join(parts)
+        self.add(joined if len(joined) <= ACTIONS_LINE_WIDTH else "\n".join(parts))
 
     def section(self, block: dict[str, Any]) -> None:
         block_id = block.get("block_id")
