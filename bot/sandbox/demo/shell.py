@@ -141,7 +141,8 @@ class DemoShell(cmd.Cmd):
         handler = getattr(self, "do_" + topic, None)
         if handler is None or not handler.__doc__:
             raise DemoError(f"there is no command {topic!r} (`help` lists them; slash commands answer `/met help`)")
-        self.session.say("\n".join("  " + line.strip() for line in handler.__doc__.strip().splitlines()))
+        lines = handler.__doc__.strip().splitlines()
+        self.session.say("\n".join("  " + line.strip() if line.strip() else "" for line in lines))
         return False
 
     def do_quit(self, arg: str) -> bool:
