@@ -46,9 +46,9 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from bot.sandbox.driver import Driver, DriverResponse
-from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.client import Driver, DriverResponse
 from bot.sandbox.seed import default_workspace
+from bot.sandbox.slack import FakeSlack
 from storage.db import make_engine, normalise_url
 from storage.models import InteractionRow
 

@@ -29,8 +29,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.seed import default_workspace
+from bot.sandbox.slack import FakeSlack
 from storage import migrate
 from storage.db import make_engine, normalise_url
 from storage.models import NudgeRow, NudgeSettingsRow, PersonRow, Workspace

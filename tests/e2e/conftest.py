@@ -16,9 +16,9 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.embedded import EmbeddedBot
-from bot.sandbox.driver import HttpDriver, sign
-from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.client import HttpDriver, sign
 from bot.sandbox.seed import default_workspace
+from bot.sandbox.slack import FakeSlack
 from bot.settings import Settings
 from tests.e2e.log_guard import guard, leaks
 
@@ -113,4 +113,4 @@ def bot(fake: FakeSlack, database_url: str, clock: ManualClock) -> Iterator[Embe
 @pytest.fixture
 def slack(fake: FakeSlack, bot: EmbeddedBot) -> HttpDriver:
     """Sends Slack-signed requests to the running bot."""
-    return fake.http_driver(bot.events_url)
+    return HttpDriver(fake, bot.events_url)

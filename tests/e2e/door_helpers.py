@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from bot.embedded import EmbeddedBot
-from bot.sandbox.driver import sign
+from bot.sandbox.client import sign
 from bot.server import EVENTS_PATH
 from storage.models import Base
 

@@ -27,8 +27,8 @@ from typing import Any
 import pytest
 
 from bot.logs import LIBRARY_FLOORS, apply_privacy_policy
-from bot.sandbox.driver import HttpDriver, SocketDriver
-from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.client import HttpDriver, SocketDriver
+from bot.sandbox.slack import FakeSlack
 
 MIN_LENGTH = 4  # shorter typed text ("ok", "hi") would match ordinary log words; ids and secrets are longer
 TOKEN_PREFIXES = re.compile(r"\bxox[abpe]-|\bxapp-")

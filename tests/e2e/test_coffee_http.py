@@ -18,10 +18,10 @@ from sqlalchemy import select
 from bot.clock import ManualClock
 from bot.domain.coffee import ProgramStatus, RoundStatus
 from bot.embedded import EmbeddedBot
-from bot.sandbox.driver import HttpDriver
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.faults import Fault
-from bot.sandbox.records import FakeMessage
+from bot.sandbox.client import HttpDriver
+from bot.sandbox.slack import FakeSlack
+from bot.sandbox.slack.faults import Fault
+from bot.sandbox.slack.records import FakeMessage
 from bot.settings import Settings
 from storage.models import CoffeeProgramRow, InteractionRow
 from tests.e2e.conftest import post_interactive, view_submission, wait_for
@@ -285,7 +285,7 @@ def test_coffee_in_a_dm_a_group_dm_and_without_the_bot(slack: HttpDriver, fake: 
 
 def test_coffee_in_an_archived_channel(slack: HttpDriver, fake: FakeSlack) -> None:
     fake.join("#random", "rapport")
-    fake._conversations[fake.channel_id("#random")].is_archived = True  # the fake has no conversations.archive
+    fake.archive("#random")
     reply = run_coffee(slack, fake, "", channel="#random", user="maya")
     assert "archived" in reply.text
 

@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 
 from bot.clock import ManualClock
 from bot.embedded import EmbeddedBot
-from bot.sandbox.driver import HttpDriver
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.faults import Fault
-from bot.sandbox.records import FakeMessage, iter_elements
+from bot.sandbox.client import HttpDriver
+from bot.sandbox.slack import FakeSlack
+from bot.sandbox.slack.faults import Fault
+from bot.sandbox.slack.records import FakeMessage, iter_elements
 from storage.models import InteractionRow
 from tests.e2e.conftest import post_interactive, view_submission, wait_for
 

@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.embedded import EmbeddedBot
-from bot.sandbox.driver import sign
-from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.client import sign
+from bot.sandbox.slack import FakeSlack
 from storage.models import InteractionRow, SeenRequestRow
 from tests.e2e.conftest import wait_for
 from tests.e2e.door_helpers import Hostile, form, hostile_listener, interactive, post, row_counts

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.embedded import EmbeddedBot
-from bot.sandbox.driver import sign
-from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.client import sign
+from bot.sandbox.slack import FakeSlack
 from bot.server import EVENTS_PATH
 from handlers import ids
 from tests.e2e.door_helpers import Hostile, hostile_listener, post, row_counts

@@ -10,7 +10,8 @@ import pytest
 from bot.app import create_app
 from bot.clock import ManualClock
 from bot.container import build_container
-from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.client import SocketDriver
+from bot.sandbox.slack import FakeSlack
 from bot.settings import Settings
 from storage import migrate
 from tests.e2e.conftest import wait_for
@@ -33,7 +34,7 @@ def test_a_redelivered_socket_mode_event_is_processed_once(
     marker = f"tokens revoked in team {fake.team_id}"
     try:
         with serve_socket_mode(app, fake), caplog.at_level(logging.INFO):
-            driver = fake.socket_driver()
+            driver = SocketDriver(fake)
             driver.wait_connected()
             payload = driver.event_payload({"type": "tokens_revoked", "tokens": {"bot": [fake.bot_user_id]}})
             # The same envelope payload twice, as Slack redelivers an event it thinks was not acknowledged.

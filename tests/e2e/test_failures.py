@@ -8,7 +8,8 @@ from sqlalchemy import text
 
 from bot.clock import ManualClock
 from bot.embedded import EmbeddedBot
-from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.client import HttpDriver
+from bot.sandbox.slack import FakeSlack
 from bot.settings import Settings
 from tests.e2e.conftest import NOW, wait_for
 
@@ -24,7 +25,7 @@ def test_an_internal_failure_is_reported_to_the_user(fake: FakeSlack, tmp_path: 
     with EmbeddedBot(settings, clock=ManualClock(NOW)) as bot:
         with bot.container.engine.begin() as connection:  # simulate a database gone wrong under the bot
             connection.execute(text("DROP TABLE interaction_participants"))
-        slack = fake.http_driver(bot.events_url)
+        slack = HttpDriver(fake, bot.events_url)
         maya = fake.user("maya")
         typed = f"<@{maya.id}|maya> lunch — the plan"
         assert slack.slash_command("lee", "/met", typed, channel="#coffee").ok

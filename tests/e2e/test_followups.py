@@ -13,11 +13,11 @@ import pytest
 from bot.clock import ManualClock
 from bot.domain.nudges import ALL_DAYS, NudgeKind, NudgeSettings
 from bot.embedded import EmbeddedBot
-from bot.sandbox.driver import HttpDriver
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.faults import Fault
-from bot.sandbox.records import FakeMessage
+from bot.sandbox.client import HttpDriver
 from bot.sandbox.seed import default_workspace
+from bot.sandbox.slack import FakeSlack
+from bot.sandbox.slack.faults import Fault
+from bot.sandbox.slack.records import FakeMessage
 from bot.settings import Settings
 from tests.e2e.conftest import wait_for
 

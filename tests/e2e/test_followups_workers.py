@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, insert, select
 
-from bot.sandbox.fake_slack import ALL_SCOPES, FakeSlack
-from bot.sandbox.faults import Fault
+from bot.sandbox.slack import ALL_SCOPES, FakeSlack
+from bot.sandbox.slack.faults import Fault
 from storage import migrate
 from storage.db import make_engine
 from storage.models import NudgeRow, NudgeSettingsRow, PersonRow, Workspace

@@ -7,7 +7,8 @@ import logging
 import pytest
 
 from bot.embedded import EmbeddedBot
-from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.client import HttpDriver
+from bot.sandbox.slack import FakeSlack
 from tests.e2e.log_guard import CapturingHandler, Sensitive, leaks
 
 
@@ -17,7 +18,7 @@ def test_a_request_signed_with_another_secret_is_refused_without_logging_its_bod
     # The most common set-up error: a mistyped signing secret. Bolt used to log the whole body at INFO.
     caplog.set_level(logging.INFO)
     with FakeSlack() as mistyped:  # same people, a different signing secret
-        answer = mistyped.http_driver(bot.events_url).slash_command(
+        answer = HttpDriver(mistyped, bot.events_url).slash_command(
             "lee", "/met", "@maya coffee — the budget cut nobody knows about yet #layoffs", channel="#coffee"
         )
         assert answer.status == 401

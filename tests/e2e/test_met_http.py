@@ -10,9 +10,9 @@ import urllib.request
 import pytest
 
 from bot.embedded import EmbeddedBot
-from bot.sandbox.driver import HttpDriver, sign
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.records import FakeMessage
+from bot.sandbox.client import HttpDriver, sign
+from bot.sandbox.slack import FakeSlack
+from bot.sandbox.slack.records import FakeMessage
 from tests.e2e.conftest import wait_for
 
 CHANNEL = "#coffee"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from bot.embedded import EmbeddedBot
-from bot.sandbox.driver import HttpDriver
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.records import FakeMessage
+from bot.sandbox.client import HttpDriver
+from bot.sandbox.slack import FakeSlack
+from bot.sandbox.slack.records import FakeMessage
 from tests.e2e.conftest import wait_for
 
 CHANNEL = "#coffee"

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.client import HttpDriver, SocketDriver
+from bot.sandbox.slack import FakeSlack
 from tests.e2e.conftest import wait_for
 
 RAPPORT = Path(sys.executable).with_name("rapport")
@@ -68,7 +69,7 @@ def test_http_mode_serves_met_and_health_and_stops_cleanly(fake: FakeSlack, tmp_
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for(lambda: healthy(base), timeout=30, what="rapport run to answer /healthz")
-        slack = fake.http_driver(base + "/slack/events")
+        slack = HttpDriver(fake, base + "/slack/events")
         maya = fake.user("maya")
         assert slack.slash_command("lee", "/met", f"<@{maya.id}|maya> coffee", channel="#coffee").ok
         [reply] = wait_for(lambda: ephemeral_replies(fake, "lee"), what="the /met reply")
@@ -85,7 +86,7 @@ def test_socket_mode_when_an_app_token_is_set(fake: FakeSlack, tmp_path: Path) -
     del env["SLACK_SIGNING_SECRET"]
     process = start(env, tmp_path)
     try:
-        slack = fake.socket_driver(connect_timeout=30)
+        slack = SocketDriver(fake, connect_timeout=30)
         slack.wait_connected()
         maya = fake.user("maya")
         answer = slack.slash_command("lee", "/met", f"<@{maya.id}|maya> yesterday lunch", channel="#coffee")
@@ -136,7 +137,7 @@ def test_json_logs_at_debug_carry_the_request_ids_and_no_content(fake: FakeSlack
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for(lambda: healthy(base), timeout=30, what="rapport run to be ready")
-        slack = fake.http_driver(base + "/slack/events")
+        slack = HttpDriver(fake, base + "/slack/events")
         maya = fake.user("maya")
         sent = slack.slash_command("lee", "/met", f"<@{maya.id}|maya> coffee — {note} #reorg", channel="#coffee")
         assert sent.ok

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.client import HttpDriver
+from bot.sandbox.slack import FakeSlack
 from tests.conftest import postgres_admin_url
 from tests.e2e.conftest import wait_for
 from tests.e2e.test_run_process import RAPPORT, bot_env, free_port, start, stop
@@ -196,7 +197,7 @@ def test_http_mode_starts_while_slack_is_down_and_becomes_ready_when_it_answers(
         relay.start()
         assert wait_for(lambda: health(base) == (200, "ok\n"), timeout=60, what="ready once Slack answers")
         maya = fake.user("maya")
-        slack = fake.http_driver(base + "/slack/events")
+        slack = HttpDriver(fake, base + "/slack/events")
         assert slack.slash_command("lee", "/met", f"<@{maya.id}|maya> coffee", channel="#coffee").ok
     finally:
         output = stop(process)

@@ -16,7 +16,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.slack import FakeSlack
 
 UNDO_BLOCKS: list[dict[str, Any]] = [
     {

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from slack_sdk import WebClient
 
-from bot.sandbox.fake_slack import ALL_SCOPES, AppHome, FakeSlack
 from bot.sandbox.seed import default_workspace
+from bot.sandbox.slack import ALL_SCOPES, AppHome, FakeSlack
 
 
 @pytest.fixture

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.sandbox.demo import DemoError, DemoSession, _match_option, describe_duration, main, parse_duration, run_script
+from bot.sandbox.demo.parsing import DemoError, describe_duration, match_option, parse_duration
+from bot.sandbox.demo.render import Screen
+from bot.sandbox.demo.session import DemoSession
+from bot.sandbox.demo.shell import DemoShell, main, run_script
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "demo.txt"
@@ -23,7 +27,6 @@ click 1
 as maya
 /met list
 wait 7d
-home
 quit
 """
 
@@ -48,15 +51,16 @@ def test_script_through_the_real_command() -> None:
     assert "You are @lee (Lee Park, Engineering Manager); your time: Mon 30 Nov 2026, 09:00" in out
     assert "lee> /met help\n  ┌ #general · Rapport · only visible to you\n" in out
     assert "/met list` — your last 10 meetings" in out
-    logged = "│ :white_check_mark: Logged: coffee with *maya*, yesterday (Sun 29 Nov) · #launch\n  │   :memo: Q3 launch"
+    logged = "│ ✅ Logged: coffee with maya, yesterday (Sun 29 Nov) · #launch\n  │   📝 Q3 launch"
     assert logged in out
     assert "  │ [1] Undo" in out
     assert "lee> click 1\n  ┌ #general · Rapport · only visible to you · updated\n" in out
-    assert "│ :wastebasket: Removed: coffee with *maya*, yesterday (Sun 29 Nov) · #launch" in out
+    assert "│ 🗑️ Removed: coffee with maya, yesterday (Sun 29 Nov) · #launch" in out
     assert out.count("You haven't logged any meetings yet.") == 2, "lee's list is empty after undo; maya's is hers"
     assert "lee> as maya\n  You are now @maya (Maya Chen, Staff Engineer, Engineering).\n" in out
     assert "maya> wait 7d\n  ⏩ 7 days later: Mon 7 Dec 2026, 06:00 (America/Los_Angeles)\n" in out
-    assert "maya> home\n" in out and out.rstrip().endswith("maya> quit")
+    assert "home" not in out.lower(), "there is no Home tab yet, so the demo does not offer one"
+    assert out.rstrip().endswith("maya> quit")
 
 
 def test_a_failing_command_sets_the_exit_code_and_the_start_option_moves_the_clock() -> None:
@@ -86,17 +90,41 @@ def example_transcript() -> str:
 def test_example_script_shows_the_product(example_transcript: str) -> None:
     out = example_transcript
     assert "lee> /met @maya @nora yesterday lunch — hiring plan #hiring\n" in out
-    assert "Logged: lunch with *maya* and *nora*, yesterday (Sun 29 Nov) · #hiring" in out
+    assert "Logged: lunch with maya and nora, yesterday (Sun 29 Nov) · #hiring" in out
     assert "│ Your last meetings\n" in out
     assert "⏩ 7 days later: Mon 7 Dec 2026, 09:00 (America/New_York)" in out
     assert "┌ Thu 3 Dec 2026, 09:00 · DM with Rapport · Rapport\n  │ You met arjun 3 days ago (call). Follow up?" in out
-    assert "lee> click 2 1 week\n  ┌ DM with Rapport · Rapport · updated\n  │ :zzz: Snoozed until" in out
+    assert "lee> click 8 1 week\n  ┌ DM with Rapport · Rapport · updated\n  │ 💤 Snoozed until" in out
     assert "┌─ Log a meeting" in out and "← people=…" in out
     assert "maya> submit people=@lee kind=coffee" in out
-    assert "Logged: coffee with *lee*, today (Mon 7 Dec)" in out and ":memo: Pairing on the release" in out
+    assert "Logged: coffee with lee, today (Mon 7 Dec)" in out and "📝 Pairing on the release" in out
     back = out[out.index("lee> wait 8d") :]
     assert "┌ Mon 14 Dec 2026, 09:00 · DM with Rapport · Rapport\n  │ You met arjun 14 days ago (call)." in back
     assert "Also new for others: @maya (1)" in back, "maya's nudge about lee came at 09:00 her time"
+
+
+STABLE_NUMBERS = """\
+/met @maya @nora yesterday lunch
+wait 7d
+click 4
+click 9 3 days
+click 99
+click 4
+quit
+"""
+
+
+def test_numbers_stay_with_their_buttons_until_inbox() -> None:
+    out = io.StringIO()
+    assert run_script(STABLE_NUMBERS.splitlines(), out) == 1, "click 99 and the vanished [4] fail"
+    text = out.getvalue()
+    assert "│ [4] Done" in text and "│ [9] Snooze" in text, "the digest's buttons follow the /met reply's [1]-[3]"
+    after_done = text[text.index("lee> click 4\n") : text.index("lee> click 9 3 days")]
+    assert "Followed up with @maya" in after_done and "│ [9] Snooze" in after_done, "nora's buttons kept theirs"
+    after_snooze = text[text.index("lee> click 9 3 days") : text.index("lee> click 99")]
+    assert "Snoozed until" in after_snooze, "[9] still meant nora's Snooze after [4] changed the message"
+    assert "⚠ there is no [99]: the buttons on screen are numbered" in text
+    assert "⚠ [4] is gone: its message or form changed" in text
 
 
 def test_example_transcript_is_deterministic(example_transcript: str) -> None:
@@ -107,9 +135,14 @@ def test_example_transcript_is_deterministic(example_transcript: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def session() -> DemoSession:
+def shell() -> DemoShell:
     with DemoSession(io.StringIO()) as opened:
-        yield opened  # type: ignore[misc]
+        yield DemoShell(opened)  # type: ignore[misc]
+
+
+@pytest.fixture
+def session(shell: DemoShell) -> DemoSession:
+    return shell.session
 
 
 def test_command_text_is_escaped_like_slack_does(session: DemoSession) -> None:
@@ -124,26 +157,26 @@ def test_command_text_is_escaped_like_slack_does(session: DemoSession) -> None:
     session.switch_user("lee")
 
 
-def test_forms_validate_and_errors_render_names(session: DemoSession) -> None:
+def test_forms_validate_and_errors_render_names(shell: DemoShell, session: DemoSession) -> None:
     out = session.out
     assert isinstance(out, io.StringIO)
-    assert session.execute("/met")
+    assert shell.execute("/met")
     start = len(out.getvalue())
-    assert not session.execute("submit people=@polly")
+    assert not shell.execute("submit people=@polly")
     shown = out.getvalue()[start:]
     assert "⚠ People: @polly is a bot" in shown and "(the form stays open" in shown
-    assert not session.execute("submit colour=blue")
+    assert not shell.execute("submit colour=blue")
     assert "the form has no field 'colour'" in out.getvalue()
-    assert session.execute("cancel")
+    assert shell.execute("cancel")
     assert out.getvalue().rstrip().endswith("(the form closed)")
-    assert not session.execute("submit people=@maya")
+    assert not shell.execute("submit people=@maya")
 
 
-def test_unknown_commands_and_bad_waits_are_explained(session: DemoSession) -> None:
-    assert not session.execute("/mentor")  # not declared in manifest.yml: Slack would refuse it
-    assert not session.execute("dance")
-    assert not session.execute("wait soon")
-    assert not session.execute("in #nowhere /met list")
+def test_unknown_commands_and_bad_waits_are_explained(shell: DemoShell, session: DemoSession) -> None:
+    assert not shell.execute("/mentor")  # not declared in manifest.yml: Slack would refuse it
+    assert not shell.execute("dance")
+    assert not shell.execute("wait soon")
+    assert not shell.execute("in #nowhere /met list")
     assert "not a valid command" in session.out.getvalue()  # type: ignore[attr-defined]
 
 
@@ -185,29 +218,31 @@ KEEP = [("Keep in touch: monthly", "30"), ("Keep in touch: quarterly", "90")]
 def test_menu_options_by_label_abbreviation_fragment_or_position(
     options: list[tuple[str, str]], typed: str, value: str
 ) -> None:
-    assert _match_option(options, typed) == value
+    assert match_option(options, typed) == value
 
 
 def test_ambiguous_or_unknown_option_lists_the_choices() -> None:
     with pytest.raises(DemoError, match="options: 1 day / 3 days / 1 week"):
-        _match_option(SNOOZE, "fortnight")
+        match_option(SNOOZE, "fortnight")
 
 
-def test_nudge_arrives_on_its_day_and_inbox_shows_it_again(session: DemoSession) -> None:
+def test_nudge_arrives_on_its_day_and_inbox_shows_it_again(shell: DemoShell, session: DemoSession) -> None:
     out = session.out
     assert isinstance(out, io.StringIO)
     session.switch_user("theo")
-    assert session.execute("/met @arjun today call follow up in 3d")
+    assert shell.execute("/met @arjun today call follow up in 3d")
     start = len(out.getvalue())
-    assert session.execute("wait 4d")
+    assert shell.execute("wait 4d")
     arrived = out.getvalue()[start:]
     assert (
         "⏩ 4 days later" in arrived and "· DM with Rapport · Rapport\n  │ You met arjun 3 days ago (call)." in arrived
     )
-    assert session.execute("click 1")
+    done = re.search(r"\[(\d+)\] Done", arrived)
+    assert done is not None and done.group(1) != "1", "numbers go on from the /met reply's [1] Undo"
+    assert shell.execute(f"click {done.group(1)}")
     assert "Followed up with @arjun" in out.getvalue()[start:]
     start = len(out.getvalue())
-    assert session.execute("inbox")
+    assert shell.execute("inbox")
     assert "Followed up with @arjun" in out.getvalue()[start:]
     session.switch_user("lee")
 
@@ -217,7 +252,7 @@ def test_a_bot_that_cannot_start_gives_one_line_and_the_terminal_back(
 ) -> None:
     import logging
 
-    from bot.sandbox import demo
+    from bot.sandbox.demo import session as demo
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("boom")
@@ -230,3 +265,100 @@ def test_a_bot_that_cannot_start_gives_one_line_and_the_terminal_back(
     assert main(script=str(script), out=out) == 1
     assert out.getvalue().endswith("rapport demo: the sandbox stopped: RuntimeError: boom\n")
     assert logging.getLogger().handlers == handlers_before, "the failed session's log handlers are gone"
+
+
+CADENCE = [("Every week", "1"), ("Every 2 weeks", "2"), ("Every 4 weeks", "4")]
+WEEKDAYS = [("Monday", "0"), ("Tuesday", "1"), ("Wednesday", "2")]
+
+
+def test_form_choices_take_an_option_label_or_value_not_a_position() -> None:
+    assert match_option(CADENCE, "weekly", positions=False) == "1"
+    assert match_option(CADENCE, "every 2 weeks", positions=False) == "2"
+    assert match_option(WEEKDAYS, "1", positions=False) == "1", "weekday=1 is the option whose value is 1"
+    assert match_option(WEEKDAYS, "1") == "0", "after a click prompt, 1 is the first option"
+
+
+def test_form_errors_name_the_field_by_its_label(shell: DemoShell, session: DemoSession) -> None:
+    out = session.out
+    assert isinstance(out, io.StringIO)
+    assert shell.execute("/met")
+    start = len(out.getvalue())
+    assert not shell.execute("submit people=@maya kind=dance")
+    assert "⚠ Kind: no option 'dance' (options: Coffee / Lunch" in out.getvalue()[start:]
+    assert not shell.execute("submit colour=blue")
+    assert "(fields: People (people=), When (date=), Kind (kind=)" in out.getvalue()[start:]
+    assert shell.complete_submit("pe", "submit pe", 7, 9) == ["people="]
+    assert shell.complete_submit("Lu", "submit kind=Lu", 12, 14) == ["Lunch"]
+    assert shell.complete_submit("@ma", "submit people=@ma", 14, 17) == ["@maya"]
+    assert shell.execute("cancel")
+
+
+def test_help_completion_and_no_home_tab(shell: DemoShell, session: DemoSession) -> None:
+    out = session.out
+    assert isinstance(out, io.StringIO)
+    start = len(out.getvalue())
+    assert shell.execute("help")
+    assert shell.execute("help click")
+    shown = out.getvalue()[start:]
+    assert "`help COMMAND` tells more, Tab completes" in shown and "home" not in shown
+    assert "click N [choice]  — press button N" in shown and "until `inbox` or `as`" in shown
+    assert not shell.execute("home"), "there is no Home tab yet, so there is no home command"
+    assert not shell.execute("help dance")
+    assert shell.completenames("cl") == ["click"]
+    assert shell.completedefault("/m", "/m", 0, 2) == ["/met"]
+    assert shell.complete_as("ma", "as ma", 3, 5) == ["maya"]
+    assert shell.complete_channel("#co", "channel #co", 8, 11) == ["#coffee"]
+    assert shell.complete_in("@no", "in #coffee /met @no", 16, 19) == ["@nora"]
+    assert shell.execute("CLICK") is False, "commands are case-insensitive: CLICK is click, which wants a number"
+
+
+def test_wait_steps_in_whole_hours_however_long(
+    shell: DemoShell, session: DemoSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.sandbox.demo import session as module
+
+    seen: list[datetime] = []
+
+    class Probe:
+        job_id = "probe"
+
+        def run(self) -> None:
+            seen.append(session.clock.now())
+
+    monkeypatch.setattr(module, "sweeps_for", lambda services: [Probe()])
+    session.clock.advance(timedelta(minutes=21))
+    assert shell.execute("wait 3w")
+    assert len(seen) == 3 * 7 * 24 + 1, "one step per hour, also past 17 days (and the last, to :21)"
+    assert all(moment.minute == 0 for moment in seen[:-1]), "every step but the last ends on a whole hour"
+    assert seen[-1] - seen[0] == timedelta(weeks=3) - timedelta(minutes=39)
+    session.clock.advance(timedelta(minutes=39))
+
+
+def test_a_new_person_has_no_since_they_last_looked(shell: DemoShell, session: DemoSession) -> None:
+    out = session.out
+    assert isinstance(out, io.StringIO)
+    session.switch_user("lee")
+    assert shell.execute("/met @zoe yesterday coffee")
+    start = len(out.getvalue())
+    assert shell.execute("wait 1w")
+    assert shell.execute("as zoe")
+    shown = out.getvalue()[start:]
+    assert "Since" not in shown
+    assert shell.execute("as lee")
+    assert shell.execute("as zoe")
+    assert "last looked" not in out.getvalue()[start:]
+    session.switch_user("lee")
+
+
+def test_wrapped_lines_keep_their_border(session: DemoSession) -> None:
+    out = session.out
+    assert isinstance(out, io.StringIO)
+    session.width = 40
+    try:
+        start = len(out.getvalue())
+        session._print_screen(Screen(lines=["│ " + "word " * 20, "│ ▎ " + "quoted " * 10]), "  ")
+    finally:
+        session.width = None
+    lines = out.getvalue()[start:].splitlines()
+    assert len(lines) > 2 and all(line.startswith("  │ ") for line in lines)
+    assert all(line.startswith("  │ ▎ ") for line in lines if "quoted" in line)

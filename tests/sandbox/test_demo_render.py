@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.demo_render import Directory, describe_element, mrkdwn, render_blocks, render_message, render_view
+from bot.sandbox.demo.render import Directory, describe_element, mrkdwn, render_blocks, render_message, render_view
 
 NAMES = Directory(users={"U1": "maya", "U2": "lee"}, channels={"C1": "coffee"})
 
@@ -40,7 +40,11 @@ def test_links_and_escapes_back_to_characters() -> None:
         "notes (https://x.example) https://y.example mail (mailto:a@b.example)"
     )
     assert mrkdwn("a &amp; b &lt;c&gt; &amp;lt;") == "a & b <c> &lt;"
-    assert mrkdwn(":white_check_mark: *bold* _it_") == ":white_check_mark: *bold* _it_", "emoji and emphasis as typed"
+    assert mrkdwn(":white_check_mark: *bold* _it_ ~old~") == "✅ bold it old", "markers dropped off a terminal"
+    ansi = mrkdwn("*bold* _it_ ~old~", Directory(ansi=True))
+    assert ansi == "\033[1mbold\033[0m \033[3mit\033[0m \033[9mold\033[0m"
+    assert mrkdwn("snake_case_name 2*3*4 `*code*` :no_such_emoji:") == "snake_case_name 2*3*4 `*code*` :no_such_emoji:"
+    assert mrkdwn("&gt; quoted\nplain") == "▎ quoted\nplain"
 
 
 def test_buttons_and_selects_are_numbered_across_blocks() -> None:
@@ -90,8 +94,8 @@ def test_header_divider_context_fields_image() -> None:
         "═════════",
         "─" * 40,
         "  3 meetings with @lee  [image: chart]",
-        "  *Team* Design",
-        "  *Zone* Europe/Berlin",
+        "  Team Design",
+        "  Zone Europe/Berlin",
         "[image: a chart]",
         "[mystery block]",
     ]

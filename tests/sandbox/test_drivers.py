@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from bot.sandbox.driver import Driver
-from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.client import Driver, HttpDriver, SocketDriver
+from bot.sandbox.slack import FakeSlack
 from tests.sandbox.bolt_app import Recorder, build_app, serve_http, serve_socket_mode
 
 
@@ -33,10 +33,10 @@ def driver(request: pytest.FixtureRequest, fake: FakeSlack, recorder: Recorder) 
     app = build_app(fake, recorder)
     if request.param == "http":
         with serve_http(app) as events_url:
-            yield fake.http_driver(events_url=events_url)
+            yield HttpDriver(fake, events_url)
     else:
         with serve_socket_mode(app, fake):
-            socket_driver = fake.socket_driver()
+            socket_driver = SocketDriver(fake)
             socket_driver.wait_connected()
             yield socket_driver
 

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from bot.sandbox.faults import Fault, FaultInjector, FaultResponse, fault_response
+from bot.sandbox.slack.faults import Fault, FaultInjector, FaultResponse, fault_response
 
 
 class FakeClock:

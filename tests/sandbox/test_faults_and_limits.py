@@ -9,8 +9,8 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.faults import Fault
+from bot.sandbox.slack import FakeSlack
+from bot.sandbox.slack.faults import Fault
 
 
 def failure(call: Any) -> SlackApiError:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.sandbox import hooks
+from bot.sandbox.slack import manifest as hooks
 
 
 def test_packaged_manifest_is_the_repository_manifest() -> None:

@@ -19,8 +19,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from websockets.sync.client import connect
 
-from bot.sandbox.driver import SlackWouldNotDeliver
-from bot.sandbox.fake_slack import ALL_SCOPES, FakeSlack
+from bot.sandbox.client import HttpDriver, SlackWouldNotDeliver, SocketDriver
+from bot.sandbox.slack import ALL_SCOPES, FakeSlack
 from tests.sandbox.bolt_app import Recorder, build_app, serve_http
 
 Reply = tuple[int, str, float]  # status, body, delay before answering
@@ -89,7 +89,7 @@ def post_json(url: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
 
 
 def test_requests_are_signed_like_slack(fake: FakeSlack, bot: RecordingBot) -> None:
-    driver = fake.http_driver(events_url=bot.url)
+    driver = HttpDriver(fake, bot.url)
     driver.slash_command(user="maya", command="/met", text="lee")
     headers, body = bot.requests[0]
     verifier = SignatureVerifier(fake.signing_secret)
@@ -117,7 +117,7 @@ def test_requests_are_signed_like_slack(fake: FakeSlack, bot: RecordingBot) -> N
 
 def test_url_verification_with_bolt(fake: FakeSlack) -> None:
     with serve_http(build_app(fake, Recorder())) as events_url:
-        response = fake.http_driver(events_url=events_url).url_verification(challenge="abc123")
+        response = HttpDriver(fake, events_url).url_verification(challenge="abc123")
     assert response.ok
     assert response.json() == {"challenge": "abc123"}
 
@@ -125,7 +125,7 @@ def test_url_verification_with_bolt(fake: FakeSlack) -> None:
 def test_event_retried_after_timeout_and_5xx(fake: FakeSlack) -> None:
     bot = RecordingBot(replies=[(200, "", 1.5), (500, "oops", 0.0), (200, "", 0.0)])
     try:
-        driver = fake.http_driver(events_url=bot.url, ack_timeout=0.7)
+        driver = HttpDriver(fake, bot.url, ack_timeout=0.7)
         response = driver.event({"type": "app_mention", "user": fake.user("maya").id, "text": "hi", "channel": "C1"})
     finally:
         bot.close()
@@ -139,7 +139,7 @@ def test_event_retried_after_timeout_and_5xx(fake: FakeSlack) -> None:
 def test_event_gives_up_after_three_retries(fake: FakeSlack) -> None:
     bot = RecordingBot(replies=[(503, "", 0.0)] * 5)
     try:
-        response = fake.http_driver(events_url=bot.url).event({"type": "app_mention", "text": "hi"})
+        response = HttpDriver(fake, bot.url).event({"type": "app_mention", "text": "hi"})
     finally:
         bot.close()
     assert response.attempts == 4
@@ -148,7 +148,7 @@ def test_event_gives_up_after_three_retries(fake: FakeSlack) -> None:
 
 
 def test_event_wrapper_shape(fake: FakeSlack, bot: RecordingBot) -> None:
-    fake.http_driver(events_url=bot.url).app_home_opened("maya")
+    HttpDriver(fake, bot.url).app_home_opened("maya")
     payload = bot.payload(0)
     assert payload["type"] == "event_callback"
     assert payload["team_id"] == fake.team_id
@@ -172,7 +172,7 @@ def test_click_on_ephemeral_message(fake: FakeSlack, client: WebClient, bot: Rec
     ]
     client.chat_postEphemeral(channel=coffee, user=fake.user("maya").id, text="Confirm?", blocks=blocks)
     [message] = fake.messages(coffee, as_user="maya")
-    driver = fake.http_driver(events_url=bot.url)
+    driver = HttpDriver(fake, bot.url)
     with pytest.raises(PermissionError):
         driver.click(user="lee", message=message, action_id="yes")
     driver.click(user="maya", message=message, action_id="yes")
@@ -186,7 +186,7 @@ def test_click_on_ephemeral_message(fake: FakeSlack, client: WebClient, bot: Rec
 
 
 def test_response_url_five_uses(fake: FakeSlack, bot: RecordingBot) -> None:
-    fake.http_driver(events_url=bot.url).slash_command(user="maya", command="/met", channel="#coffee")
+    HttpDriver(fake, bot.url).slash_command(user="maya", command="/met", channel="#coffee")
     url = bot.payload(0)["response_url"]
     for number in range(5):
         assert post_json(url, {"text": f"reply {number}"})[0] == 200
@@ -197,7 +197,7 @@ def test_response_url_five_uses(fake: FakeSlack, bot: RecordingBot) -> None:
 
 
 def test_response_url_in_channel_and_delete_original(fake: FakeSlack, bot: RecordingBot) -> None:
-    driver = fake.http_driver(events_url=bot.url)
+    driver = HttpDriver(fake, bot.url)
     driver.slash_command(user="maya", command="/met", channel="#coffee")
     post_json(bot.payload(0)["response_url"], {"response_type": "in_channel", "text": "for all"})
     coffee = fake.channel_id("coffee")
@@ -220,7 +220,7 @@ def test_response_url_in_channel_and_delete_original(fake: FakeSlack, bot: Recor
 def test_response_url_expires_after_30_minutes(bot: RecordingBot) -> None:
     now = [0.0]
     with FakeSlack(scopes=ALL_SCOPES, clock=lambda: now[0]) as fake:
-        fake.http_driver(events_url=bot.url).slash_command(user="maya", command="/met")
+        HttpDriver(fake, bot.url).slash_command(user="maya", command="/met")
         now[0] += 30 * 60 + 1
         assert post_json(bot.payload(0)["response_url"], {"text": "late"}) == (
             404,
@@ -241,7 +241,7 @@ def raw_socket_bot(fake: FakeSlack, on_envelope: Callable[[Any, dict[str, Any]],
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    fake.socket_driver().wait_connected()
+    SocketDriver(fake).wait_connected()
     deadline = time.monotonic() + 2
     while not hello and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -263,7 +263,7 @@ def test_socket_mode_envelopes_and_event_retry(fake: FakeSlack) -> None:
         websocket.send(json.dumps(answer))
 
     raw_socket_bot(fake, on_envelope)
-    driver = fake.socket_driver(ack_timeout=0.8)
+    driver = SocketDriver(fake, ack_timeout=0.8)
     command = driver.slash_command(user="maya", command="/met", text="lee")
     assert command.json() == {"text": "ack text"}
     assert envelopes[0]["type"] == "slash_commands"
@@ -290,7 +290,7 @@ def test_socket_mode_disconnect_moves_envelopes_to_the_new_connection(fake: Fake
         websocket.send(json.dumps({"envelope_id": envelope["envelope_id"]}))
 
     raw_socket_bot(fake, on_envelope)
-    driver = fake.socket_driver(ack_timeout=1.0)
+    driver = SocketDriver(fake, ack_timeout=1.0)
     assert driver.slash_command(user="maya", command="/met").ok
     fake.socket_server().disconnect(reason="refresh_requested")
     deadline = time.monotonic() + 2
@@ -302,7 +302,7 @@ def test_socket_mode_disconnect_moves_envelopes_to_the_new_connection(fake: Fake
 
 
 def test_app_mention_and_member_joined(fake: FakeSlack, bot: RecordingBot) -> None:
-    driver = fake.http_driver(events_url=bot.url)
+    driver = HttpDriver(fake, bot.url)
     driver.app_mention("maya", "#coffee", f"<@{fake.bot_user_id}> pair me up")
     mention = bot.payload(0)["event"]
     assert mention["type"] == "app_mention"
@@ -327,7 +327,7 @@ def test_recorded_calls_show_decoded_blocks(fake: FakeSlack) -> None:
 
 def test_should_escape_commands_get_escaped_mentions(fake: FakeSlack, bot: RecordingBot) -> None:
     fake.escaped_commands = {"/met"}
-    driver = fake.http_driver(events_url=bot.url)
+    driver = HttpDriver(fake, bot.url)
     driver.slash_command(user="maya", command="/met", text="@lee and @nobody, #coffee chat; mail a@b.example.")
     lee = fake.user("lee").id
     coffee = fake.channel_id("coffee")
@@ -340,14 +340,14 @@ def test_should_escape_commands_get_escaped_mentions(fake: FakeSlack, bot: Recor
 
 
 def test_escaped_commands_default_to_the_manifest() -> None:
-    from bot.sandbox.hooks import manifest_escaped_commands
+    from bot.sandbox.slack.manifest import manifest_escaped_commands
 
     with FakeSlack() as fake:
         assert fake.escaped_commands == (manifest_escaped_commands() or set())
 
 
 def test_events_slack_would_not_deliver(fake: FakeSlack, bot: RecordingBot) -> None:
-    driver = fake.http_driver(events_url=bot.url)
+    driver = HttpDriver(fake, bot.url)
     fake.subscribed_events = {"message.im", "app_mention"}
     with pytest.raises(SlackWouldNotDeliver, match="app_home_opened"):
         driver.app_home_opened("maya")
@@ -360,7 +360,7 @@ def test_events_slack_would_not_deliver(fake: FakeSlack, bot: RecordingBot) -> N
 
 
 def test_subscribed_events_default_to_the_manifest() -> None:
-    from bot.sandbox.hooks import manifest_bot_events
+    from bot.sandbox.slack.manifest import manifest_bot_events
 
     with FakeSlack() as fake:
         assert fake.subscribed_events == manifest_bot_events()
@@ -368,7 +368,7 @@ def test_subscribed_events_default_to_the_manifest() -> None:
 
 def test_uninstall_revokes_tokens_and_sends_both_events(fake: FakeSlack, bot: RecordingBot) -> None:
     client = WebClient(base_url=fake.api_url, token=fake.bot_token)
-    responses = fake.http_driver(events_url=bot.url).uninstall_app()
+    responses = HttpDriver(fake, bot.url).uninstall_app()
     assert all(response.ok for response in responses)
     assert [bot.payload(i)["event"]["type"] for i in range(2)] == ["tokens_revoked", "app_uninstalled"]
     assert bot.payload(0)["event"]["tokens"]["bot"] == [fake.bot_user_id]
@@ -387,7 +387,7 @@ def test_invalid_view_in_response_action_leaves_the_modal(fake: FakeSlack, clien
     try:
         client.views_open(trigger_id=fake.mint_trigger("maya"), view=form_view())
         [view] = fake.views("maya")
-        assert fake.http_driver(events_url=bot.url).submit_view("maya", view, {"kind": "coffee"}).ok
+        assert HttpDriver(fake, bot.url).submit_view("maya", view, {"kind": "coffee"}).ok
     finally:
         bot.close()
     [still] = fake.views("maya")

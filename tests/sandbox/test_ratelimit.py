@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.sandbox.ratelimit import RateLimiter, retry_after_header
-from bot.sandbox.validation import MethodCatalog
+from bot.sandbox.slack.ratelimit import RateLimiter, retry_after_header
+from bot.sandbox.slack.validation import MethodCatalog
 
 
 class FakeClock:

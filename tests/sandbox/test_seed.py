@@ -7,8 +7,8 @@ from collections import Counter
 
 from slack_sdk import WebClient
 
-from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.seed import default_workspace
+from bot.sandbox.slack import FakeSlack
 
 USER_ID = re.compile(r"^U[A-Z0-9]{8,}$")
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{8,}$")

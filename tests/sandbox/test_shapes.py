@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
-from bot.sandbox.driver import Driver, DriverResponse
-from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.client import Driver, DriverResponse
+from bot.sandbox.slack import FakeSlack
 from tests.sandbox.bolt_app import UNDO_BLOCKS, form_view
 
 SHAPES: dict[str, Any] = json.loads((Path(__file__).parent / "data" / "java_shape_paths.json").read_text())

@@ -12,7 +12,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.slack import FakeSlack
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{8,}$")
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{8,}$")
@@ -337,7 +337,7 @@ def test_missing_scope_from_manifest_scopes() -> None:
 
 
 def test_scopes_default_to_the_repository_manifest() -> None:
-    from bot.sandbox.hooks import manifest_bot_scopes
+    from bot.sandbox.slack.manifest import manifest_bot_scopes
 
     declared = manifest_bot_scopes()
     with FakeSlack() as fake:

@@ -9,7 +9,8 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.sandbox.fake_slack import ALL_SCOPES, AppHome, FakeSlack
+from bot.sandbox.client import HttpDriver
+from bot.sandbox.slack import ALL_SCOPES, AppHome, FakeSlack
 
 
 def slack_error(call: Any) -> str:
@@ -93,7 +94,7 @@ def test_app_home_switches_are_enforced(client: WebClient) -> None:
         assert slack_error(lambda: strict.views_publish(user_id=maya, view=home)) == "not_enabled"
         assert slack_error(lambda: strict.chat_postMessage(channel=maya, text="hi")) == "messages_tab_disabled"
         strict.chat_postMessage(channel=fake.channel_id("coffee"), text="channels still work")
-        driver = fake.http_driver(events_url="http://127.0.0.1:9/unused")
+        driver = HttpDriver(fake, "http://127.0.0.1:9/unused")
         with pytest.raises(PermissionError):
             driver.app_home_opened("maya")
         with pytest.raises(PermissionError):
@@ -101,7 +102,7 @@ def test_app_home_switches_are_enforced(client: WebClient) -> None:
 
 
 def test_app_home_defaults_come_from_the_manifest() -> None:
-    from bot.sandbox.hooks import manifest_app_home
+    from bot.sandbox.slack.manifest import manifest_app_home
 
     declared = manifest_app_home()
     settings = AppHome.from_manifest()

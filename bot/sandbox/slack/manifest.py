@@ -1,60 +1,17 @@
-"""Optional checks from the pure sandbox modules (validation, Block Kit, rate limits, faults), loaded when present.
-
-Each loader returns None when its module is not in the tree yet, so the fake keeps working without it.
-"""
+"""The app's manifest.yml as the fake Slack plays by it: scopes, App Home switches, escaped commands, bot events."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger(__name__)
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 # bot/sandbox/data/manifest.yml is a symlink to the repository's manifest.yml; building the package copies its
 # content, so an installed Rapport (no repository around it) still plays Slack by its own manifest.
-PACKAGED_MANIFEST = Path(__file__).resolve().parent / "data" / "manifest.yml"
-
-
-def _module(name: str) -> Any | None:
-    try:
-        return importlib.import_module(f"bot.sandbox.{name}")
-    except ImportError:
-        logger.debug("sandbox module %s not available", name)
-        return None
-
-
-def load_catalog() -> Any | None:
-    """validation.MethodCatalog.load(), or None."""
-    module = _module("validation")
-    return module.MethodCatalog.load() if module is not None else None
-
-
-def load_blockkit() -> Any | None:
-    """The blockkit module (check_message_blocks, check_view), or None."""
-    return _module("blockkit")
-
-
-def make_rate_limiter(clock: Any, catalog: Any | None) -> Any | None:
-    """ratelimit.RateLimiter(catalog, clock=clock, enabled=False) — off until a test turns it on — or None."""
-    module = _module("ratelimit")
-    if module is None:
-        return None
-    return module.RateLimiter(catalog=catalog, clock=clock, enabled=False)
-
-
-def make_fault_injector(clock: Any) -> Any | None:
-    """faults.FaultInjector(clock=clock), or None."""
-    module = _module("faults")
-    return module.FaultInjector(clock=clock) if module is not None else None
-
-
-def fault_response(fault: Any) -> Any | None:
-    """faults.fault_response(fault): how to render a matched fault (None when the module is absent)."""
-    module = _module("faults")
-    return module.fault_response(fault) if module is not None else None
+PACKAGED_MANIFEST = Path(__file__).resolve().parents[1] / "data" / "manifest.yml"
 
 
 def read_manifest(path: Path | None = None) -> dict[str, Any] | None:

@@ -1,4 +1,8 @@
-"""Web API method implementations of the fake Slack, working on its state under its lock."""
+"""Web API method implementations of the fake Slack: each reads and changes the workspace state (SlackState).
+
+The handlers know nothing of HTTP, tokens, faults or rate limits (FakeSlack applies those first); they are called
+with the state's lock held and return the success body or raise SlackApiFailure.
+"""
 
 from __future__ import annotations
 
@@ -6,56 +10,21 @@ import base64
 import json
 import logging
 import re
-import secrets
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.sandbox.records import Conversation, FakeFile, FakeMessage
 from bot.sandbox.seed import SeedUser
-
-if TYPE_CHECKING:
-    from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.slack.errors import SlackApiFailure, as_bool, require_valid_blocks, require_valid_view
+from bot.sandbox.slack.records import Conversation, FakeMessage
+from bot.sandbox.slack.state import SlackState
 
 logger = logging.getLogger(__name__)
 
-TRIGGER_TTL_SECONDS = 3.0
-MAX_VIEW_STACK = 3
 MAX_TEXT_LENGTH = 40_000
 MAX_VIEW_BYTES = 250_000
 EMOJI_NAME = re.compile(r"^[a-z0-9_+'\-]+(::skin-tone-[2-6])?$")
-JSON_ARGS = ("blocks", "attachments", "view", "metadata")
-
-
-class SlackApiFailure(Exception):
-    """A Slack error answer: {"ok": false, "error": error, **extra}."""
-
-    def __init__(self, error: str, **extra: Any) -> None:
-        super().__init__(error)
-        self.error = error
-        self.extra = extra
-
-
-def as_bool(value: Any) -> bool:
-    """Slack's lenient boolean: true/1 (form strings) or a JSON bool."""
-    if isinstance(value, str):
-        return value.strip().lower() in {"true", "1", "yes"}
-    return bool(value)
-
-
-def parse_json_args(args: dict[str, Any]) -> dict[str, Any]:
-    """Decode the JSON-string arguments form bodies carry (blocks, view, ...); invalid JSON → invalid_arguments."""
-    parsed = dict(args)
-    for key in JSON_ARGS:
-        value = parsed.get(key)
-        if isinstance(value, str) and value.strip():
-            try:
-                parsed[key] = json.loads(value)
-            except ValueError as error:
-                code = "invalid_blocks_format" if key == "blocks" else "invalid_arguments"
-                raise SlackApiFailure(code) from error
-    return parsed
 
 
 def encode_cursor(offset: int) -> str:
@@ -94,8 +63,12 @@ def paginate(items: list[Any], args: dict[str, Any], default_limit: int, max_lim
 class WebApi:
     """The Web API methods; every handler is called with the fake's lock held and returns the success body."""
 
-    def __init__(self, fake: FakeSlack) -> None:
-        self.fake = fake
+    def __init__(
+        self, state: SlackState, upload_url: Callable[[str], str], socket_mode_url: Callable[[], str | None]
+    ) -> None:
+        self.state = state
+        self.upload_url = upload_url  # file id → the URL its bytes are POSTed to
+        self.socket_mode_url = socket_mode_url
         self.handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "api.test": lambda args: {"args": args},
             "auth.test": self.auth_test,
@@ -141,17 +114,17 @@ class WebApi:
 
     def user_or_fail(self, user_id: Any, error: str = "user_not_found") -> SeedUser:
         """The user with this id, else the given Slack error."""
-        user = self.fake._users.get(str(user_id or ""))
+        user = self.state.find_user(str(user_id or ""))
         if user is None:
             raise SlackApiFailure(error)
         return user
 
     def visible_conversation(self, channel_id: Any) -> Conversation:
         """The conversation the bot can see (channel_not_found for unknown ids and private ones it is not in)."""
-        conversation = self.fake._conversations.get(str(channel_id or ""))
+        conversation = self.state.find_conversation_record(str(channel_id or ""))
         if conversation is None:
             raise SlackApiFailure("channel_not_found")
-        if conversation.kind != "public" and self.fake.bot_user_id not in conversation.members:
+        if conversation.kind != "public" and self.state.bot_user_id not in conversation.members:
             raise SlackApiFailure("channel_not_found")
         return conversation
 
@@ -162,14 +135,14 @@ class WebApi:
             user = self.user_or_fail(channel_id, error="channel_not_found")
             if user.deleted:
                 raise SlackApiFailure("channel_not_found")
-            conversation = self.fake._open_im(user.id)[0]
+            conversation = self.state.open_im(user.id)[0]
         else:
             conversation = self.visible_conversation(channel_id)
-        if conversation.kind == "im" and not self.fake.app_home.messages_tab_enabled:
+        if conversation.kind == "im" and not self.state.app_home.messages_tab_enabled:
             raise SlackApiFailure("messages_tab_disabled")
         if conversation.is_archived:
             raise SlackApiFailure("is_archived")
-        if self.fake.bot_user_id not in conversation.members and not self.fake._has_scope("chat:write.public"):
+        if self.state.bot_user_id not in conversation.members and not self.state.has_scope("chat:write.public"):
             raise SlackApiFailure("not_in_channel")
         return conversation
 
@@ -190,19 +163,19 @@ class WebApi:
                 raise SlackApiFailure("msg_too_long")
             text = text[:MAX_TEXT_LENGTH]
         if blocks:
-            self.fake._check_blocks(blocks)
+            require_valid_blocks(blocks)
         return text, blocks
 
     def message_in(self, conversation: Conversation, ts: Any) -> FakeMessage:
         """The (non-ephemeral) message with this ts, else message_not_found."""
-        for message in self.fake._messages.get(conversation.id, []):
+        for message in self.state.messages_in(conversation.id):
             if message.ts == str(ts) and message.ephemeral_to is None:
                 return message
         raise SlackApiFailure("message_not_found")
 
     def user_object(self, user: SeedUser) -> dict[str, Any]:
         """users.info's user object."""
-        fake = self.fake
+        fake = self.state
         profile: dict[str, Any] = {
             "title": user.title,
             "phone": "",
@@ -224,7 +197,7 @@ class WebApi:
         }
         for size in (24, 32, 48, 72, 192, 512):
             profile[f"image_{size}"] = f"https://avatars.rapport.example/{user.id}_{size}.png"
-        if user.email and not user.is_bot and fake._has_scope("users:read.email"):
+        if user.email and not user.is_bot and fake.has_scope("users:read.email"):
             profile["email"] = user.email
         if user.is_bot:
             profile.update({"bot_id": user.bot_id, "api_app_id": fake.app_id if user.id == fake.bot_user_id else ""})
@@ -245,7 +218,7 @@ class WebApi:
         }
         if not user.deleted:
             zone = ZoneInfo(user.tz)
-            local = datetime.fromtimestamp(fake._wall_clock(), tz=zone)
+            local = datetime.fromtimestamp(fake.wall_clock(), tz=zone)
             offset = local.utcoffset()
             data.update(
                 {
@@ -263,7 +236,7 @@ class WebApi:
 
     def conversation_object(self, conversation: Conversation, include_num_members: bool = False) -> dict[str, Any]:
         """conversations.info's channel object."""
-        fake = self.fake
+        fake = self.state
         if conversation.kind == "im":
             return {
                 "id": conversation.id,
@@ -274,7 +247,7 @@ class WebApi:
                 "context_team_id": fake.team_id,
                 "updated": conversation.created * 1000,
                 "user": conversation.im_user,
-                "is_user_deleted": bool(conversation.im_user and fake._users[conversation.im_user].deleted),
+                "is_user_deleted": bool(conversation.im_user and fake.user(conversation.im_user).deleted),
                 "priority": 0,
                 "last_read": "0000000000.000000",
             }
@@ -316,9 +289,9 @@ class WebApi:
         self, conversation: Conversation, text: str, blocks: list[dict[str, Any]], args: dict[str, Any]
     ) -> FakeMessage:
         """A new message from the bot (not stored yet)."""
-        fake = self.fake
+        fake = self.state
         return FakeMessage(
-            ts=fake._mint_ts(),
+            ts=fake.ids.ts(),
             channel=conversation.id,
             user=fake.bot_user_id,
             text=text,
@@ -335,7 +308,7 @@ class WebApi:
 
     def auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         """auth.test for the bot token."""
-        fake = self.fake
+        fake = self.state
         return {
             "url": f"https://{fake.seed.domain}.slack.com/",
             "team": fake.seed.team_name,
@@ -348,7 +321,7 @@ class WebApi:
 
     def team_info(self, args: dict[str, Any]) -> dict[str, Any]:
         """team.info of the sandbox workspace."""
-        fake = self.fake
+        fake = self.state
         team_arg = args.get("team")
         if team_arg and team_arg != fake.team_id:
             raise SlackApiFailure("team_not_found")
@@ -379,18 +352,18 @@ class WebApi:
     def users_lookup_by_email(self, args: dict[str, Any]) -> dict[str, Any]:
         """users.lookupByEmail."""
         self.require(args, "email")
-        for user in self.fake._users.values():
+        for user in self.state.users():
             if user.email and user.email.lower() == str(args["email"]).lower():
                 return {"user": self.user_object(user)}
         raise SlackApiFailure("users_not_found")
 
     def users_list(self, args: dict[str, Any]) -> dict[str, Any]:
         """users.list with cursor pagination (includes deleted users and bots, like Slack)."""
-        users = list(self.fake._users.values())
+        users = list(self.state.users())
         page, next_cursor = paginate(users, args, default_limit=0, max_limit=1000)
         return {
             "members": [self.user_object(user) for user in page],
-            "cache_ts": int(self.fake._wall_clock()),
+            "cache_ts": int(self.state.wall_clock()),
             "response_metadata": {"next_cursor": next_cursor},
         }
 
@@ -411,7 +384,7 @@ class WebApi:
 
     def conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
         """conversations.open: one user → the bot's DM (D…), 2–8 users → a group DM (G…)."""
-        fake = self.fake
+        fake = self.state
         if args.get("channel"):
             conversation = self.visible_conversation(args["channel"])
             return {"channel": self.conversation_object(conversation)}
@@ -431,7 +404,7 @@ class WebApi:
             if self.user_or_fail(user_id).deleted:
                 raise SlackApiFailure("user_disabled")
         if len(user_ids) == 1:
-            conversation, existed = fake._open_im(user_ids[0])
+            conversation, existed = fake.open_im(user_ids[0])
             body: dict[str, Any] = {}
             if existed:
                 body.update({"no_op": True, "already_open": True})
@@ -440,7 +413,7 @@ class WebApi:
             else:
                 body["channel"] = {"id": conversation.id}
             return body
-        conversation, existed = fake._open_mpim(user_ids)
+        conversation, existed = fake.open_mpim(user_ids)
         body = {"channel": self.conversation_object(conversation)}
         if existed:
             body.update({"no_op": True, "already_open": True})
@@ -452,7 +425,7 @@ class WebApi:
         conversation = self.visible_conversation(args["channel"])
         messages = [
             message
-            for message in self.fake._messages.get(conversation.id, [])
+            for message in self.state.messages_in(conversation.id)
             if message.ephemeral_to is None and (message.thread_ts is None or message.thread_ts == message.ts)
         ]
         messages.reverse()
@@ -470,7 +443,7 @@ class WebApi:
         parent = self.message_in(conversation, args["ts"])
         thread = [parent] + [
             message
-            for message in self.fake._messages.get(conversation.id, [])
+            for message in self.state.messages_in(conversation.id)
             if message.thread_ts == parent.ts and message.ts != parent.ts and message.ephemeral_to is None
         ]
         page, next_cursor = paginate(thread, args, default_limit=100, max_limit=999)
@@ -488,7 +461,7 @@ class WebApi:
         conversation = self.postable_conversation(args["channel"])
         text, blocks = self.check_message_content("chat.postMessage", args)
         message = self.bot_message(conversation, text, blocks, args)
-        self.fake._store_message(message)
+        self.state.store_message(message)
         return {"channel": conversation.id, "ts": message.ts, "message": message.to_api()}
 
     def chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -501,7 +474,7 @@ class WebApi:
         text, blocks = self.check_message_content("chat.postEphemeral", args)
         message = self.bot_message(conversation, text, blocks, args)
         message.ephemeral_to = user.id
-        self.fake._store_message(message)
+        self.state.store_message(message)
         return {"message_ts": message.ts}
 
     def chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -509,7 +482,7 @@ class WebApi:
         self.require(args, "channel", "ts")
         conversation = self.visible_conversation(args["channel"])
         message = self.message_in(conversation, args["ts"])
-        if message.user != self.fake.bot_user_id:
+        if message.user != self.state.bot_user_id:
             raise SlackApiFailure("cant_update_message")
         text = str(args.get("text") or "")
         blocks = args.get("blocks")
@@ -520,7 +493,7 @@ class WebApi:
         if len(text) > MAX_TEXT_LENGTH:
             raise SlackApiFailure("msg_too_long")
         if blocks:
-            self.fake._check_blocks(blocks)
+            require_valid_blocks(blocks)
         message.text = text
         if blocks is not None:
             message.blocks = blocks
@@ -534,9 +507,9 @@ class WebApi:
         self.require(args, "channel", "ts")
         conversation = self.visible_conversation(args["channel"])
         message = self.message_in(conversation, args["ts"])
-        if message.user != self.fake.bot_user_id:
+        if message.user != self.state.bot_user_id:
             raise SlackApiFailure("cant_delete_message")
-        self.fake._messages[conversation.id].remove(message)
+        self.state.remove_message(message)
         return {"channel": conversation.id, "ts": message.ts}
 
     def reactions_add(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -550,9 +523,9 @@ class WebApi:
         conversation = self.visible_conversation(args["channel"])
         message = self.message_in(conversation, args["timestamp"])
         users = message.reactions.setdefault(name, [])
-        if self.fake.bot_user_id in users:
+        if self.state.bot_user_id in users:
             raise SlackApiFailure("already_reacted")
-        users.append(self.fake.bot_user_id)
+        users.append(self.state.bot_user_id)
         return {}
 
     # ---- views ---------------------------------------------------------------------------------------------
@@ -569,83 +542,58 @@ class WebApi:
             )
         if len(json.dumps(view)) > MAX_VIEW_BYTES:
             raise SlackApiFailure("view_too_large")
-        self.fake._check_view(view)
+        require_valid_view(view)
         external_id = view.get("external_id")
-        if external_id:
-            for existing_id, existing in self.fake._views.items():
-                if existing.get("external_id") == external_id and existing_id != view.get("id"):
-                    raise SlackApiFailure("duplicate_external_id")
+        if external_id and self.state.modals.id_of_external(str(external_id), besides=view.get("id")) is not None:
+            raise SlackApiFailure("duplicate_external_id")
         return view
-
-    def consume_trigger(self, trigger_id: Any) -> str:
-        """The user a trigger_id was minted for; refused when unknown, used or older than 3 s."""
-        fake = self.fake
-        trigger = fake._triggers.get(str(trigger_id or ""))
-        if trigger is None:
-            raise SlackApiFailure("invalid_trigger_id")
-        if trigger.used:
-            raise SlackApiFailure("exchanged_trigger_id")
-        if fake._clock() - trigger.minted_at > TRIGGER_TTL_SECONDS:
-            raise SlackApiFailure("expired_trigger_id")
-        trigger.used = True
-        return trigger.user
 
     def views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         """views.open: a new modal stack for the trigger's user."""
         self.require(args, "trigger_id")
         view = self.view_arg(args, "modal")
-        user_id = self.consume_trigger(args["trigger_id"])
-        stored = self.fake._new_view(view, user_id)
-        self.fake._modal_stacks[user_id] = [stored["id"]]
-        return {"view": stored}
+        user_id = self.state.consume_trigger(str(args["trigger_id"]))
+        return {"view": self.state.modals.open(user_id, view)}
 
     def views_push(self, args: dict[str, Any]) -> dict[str, Any]:
         """views.push onto the user's modal stack (at most 3 views)."""
         self.require(args, "trigger_id")
         view = self.view_arg(args, "modal")
-        trigger = self.fake._triggers.get(str(args["trigger_id"]))
-        user_id = trigger.user if trigger is not None else ""
-        stack = self.fake._modal_stacks.get(user_id, [])
-        if trigger is not None and len(stack) >= MAX_VIEW_STACK:
+        owner = self.state.trigger_user(str(args["trigger_id"]))
+        if owner is not None and self.state.modals.is_full(owner):
             raise SlackApiFailure("push_limit_reached")
-        user_id = self.consume_trigger(args["trigger_id"])
-        stored = self.fake._new_view(view, user_id, previous=stack[-1] if stack else None)
-        self.fake._modal_stacks.setdefault(user_id, []).append(stored["id"])
-        return {"view": stored}
+        user_id = self.state.consume_trigger(str(args["trigger_id"]))
+        return {"view": self.state.modals.push(user_id, view)}
 
     def views_update(self, args: dict[str, Any]) -> dict[str, Any]:
         """views.update by view_id or external_id (hash checked when given)."""
-        fake = self.fake
+        fake = self.state
         view_id = str(args.get("view_id") or "")
         external_id = str(args.get("external_id") or "")
         if not view_id and not external_id:
             raise SlackApiFailure("invalid_arguments", response_metadata={"messages": ["view_id or external_id"]})
         if not view_id:
-            view_id = next((vid for vid, v in fake._views.items() if v.get("external_id") == external_id), "")
-        current = fake._views.get(view_id)
+            view_id = fake.modals.id_of_external(external_id) or ""
+        current = fake.modals.find(view_id)
         if current is None:
             raise SlackApiFailure("not_found")
         view = self.view_arg(dict(args, view=dict(args.get("view") or {}, id=view_id)), current["type"])
         if args.get("hash") and args["hash"] != current["hash"]:
             raise SlackApiFailure("hash_conflict")
-        return {"view": fake._replace_view(view_id, view)}
+        return {"view": fake.modals.replace(view_id, view)}
 
     def views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         """views.publish: the user's Home tab."""
-        fake = self.fake
+        fake = self.state
         self.require(args, "user_id")
         user = self.user_or_fail(args["user_id"])
         view = self.view_arg(args, "home")
         if not fake.app_home.home_tab_enabled:
             raise SlackApiFailure("not_enabled")
-        home_id = fake._homes.get(user.id)
-        if home_id is not None:
-            if args.get("hash") and args["hash"] != fake._views[home_id]["hash"]:
-                raise SlackApiFailure("hash_conflict")
-            return {"view": fake._replace_view(home_id, view)}
-        stored = fake._new_view(view, user.id)
-        fake._homes[user.id] = stored["id"]
-        return {"view": stored}
+        current_hash = fake.modals.home_hash(user.id)
+        if current_hash is not None and args.get("hash") and args["hash"] != current_hash:
+            raise SlackApiFailure("hash_conflict")
+        return {"view": fake.modals.publish_home(user.id, view)}
 
     # ---- more conversations ---------------------------------------------------------------------------------
 
@@ -664,9 +612,9 @@ class WebApi:
         exclude_archived = as_bool(args.get("exclude_archived"))
         found = [
             conversation
-            for conversation in self.fake._conversations.values()
+            for conversation in self.state.conversation_records()
             if conversation.kind in kinds
-            and (conversation.kind == "public" or self.fake.bot_user_id in conversation.members)
+            and (conversation.kind == "public" or self.state.bot_user_id in conversation.members)
             and (member is None or member in conversation.members)
             and not (exclude_archived and conversation.is_archived)
         ]
@@ -682,7 +630,7 @@ class WebApi:
 
     def users_conversations(self, args: dict[str, Any]) -> dict[str, Any]:
         """users.conversations (default: the bot's own)."""
-        user = self.user_or_fail(args.get("user") or self.fake.bot_user_id)
+        user = self.user_or_fail(args.get("user") or self.state.bot_user_id)
         return self.listed(args, member=user.id)
 
     def conversations_join(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -694,10 +642,10 @@ class WebApi:
         if conversation.is_archived:
             raise SlackApiFailure("is_archived")
         body: dict[str, Any] = {}
-        if self.fake.bot_user_id in conversation.members:
+        if self.state.bot_user_id in conversation.members:
             body["warning"] = "already_in_channel"
         else:
-            conversation.members.append(self.fake.bot_user_id)
+            conversation.members.append(self.state.bot_user_id)
         body["channel"] = self.conversation_object(conversation)
         return body
 
@@ -710,9 +658,9 @@ class WebApi:
         conversation = self.visible_conversation(args["channel"])
         message = self.message_in(conversation, args["timestamp"])
         users = message.reactions.get(name, [])
-        if self.fake.bot_user_id not in users:
+        if self.state.bot_user_id not in users:
             raise SlackApiFailure("no_reaction")
-        users.remove(self.fake.bot_user_id)
+        users.remove(self.state.bot_user_id)
         if not users:
             del message.reactions[name]
         return {}
@@ -723,7 +671,7 @@ class WebApi:
         conversation = self.visible_conversation(args["channel"])
         message = self.message_in(conversation, args["message_ts"])
         permalink = (
-            f"https://{self.fake.seed.domain}.slack.com/archives/{conversation.id}/p{message.ts.replace('.', '')}"
+            f"https://{self.state.seed.domain}.slack.com/archives/{conversation.id}/p{message.ts.replace('.', '')}"
         )
         return {"channel": conversation.id, "permalink": permalink}
 
@@ -736,7 +684,7 @@ class WebApi:
             post_at = int(float(args["post_at"]))
         except (TypeError, ValueError) as error:
             raise SlackApiFailure("invalid_time") from error
-        now = self.fake._wall_clock()
+        now = self.state.wall_clock()
         if post_at <= now:
             raise SlackApiFailure("time_in_past")
         if post_at > now + 120 * 86400:
@@ -744,8 +692,7 @@ class WebApi:
         conversation = self.postable_conversation(args["channel"])
         text, blocks = self.check_message_content("chat.scheduleMessage", args)
         message = self.bot_message(conversation, text, blocks, args)
-        scheduled_id = self.fake._next_id("Q")
-        self.fake._scheduled[scheduled_id] = (post_at, int(now), message)
+        scheduled_id = self.state.schedule(post_at, message)
         data = message.to_api()
         del data["ts"]
         return {"channel": conversation.id, "scheduled_message_id": scheduled_id, "post_at": post_at, "message": data}
@@ -761,7 +708,7 @@ class WebApi:
                 "date_created": created,
                 "text": message.text,
             }
-            for scheduled_id, (post_at, created, message) in sorted(self.fake._scheduled.items())
+            for scheduled_id, post_at, created, message in self.state.scheduled()
             if not channel or message.channel == channel
         ]
         page, next_cursor = paginate(items, args, default_limit=100, max_limit=100)
@@ -771,10 +718,11 @@ class WebApi:
         """chat.deleteScheduledMessage."""
         self.require(args, "channel", "scheduled_message_id")
         conversation = self.visible_conversation(args["channel"])
-        scheduled = self.fake._scheduled.get(str(args["scheduled_message_id"]))
-        if scheduled is None or scheduled[2].channel != conversation.id:
+        scheduled_id = str(args["scheduled_message_id"])
+        pending = {key: message for key, _, _, message in self.state.scheduled()}
+        if scheduled_id not in pending or pending[scheduled_id].channel != conversation.id:
             raise SlackApiFailure("invalid_scheduled_message_id")
-        del self.fake._scheduled[str(args["scheduled_message_id"])]
+        self.state.unschedule(scheduled_id)
         return {}
 
     # ---- files (upload v2: get URL, POST bytes, complete) --------------------------------------------------
@@ -786,9 +734,8 @@ class WebApi:
             length = int(args["length"])
         except (TypeError, ValueError) as error:
             raise SlackApiFailure("invalid_arguments") from error
-        file_id = self.fake._next_id("F")
-        self.fake._files[file_id] = FakeFile(id=file_id, name=str(args["filename"]), length=length)
-        return {"upload_url": f"{self.fake.base_url}/upload/v1/{file_id}", "file_id": file_id}
+        file = self.state.new_file(str(args["filename"]), length)
+        return {"upload_url": self.upload_url(file.id), "file_id": file.id}
 
     def files_complete_upload_external(self, args: dict[str, Any]) -> dict[str, Any]:
         """files.completeUploadExternal: finish uploads and share them (one message) when a channel is given."""
@@ -801,9 +748,9 @@ class WebApi:
                 raise SlackApiFailure("invalid_arguments") from error
         if not isinstance(entries, list) or not entries:
             raise SlackApiFailure("invalid_arguments")
-        files: list[FakeFile] = []
+        files = []
         for entry in entries:
-            found = self.fake._files.get(str((entry or {}).get("id")))
+            found = self.state.find_file_record(str((entry or {}).get("id")))
             if found is None or found.content is None:
                 raise SlackApiFailure("file_not_found")
             found.title = str(entry.get("title") or found.name)
@@ -813,7 +760,7 @@ class WebApi:
             conversation = self.postable_conversation(str(channel).split(",")[0])
             message = self.bot_message(conversation, str(args.get("initial_comment") or ""), [], args)
             message.files = [file.to_api() for file in files]
-            self.fake._store_message(message)
+            self.state.store_message(message)
             for file in files:
                 file.shares.append((conversation.id, message.ts))
         return {"files": [{"id": file.id, "title": file.title} for file in files]}
@@ -822,7 +769,7 @@ class WebApi:
 
     def apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         """apps.connections.open (app-level token): the Socket Mode websocket URL."""
-        url = self.fake._socket_mode_url(ticket=secrets.token_hex(8))
+        url = self.socket_mode_url()
         if url is None:
             raise SlackApiFailure("internal_error")
         return {"url": url}

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandbox.blockkit import ELEMENT_TYPES
-
-# Every Block Kit element a user can act on (images are elements too, but not interactive).
-INTERACTIVE_ELEMENT_TYPES = ELEMENT_TYPES - {"image"}
+from bot.sandbox.elements import is_interactive
 
 
 def iter_elements(blocks: list[dict[str, Any]]) -> Iterator[tuple[str | None, dict[str, Any]]]:
@@ -26,7 +24,7 @@ def iter_elements(blocks: list[dict[str, Any]]) -> Iterator[tuple[str | None, di
         if isinstance(block.get("element"), dict):
             candidates.append(block["element"])
         for element in candidates:
-            if isinstance(element, dict) and element.get("type") in INTERACTIVE_ELEMENT_TYPES:
+            if is_interactive(element):
                 yield block_id, element
 
 
@@ -56,6 +54,10 @@ class FakeMessage:
     edited: bool = False
     metadata: dict[str, Any] | None = None
     files: list[dict[str, Any]] = field(default_factory=list)
+
+    def copy(self) -> FakeMessage:
+        """A deep copy (what inspection hands out, so a test cannot change the stored message)."""
+        return copy.deepcopy(self)
 
     def buttons(self) -> list[tuple[str, str, str | None]]:
         """(action_id, label, value) of every button in the message, in order."""
@@ -135,6 +137,10 @@ class Conversation:
     purpose: str = ""
     im_user: str | None = None
     is_archived: bool = False
+
+    def copy(self) -> Conversation:
+        """A deep copy (what inspection hands out)."""
+        return copy.deepcopy(self)
 
     @property
     def is_channel_like(self) -> bool:

@@ -1,7 +1,8 @@
 """Drivers: Slack's side of the bot's inbound protocols (signed HTTP requests, or Socket Mode envelopes).
 
-Payloads follow the real samples in shared/slack-specs/payloads/ (slash command form body, block_actions,
-view_submission, view_closed, shortcuts, event_callback wrapper).
+Payloads follow Slack's real samples (the team's shared slack-specs/payloads/: slash command form body,
+block_actions, view_submission, view_closed, shortcuts, event_callback wrapper). Callers build a driver from the
+fake: ``HttpDriver(fake, events_url)`` or ``SocketDriver(fake)``.
 """
 
 from __future__ import annotations
@@ -18,18 +19,15 @@ import urllib.parse
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bot.sandbox.blockkit import TEXT_INPUT_TYPES
-from bot.sandbox.records import FakeMessage, iter_elements, plain_text
-
-if TYPE_CHECKING:
-    from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.elements import Shape, all_options, element_type
+from bot.sandbox.slack.fake import FakeSlack
+from bot.sandbox.slack.records import FakeMessage, iter_elements, plain_text
 
 logger = logging.getLogger(__name__)
 
 MAX_EVENT_RETRIES = 3
-INPUT_TYPES_WITH_VALUE = TEXT_INPUT_TYPES
 
 
 @dataclass
@@ -62,9 +60,7 @@ def sign(signing_secret: str, timestamp: str, body: bytes) -> str:
 
 
 def _option_for(element: dict[str, Any], value: Any) -> dict[str, Any]:
-    options = list(element.get("options") or [])
-    for group in element.get("option_groups") or []:
-        options.extend(group.get("options") or [])
+    options = all_options(element)
     if value is None and options:
         return copy.deepcopy(options[0])
     for option in options:
@@ -73,59 +69,39 @@ def _option_for(element: dict[str, Any], value: Any) -> dict[str, Any]:
     raise KeyError(f"no option with value {value!r} in {element.get('action_id')!r}")
 
 
+def _as_list(value: Any) -> list[Any]:
+    return [] if value is None else list(value) if isinstance(value, list | tuple) else [value]
+
+
 def element_state(element: dict[str, Any], value: Any) -> dict[str, Any]:
     """The typed state Slack reports for an element set to `value` (selected_user, selected_option, value, ...)."""
-    kind = str(element.get("type"))
-    state: dict[str, Any] = {"type": kind}
-    if kind in INPUT_TYPES_WITH_VALUE:
-        state["value"] = None if value is None else str(value)
-    elif kind == "rich_text_input":
-        state["rich_text_value"] = value
-    elif kind in {"static_select", "external_select", "radio_buttons"}:
-        state["selected_option"] = None if value is None else _option_for(element, value)
-    elif kind in {"multi_static_select", "multi_external_select", "checkboxes"}:
-        values = [] if value is None else list(value) if isinstance(value, list | tuple) else [value]
-        state["selected_options"] = [_option_for(element, item) for item in values]
-    elif kind == "users_select":
-        state["selected_user"] = value
-    elif kind == "multi_users_select":
-        state["selected_users"] = list(value or [])
-    elif kind == "conversations_select":
-        state["selected_conversation"] = value
-    elif kind == "multi_conversations_select":
-        state["selected_conversations"] = list(value or [])
-    elif kind == "channels_select":
-        state["selected_channel"] = value
-    elif kind == "multi_channels_select":
-        state["selected_channels"] = list(value or [])
-    elif kind == "datepicker":
-        state["selected_date"] = value
-    elif kind == "timepicker":
-        state["selected_time"] = value
-    elif kind == "datetimepicker":
-        state["selected_date_time"] = value
+    kind = element_type(element)
+    key = kind.state_key or "value"
+    state: dict[str, Any] = {"type": str(element.get("type"))}
+    if kind.shape is Shape.TEXT:
+        state[key] = None if value is None else str(value)
+    elif kind.shape is Shape.OPTION:
+        state[key] = None if value is None else _option_for(element, value)
+    elif kind.shape is Shape.OPTIONS:
+        state[key] = [_option_for(element, item) for item in _as_list(value)]
+    elif kind.shape is Shape.IDS:
+        state[key] = list(value or [])
     else:
-        state["value"] = value
+        state[key] = value
     return state
 
 
 def initial_value(element: dict[str, Any]) -> Any:
     """The value an element starts with (its initial_* field), in the driver's input form."""
-    kind = element.get("type")
-    if kind in INPUT_TYPES_WITH_VALUE:
-        return element.get("initial_value")
-    if kind in {"static_select", "radio_buttons", "external_select"}:
-        option = element.get("initial_option")
-        return option.get("value") if isinstance(option, dict) else None
-    if kind in {"multi_static_select", "checkboxes", "multi_external_select"}:
-        return [option.get("value") for option in element.get("initial_options") or []]
-    for key in ("initial_user", "initial_conversation", "initial_channel", "initial_date", "initial_time"):
-        if key in element:
-            return element[key]
-    for key in ("initial_users", "initial_conversations", "initial_channels"):
-        if key in element:
-            return list(element[key])
-    return None
+    kind = element_type(element)
+    start = element.get(kind.initial_key) if kind.initial_key else None
+    if kind.shape is Shape.OPTION:
+        return start.get("value") if isinstance(start, dict) else None
+    if kind.shape is Shape.OPTIONS:
+        return [option.get("value") for option in start or []]
+    if kind.shape is Shape.IDS:
+        return list(start) if start is not None else None
+    return start
 
 
 class SlackWouldNotDeliver(RuntimeError):
@@ -308,7 +284,7 @@ class Driver:
         current = self._current_view(view)
         block_id, element = self._find_element(current.get("blocks") or [], action_id)
         if element.get("type") != "button" and block_id is not None:
-            self.fake._set_view_state(current["id"], block_id, str(action_id), element_state(element, value))
+            self.fake.modals.set_state(current["id"], block_id, str(action_id), element_state(element, value))
             current = self._current_view(current["id"])
         payload: dict[str, Any] = {
             "type": "block_actions",
@@ -356,7 +332,7 @@ class Driver:
         submitter = self.fake.user(user)
         current = self._current_view(view)
         current["state"] = self.view_state(current, inputs or {})
-        self.fake._store_view_state(current["id"], current["state"])
+        self.fake.modals.store_state(current["id"], current["state"])
         payload = {
             "type": "view_submission",
             "team": self._team(),
@@ -375,14 +351,14 @@ class Driver:
                 answer = response.json()
             except ValueError:
                 answer = None
-            self.fake._apply_view_response(submitter.id, current["id"], answer if isinstance(answer, dict) else None)
+            self.fake.modals.apply_response(submitter.id, current["id"], answer if isinstance(answer, dict) else None)
         return response
 
     def close_view(self, user: str, view: Mapping[str, Any] | str) -> DriverResponse | None:
         """The user closes a modal (X/Cancel): view_closed is sent only when notify_on_close."""
         closer = self.fake.user(user)
         current = self._current_view(view)
-        is_cleared = self.fake._close_view(closer.id, current["id"])
+        is_cleared = self.fake.modals.close(closer.id, current["id"])
         if not current.get("notify_on_close"):
             return None
         payload = {

@@ -1,38 +1,47 @@
-"""Block Kit → terminal text for `rapport demo` (pure: no I/O, no Slack); numbering spans a whole screen.
+"""Block Kit → terminal text for `rapport demo` (pure: no I/O, no Slack).
 
-Messages, modals and Home tabs are rendered line by line; every interactive element gets a number (`[1] Undo`)
-so the demo can click it by that number. Mentions and channel links are shown the way Slack shows them
-(`<@U…|maya>` → `@maya`, `<#C…|coffee>` → `#coffee`), Slack's escapes (&amp; &lt; &gt;) become characters again,
-and emoji shortcodes are left as typed.
+Messages and modals are rendered line by line; every interactive element gets a number (`[1] Undo`) so the demo
+can click it by that number (the caller decides the numbers, so they can stay put while a session goes on).
+Mentions and channel links are shown the way Slack shows them (`<@U…|maya>` → `@maya`, `<#C…|coffee>` →
+`#coffee`), Slack's escapes (&amp; &lt; &gt;) become characters again, emoji names become emoji (`:memo:` → 📝,
+with the `emoji` package), *bold*, _italic_ and ~strike~ are shown with ANSI styles on a terminal and without their
+markers elsewhere, and `> quotes` get a bar.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import emoji
+
+from bot.sandbox.elements import Family, Shape, all_options, element_type
+
 DIVIDER = "─" * 40
 ACTIONS_LINE_WIDTH = 100  # a longer row of buttons is listed one per line
-SELECT_TYPES = frozenset({"static_select", "external_select", "radio_buttons", "overflow"})
-MULTI_SELECT_TYPES = frozenset({"multi_static_select", "multi_external_select", "checkboxes"})
-USER_SELECT_TYPES = frozenset({"users_select", "multi_users_select"})
-CONVERSATION_SELECT_TYPES = frozenset(
-    {"conversations_select", "channels_select", "multi_conversations_select", "multi_channels_select"}
-)
-TEXT_INPUT_TYPES = frozenset(
-    {"plain_text_input", "email_text_input", "url_text_input", "number_input", "rich_text_input"}
-)
 _ANGLE = re.compile(r"<([^<>]*)>")
+_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)
+# Slack's emphasis: a marker pair around non-blank text, not inside a word (snake_case and URLs stay as they are).
+_EMPHASIS = (
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])"), "1"),  # *bold*
+    (re.compile(r"(?<![\w_])_(?=\S)([^_\n]*?\S)_(?![\w_])"), "3"),  # _italic_
+    (re.compile(r"(?<![\w~])~(?=\S)([^~\n]*?\S)~(?![\w~])"), "9"),  # ~strike~
+)
+QUOTE_BAR = "▎ "
+# Numbers the interactive elements of one rendering: (block_id, element) → its number on screen.
+NumberFn = Callable[[str | None, dict[str, Any]], int]
 
 
 @dataclass(frozen=True)
 class Directory:
-    """Names the renderer shows for ids it meets in text: user id → handle, channel id → name."""
+    """Names the renderer shows for ids it meets in text (user id → handle, channel id → name), and whether the
+    terminal shows styles (ANSI bold/italic/strike) or the text goes without them (scripts, pipes)."""
 
     users: Mapping[str, str] = field(default_factory=dict)
     channels: Mapping[str, str] = field(default_factory=dict)
+    ansi: bool = False
 
     def user(self, user_id: str) -> str:
         """'@handle' for a known id, '@U…' otherwise."""
@@ -101,7 +110,19 @@ def mrkdwn(text: str, directory: Directory | None = None) -> str:
             return f"{label} ({target})"
         return target.removeprefix("mailto:")
 
-    return unescape(_ANGLE.sub(replace, text))
+    lines = unescape(styled(_ANGLE.sub(replace, text), ansi=names.ansi)).split("\n")
+    return "\n".join(QUOTE_BAR + line[1:].lstrip() if line.startswith(">") else line for line in lines)
+
+
+def styled(text: str, ansi: bool = False) -> str:
+    """mrkdwn emphasis as ANSI styles (or just without its markers) and emoji names as emoji; code is left alone."""
+    parts = _CODE.split(text)
+    for index in range(0, len(parts), 2):  # even parts are outside `code`
+        part = parts[index]
+        for pattern, code in _EMPHASIS:
+            part = pattern.sub(lambda m, c=code: f"\033[{c}m{m.group(1)}\033[0m" if ansi else m.group(1), part)
+        parts[index] = emoji.emojize(part, language="alias")
+    return "".join(parts)
 
 
 def text_of(obj: Any, directory: Directory | None = None) -> str:
@@ -109,81 +130,99 @@ def text_of(obj: Any, directory: Directory | None = None) -> str:
     if not isinstance(obj, dict):
         return "" if obj is None else str(obj)
     text = str(obj.get("text", ""))
-    return mrkdwn(text, directory) if obj.get("type") == "mrkdwn" else unescape(text)
+    if obj.get("type") == "mrkdwn":
+        return mrkdwn(text, directory)
+    # plain_text shows emoji names as emoji unless the object says emoji: false.
+    return unescape(emoji.emojize(text, language="alias") if obj.get("emoji", True) else text)
 
 
 def element_options(element: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(label, value) of every option, option groups flattened."""
-    options = list(element.get("options") or [])
-    for group in element.get("option_groups") or []:
-        options.extend(group.get("options") or [])
-    return [(text_of(option.get("text")), str(option.get("value", ""))) for option in options]
+    return [(text_of(option.get("text")), str(option.get("value", ""))) for option in all_options(element)]
 
 
 def _selected_labels(element: Mapping[str, Any], directory: Directory) -> list[str]:
-    kind = element.get("type")
-    if kind in SELECT_TYPES and isinstance(element.get("initial_option"), dict):
-        return [text_of(element["initial_option"].get("text"))]
-    if kind in MULTI_SELECT_TYPES:
-        return [text_of(option.get("text")) for option in element.get("initial_options") or []]
-    if kind == "users_select" and element.get("initial_user"):
-        return [directory.user(str(element["initial_user"]))]
-    if kind == "multi_users_select":
-        return [directory.user(str(user)) for user in element.get("initial_users") or []]
-    for key in ("initial_conversation", "initial_channel"):
-        if element.get(key):
-            return [directory.channel(str(element[key]))]
-    for key in ("initial_conversations", "initial_channels"):
-        if element.get(key):
-            return [directory.channel(str(channel)) for channel in element[key]]
-    for key in ("initial_date", "initial_time", "initial_value"):
-        if element.get(key) not in (None, ""):
-            return [str(element[key])]
-    if element.get("initial_date_time"):
-        return [str(element["initial_date_time"])]
-    return []
+    kind = element_type(element)
+    start = element.get(kind.initial_key) if kind.initial_key else None
+    if start in (None, "", []):
+        return []
+    starts = start if kind.multiple else [start]
+    if kind.shape in {Shape.OPTION, Shape.OPTIONS}:
+        return [text_of(option.get("text")) for option in starts if isinstance(option, dict)]
+    if kind.family is Family.USERS:
+        return [directory.user(str(user)) for user in starts]
+    if kind.family is Family.CONVERSATIONS:
+        return [directory.channel(str(channel)) for channel in starts]
+    return [str(start)]
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """What describe_element knows about one element."""
+
+    element: Mapping[str, Any]
+    multiple: bool
+    names: Directory
+    placeholder: str
+    selected: list[str]
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        return element_options(self.element)
+
+    def head(self, fallback: str) -> str:
+        return ", ".join(self.selected) or self.placeholder or fallback
+
+    def first(self, fallback: str) -> str:
+        return self.selected[0] if self.selected else self.placeholder or fallback
+
+
+def _button(shown: _Shown) -> str:
+    label = text_of(shown.element.get("text"), shown.names)
+    return f"{label} ↗ {shown.element['url']}" if shown.element.get("url") else label
+
+
+def _select(shown: _Shown) -> str:
+    options = " / ".join(label for label, _ in shown.options)
+    return f"{shown.head('Choose')} ▾ ({options})" if options else f"{shown.head('Choose')} ▾"
+
+
+def _checkboxes(shown: _Shown) -> str:
+    return " ".join(("☑ " if label in shown.selected else "☐ ") + label for label, _ in shown.options)
+
+
+_DESCRIBE: Mapping[Family, Callable[[_Shown], str]] = {
+    Family.BUTTON: _button,
+    Family.OVERFLOW: lambda shown: "⋯ (" + " / ".join(label for label, _ in shown.options) + ")",
+    Family.CHECKBOXES: _checkboxes,
+    Family.SELECT: _select,
+    Family.MULTI_SELECT: _select,
+    Family.USERS: lambda shown: f"{shown.head('Choose people')} ▾ (@handle{', @handle…' if shown.multiple else ''})",
+    Family.CONVERSATIONS: lambda shown: f"{shown.head('Choose a channel')} ▾ (#channel)",
+    Family.DATE: lambda shown: f"📅 {shown.first('YYYY-MM-DD')} ▾",
+    Family.TIME: lambda shown: f"🕘 {shown.first('HH:MM')} ▾",
+    Family.DATETIME: lambda shown: f"📅 {shown.selected[0] if shown.selected else 'date and time'} ▾",
+    Family.TEXT: lambda shown: f"✎ {shown.first('text')}",
+}
 
 
 def describe_element(element: Mapping[str, Any], directory: Directory | None = None) -> str:
     """One element as a short label: 'Undo', 'Snooze ▾ (1 day / 3 days)', 'Pick people ▾ (@handle…)'."""
     names = directory or Directory()
-    kind = str(element.get("type", ""))
+    kind = element_type(element)
+    describe = _DESCRIBE.get(kind.family)
+    if describe is None:
+        return f"[{element.get('type', '')}]"
     placeholder = text_of(element.get("placeholder"), names)
-    selected = _selected_labels(element, names)
-    if kind == "button":
-        label = text_of(element.get("text"), names)
-        return f"{label} ↗ {element['url']}" if element.get("url") else label
-    if kind == "overflow":
-        return "⋯ (" + " / ".join(label for label, _ in element_options(element)) + ")"
-    if kind in SELECT_TYPES or kind in MULTI_SELECT_TYPES:
-        options = " / ".join(label for label, _ in element_options(element))
-        if kind == "checkboxes":
-            chosen = set(selected)
-            return " ".join(("☑ " if label in chosen else "☐ ") + label for label, _ in element_options(element))
-        head = ", ".join(selected) or placeholder or "Choose"
-        return f"{head} ▾ ({options})" if options else f"{head} ▾"
-    if kind in USER_SELECT_TYPES:
-        head = ", ".join(selected) or placeholder or "Choose people"
-        return f"{head} ▾ (@handle{', @handle…' if kind.startswith('multi') else ''})"
-    if kind in CONVERSATION_SELECT_TYPES:
-        head = ", ".join(selected) or placeholder or "Choose a channel"
-        return f"{head} ▾ (#channel)"
-    if kind == "datepicker":
-        return f"📅 {selected[0] if selected else placeholder or 'YYYY-MM-DD'} ▾"
-    if kind == "timepicker":
-        return f"🕘 {selected[0] if selected else placeholder or 'HH:MM'} ▾"
-    if kind == "datetimepicker":
-        return f"📅 {selected[0] if selected else 'date and time'} ▾"
-    if kind in TEXT_INPUT_TYPES:
-        return f"✎ {selected[0] if selected else placeholder or 'text'}"
-    return f"[{kind}]"
+    return describe(_Shown(element, kind.multiple, names, placeholder, _selected_labels(element, names)))
 
 
 class _Renderer:
-    def __init__(self, directory: Directory, first_number: int) -> None:
+    def __init__(self, directory: Directory, first_number: int, number_of: NumberFn | None) -> None:
         self.directory = directory
         self.screen = Screen()
         self.next_number = first_number
+        self.number_of = number_of
 
     def text(self, obj: Any) -> str:
         return text_of(obj, self.directory)
@@ -193,8 +232,11 @@ class _Renderer:
             self.screen.lines.append((indent + line).rstrip())
 
     def choice(self, block_id: str | None, element: dict[str, Any]) -> str:
-        number = self.next_number
-        self.next_number += 1
+        if self.number_of is not None:
+            number = self.number_of(block_id, element)
+        else:
+            number = self.next_number
+            self.next_number += 1
         self.screen.choices.append(Choice(number, str(element.get("action_id", "")), block_id, element))
         return f"[{number}] {describe_element(element, self.directory)}"
 
@@ -211,36 +253,37 @@ class _Renderer:
     def block(self, block: Any) -> None:
         if not isinstance(block, dict):
             return
-        kind = block.get("type")
-        block_id = block.get("block_id")
-        if kind == "section":
-            self.section(block)
-        elif kind == "header":
-            title = self.text(block.get("text"))
-            self.add(title)
-            self.add("═" * min(len(title), 60))
-        elif kind == "divider":
-            self.add(DIVIDER)
-        elif kind == "context":
-            parts = [self.element_inline(block_id, element) for element in block.get("elements") or []]
-            self.add("  ".join(part for part in parts if part), indent="  ")
-        elif kind == "actions":
-            parts = [part for part in (self.element_inline(block_id, e) for e in block.get("elements") or []) if part]
-            joined = "  ".join(parts)
-            self.add(joined if len(joined) <= ACTIONS_LINE_WIDTH else "\n".join(parts))
-        elif kind == "image":
-            title = self.text(block.get("title"))
-            self.add(f"[image: {title or block.get('alt_text', '')}]")
-        elif kind == "input":
-            self.input(block)
-        elif kind == "rich_text":
-            self.add(rich_text(block, self.directory))
-        elif kind == "file":
-            self.add("[file]")
-        elif kind == "video":
-            self.add(f"[video: {self.text(block.get('title'))}]")
+        draw = {
+            "section": self.section,
+            "header": self.header,
+            "divider": lambda _: self.add(DIVIDER),
+            "context": self.context,
+            "actions": self.actions,
+            "image": lambda b: self.add(f"[image: {self.text(b.get('title')) or b.get('alt_text', '')}]"),
+            "input": self.input,
+            "rich_text": lambda b: self.add(rich_text(b, self.directory)),
+            "file": lambda _: self.add("[file]"),
+            "video": lambda b: self.add(f"[video: {self.text(b.get('title'))}]"),
+        }.get(str(block.get("type")))
+        if draw is None:
+            self.add(f"[{block.get('type')} block]")
         else:
-            self.add(f"[{kind} block]")
+            draw(block)
+
+    def header(self, block: dict[str, Any]) -> None:
+        title = self.text(block.get("text"))
+        self.add(title)
+        self.add("═" * min(len(title), 60))
+
+    def context(self, block: dict[str, Any]) -> None:
+        parts = [self.element_inline(block.get("block_id"), element) for element in block.get("elements") or []]
+        self.add("  ".join(part for part in parts if part), indent="  ")
+
+    def actions(self, block: dict[str, Any]) -> None:
+        elements = block.get("elements") or []
+        parts = [part for part in (self.element_inline(block.get("block_id"), e) for e in elements) if part]
+        joined = "  ".join(parts)
+        self.add(joined if len(joined) <= ACTIONS_LINE_WIDTH else "\n".join(parts))
 
     def section(self, block: dict[str, Any]) -> None:
         block_id = block.get("block_id")
@@ -312,9 +355,14 @@ def rich_text(block: Mapping[str, Any], directory: Directory | None = None) -> s
     return "\n".join(lines)
 
 
-def render_blocks(blocks: list[dict[str, Any]], directory: Directory | None = None, first_number: int = 1) -> Screen:
-    """Blocks as lines; interactive elements numbered from ``first_number``."""
-    renderer = _Renderer(directory or Directory(), first_number)
+def render_blocks(
+    blocks: list[dict[str, Any]],
+    directory: Directory | None = None,
+    first_number: int = 1,
+    number_of: NumberFn | None = None,
+) -> Screen:
+    """Blocks as lines; interactive elements numbered by ``number_of``, else in order from ``first_number``."""
+    renderer = _Renderer(directory or Directory(), first_number, number_of)
     for block in blocks or []:
         renderer.block(block)
     return renderer.screen
@@ -326,16 +374,19 @@ def render_message(
     attachments: list[dict[str, Any]] | None = None,
     directory: Directory | None = None,
     first_number: int = 1,
+    number_of: NumberFn | None = None,
 ) -> Screen:
     """A message: its blocks (or its text when it has none), then attachments prefixed with '│ '."""
     names = directory or Directory()
     screen = (
-        render_blocks(blocks or [], names, first_number) if blocks else Screen(lines=mrkdwn(text, names).split("\n"))
+        render_blocks(blocks or [], names, first_number, number_of)
+        if blocks
+        else Screen(lines=mrkdwn(text, names).split("\n"))
     )
     number = first_number + len(screen.choices)
     for attachment in attachments or []:
         if attachment.get("blocks"):
-            inner = render_blocks(attachment["blocks"], names, number)
+            inner = render_blocks(attachment["blocks"], names, number, number_of)
         else:
             parts = [attachment.get("pretext"), attachment.get("title"), attachment.get("text")]
             lines = [mrkdwn(str(part), names) for part in parts if part]
@@ -348,10 +399,15 @@ def render_message(
     return screen
 
 
-def render_view(view: Mapping[str, Any], directory: Directory | None = None, first_number: int = 1) -> Screen:
+def render_view(
+    view: Mapping[str, Any],
+    directory: Directory | None = None,
+    first_number: int = 1,
+    number_of: NumberFn | None = None,
+) -> Screen:
     """A modal (title, inputs with their field names, submit/close) or a Home tab."""
     names = directory or Directory()
-    screen = render_blocks(list(view.get("blocks") or []), names, first_number)
+    screen = render_blocks(list(view.get("blocks") or []), names, first_number, number_of)
     if view.get("type") == "home":
         return screen
     title = text_of(view.get("title"), names)

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.sandbox.validation import MethodCatalog
+from bot.sandbox.slack.validation import MethodCatalog
 
 TIER_PER_MINUTE: dict[int, float] = {1: 1.0, 2: 20.0, 3: 50.0, 4: 100.0}
 DEFAULT_TIER = 3  # for methods the catalog does not know (the most common tier)

@@ -1,9 +1,9 @@
-"""`rapport demo`: the fake Slack's seeded workspace and the real bot, driven from a terminal (or a script).
+"""The demo session: the fake Slack's seeded workspace, the real bot, and one member's point of view.
 
 Nothing leaves the machine: the fake Slack and the bot both listen on 127.0.0.1, the database is a throw-away SQLite
 file in a temporary directory, and the bot's clock is a ManualClock that only `wait` moves. After every command the
 session prints what the current member newly sees (ephemeral replies, DMs, channel messages, modals), rendered as
-text with numbered buttons that `click N` presses.
+text with numbered buttons that `click N` presses. The commands themselves are read by ``shell``.
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ import json
 import logging
 import re
 import shlex
-import shutil
-import sys
 import tempfile
 import textwrap
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,8 +29,16 @@ from pydantic import SecretStr
 
 from bot.clock import ManualClock
 from bot.embedded import EmbeddedBot
-from bot.sandbox import hooks
-from bot.sandbox.demo_render import (
+from bot.sandbox.client import DriverResponse, HttpDriver
+from bot.sandbox.demo.parsing import (
+    DEFAULT_START,
+    DemoError,
+    describe_duration,
+    local_time,
+    match_option,
+    parse_start,
+)
+from bot.sandbox.demo.render import (
     Choice,
     Directory,
     Screen,
@@ -41,10 +47,10 @@ from bot.sandbox.demo_render import (
     render_message,
     render_view,
 )
-from bot.sandbox.driver import DriverResponse, HttpDriver
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.records import FakeMessage
+from bot.sandbox.elements import Shape, element_type
 from bot.sandbox.seed import SeedUser, default_workspace
+from bot.sandbox.slack import FakeSlack, manifest
+from bot.sandbox.slack.records import FakeMessage
 from bot.scheduler import sweeps_for
 from bot.settings import Settings
 
@@ -52,32 +58,9 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_USER = "lee"
 DEFAULT_CHANNEL = "#general"
-# Monday 30 Nov 2026, 09:00 in the demo user's time zone: a fresh working week, and a fixed date so transcripts
-# are the same on every run.
-DEFAULT_START = "2026-11-30T09:00"
 SETTLE_TIMEOUT_SECONDS = 10.0
-MAX_WAIT_STEPS = 400
+WAIT_STEP = timedelta(hours=1)
 OTHERS_LISTED = 8
-
-HELP = """\
-Commands (you act as one member of the sandbox workspace):
-  /met @maya yesterday coffee   any slash command, typed as in Slack (@people and #channels are linked)
-  in #coffee /met list          type one command in another channel
-  channel #coffee               type commands in #coffee from now on (`channel dm`: your DM with Rapport)
-  click N [choice]              press button N of the last screen; for a menu add the option: click 2 3d
-  N                             same as click N
-  submit field=value …          submit the open form, e.g. submit people=@maya,@nora date=2026-11-20 kind=lunch
-  cancel                        close the open form
-  home                          open Rapport's Home tab
-  inbox                         show your DM with Rapport again
-  wait 3h | wait 7d | wait 2w   move the clock forward; Rapport's scheduled work runs as time passes
-  as maya                       become another member       whoami     who and where you are
-  people                        the members (handle, name, team, time zone)
-  help                          this list                   quit       leave (the sandbox is deleted)"""
-
-
-class DemoError(Exception):
-    """A command the demo could not carry out; the message is shown to the person."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,6 +71,11 @@ class Target:
     channel: str | None = None
     ts: str | None = None
     view_id: str | None = None
+
+    @property
+    def surface(self) -> tuple[str, ...]:
+        """What the choice is drawn on: ('message', channel, ts) or ('view', view id)."""
+        return ("view", self.view_id) if self.view_id is not None else ("message", str(self.channel), str(self.ts))
 
 
 class InFlight:
@@ -142,52 +130,6 @@ class _ErrorCounter(logging.Handler):
         self.count += 1
 
 
-def parse_start(text: str, zone: ZoneInfo) -> datetime:
-    """'2026-11-30T09:00' in ``zone`` (or with an explicit offset) as an aware datetime."""
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise DemoError(f"--start wants a date and time like {DEFAULT_START}, not {text!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
-
-
-_DURATION = re.compile(r"(\d+)\s*(w|weeks?|d|days?|h|hours?|m|min|mins|minutes?)", re.IGNORECASE)
-
-
-def parse_duration(text: str) -> timedelta:
-    """'7d', '3h', '2w', '90m', '1d 4h' → timedelta."""
-    compact = text.strip()
-    if not compact or _DURATION.sub("", compact).strip(" ,"):
-        raise DemoError(f"wait wants a duration like 3h, 7d or 2w, not {text!r}")
-    total = timedelta()
-    for amount, unit in _DURATION.findall(compact):
-        letter = unit[0].lower()
-        total += {
-            "w": timedelta(weeks=int(amount)),
-            "d": timedelta(days=int(amount)),
-            "h": timedelta(hours=int(amount)),
-            "m": timedelta(minutes=int(amount)),
-        }[letter]
-    if total <= timedelta():
-        raise DemoError("wait needs a positive duration")
-    return total
-
-
-def describe_duration(delta: timedelta) -> str:
-    """timedelta → '7 days', '3 hours', '1 day 2 hours'."""
-    minutes = int(delta.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = [(days, "day"), (hours, "hour"), (minutes, "minute")]
-    return " ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n) or "0 minutes"
-
-
-def local_time(moment: datetime, tz: str) -> str:
-    """'Mon 30 Nov 2026, 09:00' in the zone."""
-    local = moment.astimezone(ZoneInfo(tz))
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
-
-
 def _fingerprint(message: FakeMessage) -> str:
     data = json.dumps([message.text, message.blocks, message.attachments], sort_keys=True, default=str)
     return hashlib.sha1(data.encode()).hexdigest()
@@ -209,8 +151,12 @@ class DemoSession:
         zone = ZoneInfo(self.seed.user(user).tz)
         self.clock = ManualClock(parse_start(start or DEFAULT_START, zone))
         self.channel = DEFAULT_CHANNEL
-        self.targets: list[Target] = []
-        self.on_home = False
+        # Numbers stay with their buttons until `inbox` or `as` starts again from 1, so `click 10` still means what
+        # the screen showed as [10] after `click 1` changed another message.
+        self.targets: dict[int, Target] = {}
+        self._numbers: dict[tuple[Any, ...], int] = {}
+        self._next_number = 1
+        self._looked_as: set[str] = set()
         self.failed = False
         self._seen: dict[str, dict[tuple[str, str], str]] = {}
         self._seen_view: dict[str, str | None] = {}
@@ -220,6 +166,7 @@ class DemoSession:
         # Interactive sessions wrap to the terminal and ask for a menu's option; scripts do neither (stable output).
         self.width: int | None = None
         self.ask: Callable[[str], str] | None = None
+        self.ansi = False  # bold/italic as terminal styles (interactive sessions on a terminal)
         self._own_handlers: list[logging.Handler] = []
         self._root_level = logging.WARNING
         self.fake: FakeSlack | None = None
@@ -253,8 +200,9 @@ class DemoSession:
         self.bot = EmbeddedBot(settings, clock=self.clock).start()
         # Listeners, and the work /met does after its ack (a listener submits it before it returns).
         self.inflight = InFlight(self.bot.app.listener_runner.listener_executor, self.bot.container.after_ack.executor)
-        self.driver = self.fake.http_driver(self.bot.events_url)
+        self.driver = HttpDriver(self.fake, self.bot.events_url)
         self._mark_all_seen(self.me.id)
+        self._looked_as.add(self.me.id)
 
     def close(self) -> None:
         """Stop everything and delete the temporary directory (database and log)."""
@@ -316,7 +264,7 @@ class DemoSession:
         fake = self._fake()
         users = {user.id: user.handle for user in fake.users()}
         channels = {channel.id: channel.name for channel in self.seed.channels}
-        return Directory(users=users, channels=channels)
+        return Directory(users=users, channels=channels, ansi=self.ansi)
 
     def say(self, text: str = "") -> None:
         """Print a line (or several) of the transcript."""
@@ -393,7 +341,6 @@ class DemoSession:
         if heading and fresh:
             self.say(heading)
         view_changed = self._view_changed(me.id)
-        self.targets = [] if fresh or view_changed else self.targets
         if view_changed and not self._fake().views(me.id):
             shown += self._show_view_change(me.id)  # "the form closed" reads best before the confirmation
         for message, updated in fresh:
@@ -411,19 +358,49 @@ class DemoSession:
             labels.append("updated")
         if timed:
             labels.insert(0, local_time(datetime.fromtimestamp(float(message.ts), UTC), self.me.tz))
+        surface = ("message", message.channel, message.ts)
         screen = render_message(
-            message.text, message.blocks, message.attachments, self.directory(), first_number=len(self.targets) + 1
+            message.text, message.blocks, message.attachments, self.directory(), number_of=self._numbering(surface)
         )
         self.say("  ┌ " + " · ".join(labels))
         self._print_screen(screen, "  │ ")
-        self.targets.extend(Target(choice, channel=message.channel, ts=message.ts) for choice in screen.choices)
+        self._show_targets(
+            surface, [Target(choice, channel=message.channel, ts=message.ts) for choice in screen.choices]
+        )
+
+    def _numbering(self, surface: tuple[Any, ...]) -> Callable[[str | None, dict[str, Any]], int]:
+        """Numbers for the elements drawn on one message or view: the same element keeps its number."""
+
+        def number_of(block_id: str | None, element: dict[str, Any]) -> int:
+            key = (surface, block_id, str(element.get("action_id", "")))
+            if key not in self._numbers:
+                self._numbers[key] = self._next_number
+                self._next_number += 1
+            return self._numbers[key]
+
+        return number_of
+
+    def _show_targets(self, surface: tuple[Any, ...], targets: list[Target]) -> None:
+        """What the numbers of one redrawn message or view now point at (its vanished buttons lose theirs)."""
+        for number, target in list(self.targets.items()):
+            if target.surface == surface:
+                del self.targets[number]
+        self.targets.update((target.choice.number, target) for target in targets)
+
+    def renumber(self) -> None:
+        """Start numbering again from 1 (a new screen: `inbox`, or another person)."""
+        self.targets = {}
+        self._numbers = {}
+        self._next_number = 1
 
     def _print_screen(self, screen: Screen, indent: str) -> None:
         for line in screen.lines or [""]:
             if self.width and len(indent + line) > self.width:
-                # Wrapped lines keep the frame and the line's own indentation, so long replies stay readable.
-                lead = indent + line[: len(line) - len(line.lstrip())]
-                for part in textwrap.wrap(line.strip(), width=max(20, self.width - len(lead)), break_on_hyphens=False):
+                # Wrapped lines keep the frame (│ borders) and the line's own indentation, so replies stay readable.
+                lead = indent + line[: len(line) - len(line.lstrip(" │▎"))]
+                for part in textwrap.wrap(
+                    line.lstrip(" │▎"), width=max(20, self.width - len(lead)), break_on_hyphens=False
+                ):
                     self.say(lead + part)
             else:
                 self.say((indent + line).rstrip())
@@ -447,9 +424,10 @@ class DemoSession:
         return 1
 
     def _print_view(self, view: dict[str, Any]) -> None:
-        screen = render_view(view, self.directory(), first_number=len(self.targets) + 1)
+        surface = ("view", str(view["id"]))
+        screen = render_view(view, self.directory(), number_of=self._numbering(surface))
         self._print_screen(screen, "  ")
-        self.targets.extend(Target(choice, view_id=str(view["id"])) for choice in screen.choices)
+        self._show_targets(surface, [Target(choice, view_id=str(view["id"])) for choice in screen.choices])
 
     def others_with_news(self) -> list[tuple[str, int]]:
         """(handle, count) of other members with unseen messages (not marked as seen)."""
@@ -464,12 +442,12 @@ class DemoSession:
 
     # ---- commands ----------------------------------------------------------------------------------------------
 
-    def execute(self, line: str) -> bool:
-        """Run one command line; False when it failed (the reason is printed)."""
+    def attempt(self, command: Callable[[], object]) -> bool:
+        """Run one command; False when it failed (the reason is printed: a DemoError, or an error Rapport logged)."""
         self.failed = False
         errors_before = self.errors.count
         try:
-            self._dispatch(line.strip())
+            command()
         except DemoError as error:
             self.say(f"⚠ {error}")
             self.failed = True
@@ -478,47 +456,7 @@ class DemoSession:
             self.failed = True
         return not self.failed
 
-    def _dispatch(self, line: str) -> None:
-        if not line:
-            return
-        words = line.split(maxsplit=1)
-        head, rest = words[0].lower(), (words[1] if len(words) > 1 else "")
-        if line.startswith("/"):
-            self.slash(line, self.channel)
-        elif head == "in" and rest:
-            where, _, command = rest.partition(" ")
-            if not command.strip().startswith("/"):
-                raise DemoError("`in #channel` goes before a slash command: in #coffee /met list")
-            self.slash(command.strip(), self._channel_arg(where))
-        elif head == "channel":
-            self.set_channel(rest)
-        elif head == "click" or head.isdigit():
-            parts = rest.split(maxsplit=1) if head == "click" else [head, rest]
-            if not parts or not parts[0].isdigit():
-                raise DemoError("click wants a number: click 1")
-            self.click(int(parts[0]), parts[1].strip() if len(parts) > 1 and parts[1].strip() else None)
-        elif head == "submit":
-            self.submit(rest)
-        elif head == "cancel":
-            self.cancel()
-        elif head == "home":
-            self.home()
-        elif head == "inbox":
-            self.inbox()
-        elif head == "wait":
-            self.wait(parse_duration(rest))
-        elif head == "as":
-            self.switch_user(rest)
-        elif head == "whoami":
-            self.whoami()
-        elif head == "people":
-            self.people()
-        elif head in {"help", "?"}:
-            self.say(HELP)
-        else:
-            raise DemoError(f"I don't know {head!r}. Type `help` for the commands.")
-
-    def _channel_arg(self, text: str) -> str:
+    def channel_arg(self, text: str) -> str:
         name = text.strip()
         if name.lower() in {"dm", "rapport", "@rapport"}:
             return "dm"
@@ -538,7 +476,7 @@ class DemoSession:
         if not text.strip():
             self.say(f"  You are typing in {self.channel if self.channel != 'dm' else 'your DM with Rapport'}.")
             return
-        self.channel = self._channel_arg(text)
+        self.channel = self.channel_arg(text)
         self.say(f"  Now typing in {self.channel if self.channel != 'dm' else 'your DM with Rapport'}.")
 
     def escape_command_text(self, text: str) -> str:
@@ -569,12 +507,12 @@ class DemoSession:
         escaped = re.sub(r"(?<![\w@])@([A-Za-z0-9._-]*[A-Za-z0-9_])", person, escaped)
         return re.sub(r"(?<![\w#&])#([a-z0-9_-]+)", channel, escaped)
 
-    def _manifest_commands(self) -> dict[str, bool] | None:
+    def declared_commands(self) -> dict[str, bool] | None:
         """Slash commands the app declares → their should_escape flag (None without a manifest: anything goes)."""
-        manifest = hooks.read_manifest()
-        if manifest is None:
+        declared_app = manifest.read_manifest()
+        if declared_app is None:
             return None
-        declared = (manifest.get("features") or {}).get("slash_commands") or []
+        declared = (declared_app.get("features") or {}).get("slash_commands") or []
         return {
             str(entry.get("command")): bool(entry.get("should_escape", False))
             for entry in declared
@@ -584,11 +522,10 @@ class DemoSession:
     def slash(self, line: str, channel: str) -> None:
         """Type a slash command in ``channel`` ('#name' or 'dm')."""
         command, _, text = line.partition(" ")
-        known = self._manifest_commands()
+        known = self.declared_commands()
         if known is not None and command not in known:
             listed = ", ".join(sorted(known))
             raise DemoError(f"{command} is not a valid command here: Rapport's manifest.yml declares {listed}.")
-        self.on_home = False
         where = None if channel == "dm" else channel
         typed = text.strip().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         if known is None or known[command]:
@@ -624,9 +561,15 @@ class DemoSession:
             raise DemoError("the form has no buttons: fill it with `submit field=value …`, or `cancel`")
         if not self.targets:
             raise DemoError("there is nothing to click on the screen")
-        if not 1 <= number <= len(self.targets):
-            raise DemoError(f"choose a number from 1 to {len(self.targets)}")
-        return self.targets[number - 1]
+        target = self.targets.get(number)
+        if target is None and 1 <= number < self._next_number:
+            raise DemoError(f"[{number}] is gone: its message or form changed (`inbox` shows your DM again)")
+        if target is None:
+            shown = sorted(self.targets)
+            raise DemoError(f"there is no [{number}]: the buttons on screen are numbered {shown[0]} to {shown[-1]}")
+        if target.view_id is not None and all(view["id"] != target.view_id for view in self._fake().views(self.me.id)):
+            raise DemoError(f"[{number}] was on a form that is closed now")
+        return target
 
     def click(self, number: int, choice_text: str | None) -> None:
         """Press button N (or pick ``choice_text`` in menu N) on the last screen."""
@@ -649,8 +592,6 @@ class DemoSession:
                 raise DemoError("that message is gone") from None
             response = driver.click(self.user_handle, message, target.choice.action_id, value)
         self._after_delivery(response, "the click")
-        if self.on_home and target.view_id is not None:
-            self._show_home_if_changed()
 
     def _ask_option(self, choice: Choice) -> str:
         assert self.ask is not None
@@ -661,21 +602,26 @@ class DemoSession:
         hint = {"datepicker": "YYYY-MM-DD", "timepicker": "HH:MM"}.get(choice.kind, "@handle or #channel or text")
         return self.ask(f"  value ({hint})? ")
 
-    def element_value(self, element: dict[str, Any], text: str | None) -> Any:
+    @staticmethod
+    def options_of(element: dict[str, Any]) -> list[tuple[str, str]]:
+        """(label, value) of a menu's options."""
+        return element_options(element)
+
+    def element_value(self, element: dict[str, Any], text: str | None, positions: bool = True) -> Any:
         """The driver value for an element from what the person typed ('@maya', '3 days', '2026-11-20', ...)."""
         if text is None:
             return None
-        kind = str(element.get("type", ""))
+        kind = element_type(element)
         text = text.strip().strip('"')
-        if kind in {"users_select", "conversations_select", "channels_select"}:
+        if kind.shape is Shape.ID:
             return self._ids(text)[0]
-        if kind.startswith("multi_") and ("users" in kind or "conversations" in kind or "channels" in kind):
+        if kind.shape is Shape.IDS:
             return self._ids(text)
         options = element_options(element)
+        if options and kind.multiple:
+            return [match_option(options, part, positions) for part in re.split(r"\s*,\s*", text) if part]
         if options:
-            if kind in {"multi_static_select", "multi_external_select", "checkboxes"}:
-                return [_match_option(options, part) for part in re.split(r"\s*,\s*", text) if part]
-            return _match_option(options, text)
+            return match_option(options, text, positions)
         return text
 
     def _ids(self, text: str) -> list[str]:
@@ -710,19 +656,23 @@ class DemoSession:
             raise DemoError(f"can't read that: {error}") from None
         inputs: dict[str, Any] = {}
         inputs_by_name = _inputs_by_name(view)
+        fields = ", ".join(f"{label_of(block)} ({block['element'].get('action_id')}=)" for block in input_blocks(view))
         for pair in pairs:
             name, sep, raw = pair.partition("=")
             if not sep:
-                raise DemoError(f"write field=value, not {pair!r} (fields: {', '.join(sorted(inputs_by_name))})")
+                raise DemoError(f"write field=value, not {pair!r} (fields: {fields})")
             found = inputs_by_name.get(name.lower())
             if found is None:
-                raise DemoError(f"the form has no field {name!r} (fields: {', '.join(sorted(inputs_by_name))})")
+                raise DemoError(f"the form has no field {name!r} (fields: {fields})")
             element = found["element"]
-            inputs[str(element.get("action_id"))] = self.element_value(element, raw)
+            try:
+                inputs[str(element.get("action_id"))] = self.element_value(element, raw, positions=False)
+            except DemoError as error:
+                raise DemoError(f"{label_of(found)}: {error}") from None
         response = self._driver().submit_view(self.user_handle, str(view["id"]), inputs)
         answer = response.json() if response.ok and response.body.strip().startswith("{") else None
         if isinstance(answer, dict) and answer.get("response_action") == "errors":
-            labels = {str(b.get("block_id")): _label(b) for b in view.get("blocks") or [] if isinstance(b, dict)}
+            labels = {str(b.get("block_id")): label_of(b) for b in view.get("blocks") or [] if isinstance(b, dict)}
             for block_id, message in (answer.get("errors") or {}).items():
                 self.say(f"  ⚠ {labels.get(block_id, block_id)}: {mrkdwn(str(message), self.directory())}")
             self.say("  (the form stays open: fix it and submit again, or cancel)")
@@ -737,38 +687,9 @@ class DemoSession:
             self.settle()
         self.show_news()
 
-    def home(self) -> None:
-        """Open Rapport's Home tab."""
-        self.on_home = True
-        try:
-            response = self._driver().app_home_opened(self.user_handle)
-        except PermissionError:
-            self.say("  Rapport has no Home tab yet.")
-            return
-        if not response.ok:
-            self.say(f"⚠ app_home_opened was not acknowledged (HTTP {response.status})")
-            self.failed = True
-        self.settle()
-        self.show_news()
-        self._show_home_if_changed(force=True)
-
-    def _show_home_if_changed(self, force: bool = False) -> None:
-        view = self._fake().home(self.me.id)
-        if view is None:
-            self.say("  Rapport has no Home tab yet.")
-            return
-        key = f"home:{self.me.id}"
-        fingerprint = _view_fingerprint(view)
-        if force or self._seen_view.get(key) != fingerprint:
-            self._seen_view[key] = fingerprint
-            self.say("  ┌ Rapport · Home")
-            screen = render_view(view, self.directory(), first_number=len(self.targets) + 1)
-            self._print_screen(screen, "  │ ")
-            self.targets.extend(Target(choice, view_id=str(view["id"])) for choice in screen.choices)
-
     def inbox(self) -> None:
-        """Show the member's DM and group DMs with Rapport again, oldest first."""
-        self.targets = []
+        """Show the member's DM and group DMs with Rapport again, oldest first (buttons numbered from 1 again)."""
+        self.renumber()
         fake = self._fake()
         private = {c.id for c in fake.conversations(self.me.id) if c.kind in {"im", "mpim"}}
         messages = [m for m in self.visible_messages(self.me.id) if m.channel in private]
@@ -780,16 +701,16 @@ class DemoSession:
             self._seen.setdefault(self.me.id, {})[(message.channel, message.ts)] = _fingerprint(message)
 
     def wait(self, delta: timedelta) -> None:
-        """Move the clock forward step by step, running every sweep after each step, then show what arrived."""
+        """Move the clock forward hour by hour, running every sweep after each step, then show what arrived."""
         fake = self._fake()
         assert self.bot is not None
         sweeps = sweeps_for(self.bot.container.services)
-        step = max(timedelta(hours=1), delta / MAX_WAIT_STEPS)
         target = self.clock.now() + delta
         while self.clock.now() < target:
-            # Steps end on whole hours, so work due at 09:00 is done at 09:00 whatever minute the clock started at.
+            # Steps end on whole hours, however long the wait: work due at 10:00 is done at 10:00 (a coarser step
+            # would be quicker, but would deliver it late, e.g. at 12:21).
             now = self.clock.now()
-            boundary = now.replace(minute=0, second=0, microsecond=0) + step
+            boundary = now.replace(minute=0, second=0, microsecond=0) + WAIT_STEP
             self.clock.advance(min(boundary, target) - now)
             for sweep in sweeps:
                 try:
@@ -814,8 +735,7 @@ class DemoSession:
             raise DemoError("as whom? e.g. as maya (`people` lists everyone)")
         member = self._check_member(text.strip())
         self.user_handle = member.handle
-        self.on_home = False
-        self.targets = []
+        self.renumber()
         self.say(f"  You are now @{member.handle} ({member.real_name}, {member.title}, {member.department}).")
         self.say(f"  Local time: {local_time(self.clock.now(), member.tz)} ({member.tz}).")
         if self.channel != "dm" and self.channel != DEFAULT_CHANNEL:
@@ -823,7 +743,10 @@ class DemoSession:
             if member.id not in conversation.members:
                 self.channel = DEFAULT_CHANNEL
                 self.say(f"  They are not in that channel; typing in {DEFAULT_CHANNEL}.")
-        self.show_news(timed=True, heading="  Since they last looked:")
+        # Someone you have not been before never looked: what they have is simply theirs, not news "since".
+        heading = f"  Since you were last @{member.handle}:" if member.id in self._looked_as else "  Waiting for you:"
+        self._looked_as.add(member.id)
+        self.show_news(timed=True, heading=heading)
 
     def whoami(self) -> None:
         """Who the person is acting as, where they type, and their local time."""
@@ -840,145 +763,25 @@ class DemoSession:
             self.say(f"  @{user.handle:<8} {user.real_name:<16} {user.title:<27} {user.department:<12} {user.tz}")
 
 
-def _abbreviation(label: str) -> str:
-    """'3 days' → '3d', 'In 1 week' → 'i1w' (which '1w' matches as a suffix): numbers whole, words by initial."""
-    return "".join(word if word.isdigit() else word[0] for word in re.findall(r"[a-z]+|\d+", label.lower()))
-
-
-def _match_option(options: list[tuple[str, str]], text: str) -> str:
-    """The value of the option the person meant: its label or value, '3d' for '3 days', a unique prefix or
-    fragment ('month' for 'Keep in touch: monthly'); a bare number is a position (1-based)."""
-    wanted = text.lower().strip()
-    compact = re.sub(r"[^a-z0-9]", "", wanted)
-    if wanted.isdigit() and 1 <= int(wanted) <= len(options) and wanted not in {name.lower() for name, _ in options}:
-        return options[int(wanted) - 1][1]  # the prompt numbers the options, so a bare number is a position
-    rules = (
-        lambda label, value: wanted in {label.lower(), value.lower()},
-        lambda label, value: compact == re.sub(r"[^a-z0-9]", "", label.lower()),
-        lambda label, value: bool(compact) and _abbreviation(label).endswith(compact),
-        lambda label, value: label.lower().startswith(wanted),
-        lambda label, value: wanted in label.lower(),
-    )
-    for rule in rules:
-        matches = [value for label, value in options if wanted and rule(label, value)]
-        if len(matches) == 1:
-            return matches[0]
-    listed = " / ".join(label for label, _ in options)
-    raise DemoError(f"no option {text!r} (options: {listed})")
-
-
-def _label(block: dict[str, Any]) -> str:
+def label_of(block: dict[str, Any]) -> str:
+    """An input block's label (its block_id when it has none)."""
     label = block.get("label")
     return str(label.get("text")) if isinstance(label, dict) else str(block.get("block_id"))
 
 
+def input_blocks(view: dict[str, Any]) -> list[dict[str, Any]]:
+    """The input blocks of a view (each with its element)."""
+    return [
+        block
+        for block in view.get("blocks") or []
+        if isinstance(block, dict) and block.get("type") == "input" and isinstance(block.get("element"), dict)
+    ]
+
+
 def _inputs_by_name(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    for block in view.get("blocks") or []:
-        if not isinstance(block, dict) or block.get("type") != "input" or not isinstance(block.get("element"), dict):
-            continue
-        for name in (block["element"].get("action_id"), block.get("block_id"), _label(block)):
+    for block in input_blocks(view):
+        for name in (block["element"].get("action_id"), block.get("block_id"), label_of(block)):
             if name:
                 found.setdefault(str(name).lower(), block)
     return found
-
-
-def _lines(source: TextIO) -> Iterator[str]:
-    for raw in source:
-        yield raw.rstrip("\n")
-
-
-def run_script(lines: Iterable[str], out: TextIO, user: str = DEFAULT_USER, start: str | None = None) -> int:
-    """Run commands non-interactively, echoing each after its prompt; 0 when every command succeeded."""
-    session = DemoSession(out, user=user, start=start)
-    failures = 0
-    with session:
-        _banner(session)
-        for line in lines:
-            command = line.strip()
-            if not command or command.startswith("# "):
-                continue
-            out.write(session.prompt() + command + "\n")
-            if command.lower() in {"quit", "exit"}:
-                break
-            if not session.execute(command):
-                failures += 1
-    return 1 if failures else 0
-
-
-def run_interactive(out: TextIO, user: str = DEFAULT_USER, start: str | None = None) -> int:
-    """The REPL: read commands with readline history until `quit` or end of input."""
-    try:
-        import readline  # noqa: F401  (importing it gives input() line editing and history)
-    except ImportError:
-        logger.debug("readline unavailable; plain input")
-    session = DemoSession(out, user=user, start=start)
-    session.width = shutil.get_terminal_size((100, 24)).columns - 1
-    session.ask = input
-    out.write("Starting the sandbox (fake Slack + Rapport, all on this machine)…\n")
-    with session:
-        _banner(session)
-        while True:
-            try:
-                line = input(session.prompt())
-            except EOFError:
-                out.write("\n")
-                break
-            except KeyboardInterrupt:
-                out.write("\n(type quit to leave)\n")
-                continue
-            if not sys.stdin.isatty():
-                out.write(line + "\n")  # piped input is not echoed by a terminal; keep the transcript readable
-            if line.strip().lower() in {"quit", "exit"}:
-                break
-            try:
-                session.execute(line)
-            except KeyboardInterrupt:
-                out.write("\n(interrupted)\n")
-    out.write("Bye — the sandbox and its database are gone.\n")
-    return 0
-
-
-def _banner(session: DemoSession) -> None:
-    me = session.me
-    people = sum(1 for user in session.seed.users if not user.is_bot and not user.deleted)
-    teams = len({user.department for user in session.seed.users if not user.is_bot and not user.deleted})
-    session.say(f"Rapport demo — a local Slack workspace ({people} people, {teams} teams) and the real bot, offline.")
-    now = local_time(session.clock.now(), me.tz)
-    session.say(f"You are @{me.handle} ({me.real_name}, {me.title}); your time: {now}")
-    session.say(f"({me.tz}). Commands are typed in {session.channel}. `help` lists the commands, `quit` leaves.")
-
-
-def _keep_logs_off_the_terminal() -> None:
-    # The screen belongs to the conversation: drop the console handlers `rapport` installed (the process ends
-    # with the demo, so nothing needs them back); the session logs to its own file instead.
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        stream = getattr(handler, "stream", None)
-        if type(handler) is logging.StreamHandler and stream in {sys.stderr, sys.stdout}:
-            root.removeHandler(handler)
-
-
-def main(
-    script: str | None = None, user: str = DEFAULT_USER, start: str | None = None, out: TextIO | None = None
-) -> int:
-    """Entry point of `rapport demo` (``script``: a file path, '-' for stdin, None for the interactive session)."""
-    stream = out or sys.stdout
-    _keep_logs_off_the_terminal()
-    try:
-        if script is None:
-            return run_interactive(stream, user=user, start=start)
-        if script == "-":
-            return run_script(_lines(sys.stdin), stream, user=user, start=start)
-        with open(script, encoding="utf-8") as source:
-            return run_script(_lines(source), stream, user=user, start=start)
-    except DemoError as error:
-        stream.write(f"rapport demo: {error}\n")
-        return 2
-    except OSError as error:
-        stream.write(f"rapport demo: cannot read {script}: {error.strerror}\n")
-        return 2
-    except Exception as error:  # the bot itself failed to start: one clear line, the traceback for developers
-        logger.exception("rapport demo stopped")
-        stream.write(f"rapport demo: the sandbox stopped: {type(error).__name__}: {error}\n")
-        return 1
