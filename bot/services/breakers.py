@@ -16,11 +16,17 @@ tick is a chance to resume, with no job of its own to schedule.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 from bot.domain.breaker import AuthBreaker, ProbePolicy, after_auth_error, after_probe, probe_due
 from bot.services.ports import AuthProbe, Clock, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
+
+# How long one process reuses its read of the open breakers (every sweep asks before each claim). Another process's
+# change is seen within this; this process's own changes clear it at once, and probes are compare-and-set anyway.
+READ_SECONDS = 1.0
 
 
 class AuthBreakers:
@@ -33,12 +39,27 @@ class AuthBreakers:
         self._probe = probe
         self._clock = clock
         self._policy = policy or ProbePolicy()
+        self._lock = threading.Lock()
+        self._read: tuple[float, list[AuthBreaker]] | None = None
+
+    def _open_breakers(self) -> list[AuthBreaker]:
+        with self._lock:
+            if self._read is not None and time.monotonic() - self._read[0] < READ_SECONDS:
+                return self._read[1]
+        with self._uow_factory() as uow:
+            breakers = uow.breakers.open_breakers()
+        with self._lock:
+            self._read = (time.monotonic(), breakers)
+        return breakers
+
+    def _forget(self) -> None:
+        with self._lock:
+            self._read = None
 
     def paused_teams(self, team_id: str | None = None) -> frozenset[str]:
         """Workspaces whose sending is paused (or only ``team_id``, if it is), probing those that are due first."""
         now = self._clock.now()
-        with self._uow_factory() as uow:
-            breakers = uow.breakers.open_breakers(team_id)
+        breakers = [b for b in self._open_breakers() if team_id is None or b.team_id == team_id]
         paused: set[str] = set()
         for breaker in breakers:
             if probe_due(breaker, now) and self._probe_once(breaker):
@@ -54,6 +75,7 @@ class AuthBreakers:
         with self._uow_factory() as uow:
             taken = uow.breakers.take_probe(breaker, scheduled, now)
             uow.commit()
+        self._forget()
         if not taken:
             return False  # another process is probing this slot; stay paused until it says otherwise
         outcome = self._probe.check_auth(breaker.team_id)
@@ -68,6 +90,7 @@ class AuthBreakers:
         with self._uow_factory() as uow:
             closed = uow.breakers.close(breaker.team_id, breaker.opened_at, self._clock.now())
             uow.commit()
+        self._forget()
         if closed:
             logger.warning("Slack accepts the token of team %s again: sending resumes", breaker.team_id)
         return True
@@ -80,6 +103,7 @@ class AuthBreakers:
             breaker = after_auth_error(current, team_id, error, now, self._policy)
             opened = breaker is not current and uow.breakers.open(breaker, now)
             uow.commit()
+        self._forget()
         if opened:
             logger.warning(
                 "Slack refused the token of team %s (%s): sending to it is paused and its work kept until auth.test "

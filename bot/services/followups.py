@@ -35,8 +35,8 @@ after an ambiguous failure (a timeout or dropped connection: the request left an
 429 and 5xx answers mean the call was not performed). Before re-sending an in-doubt row, the sweep reads
 the DM's recent history (``conversations.history``, scope ``im:history``) for a message whose metadata
 (``event_type=rapport_nudge``, ``event_payload.ids``) names it, and records that message instead of posting again.
-Without the scope the lookup fails and the row is re-sent (at-least-once for that rare case), with a warning.
-Rows that were claimed but never attempted are simply sent.
+Rows that were claimed but never attempted are simply sent. Without the scope the lookup fails and the row is
+re-sent (at-least-once for that rare case), with a warning.
 
 Auth errors pause, they never fail: when Slack refuses the workspace's token (bot.domain.breaker.AUTH_ERRORS), the
 workspace's auth breaker opens (bot.services.breakers), the rows go back to pending with the attempt un-counted,

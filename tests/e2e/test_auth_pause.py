@@ -10,6 +10,7 @@ import time as real_time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import time, timedelta
+from typing import Literal
 
 import pytest
 
@@ -52,8 +53,9 @@ def delivered(fake: FakeSlack) -> Counter[int]:
     return counts
 
 
-def test_invalid_auth_for_3_seconds_loses_none_of_36_due_nudges(
-    fake: FakeSlack, bot: EmbeddedBot, clock: ManualClock
+@pytest.mark.parametrize("kind", ["invalid_auth", "token_revoked"])
+def test_an_auth_error_for_3_seconds_loses_none_of_36_due_nudges(
+    fake: FakeSlack, bot: EmbeddedBot, clock: ManualClock, kind: Literal["invalid_auth", "token_revoked"]
 ) -> None:
     followups = bot.container.services.followups
     now = clock.now()
@@ -69,7 +71,7 @@ def test_invalid_auth_for_3_seconds_loses_none_of_36_due_nudges(
             uow.commit()
     assert len(ids) == 36
     probes = len(fake.calls("auth.test"))  # Bolt's own start-up check
-    outage = fake.faults.add(Fault(method="*", kind="invalid_auth", until=fake.faults.now() + OUTAGE_SECONDS))
+    outage = fake.faults.add(Fault(method="*", kind=kind, until=fake.faults.now() + OUTAGE_SECONDS))
     started = real_time.monotonic()
 
     report = followups.sweep(team_id=fake.team_id)
