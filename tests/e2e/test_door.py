@@ -386,7 +386,7 @@ def test_whatever_a_listener_raises_the_request_is_answered_and_the_user_told(
         ),
         what="an apology for every failure",
     )
-    assert all("You typed: /boom" in m.text for m in apologies)
+    assert all("so you don't have to type it again:\n/boom" in m.text for m in apologies)
 
 
 def test_a_failing_modal_submission_pushes_an_apology_over_the_form(

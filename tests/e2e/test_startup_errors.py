@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from bot.sandbox.client import HttpDriver
 from bot.sandbox.slack import FakeSlack
+from storage import migrate
 from tests.conftest import postgres_admin_url
 from tests.e2e.conftest import wait_for
 from tests.e2e.test_run_process import RAPPORT, bot_env, free_port, start, stop
@@ -100,10 +101,11 @@ def test_a_missing_postgres_database_names_it_and_hides_the_password(fake: FakeS
 def test_db_upgrade_refuses_unknown_revisions_and_downgrades(tmp_path: Path) -> None:
     env = db_env(f"sqlite:///{tmp_path / 'rapport.db'}")
     line = one_line(rapport(env, tmp_path, "db", "upgrade", "bogus"))
-    assert line == "rapport: no migration 'bogus': this version of Rapport knows 0001, 0002, 0003 and head"
+    known = sorted(path.name[:4] for path in Path(migrate.__file__).parent.glob("migrations/versions/0*.py"))
+    assert line == f"rapport: no migration 'bogus': this version of Rapport knows {', '.join(known)} and head"
     assert rapport(env, tmp_path, "db", "upgrade").returncode == 0
     line = one_line(rapport(env, tmp_path, "db", "upgrade", "0002"))
-    assert "already at revision 0003, past 0002: Rapport does not downgrade" in line
+    assert "past 0002: Rapport does not downgrade" in line
 
 
 # ---- Slack --------------------------------------------------------------------------------------------------------
