@@ -88,6 +88,7 @@ from bot.domain.coffee import (
 )
 from bot.domain.matching import MatchPolicy, Member, PairHistory
 from bot.domain.models import Interaction, InteractionKind, InteractionSource, NewInteraction, Person
+from bot.domain.user_text import render_user_text, typed_length
 from bot.services.breakers import AuthBreakers
 from bot.services.people import PeopleService
 from bot.services.ports import (
@@ -706,8 +707,8 @@ class CoffeeService:
     def set_intro(self, team_id: str, user_id: str, text: str) -> Reply:
         """Set the intro line shown in your group intros ("" clears it)."""
         text = " ".join(text.split())
-        if len(text) > MAX_INTRO:
-            return Reply(f"Keep your intro to {MAX_INTRO} characters (this one is {len(text)}).", ok=False)
+        if (typed := typed_length(text)) > MAX_INTRO:
+            return Reply(f"Keep your intro to {MAX_INTRO} characters (this one is {typed}).", ok=False)
         now = self._clock.now()
         with self._uow_factory() as uow:
             uow.workspaces.ensure(team_id, now)
@@ -715,7 +716,8 @@ class CoffeeService:
             uow.commit()
         if not text:
             return Reply("Your intro line is cleared.")
-        return Reply(f"Your intro line is set — your groups will see: _{text}_")
+        # Show it as a group will see it (inert: no pings, no disguised links), not as typed.
+        return Reply(f"Your intro line is set — your groups will see: _{render_user_text(text)}_")
 
     # --- membership events --------------------------------------------------------------------------------------
 
