@@ -23,7 +23,7 @@ from bot.domain.matching.model import (
     Unmatched,
     UnmatchedReason,
 )
-from bot.domain.matching.weights import WeightModel, is_recent
+from bot.domain.matching.weights import WeightModel, is_recent, lookup
 
 _EXTRAS_CHUNK = 512  # rows of extras scored at once, to bound memory when many people are left over
 _BALANCE_CANDIDATES = 32
@@ -93,8 +93,13 @@ def _match_pool(
     def relaxed(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         return model.block(rows, cols, allow_recent=True)
 
-    def pair_up(nodes: np.ndarray, block: BlockFn) -> list[Pair]:
-        return max_weight_pairs(nodes, block, order, rng, exact_limit=policy.exact_limit, block_size=policy.block_size)
+    def pair_up(nodes: np.ndarray, block: BlockFn, allow_recent: bool = False) -> list[Pair]:
+        def edges(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+            return model.edges(left, right, allow_recent=allow_recent)
+
+        return max_weight_pairs(
+            nodes, block, edges, order, rng, exact_limit=policy.exact_limit, block_size=policy.block_size
+        )
 
     # Lookahead only for even pools: in odd ones the trio's extra meetings break any plan of first meetings.
     if policy.group_size == 2 and len(pool) % 2 == 0 and len(pool) <= policy.lookahead_limit:
@@ -109,7 +114,7 @@ def _match_pool(
     extras = _place_extras(groups, extras, cap, strict, model, policy)
     if policy.repeat_if_unavoidable and extras:
         # Unavoidable repeats: pair the leftovers among themselves, then let them join groups, recent pairs allowed.
-        late_pairs = pair_up(np.array(extras, dtype=np.int64), relaxed) if len(extras) >= 2 else []
+        late_pairs = pair_up(np.array(extras, dtype=np.int64), relaxed, True) if len(extras) >= 2 else []
         groups += [list(p) for p in late_pairs]
         placed = {node for p in late_pairs for node in p}
         extras = _place_extras(groups, [e for e in extras if e not in placed], cap, relaxed, model, policy)
@@ -121,7 +126,7 @@ def _match_pool(
     left = np.array([a for a, _ in within], dtype=np.int64)
     right = np.array([b for _, b in within], dtype=np.int64)
     total = float(model.edges(left, right, allow_recent=True).sum()) if within else 0.0
-    recent_pairs = int(np.count_nonzero(np.asarray(model.recent[left, right]).ravel())) if within else 0
+    recent_pairs = int(np.count_nonzero(lookup(model.recent, left, right))) if within else 0
     result_groups = [Group(tuple(pool[i].user_id for i in g), explain_group(g, model, history, now)) for g in ordered]
     return result_groups, unmatched, total, recent_pairs
 
@@ -157,10 +162,16 @@ def _form_groups(
         total += strict(right[rows], left[cols]) + strict(right[rows], right[cols])
         return total
 
+    def quad_edges(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        total = model.edges(left[rows], left[cols]) + model.edges(left[rows], right[cols])
+        total += model.edges(right[rows], left[cols]) + model.edges(right[rows], right[cols])
+        return np.where(rows == cols, -np.inf, total)
+
     pair_order = (order[left] + order[right]) / 2
     quads = max_weight_pairs(
         np.arange(len(pairs), dtype=np.int64),
         quad_block,
+        quad_edges,
         pair_order,
         rng,
         exact_limit=policy.exact_limit,
