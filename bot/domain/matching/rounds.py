@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from itertools import combinations
 
@@ -25,6 +25,8 @@ from bot.domain.matching.model import (
 )
 from bot.domain.matching.weights import WeightModel, is_recent, lookup
 
+MAX_GROUP = 4  # the programme's largest group; groups flex between 2 and this so that nobody is left out needlessly
+EXACT_PARTITION_LIMIT = 12
 _EXTRAS_CHUNK = 512  # rows of extras scored at once, to bound memory when many people are left over
 _BALANCE_CANDIDATES = 32
 
@@ -110,14 +112,19 @@ def _match_pool(
     else:
         pairs = pair_up(all_nodes, strict)
     groups, extras = _form_groups(pairs, len(pool), model, strict, order, rng, policy)
-    cap = policy.group_size + 1
+    cap = min(policy.group_size + 1, MAX_GROUP)
     extras = _place_extras(groups, extras, cap, strict, model, policy)
+    extras = _flex(groups, extras, strict, model, policy, pair_up)
     if policy.repeat_if_unavoidable and extras:
-        # Unavoidable repeats: pair the leftovers among themselves, then let them join groups, recent pairs allowed.
-        late_pairs = pair_up(np.array(extras, dtype=np.int64), relaxed, True) if len(extras) >= 2 else []
-        groups += [list(p) for p in late_pairs]
-        placed = {node for p in late_pairs for node in p}
-        extras = _place_extras(groups, [e for e in extras if e not in placed], cap, relaxed, model, policy)
+        # Unavoidable repeats: the same steps again with recent partners allowed.
+        extras = _flex(groups, extras, relaxed, model, policy, lambda nodes, block: pair_up(nodes, block, True))
+    if extras and len(pool) <= EXACT_PARTITION_LIMIT:
+        # Small pool with someone left out: search every grouping (2..MAX_GROUP) for one that places everyone.
+        for block in (strict, relaxed) if policy.repeat_if_unavoidable else (strict,):
+            found = _exact_partition(block(all_nodes, all_nodes), policy.group_size)
+            if found is not None:
+                groups, extras = found, []
+                break
     _balance(groups, strict, relaxed, order)
 
     unmatched = [_unmatched(pool[e].user_id, _reason(e, model, policy)) for e in extras]
@@ -186,6 +193,85 @@ def _form_groups(
     groups += [list(pairs[k]) for k in spare[:room]]
     extras += [node for k in spare[room:] for node in pairs[k]]
     return groups, extras
+
+
+def _flex(
+    groups: list[list[int]],
+    extras: list[int],
+    block: BlockFn,
+    model: WeightModel,
+    policy: MatchPolicy,
+    pair_up: Callable[[np.ndarray, BlockFn], list[Pair]],
+) -> list[int]:
+    """Place people still left out by flexing group sizes within 2..MAX_GROUP: pair them up with each other, let
+    them join any group below MAX_GROUP, or take someone compatible out of a group of three or more into a new pair.
+    The number of groups is not fixed, so e.g. a cross-team pool with one large team still places everyone."""
+    for _ in range(len(extras) + 1):
+        if not extras:
+            break
+        late_pairs = pair_up(np.array(extras, dtype=np.int64), block) if len(extras) >= 2 else []
+        groups += [list(p) for p in late_pairs]
+        placed = {node for p in late_pairs for node in p}
+        extras = _place_extras(groups, [e for e in extras if e not in placed], MAX_GROUP, block, model, policy)
+        if not extras or not _split_for(extras, groups, block):
+            break
+    return extras
+
+
+def _exact_partition(weights: np.ndarray, target: int) -> list[list[int]] | None:
+    """Best split of everyone into groups of 2..MAX_GROUP with every pair allowed (finite), or None if there is none.
+
+    Groups of the target size first, then weight (each group's pair weights per member, so larger groups do not
+    win just by having more pairs). Dynamic programme over subsets: for at most EXACT_PARTITION_LIMIT people.
+    """
+    n = len(weights)
+    best: dict[int, tuple[float, list[list[int]]] | None] = {0: (0.0, [])}
+
+    def solve(mask: int) -> tuple[float, list[list[int]]] | None:
+        if mask in best:
+            return best[mask]
+        first = (mask & -mask).bit_length() - 1
+        others = [k for k in range(first + 1, n) if mask >> k & 1 and np.isfinite(weights[first, k])]
+        result: tuple[float, list[list[int]]] | None = None
+        for size in range(1, MAX_GROUP):
+            for mates in combinations(others, size):
+                group = [first, *mates]
+                if not all(np.isfinite(weights[a, b]) for a, b in combinations(mates, 2)):
+                    continue
+                rest = solve(mask & ~sum(1 << k for k in group))
+                if rest is None:
+                    continue
+                value = sum(weights[a, b] for a, b in combinations(group, 2)) / size - 1000.0 * abs(size + 1 - target)
+                if result is None or value + rest[0] > result[0]:
+                    result = (value + rest[0], [group, *rest[1]])
+        best[mask] = result
+        return result
+
+    found = solve((1 << n) - 1)
+    return None if found is None else found[1]
+
+
+def _split_for(extras: list[int], groups: list[list[int]], block: BlockFn) -> bool:
+    """Move one member of a group of 3+ into a new pair with an extra (best net gain); False if no such move."""
+    large = [g for g in groups if len(g) >= 3]
+    if not large:
+        return False
+    flat = np.array([node for g in large for node in g], dtype=np.int64)
+    owner = np.repeat(np.arange(len(large)), [len(g) for g in large])
+    # What each member brings to its group now (its weights to the others), lost when it leaves.
+    inside = np.zeros(len(flat))
+    for k, g in enumerate(large):
+        weights = block(np.array(g), np.array(g))
+        np.fill_diagonal(weights, 0.0)
+        inside[owner == k] = np.where(np.isfinite(weights), weights, 0.0).sum(axis=1)
+    gains = block(np.array(extras, dtype=np.int64), flat) - inside[None, :]
+    if not np.isfinite(gains).any():
+        return False
+    e, k = np.unravel_index(int(np.argmax(np.where(np.isfinite(gains), gains, -np.inf))), gains.shape)
+    node = int(flat[k])
+    large[int(owner[k])].remove(node)
+    groups.append([extras.pop(int(e)), node])
+    return True
 
 
 def _pair_weights(pairs: list[Pair], model: WeightModel) -> np.ndarray:
