@@ -22,7 +22,8 @@ EdgeFn = Callable[[np.ndarray, np.ndarray], np.ndarray]  # weights of the pairs 
 Pair = tuple[int, int]
 
 _FORBIDDEN_COST = 1e9
-SHIFTS = (0.5, 0.0)
+SHIFTS = (0.5, 0.0)  # passes over blocks shifted by these fractions of a block after the first
+SINGLE_BLOCK = 1200
 
 
 def max_weight_pairs(
@@ -46,7 +47,8 @@ def max_weight_pairs(
     sorted_nodes = nodes[np.lexsort((rng.random(len(nodes)), order[nodes]))]
     n = len(sorted_nodes)
     partner = np.full(n, -1, dtype=np.int64)
-    n_blocks = math.ceil(n / block_size)
+    # Up to `SINGLE_BLOCK` people one dense assignment is affordable (about a second) and loses nothing to cuts.
+    n_blocks = 1 if n <= SINGLE_BLOCK else math.ceil(n / block_size)
     cuts = np.linspace(0, n, n_blocks + 1).round().astype(np.int64)
     for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
         _improve(np.arange(lo, hi), sorted_nodes, partner, block)
