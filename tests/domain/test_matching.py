@@ -237,6 +237,19 @@ def test_explanation_for_a_first_meeting_across_zones() -> None:
     assert result.groups[0].reason == "different teams, first meeting, 3 working hours overlap"
 
 
+def test_explanation_says_when_no_overlap_was_possible() -> None:
+    tokyo = Member("U1", "Sales", 540)
+    new_york = Member("U2", "Engineering", -300)
+    result = match_round([tokyo, new_york], PairHistory(), MatchPolicy(), NOW, 1)
+    assert (
+        result.groups[0].reason
+        == "different teams, first meeting, no shared working hours (none was possible this round)"
+    )
+    london = Member("U3", "Ops", 0)
+    result = match_round([tokyo, new_york, london, Member("U4", "Ops", 540)], PairHistory(), MatchPolicy(), NOW, 1)
+    assert all("none was possible" not in g.reason for g in result.groups)
+
+
 def test_explanation_for_an_old_meeting_in_the_same_team() -> None:
     history = PairHistory(last_met={frozenset(("U1", "U2")): NOW - timedelta(weeks=30)})
     result = match_round([Member("U1", "A", 60), Member("U2", "A", 60)], history, MatchPolicy(), NOW, 1)

@@ -23,7 +23,7 @@ from bot.domain.matching.model import (
     Unmatched,
     UnmatchedReason,
 )
-from bot.domain.matching.weights import WeightModel, is_recent, lookup
+from bot.domain.matching.weights import WeightModel, _overlap, is_recent, lookup
 
 MAX_GROUP = 4  # the programme's largest group; groups flex between 2 and this so that nobody is left out needlessly
 EXACT_PARTITION_LIMIT = 12
@@ -407,6 +407,18 @@ def _shared_working_minutes(model: WeightModel, nodes: Sequence[int]) -> int:
     return int(inside.all(axis=0).sum())
 
 
+def _overlap_possible(nodes: Sequence[int], model: WeightModel) -> bool:
+    """Whether every member could have shared a working hour with someone they may be grouped with this round."""
+    everyone = np.arange(len(model), dtype=np.int64)
+    windows = model.windows
+    for node in nodes:
+        allowed = np.isfinite(model.block(np.array([node]), everyone, allow_recent=True)[0])
+        shared = _overlap(windows[node, 0], windows[node, 1], windows[:, 0], windows[:, 1])
+        if not (allowed & (shared >= 60)).any():
+            return False
+    return True
+
+
 def explain_group(nodes: Sequence[int], model: WeightModel, history: PairHistory, now: datetime) -> str:
     """One line on why these people were grouped: teams, meeting history, shared working hours."""
     members = [model.members[i] for i in nodes]
@@ -431,6 +443,8 @@ def explain_group(nodes: Sequence[int], model: WeightModel, history: PairHistory
     hours = round(shared / 30) / 2
     if hours <= 0:
         overlap_part = "no shared working hours"
+        if not _overlap_possible(nodes, model):
+            overlap_part += " (none was possible this round)"
     else:
         text = f"{hours:g}"
         overlap_part = f"{text} working hour{'' if hours == 1 else 's'} overlap"
