@@ -110,7 +110,7 @@ def _pair_leftovers(
     while len(free) >= 2:
         direct = rows[:, free]
         np.fill_diagonal(direct, -np.inf)
-        a, b = np.unravel_index(int(np.argmax(direct)), direct.shape)
+        a, b = map(int, np.unravel_index(int(np.argmax(direct)), direct.shape))
         best_gain, best_move = float(direct[a, b]), (int(a), int(free[b]), -1)
         paired = np.flatnonzero(partner >= 0)
         if len(paired):
@@ -119,7 +119,7 @@ def _pair_leftovers(
             top = np.argsort(-to_x, axis=0)[:2]
             best_y = np.where(top[0][None, :] == np.arange(len(free))[:, None], top[-1][None, :], top[0][None, :])
             gain = rows[:, paired] + to_x[best_y, np.arange(len(paired))[None, :]] - paired_weight[paired][None, :]
-            a, k = np.unravel_index(int(np.argmax(gain)), gain.shape)
+            a, k = map(int, np.unravel_index(int(np.argmax(gain)), gain.shape))
             if gain[a, k] > best_gain and best_y[a, k] != a:
                 best_gain, best_move = float(gain[a, k]), (int(a), int(paired[k]), int(best_y[a, k]))
         if not np.isfinite(best_gain):

@@ -267,7 +267,7 @@ def _split_for(extras: list[int], groups: list[list[int]], block: BlockFn) -> bo
     gains = block(np.array(extras, dtype=np.int64), flat) - inside[None, :]
     if not np.isfinite(gains).any():
         return False
-    e, k = np.unravel_index(int(np.argmax(np.where(np.isfinite(gains), gains, -np.inf))), gains.shape)
+    e, k = map(int, np.unravel_index(int(np.argmax(np.where(np.isfinite(gains), gains, -np.inf))), gains.shape))
     node = int(flat[k])
     large[int(owner[k])].remove(node)
     groups.append([extras.pop(int(e)), node])
