@@ -75,7 +75,7 @@ def check_invariants(members: list[Member], history: PairHistory, policy: MatchP
     placed = [uid for g in result.groups for uid in g.member_ids]
     left_out = [u.user_id for u in result.unmatched]
     assert sorted(placed + left_out) == sorted(m.user_id for m in members)  # exactly once, never silence
-    assert all(2 <= len(g.member_ids) <= policy.group_size + 1 for g in result.groups)
+    assert all(2 <= len(g.member_ids) <= 4 for g in result.groups)  # the programme's bounds
     assert all(g.reason for g in result.groups) and all(u.text for u in result.unmatched)
     team = {m.user_id: m.team for m in members}
     for pair in _grouped_pairs(result):
@@ -147,6 +147,63 @@ def test_vectorised_weights_equal_pair_weight(scenario: tuple[list[Member], Pair
                     assert block[i, j] == pytest.approx(expected)
 
 
+def _valid_grouping_exists(members: list[Member], history: PairHistory, policy: MatchPolicy) -> bool:
+    """Exact small solver: can everyone be split into groups of 2..4 whose every pair is allowed?"""
+    team = {m.user_id: m.team for m in members}
+
+    def allowed(a: str, b: str) -> bool:
+        pair = frozenset((a, b))
+        if pair in history.blocked:
+            return False
+        if policy.pool_mode is PoolMode.ONLY_CROSS_TEAM and team[a] == team[b]:
+            return False
+        if policy.pool_mode is PoolMode.ONLY_WITHIN_TEAM and team[a] != team[b]:
+            return False
+        met = history.last_met.get(pair)
+        return policy.repeat_if_unavoidable or met is None or NOW - met >= policy.cooldown
+
+    def solve(rest: tuple[str, ...]) -> bool:
+        if not rest:
+            return True
+        first, others = rest[0], rest[1:]
+        for size in (1, 2, 3):
+            for mates in combinations(others, size):
+                group = (first, *mates)
+                if all(allowed(a, b) for a, b in combinations(group, 2)) and solve(
+                    tuple(u for u in others if u not in mates)
+                ):
+                    return True
+        return False
+
+    return solve(tuple(m.user_id for m in members))
+
+
+@settings(max_examples=80, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(max_people=9))
+def test_nobody_left_out_when_a_valid_grouping_exists(
+    scenario: tuple[list[Member], PairHistory, MatchPolicy, int],
+) -> None:
+    members, history, policy, seed = scenario
+    if policy.pool_mode is PoolMode.ONLY_WITHIN_TEAM:
+        teams = {m.team for m in members}
+        feasible = all(_valid_grouping_exists([m for m in members if m.team == t], history, policy) for t in teams)
+    else:
+        feasible = _valid_grouping_exists(members, history, policy)
+    result = match_round(members, history, policy, NOW, seed)
+    if feasible and len(members) >= 2:
+        assert not result.unmatched, [(u.user_id, u.reason) for u in result.unmatched]
+
+
+def test_cross_team_pool_with_a_dominant_team_places_everyone() -> None:
+    # 40% of the pool in one team, groups of 3 and 4: the number of groups must flex for everyone to be placed.
+    members = [Member(f"U{i:03d}", "A" if i % 5 < 2 else f"T{i % 7}", (i % 4) * 60) for i in range(101)]
+    for group_size in (3, 4):
+        policy = MatchPolicy(group_size=group_size, pool_mode=PoolMode.ONLY_CROSS_TEAM)
+        result = match_round(members, PairHistory(), policy, NOW, 3)
+        assert not result.unmatched
+        assert all(2 <= len(g.member_ids) <= 4 for g in result.groups)
+
+
 def test_pool_of_one_and_empty_pool() -> None:
     result = match_round([Member("U1")], PairHistory(), MatchPolicy(), NOW, 1)
     assert result.groups == ()
@@ -178,6 +235,19 @@ def test_explanation_for_a_first_meeting_across_zones() -> None:
     new_york = Member("U2", "Engineering", -300)
     result = match_round([london, new_york], PairHistory(), MatchPolicy(), NOW, 1)
     assert result.groups[0].reason == "different teams, first meeting, 3 working hours overlap"
+
+
+def test_explanation_says_when_no_overlap_was_possible() -> None:
+    tokyo = Member("U1", "Sales", 540)
+    new_york = Member("U2", "Engineering", -300)
+    result = match_round([tokyo, new_york], PairHistory(), MatchPolicy(), NOW, 1)
+    assert (
+        result.groups[0].reason
+        == "different teams, first meeting, no shared working hours (none was possible this round)"
+    )
+    london = Member("U3", "Ops", 0)
+    result = match_round([tokyo, new_york, london, Member("U4", "Ops", 540)], PairHistory(), MatchPolicy(), NOW, 1)
+    assert all("none was possible" not in g.reason for g in result.groups)
 
 
 def test_explanation_for_an_old_meeting_in_the_same_team() -> None:

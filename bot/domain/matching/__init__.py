@@ -27,15 +27,20 @@ Semantics
   with reason `only_recent_partners`.
 - Pairs (engine.py): pools up to `exact_limit` (150) are solved exactly (networkx blossom, maximum cardinality
   first); even pools up to `lookahead_limit` (60) also keep a plan of first meetings for the coming rounds, so
-  the optimum of this week does not force repeats later. Larger pools: the assignment relaxation (scipy's dense
-  linear_sum_assignment on the symmetric weight matrix, cycles cut into pairs by a small DP), in blocks of
-  `block_size` people with similar working windows; leftovers of all blocks are paired again the same way.
-  No top-k candidate lists (they fail through hubness) and no sparse bipartite solver (it can stall).
+  the optimum of this week does not force repeats later. Up to 1,200 people: one dense assignment relaxation
+  (scipy's linear_sum_assignment on the symmetric weight matrix, cycles cut into pairs by a small DP). Larger
+  pools: blocks of `block_size` (300) people with similar working windows, then passes over blocks shifted by half
+  a block and back (the window order is circular) that re-solve whoever is unpaired or paired inside the block and
+  keep the result only when it is better; the few still unpaired are placed by augmenting moves (u-v, x-y instead
+  of v-x). Small blocks keep the cubic assignment cheap on realistic (many distinct) weights. No top-k candidate
+  lists (they fail through hubness) and no sparse bipartite solver (it can stall).
 - Group size 2: pairs; someone who would be left out joins the pair where they fit best (a trio).
   Group size 3: the strongest pairs are kept as cores (as many as groups are wanted); everyone else joins a core
   by an optimal assignment, one per core per pass. Group size 4: a second matching pairs up the pairs
-  (weight = the four cross weights). Then groups two or more apart in size are balanced (4,4,4,2 -> 4,4,3,3).
-  Groups end with 2..group_size+1 members.
+  (weight = the four cross weights). Group sizes then flex within the programme's bounds (2..4) so that nobody is
+  left out needlessly: leftovers pair up, join any group below 4, or take a compatible member of a group of 3+
+  into a new pair; pools up to 12 with someone still left out are searched exhaustively for a full grouping.
+  Then groups two or more apart in size are balanced (4,4,4,2 -> 4,4,3,3). Groups have 2..4 members.
 - Everyone available is in exactly one group or in `unmatched` with a reason: pool_too_small,
   no_eligible_partner, only_recent_partners, left_over. Texts never mention anyone's block list.
 - Deterministic for a seed whatever the order of `members`; the seed breaks ties.

@@ -18,43 +18,128 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 BlockFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
+EdgeFn = Callable[[np.ndarray, np.ndarray], np.ndarray]  # weights of the pairs (left[k], right[k])
 Pair = tuple[int, int]
 
 _FORBIDDEN_COST = 1e9
+SHIFTS = (0.5, 0.0)  # passes over blocks shifted by these fractions of a block after the first
+SINGLE_BLOCK = 1200
 
 
 def max_weight_pairs(
     nodes: np.ndarray,
     block: BlockFn,
+    edges: EdgeFn,
     order: np.ndarray,
     rng: np.random.Generator,
     *,
     exact_limit: int = 150,
-    block_size: int = 1200,
+    block_size: int = 300,
 ) -> list[Pair]:
-    """Pairs of `nodes` (global ids) with high total weight; `block(rows, cols)` gives weights, -inf if excluded."""
+    """Pairs of `nodes` (global ids) with high total weight; `block(rows, cols)` gives weights, -inf if excluded,
+    and `edges(left, right)` the weights of given pairs."""
     nodes = np.asarray(nodes, dtype=np.int64)
     if len(nodes) < 2:
         return []
     if len(nodes) <= exact_limit:
         return _exact_pairs(nodes, block(nodes, nodes))
-    # Sort by working window (random among equals, so the seed decides ties) and cut into near-equal blocks.
+    # Sort by working window (random among equals, so the seed decides ties); positions index this order.
     sorted_nodes = nodes[np.lexsort((rng.random(len(nodes)), order[nodes]))]
-    n_blocks = math.ceil(len(nodes) / block_size)
-    pairs: list[Pair] = []
-    leftovers: list[np.ndarray] = []
-    for chunk in np.array_split(sorted_nodes, n_blocks):
-        chunk_pairs, chunk_left = _relaxed_pairs(chunk, block(chunk, chunk))
-        pairs += chunk_pairs
-        leftovers.append(chunk_left)
-    left = np.concatenate(leftovers)
-    if len(left) >= 2:
-        if len(left) < len(nodes):
-            pairs += max_weight_pairs(left, block, order, rng, exact_limit=exact_limit, block_size=block_size)
-        else:  # nothing pairs inside any block (pathological): greedy, block by block to bound memory
-            for chunk in np.array_split(left, math.ceil(len(left) / block_size)):
-                pairs += _greedy_pairs(chunk, block(chunk, chunk))
-    return pairs
+    n = len(sorted_nodes)
+    partner = np.full(n, -1, dtype=np.int64)
+    # Up to `SINGLE_BLOCK` people one dense assignment is affordable (about a second) and loses nothing to cuts.
+    n_blocks = 1 if n <= SINGLE_BLOCK else math.ceil(n / block_size)
+    cuts = np.linspace(0, n, n_blocks + 1).round().astype(np.int64)
+    for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+        _improve(np.arange(lo, hi), sorted_nodes, partner, block)
+    if n_blocks > 1:
+        # Further passes over blocks straddling the earlier boundaries (the window order is circular, so the last
+        # block wraps round): people near a boundary, and those odd cycles left over, get another chance.
+        for shift in SHIFTS:
+            starts = ((cuts[:-1] + shift * np.diff(cuts)).round().astype(np.int64) % n).tolist()
+            for k in range(n_blocks):
+                lo, hi = starts[k], starts[(k + 1) % n_blocks]
+                positions = np.arange(lo, hi) if hi > lo else np.concatenate((np.arange(lo, n), np.arange(0, hi)))
+                _improve(positions, sorted_nodes, partner, block)
+    _pair_leftovers(sorted_nodes, partner, block, edges, block_size)
+    first = np.flatnonzero(partner > np.arange(n))
+    return [_ordered(int(sorted_nodes[i]), int(sorted_nodes[partner[i]])) for i in first.tolist()]
+
+
+def _improve(positions: np.ndarray, sorted_nodes: np.ndarray, partner: np.ndarray, block: BlockFn) -> None:
+    """Re-solve the people at `positions` who are unpaired or paired inside them; keep the result if better."""
+    inside = np.zeros(len(partner), dtype=bool)
+    inside[positions] = True
+    mine = positions[(partner[positions] < 0) | inside[np.maximum(partner[positions], 0)]]
+    if len(mine) < 2:
+        return
+    weights = block(sorted_nodes[mine], sorted_nodes[mine])
+    local = {int(p): k for k, p in enumerate(mine.tolist())}
+    old_pairs = [(local[int(p)], local[int(partner[p])]) for p in mine.tolist() if partner[p] > p]
+    old_value = float(sum(weights[i, j] for i, j in old_pairs))
+    new_pairs, _ = _relaxed_pairs(np.arange(len(mine)), weights)
+    new_value = float(sum(weights[i, j] for i, j in new_pairs))
+    if (len(new_pairs), new_value) <= (len(old_pairs), old_value + 1e-9):
+        return
+    partner[mine] = -1
+    for i, j in new_pairs:
+        partner[mine[i]], partner[mine[j]] = mine[j], mine[i]
+
+
+def _pair_leftovers(
+    sorted_nodes: np.ndarray, partner: np.ndarray, block: BlockFn, edges: EdgeFn, block_size: int
+) -> None:
+    """Place the people still unpaired: with each other, or by taking over a pair (u-v, x-y instead of v-x).
+
+    Each step takes the best gain over every unpaired person and every pair (vectorised rows), so a handful of
+    leftovers costs a handful of passes over the pool.
+    """
+    free = np.flatnonzero(partner < 0)
+    if len(free) > block_size:  # pathological (few allowed pairs): the assignment relaxation, block by block
+        for chunk in np.array_split(free, math.ceil(len(free) / block_size)):
+            _improve(chunk, sorted_nodes, partner, block)
+        free = np.flatnonzero(partner < 0)
+        if len(free) > block_size:
+            return
+    if len(free) < 2:
+        return
+    paired_weight = np.zeros(len(partner))
+    paired = np.flatnonzero(partner >= 0)
+    paired_weight[paired] = edges(sorted_nodes[paired], sorted_nodes[partner[paired]])
+    rows = block(sorted_nodes[free], sorted_nodes)  # free x everyone, rows dropped as people get placed
+    while len(free) >= 2:
+        direct = rows[:, free]
+        np.fill_diagonal(direct, -np.inf)
+        a, b = map(int, np.unravel_index(int(np.argmax(direct)), direct.shape))
+        best_gain, best_move = float(direct[a, b]), (int(a), int(free[b]), -1)
+        paired = np.flatnonzero(partner >= 0)
+        if len(paired):
+            # u takes v; v's old partner x takes another free y: gain w(u, v) + w(x, y) - w(v, x).
+            to_x = rows[:, partner[paired]]  # w(y, x) for every free y and every paired v
+            top = np.argsort(-to_x, axis=0)[:2]
+            best_y = np.where(top[0][None, :] == np.arange(len(free))[:, None], top[-1][None, :], top[0][None, :])
+            gain = rows[:, paired] + to_x[best_y, np.arange(len(paired))[None, :]] - paired_weight[paired][None, :]
+            a, k = map(int, np.unravel_index(int(np.argmax(gain)), gain.shape))
+            if gain[a, k] > best_gain and best_y[a, k] != a:
+                best_gain, best_move = float(gain[a, k]), (int(a), int(paired[k]), int(best_y[a, k]))
+        if not np.isfinite(best_gain):
+            return
+        a, v, b = best_move
+        u = int(free[a])
+        placed = [a]
+        if b < 0:
+            partner[u], partner[v] = v, u
+            placed.append(int(np.flatnonzero(free == v)[0]))
+            changed = np.array([u, v])
+        else:
+            x, y = int(partner[v]), int(free[b])
+            partner[u], partner[v] = v, u
+            partner[x], partner[y] = y, x
+            placed.append(b)
+            changed = np.array([u, v, x, y])
+        paired_weight[changed] = edges(sorted_nodes[changed], sorted_nodes[partner[changed]])
+        keep = np.setdiff1d(np.arange(len(free)), placed)
+        free, rows = free[keep], rows[keep]
 
 
 def _exact_pairs(nodes: np.ndarray, weights: np.ndarray) -> list[Pair]:

@@ -95,7 +95,7 @@ class MatchPolicy:
     exact_limit: int = 150
     # Even pools up to this size (pairs only) also look ahead so that first meetings stay possible later on.
     lookahead_limit: int = 60
-    block_size: int = 1200
+    block_size: int = 300
 
     def __post_init__(self) -> None:
         if not 2 <= self.group_size <= 4:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from itertools import combinations
 
@@ -23,8 +23,10 @@ from bot.domain.matching.model import (
     Unmatched,
     UnmatchedReason,
 )
-from bot.domain.matching.weights import WeightModel, is_recent
+from bot.domain.matching.weights import WeightModel, _overlap, is_recent, lookup
 
+MAX_GROUP = 4  # the programme's largest group; groups flex between 2 and this so that nobody is left out needlessly
+EXACT_PARTITION_LIMIT = 12
 _EXTRAS_CHUNK = 512  # rows of extras scored at once, to bound memory when many people are left over
 _BALANCE_CANDIDATES = 32
 
@@ -93,8 +95,13 @@ def _match_pool(
     def relaxed(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         return model.block(rows, cols, allow_recent=True)
 
-    def pair_up(nodes: np.ndarray, block: BlockFn) -> list[Pair]:
-        return max_weight_pairs(nodes, block, order, rng, exact_limit=policy.exact_limit, block_size=policy.block_size)
+    def pair_up(nodes: np.ndarray, block: BlockFn, allow_recent: bool = False) -> list[Pair]:
+        def edges(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+            return model.edges(left, right, allow_recent=allow_recent)
+
+        return max_weight_pairs(
+            nodes, block, edges, order, rng, exact_limit=policy.exact_limit, block_size=policy.block_size
+        )
 
     # Lookahead only for even pools: in odd ones the trio's extra meetings break any plan of first meetings.
     if policy.group_size == 2 and len(pool) % 2 == 0 and len(pool) <= policy.lookahead_limit:
@@ -105,14 +112,19 @@ def _match_pool(
     else:
         pairs = pair_up(all_nodes, strict)
     groups, extras = _form_groups(pairs, len(pool), model, strict, order, rng, policy)
-    cap = policy.group_size + 1
+    cap = min(policy.group_size + 1, MAX_GROUP)
     extras = _place_extras(groups, extras, cap, strict, model, policy)
+    extras = _flex(groups, extras, strict, model, policy, pair_up)
     if policy.repeat_if_unavoidable and extras:
-        # Unavoidable repeats: pair the leftovers among themselves, then let them join groups, recent pairs allowed.
-        late_pairs = pair_up(np.array(extras, dtype=np.int64), relaxed) if len(extras) >= 2 else []
-        groups += [list(p) for p in late_pairs]
-        placed = {node for p in late_pairs for node in p}
-        extras = _place_extras(groups, [e for e in extras if e not in placed], cap, relaxed, model, policy)
+        # Unavoidable repeats: the same steps again with recent partners allowed.
+        extras = _flex(groups, extras, relaxed, model, policy, lambda nodes, block: pair_up(nodes, block, True))
+    if extras and len(pool) <= EXACT_PARTITION_LIMIT:
+        # Small pool with someone left out: search every grouping (2..MAX_GROUP) for one that places everyone.
+        for block in (strict, relaxed) if policy.repeat_if_unavoidable else (strict,):
+            found = _exact_partition(block(all_nodes, all_nodes), policy.group_size)
+            if found is not None:
+                groups, extras = found, []
+                break
     _balance(groups, strict, relaxed, order)
 
     unmatched = [_unmatched(pool[e].user_id, _reason(e, model, policy)) for e in extras]
@@ -121,7 +133,7 @@ def _match_pool(
     left = np.array([a for a, _ in within], dtype=np.int64)
     right = np.array([b for _, b in within], dtype=np.int64)
     total = float(model.edges(left, right, allow_recent=True).sum()) if within else 0.0
-    recent_pairs = int(np.count_nonzero(np.asarray(model.recent[left, right]).ravel())) if within else 0
+    recent_pairs = int(np.count_nonzero(lookup(model.recent, left, right))) if within else 0
     result_groups = [Group(tuple(pool[i].user_id for i in g), explain_group(g, model, history, now)) for g in ordered]
     return result_groups, unmatched, total, recent_pairs
 
@@ -157,10 +169,16 @@ def _form_groups(
         total += strict(right[rows], left[cols]) + strict(right[rows], right[cols])
         return total
 
+    def quad_edges(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        total = model.edges(left[rows], left[cols]) + model.edges(left[rows], right[cols])
+        total += model.edges(right[rows], left[cols]) + model.edges(right[rows], right[cols])
+        return np.where(rows == cols, -np.inf, total)
+
     pair_order = (order[left] + order[right]) / 2
     quads = max_weight_pairs(
         np.arange(len(pairs), dtype=np.int64),
         quad_block,
+        quad_edges,
         pair_order,
         rng,
         exact_limit=policy.exact_limit,
@@ -175,6 +193,85 @@ def _form_groups(
     groups += [list(pairs[k]) for k in spare[:room]]
     extras += [node for k in spare[room:] for node in pairs[k]]
     return groups, extras
+
+
+def _flex(
+    groups: list[list[int]],
+    extras: list[int],
+    block: BlockFn,
+    model: WeightModel,
+    policy: MatchPolicy,
+    pair_up: Callable[[np.ndarray, BlockFn], list[Pair]],
+) -> list[int]:
+    """Place people still left out by flexing group sizes within 2..MAX_GROUP: pair them up with each other, let
+    them join any group below MAX_GROUP, or take someone compatible out of a group of three or more into a new pair.
+    The number of groups is not fixed, so e.g. a cross-team pool with one large team still places everyone."""
+    for _ in range(len(extras) + 1):
+        if not extras:
+            break
+        late_pairs = pair_up(np.array(extras, dtype=np.int64), block) if len(extras) >= 2 else []
+        groups += [list(p) for p in late_pairs]
+        placed = {node for p in late_pairs for node in p}
+        extras = _place_extras(groups, [e for e in extras if e not in placed], MAX_GROUP, block, model, policy)
+        if not extras or not _split_for(extras, groups, block):
+            break
+    return extras
+
+
+def _exact_partition(weights: np.ndarray, target: int) -> list[list[int]] | None:
+    """Best split of everyone into groups of 2..MAX_GROUP with every pair allowed (finite), or None if there is none.
+
+    Groups of the target size first, then weight (each group's pair weights per member, so larger groups do not
+    win just by having more pairs). Dynamic programme over subsets: for at most EXACT_PARTITION_LIMIT people.
+    """
+    n = len(weights)
+    best: dict[int, tuple[float, list[list[int]]] | None] = {0: (0.0, [])}
+
+    def solve(mask: int) -> tuple[float, list[list[int]]] | None:
+        if mask in best:
+            return best[mask]
+        first = (mask & -mask).bit_length() - 1
+        others = [k for k in range(first + 1, n) if mask >> k & 1 and np.isfinite(weights[first, k])]
+        result: tuple[float, list[list[int]]] | None = None
+        for size in range(1, MAX_GROUP):
+            for mates in combinations(others, size):
+                group = [first, *mates]
+                if not all(np.isfinite(weights[a, b]) for a, b in combinations(mates, 2)):
+                    continue
+                rest = solve(mask & ~sum(1 << k for k in group))
+                if rest is None:
+                    continue
+                value = sum(weights[a, b] for a, b in combinations(group, 2)) / size - 1000.0 * abs(size + 1 - target)
+                if result is None or value + rest[0] > result[0]:
+                    result = (value + rest[0], [group, *rest[1]])
+        best[mask] = result
+        return result
+
+    found = solve((1 << n) - 1)
+    return None if found is None else found[1]
+
+
+def _split_for(extras: list[int], groups: list[list[int]], block: BlockFn) -> bool:
+    """Move one member of a group of 3+ into a new pair with an extra (best net gain); False if no such move."""
+    large = [g for g in groups if len(g) >= 3]
+    if not large:
+        return False
+    flat = np.array([node for g in large for node in g], dtype=np.int64)
+    owner = np.repeat(np.arange(len(large)), [len(g) for g in large])
+    # What each member brings to its group now (its weights to the others), lost when it leaves.
+    inside = np.zeros(len(flat))
+    for k, g in enumerate(large):
+        weights = block(np.array(g), np.array(g))
+        np.fill_diagonal(weights, 0.0)
+        inside[owner == k] = np.where(np.isfinite(weights), weights, 0.0).sum(axis=1)
+    gains = block(np.array(extras, dtype=np.int64), flat) - inside[None, :]
+    if not np.isfinite(gains).any():
+        return False
+    e, k = map(int, np.unravel_index(int(np.argmax(np.where(np.isfinite(gains), gains, -np.inf))), gains.shape))
+    node = int(flat[k])
+    large[int(owner[k])].remove(node)
+    groups.append([extras.pop(int(e)), node])
+    return True
 
 
 def _pair_weights(pairs: list[Pair], model: WeightModel) -> np.ndarray:
@@ -310,6 +407,18 @@ def _shared_working_minutes(model: WeightModel, nodes: Sequence[int]) -> int:
     return int(inside.all(axis=0).sum())
 
 
+def _overlap_possible(nodes: Sequence[int], model: WeightModel) -> bool:
+    """Whether every member could have shared a working hour with someone they may be grouped with this round."""
+    everyone = np.arange(len(model), dtype=np.int64)
+    windows = model.windows
+    for node in nodes:
+        allowed = np.isfinite(model.block(np.array([node]), everyone, allow_recent=True)[0])
+        shared = _overlap(windows[node, 0], windows[node, 1], windows[:, 0], windows[:, 1])
+        if not (allowed & (shared >= 60)).any():
+            return False
+    return True
+
+
 def explain_group(nodes: Sequence[int], model: WeightModel, history: PairHistory, now: datetime) -> str:
     """One line on why these people were grouped: teams, meeting history, shared working hours."""
     members = [model.members[i] for i in nodes]
@@ -334,6 +443,8 @@ def explain_group(nodes: Sequence[int], model: WeightModel, history: PairHistory
     hours = round(shared / 30) / 2
     if hours <= 0:
         overlap_part = "no shared working hours"
+        if not _overlap_possible(nodes, model):
+            overlap_part += " (none was possible this round)"
     else:
         text = f"{hours:g}"
         overlap_part = f"{text} working hour{'' if hours == 1 else 's'} overlap"

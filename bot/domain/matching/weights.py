@@ -12,8 +12,9 @@ it — a pair that met within the cooldown.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from itertools import chain
 
 import numpy as np
 from scipy import sparse
@@ -118,6 +119,47 @@ def pair_weight(
     return weight
 
 
+def _pair_indices(
+    pairs: Iterable[frozenset[str]], pool_ids: np.ndarray, by_id: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pool indices (rows, cols) of the pairs with both people in the pool, and the mask of those pairs."""
+    pairs = list(pairs)
+    if not pairs:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0, dtype=bool)
+    if sum(map(len, pairs)) != 2 * len(pairs):  # a malformed key (one id): keep the shape, match nothing
+        pairs = [p if len(p) == 2 else frozenset(("", " ")) for p in pairs]
+    flat = np.array(list(chain.from_iterable(pairs))).reshape(-1, 2)
+    if not len(pool_ids):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(len(flat), dtype=bool)
+    sorted_ids = pool_ids[by_id]
+    spot = np.minimum(np.searchsorted(sorted_ids, flat), len(sorted_ids) - 1)
+    found = sorted_ids[spot] == flat
+    known = found.all(axis=1)
+    index = by_id[spot[known]]
+    return index[:, 0], index[:, 1], known
+
+
+def lookup(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Entries (left[k], right[k]) of a CSR matrix as a dense vector (0 where not stored), by binary search."""
+    left, right = np.asarray(left, dtype=np.int64).ravel(), np.asarray(right, dtype=np.int64).ravel()
+    if not matrix.nnz or not len(left):
+        return np.zeros(len(left), dtype=matrix.dtype)
+    n = matrix.shape[1]
+    row_of = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr))
+    keys = row_of * n + matrix.indices  # sorted: canonical CSR has sorted indices within each row
+    wanted = left * n + right
+    spot = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    return np.where(keys[spot] == wanted, matrix.data[spot], 0).astype(matrix.dtype)
+
+
+def _indicator(rows: np.ndarray, cols: np.ndarray, n: int) -> sparse.csr_matrix:
+    matrix = sparse.csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n))
+    matrix.sum_duplicates()
+    matrix.data[:] = 1  # duplicates summed: back to a 0/1 indicator
+    return matrix
+
+
 class WeightModel:
     """The pool as index arrays and sparse history, computing any block of the weight matrix with numpy.
 
@@ -128,7 +170,6 @@ class WeightModel:
         self.members = tuple(members)
         self.policy = policy
         n = len(self.members)
-        index = {m.user_id: i for i, m in enumerate(self.members)}
         team_ids: dict[str, int] = {}
         self.team = np.array([team_ids.setdefault(m.team, len(team_ids)) for m in self.members], dtype=np.int64)
         self.windows = np.array([m.window_utc for m in self.members], dtype=np.int64).reshape(n, 2)
@@ -138,43 +179,28 @@ class WeightModel:
         self.larger_group = np.array(
             [larger_group_score(history.fairness.get(m.user_id), now, policy) for m in self.members], dtype=np.float64
         )
-        rows: list[int] = []
-        cols: list[int] = []
-        penalties: list[float] = []
-        recent: list[bool] = []
-        decay_days = _days(policy.repeat_decay)
-        for pair, when in history.last_met.items():
-            ids = tuple(pair)
-            if len(ids) != 2 or ids[0] not in index or ids[1] not in index:
-                continue
-            i, j = index[ids[0]], index[ids[1]]
-            # +1e-12 keeps the entry stored even when the penalty has decayed to zero
-            penalty = policy.freshness_weight * math.exp(-_days(now - when) / decay_days) + 1e-12
-            rows += [i, j]
-            cols += [j, i]
-            penalties += [penalty, penalty]
-            recent += [is_recent(when, now, policy)] * 2
-        self.penalty = sparse.csr_matrix((penalties, (rows, cols)), shape=(n, n), dtype=np.float64)
+        # History as arrays, without a Python loop per known pair: ids are flattened from the frozensets and looked
+        # up in the sorted pool ids with numpy; pairs with anyone outside the pool drop out.
+        pool_ids = np.array([m.user_id for m in self.members])
+        by_id = np.argsort(pool_ids)
+        rows, cols, known = _pair_indices(history.last_met.keys(), pool_ids, by_id)
+        stamps = np.fromiter(map(datetime.timestamp, history.last_met.values()), dtype=np.float64)[known]
+        age_days = np.maximum(now.timestamp() - stamps, 0.0) / 86400.0
+        # +1e-12 keeps the entry stored even when the penalty has decayed to zero
+        penalty = policy.freshness_weight * np.exp(-age_days / _days(policy.repeat_decay)) + 1e-12
+        recent = age_days < policy.cooldown / _DAY
+        both_rows, both_cols = np.concatenate((rows, cols)), np.concatenate((cols, rows))
+        self.penalty = sparse.csr_matrix(
+            (np.concatenate((penalty, penalty)), (both_rows, both_cols)), shape=(n, n), dtype=np.float64
+        )
+        self.penalty.sum_duplicates()  # also sorts the indices, which `lookup` relies on
         self.unmet_share = 1.0 - np.diff(self.penalty.indptr) / max(n - 1, 1)
-        recent_mask = np.array(recent, dtype=bool)
-        self.recent = sparse.csr_matrix(
-            (
-                np.ones(int(recent_mask.sum()), dtype=np.int8),
-                (np.array(rows)[recent_mask], np.array(cols)[recent_mask]),
-            ),
-            shape=(n, n),
+        recent_rows, recent_cols = rows[recent], cols[recent]
+        self.recent = _indicator(
+            np.concatenate((recent_rows, recent_cols)), np.concatenate((recent_cols, recent_rows)), n
         )
-        blocked_rows: list[int] = []
-        blocked_cols: list[int] = []
-        for pair in history.blocked:
-            ids = tuple(pair)
-            if len(ids) == 2 and ids[0] in index and ids[1] in index:
-                i, j = index[ids[0]], index[ids[1]]
-                blocked_rows += [i, j]
-                blocked_cols += [j, i]
-        self.blocked = sparse.csr_matrix(
-            (np.ones(len(blocked_rows), dtype=np.int8), (blocked_rows, blocked_cols)), shape=(n, n)
-        )
+        b_rows, b_cols, _ = _pair_indices(history.blocked, pool_ids, by_id)
+        self.blocked = _indicator(np.concatenate((b_rows, b_cols)), np.concatenate((b_cols, b_rows)), n)
 
     def __len__(self) -> int:
         return len(self.members)
@@ -190,9 +216,9 @@ class WeightModel:
     def edges(self, left: np.ndarray, right: np.ndarray, *, allow_recent: bool = False) -> np.ndarray:
         """Weights of the pairs (left[k], right[k]) as float64, -inf where excluded."""
         left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
-        penalty = np.asarray(self.penalty[left, right]).ravel()
-        blocked = np.asarray(self.blocked[left, right]).ravel() != 0
-        recent = np.asarray(self.recent[left, right]).ravel() != 0 if not allow_recent else False
+        penalty = lookup(self.penalty, left, right)
+        blocked = lookup(self.blocked, left, right) != 0
+        recent = lookup(self.recent, left, right) != 0 if not allow_recent else False
         return self._weights(left, right, penalty, blocked | recent)
 
     def _weights(
