@@ -23,8 +23,11 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 ErrorHandler = Callable[[Exception, dict[str, Any]], object]
-# Work waiting or running per worker thread before listeners do it themselves (~0.1 s of queue at 12 ms a command).
-QUEUED_PER_THREAD = 4
+# Work waiting or running per worker thread before listeners do it themselves. 64 a thread is about 3 s of work at
+# the ~23 ms a /met takes under load: deep enough that a burst never makes a listener do the work (which delays
+# every ack behind it past Slack's 3 s), shallow enough that confirmations never lag more than a few seconds.
+# Measured on a quiet machine (docs/benchmarks.md): 4 a thread left 4 of 1,100 commands without an ack in 3 s.
+QUEUED_PER_THREAD = 64
 
 
 def _log_only(error: Exception, body: dict[str, Any]) -> None:
