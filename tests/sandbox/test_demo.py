@@ -171,6 +171,11 @@ def test_forms_validate_and_errors_render_names(shell: DemoShell, session: DemoS
     assert shell.execute("cancel")
     assert out.getvalue().rstrip().endswith("(the form closed)")
     assert not shell.execute("submit people=@maya")
+    # Who someone is needs Slack, so that answer comes after the form closes, naming them and keeping the entry.
+    assert shell.execute("/met")
+    start = len(out.getvalue())
+    assert shell.execute("submit people=@polly")
+    assert "I couldn't log that because @polly is a bot" in out.getvalue()[start:]
 
 
 def test_unknown_commands_and_bad_waits_are_explained(shell: DemoShell, session: DemoSession) -> None:
