@@ -96,17 +96,22 @@ def clock() -> ManualClock:
     return ManualClock(NOW)
 
 
-@pytest.fixture
-def bot(fake: FakeSlack, database_url: str, clock: ManualClock) -> Iterator[EmbeddedBot]:
-    """The real app, configured only through Settings, talking to the fake over HTTP."""
-    settings = Settings(
+def bot_settings(fake: FakeSlack, database_url: str, **overrides: Any) -> Settings:
+    """Settings for the real app talking to ``fake`` over HTTP (no .env read); ``overrides`` are Settings fields."""
+    return Settings(
         _env_file=None,  # type: ignore[call-arg]
         slack_bot_token=fake.bot_token,
         slack_signing_secret=fake.signing_secret,
         slack_api_url=fake.api_url,
         database_url=database_url,
+        **overrides,
     )
-    with EmbeddedBot(settings, clock=clock) as running:
+
+
+@pytest.fixture
+def bot(fake: FakeSlack, database_url: str, clock: ManualClock) -> Iterator[EmbeddedBot]:
+    """The real app, configured only through Settings, talking to the fake over HTTP."""
+    with EmbeddedBot(bot_settings(fake, database_url), clock=clock) as running:
         yield running
 
 

@@ -20,8 +20,7 @@ from bot.embedded import EmbeddedBot
 from bot.sandbox.client import HttpDriver
 from bot.sandbox.slack import FakeSlack
 from bot.sandbox.slack.faults import Fault
-from bot.settings import Settings
-from tests.e2e.conftest import wait_for
+from tests.e2e.conftest import bot_settings, wait_for
 
 PEOPLE = ["maya", "lee", "arjun", "sofia", "nora", "theo", "carlos", "zoe", "grace", "david", "ivy", "omar"]
 OUTAGE_SECONDS = 3.0
@@ -30,14 +29,7 @@ OUTAGE_SECONDS = 3.0
 @pytest.fixture
 def bot(fake: FakeSlack, database_url: str, clock: ManualClock) -> Iterator[EmbeddedBot]:
     """The real app, with the gateway's post ceiling raised (the fake needs no pacing)."""
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        slack_bot_token=fake.bot_token,
-        slack_signing_secret=fake.signing_secret,
-        slack_api_url=fake.api_url,
-        database_url=database_url,
-        rapport_slack_posts_per_second=100.0,
-    )
+    settings = bot_settings(fake, database_url, rapport_slack_posts_per_second=100.0)
     with EmbeddedBot(settings, clock=clock) as running:
         yield running
 

@@ -22,9 +22,8 @@ from bot.sandbox.client import HttpDriver
 from bot.sandbox.slack import FakeSlack
 from bot.sandbox.slack.faults import Fault
 from bot.sandbox.slack.records import FakeMessage
-from bot.settings import Settings
 from storage.models import CoffeeProgramRow, InteractionRow
-from tests.e2e.conftest import post_interactive, view_submission, wait_for
+from tests.e2e.conftest import bot_settings, post_interactive, view_submission, wait_for
 
 CHANNEL = "#coffee"
 # What coffee rounds need beyond the manifest today (the lead adds these to manifest.yml and the README table):
@@ -38,14 +37,7 @@ COFFEE_EVENTS = {"member_joined_channel", "member_left_channel"}
 def bot(fake: FakeSlack, database_url: str, clock: ManualClock) -> Iterator[EmbeddedBot]:
     """The real app as in conftest, with the gateway's post ceiling raised: the fake needs no pacing, and a round
     posts dozens of DMs (production keeps RAPPORT_SLACK_POSTS_PER_SECOND's default)."""
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        slack_bot_token=fake.bot_token,
-        slack_signing_secret=fake.signing_secret,
-        slack_api_url=fake.api_url,
-        database_url=database_url,
-        rapport_slack_posts_per_second=100.0,
-    )
+    settings = bot_settings(fake, database_url, rapport_slack_posts_per_second=100.0)
     with EmbeddedBot(settings, clock=clock) as running:
         yield running
 

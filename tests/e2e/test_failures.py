@@ -10,18 +10,11 @@ from bot.clock import ManualClock
 from bot.embedded import EmbeddedBot
 from bot.sandbox.client import HttpDriver
 from bot.sandbox.slack import FakeSlack
-from bot.settings import Settings
-from tests.e2e.conftest import NOW, wait_for
+from tests.e2e.conftest import NOW, bot_settings, wait_for
 
 
 def test_an_internal_failure_is_reported_to_the_user(fake: FakeSlack, tmp_path: Path) -> None:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        slack_bot_token=fake.bot_token,
-        slack_signing_secret=fake.signing_secret,
-        slack_api_url=fake.api_url,
-        database_url=f"sqlite:///{tmp_path / 'broken.db'}",
-    )
+    settings = bot_settings(fake, f"sqlite:///{tmp_path / 'broken.db'}")
     with EmbeddedBot(settings, clock=ManualClock(NOW)) as bot:
         with bot.container.engine.begin() as connection:  # simulate a database gone wrong under the bot
             connection.execute(text("DROP TABLE interaction_participants"))

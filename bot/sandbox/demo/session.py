@@ -301,8 +301,7 @@ class DemoSession:
         fresh = []
         for message in self.visible_messages(user_id):
             key = (message.channel, message.ts)
-            print_ = _fingerprint(message)
-            if seen.get(key) != print_:
+            if seen.get(key) != _fingerprint(message):
                 fresh.append((message, key in seen))
         return fresh
 
