@@ -228,3 +228,27 @@ def test_fifty_concurrent_first_commands_all_store_and_confirm(
     assert len(confirmed) == 50
     assert stored_entries(bot, fake) == 50
     assert not any("went wrong" in m.text for h in people for m in visible_to(fake, h))
+
+
+def test_someone_elses_ids_in_a_payload_change_nothing(
+    slack: HttpDriver, fake: FakeSlack, bot: EmbeddedBot, clock: ManualClock
+) -> None:
+    """Signed clicks from maya carrying lee's entry and reminder ids change none of lee's data (services scope every
+    write by the clicker). Only what is stored is asserted: the fake lets a crafted response_url name lee's message,
+    which real Slack (binding a response_url to the clicked message) never would."""
+    dm, nudge_id = _nudge(slack, fake, bot, clock)
+    [logged] = [m for m in visible_to(fake, "lee") if "Logged" in m.text]
+    undo_value = next(e["value"] for _, e in iter_elements(logged.blocks) if e.get("action_id") == "met_undo")
+    forged_undo = crafted_click(fake, "maya", logged, "met_undo", {"type": "button", "value": undo_value}, True)
+    forged_done = crafted_click(fake, "maya", dm, f"nudge_done:{nudge_id}", {"type": "button"}, True)
+    for payload in (forged_undo, forged_done):
+        status, _, elapsed = post_interactive(bot, fake, payload)
+        assert status == 200 and elapsed < 3.0
+    # Lee's own Done still works, so his reminder was still pending; its touch is the only new entry.
+    own_done = crafted_click(fake, "lee", dm, f"nudge_done:{nudge_id}", {"type": "button"}, True)
+    assert post_interactive(bot, fake, own_done)[0] == 200
+    wait_for(lambda: stored_entries(bot, fake) == 2, what="lee's Done logging a touch")
+    lee, maya = fake.user("lee").id, fake.user("maya").id
+    history = bot.container.services.interactions.history(fake.team_id, lee, None)
+    assert len(history.entries) == 2, "lee's entry survived maya's Undo"
+    assert bot.container.services.interactions.history(fake.team_id, maya, None).entries == []
