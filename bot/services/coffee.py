@@ -734,19 +734,20 @@ class CoffeeService:
             return
         now = self._clock.now()
         with self._uow_factory() as uow:
-            state = uow.coffee.member(team_id, program.id, user_id)
             uow.coffee.update_member(team_id, program.id, user_id, now, in_channel=True)
+            # Claimed before the post, not recorded after it: a rejoin or a duplicate event arriving while the
+            # DM is in flight must find it taken.
+            claimed = uow.coffee.claim_welcome(team_id, program.id, user_id, now)
             uow.commit()
-        if state.welcomed:
+        if not claimed:
             return
         text, blocks = self._render.welcome(channel_id, program)
         result = self._slack.post_message(user_id, text, blocks)
-        if result.ok:
-            with self._uow_factory() as uow:
-                uow.coffee.update_member(team_id, program.id, user_id, now, welcomed=True)
-                uow.commit()
-        else:
+        if not result.ok:
             logger.warning("welcome DM failed: %s", result.error)
+            with self._uow_factory() as uow:  # hand the claim back so a later join can try again
+                uow.coffee.update_member(team_id, program.id, user_id, self._clock.now(), welcomed=False)
+                uow.commit()
 
     def member_left(self, team_id: str, channel_id: str, user_id: str) -> None:
         """member_left_channel: not in the pool any more (their choices are kept if they come back)."""

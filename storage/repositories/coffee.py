@@ -234,6 +234,21 @@ class SqlCoffeeRepository:
         self._session.flush()
         return _member(row)
 
+    def claim_welcome(self, team_id: str, program_id: int, user_id: str, now: datetime) -> bool:
+        """Mark a stored member welcomed; True only for the one caller that flipped it (so one welcome, ever)."""
+        result = self._session.execute(
+            update(CoffeeMemberRow)
+            .where(
+                CoffeeMemberRow.team_id == team_id,
+                CoffeeMemberRow.program_id == program_id,
+                CoffeeMemberRow.user_id == user_id,
+                CoffeeMemberRow.welcomed.is_(False),
+            )
+            .values(welcomed=True, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
     def mark_in_channel(self, team_id: str, program_id: int, user_ids: Iterable[str], now: datetime) -> None:
         """Record the channel's current membership: these are in, every other stored member is out."""
         present = set(user_ids)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -375,6 +376,25 @@ def test_welcome_once_and_leaving_the_channel(coffee: CoffeeService, team_id: st
     assert slack.to(BOT) == []
     coffee.member_left(team_id, CHANNEL, "UC")
     assert status(coffee, team_id, "UC").member.in_channel is False
+
+
+def test_concurrent_joins_welcome_once(coffee: CoffeeService, team_id: str, slack: RecordingSlack) -> None:
+    set_up(coffee, team_id)
+    # Slack may deliver a join twice, and a rejoin can land while the first welcome is still being posted.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda _: coffee.member_joined(team_id, CHANNEL, "UC"), range(8)))
+    assert len([t for t in slack.to("UC") if t.startswith("Welcome")]) == 1
+
+
+def test_a_welcome_that_failed_is_sent_on_the_next_join(
+    coffee: CoffeeService, team_id: str, slack: RecordingSlack
+) -> None:
+    set_up(coffee, team_id)
+    slack.failures[slack.attempts + 1] = Outcome(ok=False, error="ratelimited")
+    coffee.member_joined(team_id, CHANNEL, "UC")
+    assert [t for t in slack.to("UC") if t.startswith("Welcome")] == []
+    coffee.member_joined(team_id, CHANNEL, "UC")
+    assert len([t for t in slack.to("UC") if t.startswith("Welcome")]) == 1
 
 
 def test_skip_from_the_heads_up_after_the_round_started(
