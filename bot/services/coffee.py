@@ -88,6 +88,7 @@ from bot.domain.coffee import (
 )
 from bot.domain.matching import MatchPolicy, Member, PairHistory
 from bot.domain.models import Interaction, InteractionKind, InteractionSource, NewInteraction, Person
+from bot.domain.outcomes import SendOutcome
 from bot.domain.user_text import render_user_text, typed_length
 from bot.services.breakers import AuthBreakers
 from bot.services.people import PeopleService
@@ -96,7 +97,6 @@ from bot.services.ports import (
     Clock,
     CoffeeSlack,
     DirectoryLookupError,
-    SendOutcome,
     UnitOfWork,
     UnitOfWorkFactory,
 )
@@ -112,6 +112,7 @@ RETRY_DELAY = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
 # Slack errors after which a channel step can never succeed: the step ends with the reason.
 DIRECTORY_WAIT = "directory_unavailable"
+_WAIT_SECONDS = 60.0  # how long a step waits when it decides "not now" itself (not Slack)
 DIRECTORY_TRIES = 3  # after this many waits for users.info, a round goes ahead without the people still unknown
 RATE_LIMITS = frozenset({"ratelimited", "rate_limited", "rate_limited_locally"})
 # Auth errors are never among them: a refused token pauses the workspace (bot.services.breakers), not the programme.
@@ -245,18 +246,6 @@ class CoffeeRenderer(Protocol):
     def welcome(self, channel_id: str, program: Program) -> Message: ...
 
     def channel_lost(self, channel_id: str, error: str) -> Message: ...
-
-
-@dataclass(frozen=True, slots=True)
-class _Wait:
-    """A SendOutcome for "not now" decided here (not by a Slack call)."""
-
-    error: str
-    retry_after: float = 60.0
-    ok: bool = False
-    retryable: bool = True
-    ts: str | None = None
-    channel: str | None = None
 
 
 class _StepYield(Exception):
@@ -840,14 +829,14 @@ class CoffeeService:
                 person = self._people.get(program.team_id, user_id)
             except DirectoryLookupError as error:
                 if is_auth_error(error.code):
-                    raise _StepFailed(_Wait(error.code)) from error
+                    raise _StepFailed(SendOutcome.retry_later(error.code, _WAIT_SECONDS)) from error
                 unknown += 1
                 continue
             if person is not None and not person.is_bot and not person.deleted:
                 people[user_id] = person
         if unknown and complete:
             logger.warning("%d members of %s could not be looked up yet; the round waits", unknown, program.channel_id)
-            raise _StepFailed(_Wait(DIRECTORY_WAIT))
+            raise _StepFailed(SendOutcome.retry_later(DIRECTORY_WAIT, _WAIT_SECONDS))
         with self._uow_factory() as uow:
             uow.coffee.mark_in_channel(program.team_id, program.id, member_ids, now)
             states = uow.coffee.members(program.team_id, program.id)

@@ -75,9 +75,10 @@ from bot.domain.nudges import (
     next_delivery_time,
     retry_delay,
 )
+from bot.domain.outcomes import SendOutcome
 from bot.services.breakers import AuthBreakers
 from bot.services.people import PeopleService
-from bot.services.ports import Clock, DirectoryLookupError, MessageSender, SendOutcome, UnitOfWork, UnitOfWorkFactory
+from bot.services.ports import Clock, DirectoryLookupError, MessageSender, UnitOfWork, UnitOfWorkFactory
 from bot.services.workers import default_worker_id
 
 logger = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.services.ports import ChannelInfo
-from bot.slack.errors import SendResult, SlackGatewayError, classify_api_error, classify_network_error
+from bot.slack.errors import SendOutcome, SlackGatewayError, classify_api_error, classify_network_error
 from bot.slack.gateway import SlackGateway
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class SlackCoffeeAdapter:
         self._gateway = gateway
         self._client = client
 
-    def channel_info(self, channel_id: str) -> tuple[SendResult, ChannelInfo | None]:
+    def channel_info(self, channel_id: str) -> tuple[SendOutcome, ChannelInfo | None]:
         """conversations.info."""
         try:
             response = self._client.conversations_info(channel=channel_id)
@@ -41,7 +41,7 @@ class SlackCoffeeAdapter:
         except (OSError, HTTPException) as error:
             return classify_network_error(error), None
         channel: dict[str, Any] = response.get("channel") or {}
-        return SendResult.success(), ChannelInfo(
+        return SendOutcome.success(), ChannelInfo(
             id=str(channel.get("id", channel_id)),
             name=str(channel.get("name") or ""),
             is_im=bool(channel.get("is_im")),
@@ -51,7 +51,7 @@ class SlackCoffeeAdapter:
             is_private=bool(channel.get("is_private")),
         )
 
-    def channel_members(self, channel_id: str) -> tuple[SendResult, list[str]]:
+    def channel_members(self, channel_id: str) -> tuple[SendOutcome, list[str]]:
         """conversations.members, following next_cursor to the last page."""
         members: list[str] = []
         cursor = ""
@@ -66,7 +66,7 @@ class SlackCoffeeAdapter:
             cursor = str((response.get("response_metadata") or {}).get("next_cursor") or "")
             if not cursor:
                 break
-        return SendResult.success(), list(dict.fromkeys(members))
+        return SendOutcome.success(), list(dict.fromkeys(members))
 
     def is_admin(self, user_id: str) -> bool:
         """users.info's is_admin / is_owner (False when Slack can't say)."""
@@ -77,19 +77,19 @@ class SlackCoffeeAdapter:
             return False
         return bool(user and (user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")))
 
-    def open_group(self, user_ids: Sequence[str]) -> tuple[SendResult, str | None]:
+    def open_group(self, user_ids: Sequence[str]) -> tuple[SendOutcome, str | None]:
         """conversations.open for a DM or group DM."""
         try:
-            return SendResult.success(), self._gateway.open_conversation(list(user_ids))
+            return SendOutcome.success(), self._gateway.open_conversation(list(user_ids))
         except SlackGatewayError as error:
             return error.result, None
 
-    def check_auth(self, team_id: str) -> SendResult:
+    def check_auth(self, team_id: str) -> SendOutcome:
         """auth.test through the gateway."""
         return self._gateway.check_auth(team_id)
 
     def post_message(
         self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, **kwargs: Any
-    ) -> SendResult:
+    ) -> SendOutcome:
         """chat.postMessage through the gateway."""
         return self._gateway.post_message(channel, text, blocks, **kwargs)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from http.client import HTTPException
 from typing import Any
 from urllib.error import URLError
@@ -12,9 +11,10 @@ from urllib.error import URLError
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.breaker import is_auth_error
+from bot.domain.outcomes import SendOutcome
 
 # Slack will not change its mind about these: end the work item and record the reason. Auth errors are not among
-# them: they are about the workspace's token, not the work item, so they come back as ``SendResult.refused`` (the
+# them: they are about the workspace's token, not the work item, so they come back as ``SendOutcome.refused`` (the
 # work is kept) and the caller pauses the whole workspace (its auth breaker) instead of retrying item by item.
 PERMANENT_ERRORS = frozenset(
     {
@@ -61,52 +61,10 @@ DEFAULT_RETRY_AFTER = 1.0  # Slack always sends Retry-After with a 429; this cov
 _ERROR_CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
-@dataclass(frozen=True, slots=True)
-class SendResult:
-    """Outcome of one Slack call: ``ok``, or a failure that is ``retryable`` (after ``retry_after`` s) or permanent."""
-
-    ok: bool
-    ts: str | None = None
-    channel: str | None = None
-    retryable: bool = False
-    error: str | None = None
-    retry_after: float | None = None
-
-    @property
-    def permanent(self) -> bool:
-        """True for a failure that retrying will not fix."""
-        return not self.ok and not self.retryable
-
-    @property
-    def auth_refused(self) -> bool:
-        """True when Slack refused the token: pause the workspace, keep the work."""
-        return not self.ok and is_auth_error(self.error)
-
-    @classmethod
-    def success(cls, ts: str | None = None, channel: str | None = None) -> SendResult:
-        """A successful call."""
-        return cls(ok=True, ts=ts, channel=channel)
-
-    @classmethod
-    def retry_later(cls, error: str, retry_after: float | None = None) -> SendResult:
-        """A failure worth retrying, optionally not before ``retry_after`` seconds."""
-        return cls(ok=False, retryable=True, error=error, retry_after=retry_after)
-
-    @classmethod
-    def refused(cls, error: str) -> SendResult:
-        """The token was refused: nothing was done, and the work waits for the workspace's breaker to close."""
-        return cls(ok=False, retryable=True, error=error)
-
-    @classmethod
-    def failed(cls, error: str) -> SendResult:
-        """A permanent failure."""
-        return cls(ok=False, retryable=False, error=error)
-
-
 class SlackGatewayError(Exception):
-    """Raised by gateway calls that return data rather than a SendResult; carries the classified result."""
+    """Raised by gateway calls that return data rather than a SendOutcome; carries the classified result."""
 
-    def __init__(self, method: str, result: SendResult) -> None:
+    def __init__(self, method: str, result: SendOutcome) -> None:
         super().__init__(f"{method} failed: {result.error}")
         self.method = method
         self.result = result
@@ -128,7 +86,7 @@ def retry_after_seconds(headers: Mapping[str, Any] | None) -> float | None:
     return None
 
 
-def classify_api_error(error: SlackApiError) -> SendResult:
+def classify_api_error(error: SlackApiError) -> SendOutcome:
     """Classify a SlackApiError (HTTP status and Slack's ``error`` code) as retryable or permanent."""
     response = error.response
     status = int(getattr(response, "status_code", 0) or 0)
@@ -138,24 +96,24 @@ def classify_api_error(error: SlackApiError) -> SendResult:
     code = raw_code if isinstance(raw_code, str) and _ERROR_CODE.match(raw_code) else None
     if status == 429 or code in {"ratelimited", "rate_limited"}:
         retry_after = retry_after_seconds(getattr(response, "headers", None))
-        return SendResult.retry_later(RATE_LIMITED, retry_after if retry_after is not None else DEFAULT_RETRY_AFTER)
+        return SendOutcome.retry_later(RATE_LIMITED, retry_after if retry_after is not None else DEFAULT_RETRY_AFTER)
     if status >= 500:
-        return SendResult.retry_later(code or f"http_{status}")
+        return SendOutcome.retry_later(code or f"http_{status}")
     if code in TRANSIENT_ERRORS:
-        return SendResult.retry_later(code)
+        return SendOutcome.retry_later(code)
     if is_auth_error(code):
-        return SendResult.refused(str(code))
+        return SendOutcome.refused(str(code))
     if code is not None:
-        return SendResult.failed(code)  # known permanent, or not known to be transient
-    return SendResult.failed(f"http_{status}" if status else "unknown_error")
+        return SendOutcome.failed(code)  # known permanent, or not known to be transient
+    return SendOutcome.failed(f"http_{status}" if status else "unknown_error")
 
 
-def classify_network_error(error: BaseException) -> SendResult:
+def classify_network_error(error: BaseException) -> SendOutcome:
     """Classify a failure to reach Slack at all: always retryable."""
     if isinstance(error, TimeoutError):
-        return SendResult.retry_later("timeout")
+        return SendOutcome.retry_later("timeout")
     if isinstance(error, URLError) and isinstance(error.reason, TimeoutError):
-        return SendResult.retry_later("timeout")
+        return SendOutcome.retry_later("timeout")
     if isinstance(error, OSError | HTTPException):
-        return SendResult.retry_later("connection_error")
-    return SendResult.failed(type(error).__name__)
+        return SendOutcome.retry_later("connection_error")
+    return SendOutcome.failed(type(error).__name__)

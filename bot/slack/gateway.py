@@ -1,7 +1,7 @@
 """The outbound Slack gateway: the only code that calls WebClient for scheduled work.
 
 Every call is paced by a client-side limiter (per method tier, per channel for chat.postMessage, and a
-workspace-wide post ceiling) so Slack seldom has to say 429, and every outcome is classified (``SendResult``).
+workspace-wide post ceiling) so Slack seldom has to say 429, and every outcome is classified (``SendOutcome``).
 
 Blocking vs "retry later": sweeps hold rows under a lease, so a call must never block for long. The gateway
 therefore only ever waits briefly:
@@ -10,7 +10,7 @@ therefore only ever waits briefly:
 * one inline retry, via slack_sdk's retry handlers attached to ``client.retry_handlers``, for a connection error or
   a 5xx (after ``retry_backoff`` s), and for a 429 whose ``Retry-After`` is at most ``max_inline_retry_after`` s.
 
-Anything longer comes back at once as ``SendResult(retryable=True, retry_after=seconds)``: the sweep stores
+Anything longer comes back at once as ``SendOutcome(retryable=True, retry_after=seconds)``: the sweep stores
 "retry at now + retry_after" on the row and moves on, and the lease stays short. A 429's Retry-After also shuts
 the method's bucket in the shared limiter, so every thread holds off (they get ``rate_limited_locally`` results
 with the remaining wait instead of hitting Slack again). The gateway sets ``client.retry_handlers`` itself, so
@@ -47,7 +47,7 @@ from bot.slack.errors import (
     DEFAULT_RETRY_AFTER,
     LOCALLY_RATE_LIMITED,
     RATE_LIMITED,
-    SendResult,
+    SendOutcome,
     SlackGatewayError,
     classify_api_error,
     classify_network_error,
@@ -216,7 +216,7 @@ class SlackGateway:
 
     def post_message(
         self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, **kwargs: Any
-    ) -> SendResult:
+    ) -> SendOutcome:
         """chat.postMessage; a DM can use the user's ID as ``channel`` (no conversations.open needed)."""
         arguments: dict[str, Any] = {"channel": channel, "text": text, **kwargs}
         if blocks is not None:
@@ -224,11 +224,11 @@ class SlackGateway:
         response, result = self._call(POST_METHOD, channel, lambda: self._client.chat_postMessage(**arguments))
         if response is None:
             return result
-        return SendResult.success(ts=_str_or_none(response.get("ts")), channel=_str_or_none(response.get("channel")))
+        return SendOutcome.success(ts=_str_or_none(response.get("ts")), channel=_str_or_none(response.get("channel")))
 
     def update_message(
         self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None, **kwargs: Any
-    ) -> SendResult:
+    ) -> SendOutcome:
         """chat.update of a message the bot posted."""
         arguments: dict[str, Any] = {"channel": channel, "ts": ts, "text": text, **kwargs}
         if blocks is not None:
@@ -236,7 +236,7 @@ class SlackGateway:
         response, result = self._call("chat.update", channel, lambda: self._client.chat_update(**arguments))
         if response is None:
             return result
-        return SendResult.success(ts=_str_or_none(response.get("ts")), channel=_str_or_none(response.get("channel")))
+        return SendOutcome.success(ts=_str_or_none(response.get("ts")), channel=_str_or_none(response.get("channel")))
 
     def open_conversation(self, user_ids: list[str] | tuple[str, ...]) -> str:
         """conversations.open for a DM or group DM; returns the channel ID or raises SlackGatewayError."""
@@ -246,10 +246,10 @@ class SlackGateway:
         if isinstance(channel, dict) and isinstance(channel.get("id"), str):
             return str(channel["id"])
         if result.ok:
-            result = SendResult.failed("malformed_response")
+            result = SendOutcome.failed("malformed_response")
         raise SlackGatewayError("conversations.open", result)
 
-    def open_dm(self, user_id: str) -> tuple[SendResult, str | None]:
+    def open_dm(self, user_id: str) -> tuple[SendOutcome, str | None]:
         """conversations.open for a 1:1 DM: the outcome and the D… channel id (needs im:write)."""
         response, result = self._call(
             "conversations.open", None, lambda: self._client.conversations_open(users=user_id)
@@ -257,11 +257,11 @@ class SlackGateway:
         channel = response.get("channel") if response is not None else None
         if isinstance(channel, dict) and isinstance(channel.get("id"), str):
             return result, str(channel["id"])
-        return (result if not result.ok else SendResult.failed("malformed_response")), None
+        return (result if not result.ok else SendOutcome.failed("malformed_response")), None
 
     def recent_messages(
         self, channel: str, oldest: float | None = None, limit: int = 100
-    ) -> tuple[SendResult, list[dict[str, Any]]]:
+    ) -> tuple[SendOutcome, list[dict[str, Any]]]:
         """conversations.history with message metadata, newest first (needs im:history for a DM)."""
         arguments: dict[str, Any] = {"channel": channel, "limit": limit, "include_all_metadata": True}
         if oldest is not None:
@@ -272,18 +272,18 @@ class SlackGateway:
         messages = response.get("messages") if response is not None else None
         return result, [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
 
-    def check_auth(self, team_id: str) -> SendResult:
+    def check_auth(self, team_id: str) -> SendOutcome:
         """auth.test: does the token work? (Single-workspace mode has one token for ``team_id``; per-workspace
         installs will pick the team's own token here.)"""
         response, result = self._call("auth.test", None, self._client.auth_test)
-        return result if response is None else SendResult.success()
+        return result if response is None else SendOutcome.success()
 
-    def publish_home(self, user_id: str, view: dict[str, Any]) -> SendResult:
+    def publish_home(self, user_id: str, view: dict[str, Any]) -> SendOutcome:
         """views.publish of a user's Home tab."""
         response, result = self._call(
             "views.publish", None, lambda: self._client.views_publish(user_id=user_id, view=view)
         )
-        return result if response is None else SendResult.success()
+        return result if response is None else SendOutcome.success()
 
     def user_info(self, user_id: str) -> dict[str, Any] | None:
         """users.info (cached for ``user_cache_seconds``); None when Slack says the user does not exist.
@@ -323,7 +323,7 @@ class SlackGateway:
 
     def _call(
         self, method: str, channel: str | None, send: Callable[[], SlackResponse]
-    ) -> tuple[SlackResponse | None, SendResult]:
+    ) -> tuple[SlackResponse | None, SendOutcome]:
         """Pace, perform and classify one call; the response is None when the call did not succeed."""
         refused = self._pace(method, channel)
         if refused is not None:
@@ -344,13 +344,13 @@ class SlackGateway:
             return None, result
         except SlackClientError as error:  # e.g. a malformed base URL: a configuration error, not transient
             logger.exception("Slack %s could not be sent (%s)", method, type(error).__name__)
-            result = SendResult.failed(type(error).__name__)
+            result = SendOutcome.failed(type(error).__name__)
             self._count("permanent_failures")
             return None, result
         self._count("ok")
-        return response, SendResult.success()
+        return response, SendOutcome.success()
 
-    def _pace(self, method: str, channel: str | None) -> SendResult | None:
+    def _pace(self, method: str, channel: str | None) -> SendOutcome | None:
         """Wait for a slot (at most ``max_wait`` in all), or say how long it would take.
 
         The channel's bucket is reserved first and the shared method bucket only once that wait is over: reserving
@@ -360,13 +360,13 @@ class SlackGateway:
         for bucket in reversed(self._limits.buckets(method, channel)):
             reservation = self._limiter.reserve([bucket], max(budget, 0.0))
             if not reservation.granted:
-                return SendResult.retry_later(LOCALLY_RATE_LIMITED, reservation.wait)
+                return SendOutcome.retry_later(LOCALLY_RATE_LIMITED, reservation.wait)
             if reservation.wait > 0:
                 self._sleep(reservation.wait)
                 budget -= reservation.wait
         return None
 
-    def _record_failure(self, method: str, channel: str | None, result: SendResult) -> None:
+    def _record_failure(self, method: str, channel: str | None, result: SendOutcome) -> None:
         # Never log tokens or message text: method, channel ID and Slack's error code are enough to act on.
         self._count("retryable_failures" if result.retryable else "permanent_failures")
         kind = "token refused" if result.auth_refused else "retryable" if result.retryable else "permanent"

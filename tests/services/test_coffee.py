@@ -16,6 +16,7 @@ from bot.domain.coffee import CheckIn, JobKind, OptIn, ProgramSettings, ProgramS
 from bot.domain.matching import PoolMode
 from bot.domain.models import Interaction, InteractionKind, InteractionSource, NewInteraction, Person
 from bot.domain.nudges import NudgeSettings
+from bot.domain.outcomes import SendOutcome
 from bot.services.coffee import CheckInResult, CoffeeService, Reply, StatusReport
 from bot.services.people import PeopleService
 from bot.services.ports import ChannelInfo, DirectoryLookupError, UnitOfWork
@@ -35,16 +36,6 @@ PEOPLE = {
 FRIDAY_NY = ProgramSettings(cadence_weeks=1, weekday=4, local_minute=600, tz="America/New_York")
 
 
-@dataclass(frozen=True)
-class Outcome:
-    ok: bool = True
-    ts: str | None = None
-    channel: str | None = None
-    retryable: bool = False
-    error: str | None = None
-    retry_after: float | None = None
-
-
 @dataclass
 class RecordingSlack:
     """The CoffeeSlack port: channel reads from a dict, every post recorded, failures injectable."""
@@ -52,37 +43,41 @@ class RecordingSlack:
     members: dict[str, list[str]] = field(default_factory=lambda: {CHANNEL: [BOT, *PEOPLE]})
     admins: set[str] = field(default_factory=set)
     posts: list[tuple[str, str, list[dict[str, Any]]]] = field(default_factory=list)
-    failures: dict[int, Outcome] = field(default_factory=dict)  # post attempt number (from 1) → its failure
+    failures: dict[int, SendOutcome] = field(default_factory=dict)  # post attempt number (from 1) → its failure
     attempts: int = 0
-    auth: Outcome = field(default_factory=Outcome)  # what auth.test answers
+    auth: SendOutcome = field(default_factory=SendOutcome.success)  # what auth.test answers
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def channel_info(self, channel_id: str) -> tuple[Outcome, ChannelInfo | None]:
+    def channel_info(self, channel_id: str) -> tuple[SendOutcome, ChannelInfo | None]:
         if channel_id not in self.members:
-            return Outcome(ok=False, error="channel_not_found"), None
-        return Outcome(), ChannelInfo(id=channel_id, name="coffee", is_member=BOT in self.members[channel_id])
+            return SendOutcome(ok=False, error="channel_not_found"), None
+        return SendOutcome.success(), ChannelInfo(
+            id=channel_id, name="coffee", is_member=BOT in self.members[channel_id]
+        )
 
-    def channel_members(self, channel_id: str) -> tuple[Outcome, list[str]]:
+    def channel_members(self, channel_id: str) -> tuple[SendOutcome, list[str]]:
         if channel_id not in self.members:
-            return Outcome(ok=False, error="channel_not_found"), []
-        return Outcome(), list(self.members[channel_id])
+            return SendOutcome(ok=False, error="channel_not_found"), []
+        return SendOutcome.success(), list(self.members[channel_id])
 
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.admins
 
-    def check_auth(self, team_id: str) -> Outcome:
+    def check_auth(self, team_id: str) -> SendOutcome:
         return self.auth
 
-    def open_group(self, user_ids: Sequence[str]) -> tuple[Outcome, str | None]:
-        return Outcome(), "G" + "".join(sorted(user_ids))
+    def open_group(self, user_ids: Sequence[str]) -> tuple[SendOutcome, str | None]:
+        return SendOutcome.success(), "G" + "".join(sorted(user_ids))
 
-    def post_message(self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, **_: Any) -> Outcome:
+    def post_message(
+        self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, **_: Any
+    ) -> SendOutcome:
         with self.lock:
             self.attempts += 1
             if self.attempts in self.failures:
                 return self.failures[self.attempts]
             self.posts.append((channel, text, blocks or []))
-            return Outcome(ts=f"{len(self.posts)}.000", channel=channel)
+            return SendOutcome.success(ts=f"{len(self.posts)}.000", channel=channel)
 
     def to(self, channel: str) -> list[str]:
         return [text for target, text, _ in self.posts if target == channel]
@@ -223,13 +218,13 @@ def test_a_retried_start_sends_only_what_is_missing(
     set_up(coffee, team_id)
     clock.set(datetime(2026, 11, 27, 15, 0, tzinfo=UTC))
     # The first intro goes out; Slack rate-limits the second: the step is retried later.
-    slack.failures = {slack.attempts + 2: Outcome(ok=False, retryable=True, error="ratelimited", retry_after=30)}
+    slack.failures = {slack.attempts + 2: SendOutcome(ok=False, retryable=True, error="ratelimited", retry_after=30)}
     report = coffee.sweep(team_id=team_id)
     assert report.deferred == 1 and report.retried == 0 and report.failed == 0
     assert len([1 for _, text, _ in slack.posts if "coffee group" in text]) == 1
     clock.advance(timedelta(seconds=31))
     # Then a 5xx: retried after a back-off, with the attempt counted.
-    slack.failures = {slack.attempts + 1: Outcome(ok=False, retryable=True, error="internal_error")}
+    slack.failures = {slack.attempts + 1: SendOutcome(ok=False, retryable=True, error="internal_error")}
     report = coffee.sweep(team_id=team_id)
     assert report.retried == 1
     clock.advance(timedelta(minutes=3))
@@ -390,7 +385,7 @@ def test_a_welcome_that_failed_is_sent_on_the_next_join(
     coffee: CoffeeService, team_id: str, slack: RecordingSlack
 ) -> None:
     set_up(coffee, team_id)
-    slack.failures[slack.attempts + 1] = Outcome(ok=False, error="ratelimited")
+    slack.failures[slack.attempts + 1] = SendOutcome(ok=False, error="ratelimited")
     coffee.member_joined(team_id, CHANNEL, "UC")
     assert [t for t in slack.to("UC") if t.startswith("Welcome")] == []
     coffee.member_joined(team_id, CHANNEL, "UC")

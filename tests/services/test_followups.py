@@ -17,7 +17,7 @@ from bot.domain.nudges import NudgeKind, NudgeSettings, NudgeStatus
 from bot.services.followups import FollowUpService
 from bot.services.people import PeopleService
 from bot.services.ports import UnitOfWork
-from bot.slack.errors import SendResult
+from bot.slack.errors import SendOutcome
 from handlers.blocks.nudges import render_delivery
 
 # Wednesday 25 Nov 2026 17:00 UTC.
@@ -39,33 +39,33 @@ class FakeDirectory:
 class RecordingSender:
     """Records posts; answers from a script (default ok) and serves them back as DM history."""
 
-    script: deque[SendResult] = field(default_factory=deque)
+    script: deque[SendOutcome] = field(default_factory=deque)
     posts: list[dict[str, Any]] = field(default_factory=list)
-    history_error: SendResult | None = None
-    auth: SendResult = field(default_factory=SendResult.success)  # what auth.test answers
+    history_error: SendOutcome | None = None
+    auth: SendOutcome = field(default_factory=SendOutcome.success)  # what auth.test answers
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def post_message(self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, **kwargs: Any) -> Any:
         with self.lock:
-            result = self.script.popleft() if self.script else SendResult.success(ts=f"{len(self.posts) + 1}.0")
+            result = self.script.popleft() if self.script else SendOutcome.success(ts=f"{len(self.posts) + 1}.0")
             if result.ok:
                 self.posts.append({"channel": channel, "text": text, "blocks": blocks, **kwargs, "ts": result.ts})
-                return SendResult.success(ts=result.ts, channel="D" + channel)
+                return SendOutcome.success(ts=result.ts, channel="D" + channel)
             return result
 
     def update_message(self, channel: str, ts: str, text: str, blocks: Any = None, **kwargs: Any) -> Any:
-        return SendResult.success(ts=ts, channel=channel)
+        return SendOutcome.success(ts=ts, channel=channel)
 
     def check_auth(self, team_id: str) -> Any:
         return self.auth
 
     def open_dm(self, user_id: str) -> tuple[Any, str | None]:
-        return SendResult.success(), "D" + user_id
+        return SendOutcome.success(), "D" + user_id
 
     def recent_messages(self, channel: str, oldest: float | None = None, limit: int = 100) -> tuple[Any, list[Any]]:
         if self.history_error is not None:
             return self.history_error, []
-        return SendResult.success(), [
+        return SendOutcome.success(), [
             {"ts": post["ts"], "metadata": post.get("metadata")}
             for post in self.posts
             if "D" + post["channel"] == channel
@@ -210,7 +210,7 @@ def test_a_newer_meeting_supersedes_the_pending_follow_up(world: World) -> None:
 def test_retryable_failure_backs_off_then_delivers(world: World) -> None:
     world.log(follow_up_days=1)
     world.clock.advance(timedelta(days=1))
-    world.sender.script.append(SendResult.retry_later("timeout"))
+    world.sender.script.append(SendOutcome.retry_later("timeout"))
     report = world.service.sweep(team_id=world.team_id)
     assert (report.retried, report.sent) == (1, 0)
     [nudge] = world.nudges()
@@ -225,7 +225,7 @@ def test_retryable_failure_backs_off_then_delivers(world: World) -> None:
 def test_slack_5xx_answer_is_not_in_doubt(world: World) -> None:
     world.log(follow_up_days=1)
     world.clock.advance(timedelta(days=1))
-    world.sender.script.append(SendResult.retry_later("fatal_error"))
+    world.sender.script.append(SendOutcome.retry_later("fatal_error"))
     world.service.sweep(team_id=world.team_id)
     [nudge] = world.nudges()
     assert not nudge.in_doubt and nudge.last_error == "fatal_error"
@@ -234,7 +234,7 @@ def test_slack_5xx_answer_is_not_in_doubt(world: World) -> None:
 def test_rate_limited_post_is_not_in_doubt(world: World) -> None:
     world.log(follow_up_days=1)
     world.clock.advance(timedelta(days=1))
-    world.sender.script.append(SendResult.retry_later("ratelimited", 7))
+    world.sender.script.append(SendOutcome.retry_later("ratelimited", 7))
     world.service.sweep(team_id=world.team_id)
     [nudge] = world.nudges()
     assert not nudge.in_doubt and nudge.available_at == world.clock.now() + timedelta(seconds=7)
@@ -243,7 +243,7 @@ def test_rate_limited_post_is_not_in_doubt(world: World) -> None:
 def test_permanent_failure_ends_the_row(world: World) -> None:
     world.log(follow_up_days=1)
     world.clock.advance(timedelta(days=1))
-    world.sender.script.append(SendResult.failed("channel_not_found"))
+    world.sender.script.append(SendOutcome.failed("channel_not_found"))
     report = world.service.sweep(team_id=world.team_id)
     assert report.failed == 1 and report.errors == {"channel_not_found": 1}
     [nudge] = world.nudges()
@@ -257,8 +257,8 @@ def test_an_auth_error_pauses_the_workspace_and_keeps_the_nudge(world: World, er
     world.log(follow_up_days=1)
     world.log(contact=SAM, follow_up_days=1)
     world.clock.advance(timedelta(days=1))
-    world.sender.script.append(SendResult.refused(error))
-    world.sender.auth = SendResult.refused(error)
+    world.sender.script.append(SendOutcome.refused(error))
+    world.sender.auth = SendOutcome.refused(error)
     report = world.service.sweep(team_id=world.team_id)
     assert (report.failed, report.sent, report.paused) == (0, 0, 2), report
     assert world.counts() == {"pending": 2}
@@ -267,7 +267,7 @@ def test_an_auth_error_pauses_the_workspace_and_keeps_the_nudge(world: World, er
     assert world.service.sweep(team_id=world.team_id).claimed == 0, "paused: rows are not even claimed"
     world.clock.advance(timedelta(seconds=25))  # the first probe (30 s after opening) still fails
     assert world.service.sweep(team_id=world.team_id).claimed == 0
-    world.sender.auth = SendResult.success()
+    world.sender.auth = SendOutcome.success()
     world.clock.advance(timedelta(seconds=30))  # not yet: the second probe waits 60 s
     assert world.service.sweep(team_id=world.team_id).claimed == 0
     world.clock.advance(timedelta(seconds=31))
@@ -335,9 +335,9 @@ def test_claimed_but_never_attempted_rows_are_simply_sent(world: World) -> None:
 def test_unknown_outcome_and_unreachable_history_stays_in_doubt(world: World) -> None:
     world.log(follow_up_days=1)
     world.clock.advance(timedelta(days=1))
-    world.sender.script.append(SendResult.retry_later("timeout"))
+    world.sender.script.append(SendOutcome.retry_later("timeout"))
     world.service.sweep(team_id=world.team_id)
-    world.sender.history_error = SendResult.retry_later("fatal_error")
+    world.sender.history_error = SendOutcome.retry_later("fatal_error")
     world.clock.advance(timedelta(minutes=1))
     report = world.service.sweep(team_id=world.team_id)
     assert report.sent == 0 and world.sender.posts == []

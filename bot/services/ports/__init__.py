@@ -1,0 +1,42 @@
+"""Ports the services depend on; adapters in storage/ and bot/slack/ implement them.
+
+One module per area; everything is re-exported here, so ``from bot.services.ports import X`` keeps working.
+"""
+
+from __future__ import annotations
+
+from bot.services.ports.clock import Clock
+from bot.services.ports.coffee import ChannelInfo, CoffeeRepository, CoffeeSlack
+from bot.services.ports.door import AuthBreakerRepository, AuthProbe, SeenRequests
+from bot.services.ports.followups import (
+    CadenceRepository,
+    ContactHistory,
+    MessageSender,
+    NudgeRepository,
+    NudgeSettingsRepository,
+)
+from bot.services.ports.interactions import InteractionRepository
+from bot.services.ports.people import DirectoryLookupError, PeopleRepository, SlackDirectory, WorkspaceRepository
+from bot.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+__all__ = [
+    "AuthBreakerRepository",
+    "AuthProbe",
+    "CadenceRepository",
+    "ChannelInfo",
+    "Clock",
+    "CoffeeRepository",
+    "CoffeeSlack",
+    "ContactHistory",
+    "DirectoryLookupError",
+    "InteractionRepository",
+    "MessageSender",
+    "NudgeRepository",
+    "NudgeSettingsRepository",
+    "PeopleRepository",
+    "SeenRequests",
+    "SlackDirectory",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+    "WorkspaceRepository",
+]

@@ -1,0 +1,38 @@
+"""The port for logged interactions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from bot.domain.models import Interaction, NewInteraction
+
+
+class InteractionRepository(Protocol):
+    """Logged interactions; notes are only ever returned to their author."""
+
+    def add(self, new: NewInteraction, created_at: datetime) -> Interaction:
+        """Record an interaction and return it with its id."""
+        ...
+
+    def add_once(self, new: NewInteraction, created_at: datetime, submission_key: str) -> Interaction | None:
+        """Record an interaction unless one with this submission key exists (a retried modal): None then."""
+        ...
+
+    def by_submission_key(self, team_id: str, author_id: str, submission_key: str) -> Interaction | None:
+        """The author's interaction stored from this submission, if any."""
+        ...
+
+    def list_for_author(
+        self, team_id: str, author_id: str, *, with_user: str | None = None, limit: int = 10
+    ) -> list[Interaction]:
+        """The author's most recent interactions, newest first, optionally only those with ``with_user``."""
+        ...
+
+    def latest_for_author(self, team_id: str, author_id: str) -> Interaction | None:
+        """The author's most recently *logged* interaction."""
+        ...
+
+    def delete_for_author(self, team_id: str, author_id: str, interaction_id: int) -> Interaction | None:
+        """Delete one of the author's own interactions; None when it is not theirs or is gone."""
+        ...
