@@ -21,6 +21,7 @@ from bot.settings import Settings, SettingsError, load_settings
 if TYPE_CHECKING:
     from slack_bolt import App
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from sqlalchemy import Engine
 
     from bot.container import Container
 
@@ -63,9 +64,9 @@ def _database_errors(url: str) -> Iterator[None]:
         raise OperatorError(f"cannot use the database at {display_url(url)} ({cause}): check DATABASE_URL") from None
 
 
-def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    """Apply migrations to DATABASE_URL without needing Slack tokens."""
-    from storage import migrate
+@contextmanager
+def _maintenance_engine() -> Iterator[Engine]:
+    """An engine on DATABASE_URL for ``rapport db …`` (no Slack tokens needed); errors become one line."""
     from storage.db import check_url, make_engine
 
     url = _from_env("DATABASE_URL") or "sqlite:///rapport.db"
@@ -76,10 +77,29 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     engine = make_engine(url)
     try:
         with _database_errors(url):
-            migrate.upgrade(engine, args.revision)
-            logger.info("database is at revision %s", migrate.current_revision(engine))
+            yield engine
     finally:
         engine.dispose()
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """Apply migrations to DATABASE_URL without needing Slack tokens."""
+    from storage import migrate
+
+    with _maintenance_engine() as engine:
+        migrate.upgrade(engine, args.revision)
+        logger.info("database is at revision %s", migrate.current_revision(engine))
+    return 0
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    """Copy the SQLite database to a new file while the bot may be running (PostgreSQL: use pg_dump)."""
+    from pathlib import Path
+
+    from storage import migrate
+
+    with _maintenance_engine() as engine:
+        migrate.backup_sqlite(engine, Path(args.target))
     return 0
 
 
@@ -293,6 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = db_sub.add_parser("upgrade", help="apply migrations to DATABASE_URL")
     upgrade.add_argument("revision", nargs="?", default="head")
     upgrade.set_defaults(func=cmd_db_upgrade)
+    backup = db_sub.add_parser("backup", help="copy the SQLite database to TARGET while the bot runs")
+    backup.add_argument("target", metavar="TARGET", help="a new file, e.g. backups/rapport-2026-12-07.db")
+    backup.set_defaults(func=cmd_db_backup)
 
     demo = sub.add_parser("demo", help="try Rapport offline: a local Slack workspace and the bot, in your terminal")
     demo.add_argument("--script", metavar="FILE", help="run FILE's commands ('-': stdin), print the transcript")
