@@ -68,6 +68,20 @@ class SqlInsightRepository:
         )
         return {user_id: int(count) for user_id, count in rows}
 
+    def meetings_with(self, team_id: str, author_id: str, contact_id: str) -> int:
+        """How many meetings the author ever logged with this contact."""
+        count = self._session.scalar(
+            select(func.count())
+            .select_from(ParticipantRow)
+            .join(InteractionRow, InteractionRow.id == ParticipantRow.interaction_id)
+            .where(
+                InteractionRow.team_id == team_id,
+                InteractionRow.author_id == author_id,
+                ParticipantRow.user_id == contact_id,
+            )
+        )
+        return int(count or 0)
+
     def first_met(self, team_id: str, author_id: str, start: datetime, end: datetime) -> dict[str, datetime]:
         """Contacts the author met for the first time in [start, end), with when."""
         met_in_window = (
