@@ -428,3 +428,16 @@ class SeenRequestRow(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32), default="")
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class GoalRow(Base):
+    """A person's networking goal (one per kind)."""
+
+    __tablename__ = "goals"
+
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    target: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -15,6 +15,7 @@ from bot.services.ports.followups import (
     NudgeRepository,
     NudgeSettingsRepository,
 )
+from bot.services.ports.insight import InsightRepository
 from bot.services.ports.interactions import InteractionRepository
 from bot.services.ports.people import DirectoryLookupError, PeopleRepository, SlackDirectory, WorkspaceRepository
 from bot.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -29,6 +30,7 @@ __all__ = [
     "CoffeeSlack",
     "ContactHistory",
     "DirectoryLookupError",
+    "InsightRepository",
     "InteractionRepository",
     "MessageSender",
     "NudgeRepository",
