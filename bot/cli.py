@@ -103,6 +103,34 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys_generate(args: argparse.Namespace) -> int:
+    """Print a new encryption key for RAPPORT_ENCRYPTION_KEY."""
+    from storage.secrets import TokenCipher
+
+    sys.stdout.write(TokenCipher.generate_key() + "\n")
+    return 0
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    """Re-encrypt every stored token with the first key of RAPPORT_ENCRYPTION_KEY (the others still decrypt)."""
+    from storage.installations import EncryptedInstallationStore
+    from storage.secrets import EncryptionKeyError, TokenCipher
+
+    keys = _from_env("RAPPORT_ENCRYPTION_KEY")
+    if not keys:
+        raise OperatorError(
+            "Missing setting RAPPORT_ENCRYPTION_KEY: the new key first, then the old ones, comma-separated."
+        )
+    try:
+        cipher = TokenCipher.from_setting(keys)
+        with _maintenance_engine() as engine:
+            changed = EncryptedInstallationStore("", engine, cipher).rotate_keys()
+    except EncryptionKeyError as error:
+        raise OperatorError(str(error)) from None
+    logger.info("re-encrypted the tokens of %d stored installs and bots with the newest key", changed)
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP; plus sweeps unless --role web."""
     from bot.container import build_container
@@ -316,6 +344,13 @@ def build_parser() -> argparse.ArgumentParser:
     backup = db_sub.add_parser("backup", help="copy the SQLite database to TARGET while the bot runs")
     backup.add_argument("target", metavar="TARGET", help="a new file, e.g. backups/rapport-2026-12-07.db")
     backup.set_defaults(func=cmd_db_backup)
+
+    keys = sub.add_parser("keys", help="encryption keys for the tokens of multi-workspace installs")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    keys_sub.add_parser("generate", help="print a new key").set_defaults(func=cmd_keys_generate)
+    keys_sub.add_parser(
+        "rotate", help="re-encrypt stored tokens with the first key of RAPPORT_ENCRYPTION_KEY"
+    ).set_defaults(func=cmd_keys_rotate)
 
     demo = sub.add_parser("demo", help="try Rapport offline: a local Slack workspace and the bot, in your terminal")
     demo.add_argument("--script", metavar="FILE", help="run FILE's commands ('-': stdin), print the transcript")

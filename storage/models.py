@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.installations import installation_tables, oauth_states_table
 from storage.types import UTCDateTime
 
 NAMING_CONVENTION = {
@@ -441,3 +442,8 @@ class GoalRow(Base):
     target: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# slack_sdk's OAuth tables (multi-workspace installs), defined by its own builders: see storage/installations.py.
+SLACK_INSTALLATIONS, SLACK_BOTS = installation_tables(Base.metadata)
+SLACK_OAUTH_STATES = oauth_states_table(Base.metadata)

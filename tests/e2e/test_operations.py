@@ -95,3 +95,39 @@ def test_three_replicas_starting_together_migrate_once(tmp_path: Path) -> None:
         assert versions == [(migrate.head_revision(),)]
     finally:
         drop_postgres_database(url, admin)
+
+
+def test_keys_generate_and_rotate_through_the_cli(tmp_path: Path) -> None:
+    from storage.installations import EncryptedInstallationStore
+    from storage.secrets import TokenCipher
+    from tests.storage.test_installations import install
+
+    url = f"sqlite:///{tmp_path / 'rapport.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    generated = [
+        subprocess.run([str(RAPPORT), "keys", "generate"], capture_output=True, timeout=60, check=True)
+        .stdout.decode()
+        .strip()
+        for _ in range(2)
+    ]
+    old, new = generated
+    assert old != new
+    EncryptedInstallationStore("1.2", engine, TokenCipher([old])).save(install("T0ACME0001"))
+    env = {**_env(url), "RAPPORT_ENCRYPTION_KEY": f"{new},{old}"}
+    done = subprocess.run([str(RAPPORT), "keys", "rotate"], env=env, cwd=tmp_path, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()
+    bot = EncryptedInstallationStore("1.2", engine, TokenCipher([new])).find_bot(
+        enterprise_id=None, team_id="T0ACME0001"
+    )
+    assert bot is not None and bot.bot_token == "xoxb-111-222-secret"
+    wrong = subprocess.run(
+        [str(RAPPORT), "keys", "rotate"],
+        env={**_env(url), "RAPPORT_ENCRYPTION_KEY": TokenCipher.generate_key()},
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=60,
+    )
+    assert wrong.returncode == 2 and b"not in RAPPORT_ENCRYPTION_KEY" in wrong.stderr
+    assert b"Traceback" not in wrong.stderr and new.encode() not in wrong.stderr
+    engine.dispose()
