@@ -16,6 +16,7 @@ from bot.domain.insight.goals import (
     progress,
     streak,
 )
+from bot.domain.insight.network import NetworkPicture, Tie, build_picture
 from bot.domain.insight.periods import Period, Window, elapsed_fraction, recent_windows, window_at
 from bot.domain.insight.reach import Reach
 from bot.services.people import PeopleService
@@ -147,6 +148,24 @@ class InsightService:
         zones = {people[contact][1] for contact in met if contact in people}
         ties = sum(1 for contact in first if people.get(contact, ("", ""))[0] not in ("", department))
         return Reach(by_team, len(zones), ties, own_team=department)
+
+    def network_picture(self, team_id: str, user_id: str) -> NetworkPicture:
+        """Everyone the person logged meetings with, strongest ties first (their own log only)."""
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            contacts = uow.insight.contact_summaries(team_id, user_id)
+            people = uow.people.get_many(team_id, list(contacts))
+        ties = [
+            Tie(
+                contact,
+                people[contact].label if contact in people else contact,
+                people[contact].department if contact in people else "",
+                meetings,
+                last_met,
+            )
+            for contact, (meetings, last_met) in contacts.items()
+        ]
+        return build_picture(user_id, ties, now)
 
     def _department(self, team_id: str, user_id: str) -> str:
         return self._people_of(team_id, [user_id]).get(user_id, ("", ""))[0]

@@ -82,6 +82,16 @@ class SqlInsightRepository:
         )
         return int(count or 0)
 
+    def contact_summaries(self, team_id: str, author_id: str) -> dict[str, tuple[int, datetime]]:
+        """Each contact the author ever logged: (meetings, last met) — one row per contact, not per meeting."""
+        rows = self._session.execute(
+            select(ParticipantRow.user_id, func.count(), func.max(InteractionRow.happened_at))
+            .join(InteractionRow, InteractionRow.id == ParticipantRow.interaction_id)
+            .where(InteractionRow.team_id == team_id, InteractionRow.author_id == author_id)
+            .group_by(ParticipantRow.user_id)
+        )
+        return {user_id: (int(count), _aware(last)) for user_id, count, last in rows}
+
     def first_met(self, team_id: str, author_id: str, start: datetime, end: datetime) -> dict[str, datetime]:
         """Contacts the author met for the first time in [start, end), with when."""
         met_in_window = (

@@ -146,3 +146,15 @@ def test_another_workspace_sees_nothing(
     other_team = team_id[:-1] + ("X" if team_id[-1] != "X" else "Y")
     assert service.goal_reports(other_team, ME) == []
     assert service.reach(other_team, ME).teams == 0
+
+
+def test_network_picture_from_my_own_log(
+    service: InsightService, team_id: str, uow_factory: Callable[[], UnitOfWork]
+) -> None:
+    assert service.network_picture(team_id, ME).drawn == []
+    log(uow_factory, team_id, datetime(2026, 11, 2, tzinfo=UTC), ANA, BEN)
+    log(uow_factory, team_id, datetime(2026, 12, 2, tzinfo=UTC), BEN)
+    log(uow_factory, team_id, datetime(2026, 12, 3, tzinfo=UTC), CARA, author=OTHER)  # not mine
+    picture = service.network_picture(team_id, ME)
+    assert [(t.user_id, t.team, t.meetings) for t in picture.drawn] == [(BEN, "sales", 2), (ANA, "eng", 1)]
+    assert picture.drawn[0].last_met == datetime(2026, 12, 2, tzinfo=UTC)
