@@ -23,6 +23,7 @@ from bot.settings import Settings
 from bot.slack.coffee import SlackCoffeeAdapter
 from bot.slack.directory import SlackUserDirectory
 from bot.slack.gateway import SlackGateway
+from bot.slack.metered import MeteredWebClient
 from bot.slack.ratelimit import RateLimits
 from handlers.after_ack import AfterAck
 from handlers.blocks.coffee import CoffeeMessages
@@ -49,14 +50,14 @@ class Container:
 
 def make_client(settings: Settings) -> WebClient:
     """The Web API client, pointed at SLACK_API_URL, retrying once on 429 after Retry-After."""
-    client = WebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.api_url, timeout=10)
+    client = MeteredWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.api_url, timeout=10)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
     return client
 
 
 def make_gateway(settings: Settings) -> SlackGateway:
     """The outbound gateway for scheduled work, on its own WebClient (it installs its own retry handlers)."""
-    client = WebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.api_url, timeout=10)
+    client = MeteredWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.api_url, timeout=10)
     # A burst of 0.1 s worth: posting at exactly Slack's rate with a full-second burst leaves Slack's bucket empty,
     # and then any network jitter that bunches two posts earns a 429.
     burst = max(1, round(settings.rapport_slack_posts_per_second / 10))
