@@ -22,9 +22,8 @@ from bot.domain.matching import PoolMode
 from bot.domain.user_text import render_user_text
 from bot.services.coffee import Intro, Reply, RoundToday, SettingsForm, StatusReport
 from handlers import ids
-from handlers.blocks.common import Block, button, context, escape, option, plain, section
+from handlers.blocks.common import Block, Message, button, context, escape, option, plain, section
 
-Message = tuple[str, list[Block]]
 HEADS_UP_BLOCK_PREFIX = "coffee_heads_up_"
 
 CADENCE_LABELS = {1: "Every week", 2: "Every 2 weeks", 4: "Every 4 weeks"}
