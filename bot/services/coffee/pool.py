@@ -2,9 +2,9 @@
 
 Pool: channel members (conversations.members at round time, every page) who are people (not bots, not
 deactivated), minus those who left, were set aside, or (opt-in channels) never joined; minus those paused or
-skipping, who are told why (``bot.domain.coffee_rules.pool_standing``). Matching inputs: every logged interaction
-(not only rounds) for repeats, the people directory's department for teams, Slack time zones and saved working
-hours for overlap, the private avoid lists as blocked pairs, and the programme's fairness ledger.
+skipping, who are told why (the rule: ``bot.domain.coffee_rules.pool_standing``). Matching inputs: every logged
+interaction (not only rounds) for repeats, the people directory's department for teams, Slack time zones and saved
+working hours for overlap, the private avoid lists as blocked pairs, and the programme's fairness ledger.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from bot.domain.coffee import (
     SITTING_OUT_TEXT,
     MemberState,
     Notice,
-    OptIn,
     Program,
     zone_or_utc,
 )
+from bot.domain.coffee_rules import Standing, pool_standing
 from bot.domain.matching import Member, PairHistory
 from bot.domain.models import Person
 from bot.domain.outcomes import SendOutcome
@@ -74,19 +74,19 @@ class Pool:
         sitting_out: list[Notice] = []
         for user_id, person in people.items():
             state = states.get(user_id, MemberState(user_id))
-            if state.left or state.set_aside:
-                continue
-            if program.settings.opt_in == OptIn.JOIN and not state.opted_in:
-                continue
-            if state.paused_until is not None and state.paused_until > now:
-                local = state.paused_until.astimezone(zone_or_utc(person.tz)).date()
-                text = SITTING_OUT_TEXT["paused"].format(until=f"{local:%a} {local.day} {local:%b}")
-                sitting_out.append(Notice(round_id or 0, user_id, "paused", text))
-                continue
-            if round_id is not None and state.skip_round_id == round_id:
-                sitting_out.append(Notice(round_id, user_id, "skipped", SITTING_OUT_TEXT["skipped"]))
-                continue
-            pool[user_id] = person
+            match pool_standing(state, program.settings.opt_in, round_id, now):
+                case Standing.IN:
+                    pool[user_id] = person
+                case Standing.PAUSED:
+                    assert state.paused_until is not None
+                    local = state.paused_until.astimezone(zone_or_utc(person.tz)).date()
+                    text = SITTING_OUT_TEXT["paused"].format(until=f"{local:%a} {local.day} {local:%b}")
+                    sitting_out.append(Notice(round_id or 0, user_id, "paused", text))
+                case Standing.SKIPPING:
+                    assert round_id is not None
+                    sitting_out.append(Notice(round_id, user_id, "skipped", SITTING_OUT_TEXT["skipped"]))
+                case _:
+                    pass  # left, set aside or never joined: not in the pool, and nothing to tell them
         return pool, sitting_out
 
     def _channel_people(self, program: Program, *, complete: bool) -> tuple[list[str], dict[str, Person]]:

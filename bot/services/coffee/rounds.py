@@ -25,7 +25,6 @@ from bot.domain.breaker import is_auth_error
 from bot.domain.coffee import (
     DEFAULT_WORK_END,
     DEFAULT_WORK_START,
-    IGNORED_ROUNDS_LIMIT,
     CheckIn,
     GroupRecord,
     Job,
@@ -42,6 +41,7 @@ from bot.domain.coffee import (
     round_times,
     suggest_meeting_time,
 )
+from bot.domain.coffee_rules import after_ignored_round
 from bot.domain.matching import MatchPolicy
 from bot.domain.outcomes import SendOutcome
 from bot.services.coffee.pool import DIRECTORY_TRIES, Pool, StepFailed
@@ -397,21 +397,19 @@ class Rounds:
             states = uow.coffee.members(program.team_id, program.id)
             for group in groups:
                 for user_id in group.member_ids:
-                    state = states.get(user_id, MemberState(user_id))
                     if group.outcome is not None:
                         uow.coffee.update_member(program.team_id, program.id, user_id, now, ignored_rounds=0)
                         continue
-                    ignored = state.ignored_rounds + 1
-                    aside = ignored >= IGNORED_ROUNDS_LIMIT and not state.set_aside
+                    after = after_ignored_round(states.get(user_id, MemberState(user_id)))
                     uow.coffee.update_member(
                         program.team_id,
                         program.id,
                         user_id,
                         now,
-                        ignored_rounds=ignored,
-                        set_aside=state.set_aside or aside,
+                        ignored_rounds=after.ignored_rounds,
+                        set_aside=after.set_aside,
                     )
-                    if aside:
+                    if after.newly_set_aside:
                         newly_set_aside.append(user_id)
             uow.coffee.update_round(program.team_id, round_.id, now, status=RoundStatus.DONE)
             uow.commit()
