@@ -8,7 +8,11 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.repositories.breakers import SqlAuthBreakerRepository
-from storage.repositories.coffee import SqlCoffeeRepository
+from storage.repositories.coffee import (
+    SqlCoffeeJobRepository,
+    SqlCoffeeProgrammeRepository,
+    SqlCoffeeRoundRepository,
+)
 from storage.repositories.followups import (
     SqlCadenceRepository,
     SqlContactHistory,
@@ -30,7 +34,9 @@ class SqlUnitOfWork:
     cadences: SqlCadenceRepository
     nudge_settings: SqlNudgeSettingsRepository
     contact_history: SqlContactHistory
-    coffee: SqlCoffeeRepository
+    coffee_programmes: SqlCoffeeProgrammeRepository
+    coffee_rounds: SqlCoffeeRoundRepository
+    coffee_jobs: SqlCoffeeJobRepository
     breakers: SqlAuthBreakerRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
@@ -45,7 +51,9 @@ class SqlUnitOfWork:
         self.cadences = SqlCadenceRepository(self.session)
         self.nudge_settings = SqlNudgeSettingsRepository(self.session)
         self.contact_history = SqlContactHistory(self.session)
-        self.coffee = SqlCoffeeRepository(self.session)
+        self.coffee_programmes = SqlCoffeeProgrammeRepository(self.session)
+        self.coffee_rounds = SqlCoffeeRoundRepository(self.session)
+        self.coffee_jobs = SqlCoffeeJobRepository(self.session)
         self.breakers = SqlAuthBreakerRepository(self.session)
         return self
 

@@ -108,7 +108,6 @@ class CoffeeService:
         pool = Pool(uow_factory, people, slack)
         rounds = Rounds(
             uow_factory,
-            people,
             slack,
             render,
             clock,

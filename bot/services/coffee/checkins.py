@@ -37,10 +37,10 @@ class CheckIns:
         """Record a group's answer; "We met" logs one coffee interaction per member (running the hooks)."""
         now = self._clock.now()
         with self._uow_factory() as uow:
-            group = uow.coffee.group(team_id, group_id)
+            group = uow.coffee_rounds.group(team_id, group_id)
             if group is None or user_id not in group.member_ids:
                 return Reply("Only the people in this group can answer for it.", ok=False)
-            changed = uow.coffee.answer_group(team_id, group_id, outcome, user_id, now)
+            changed = uow.coffee_rounds.answer_group(team_id, group_id, outcome, user_id, now)
             if not changed:
                 return CheckInResult(group_id, CheckIn.MET, False, group.answered_by or user_id, None, group.member_ids)
             own = self._log_meeting(uow, group, user_id, now) if outcome == CheckIn.MET else None
@@ -75,6 +75,6 @@ class CheckIns:
     def add_note(self, team_id: str, user_id: str, interaction_id: int, note: str) -> bool:
         """Attach a private note to the person's own coffee interaction."""
         with self._uow_factory() as uow:
-            changed = uow.coffee.set_interaction_notes(team_id, user_id, interaction_id, note.strip()[:MAX_NOTE])
+            changed = uow.interactions.set_notes_for_author(team_id, user_id, interaction_id, note.strip()[:MAX_NOTE])
             uow.commit()
         return changed

@@ -58,17 +58,7 @@ class Membership:
             return program
         now = self._clock.now()
         with self._uow_factory() as uow:
-            uow.coffee.update_member(
-                team_id,
-                program.id,
-                user_id,
-                now,
-                opted_in=True,
-                left=False,
-                set_aside=False,
-                ignored_rounds=0,
-                paused_until=None,
-            )
+            uow.coffee_programmes.join(team_id, program.id, user_id, now)
             uow.commit()
         return Reply(f"You're in! You'll be grouped in the next coffee round in <#{channel_id}>.")
 
@@ -78,7 +68,7 @@ class Membership:
         if isinstance(program, Reply):
             return program
         with self._uow_factory() as uow:
-            uow.coffee.update_member(team_id, program.id, user_id, self._clock.now(), left=True, opted_in=False)
+            uow.coffee_programmes.leave(team_id, program.id, user_id, self._clock.now())
             uow.commit()
         return Reply(f"You've left coffee rounds in <#{channel_id}>. `/coffee join` brings you back any time.")
 
@@ -88,7 +78,7 @@ class Membership:
         if isinstance(program, Reply):
             return program
         with self._uow_factory() as uow:
-            next_round = uow.coffee.next_scheduled_round(team_id, program.id)
+            next_round = uow.coffee_rounds.next_scheduled_round(team_id, program.id)
         if next_round is None:
             return Reply(f"There's no round scheduled in <#{channel_id}> right now, so there's nothing to skip.")
         return self.skip_round(team_id, next_round.id, user_id)
@@ -97,13 +87,13 @@ class Membership:
         """Sit out one round (the heads-up's Skip button)."""
         now = self._clock.now()
         with self._uow_factory() as uow:
-            round_ = uow.coffee.round(team_id, round_id)
+            round_ = uow.coffee_rounds.round(team_id, round_id)
             if round_ is None:
                 return Reply("That round no longer exists.", ok=False)
-            program = uow.coffee.program(team_id, round_.program_id)
+            program = uow.coffee_programmes.program(team_id, round_.program_id)
             if round_.status != RoundStatus.SCHEDULED or program is None:
                 return Reply("That round has already started, so it can't be skipped any more.", ok=False)
-            uow.coffee.update_member(team_id, round_.program_id, user_id, now, skip_round_id=round_id)
+            uow.coffee_programmes.skip_round(team_id, round_.program_id, user_id, round_id, now)
             uow.commit()
         tz = self._people.tz_of(team_id, user_id)
         return Reply(
@@ -130,10 +120,10 @@ class Membership:
         if day <= now.astimezone(zone_or_utc(tz)).date():
             return Reply("Please pick a day after today to come back.", ok=False)
         with self._uow_factory() as uow:
-            program = uow.coffee.program(team_id, program_id)
+            program = uow.coffee_programmes.program(team_id, program_id)
             if program is None:
                 return Reply("Those coffee rounds no longer exist.", ok=False)
-            uow.coffee.update_member(team_id, program_id, user_id, now, paused_until=start_of_day(day, tz))
+            uow.coffee_programmes.pause_until(team_id, program_id, user_id, start_of_day(day, tz), now)
             uow.commit()
         return Reply(
             f"Paused: you won't be grouped in <#{program.channel_id}> until {day:%a} {day.day} {day:%b %Y}. "
@@ -147,7 +137,7 @@ class Membership:
         now = self._clock.now()
         with self._uow_factory() as uow:
             uow.workspaces.ensure(team_id, now)
-            added = uow.coffee.add_avoid(team_id, user_id, other_id, now)
+            added = uow.coffee_programmes.add_avoid(team_id, user_id, other_id, now)
             uow.commit()
         already = "" if added else " (already on your list)"
         return Reply(
@@ -158,7 +148,7 @@ class Membership:
     def unavoid(self, team_id: str, user_id: str, other_id: str) -> Reply:
         """Remove someone from the avoid list."""
         with self._uow_factory() as uow:
-            removed = uow.coffee.remove_avoid(team_id, user_id, other_id)
+            removed = uow.coffee_programmes.remove_avoid(team_id, user_id, other_id)
             uow.commit()
         if not removed:
             return Reply(f"<@{other_id}> wasn't on your list.")
@@ -167,7 +157,7 @@ class Membership:
     def avoid_list(self, team_id: str, user_id: str) -> Reply:
         """The person's own avoid list (only they see it)."""
         with self._uow_factory() as uow:
-            avoided = uow.coffee.avoids_of(team_id, user_id)
+            avoided = uow.coffee_programmes.avoids_of(team_id, user_id)
         if not avoided:
             return Reply("Your private list is empty. `/coffee avoid @someone` keeps you from being paired with them.")
         names = ", ".join(f"<@{other}>" for other in avoided)
@@ -181,7 +171,7 @@ class Membership:
         now = self._clock.now()
         with self._uow_factory() as uow:
             uow.workspaces.ensure(team_id, now)
-            uow.coffee.set_intro(team_id, user_id, text, now)
+            uow.coffee_programmes.set_intro(team_id, user_id, text, now)
             uow.commit()
         if not text:
             return Reply("Your intro line is cleared.")
@@ -198,10 +188,10 @@ class Membership:
             return
         now = self._clock.now()
         with self._uow_factory() as uow:
-            uow.coffee.update_member(team_id, program.id, user_id, now, in_channel=True)
+            uow.coffee_programmes.set_in_channel(team_id, program.id, user_id, True, now)
             # Claimed before the post, not recorded after it: a rejoin or a duplicate event arriving while the
             # DM is in flight must find it taken.
-            claimed = uow.coffee.claim_welcome(team_id, program.id, user_id, now)
+            claimed = uow.coffee_programmes.claim_welcome(team_id, program.id, user_id, now)
             uow.commit()
         if not claimed:
             return
@@ -210,7 +200,7 @@ class Membership:
         if not result.ok:
             logger.warning("welcome DM failed: %s", result.error)
             with self._uow_factory() as uow:  # hand the claim back so a later join can try again
-                uow.coffee.update_member(team_id, program.id, user_id, self._clock.now(), welcomed=False)
+                uow.coffee_programmes.release_welcome(team_id, program.id, user_id, self._clock.now())
                 uow.commit()
 
     def member_left(self, team_id: str, channel_id: str, user_id: str) -> None:
@@ -219,7 +209,7 @@ class Membership:
         if program is None:
             return
         with self._uow_factory() as uow:
-            uow.coffee.update_member(team_id, program.id, user_id, self._clock.now(), in_channel=False)
+            uow.coffee_programmes.set_in_channel(team_id, program.id, user_id, False, self._clock.now())
             uow.commit()
 
 

@@ -1,4 +1,4 @@
-"""Who is in a round's pool, and what the matcher is given about them.
+"""Who is in a round's pool, what the matcher is given about them, and what their group's intro tells them.
 
 Pool: channel members (conversations.members at round time, every page) who are people (not bots, not
 deactivated), minus those who left, were set aside, or (opt-in channels) never joined; minus those paused or
@@ -18,15 +18,21 @@ from bot.domain.coffee import (
     DEFAULT_WORK_END,
     DEFAULT_WORK_START,
     SITTING_OUT_TEXT,
+    GroupRecord,
     MemberState,
     Notice,
     Program,
+    Round,
+    WorkingDay,
+    conversation_starter,
+    suggest_meeting_time,
     zone_or_utc,
 )
 from bot.domain.coffee_rules import Standing, pool_standing
 from bot.domain.matching import Member, PairHistory
 from bot.domain.models import Person
 from bot.domain.outcomes import SendOutcome
+from bot.services.coffee.results import Intro, IntroPerson
 from bot.services.people import PeopleService
 from bot.services.ports import CoffeeSlack, DirectoryLookupError, UnitOfWorkFactory
 
@@ -47,7 +53,7 @@ class StepFailed(Exception):
 
 
 class Pool:
-    """Builds a round's pool from the channel's members and their choices, and the matcher's inputs."""
+    """Builds a round's pool from the channel's members and their choices, the matcher's inputs, and intros."""
 
     def __init__(self, uow_factory: UnitOfWorkFactory, people: PeopleService, slack: CoffeeSlack) -> None:
         self._uow_factory = uow_factory
@@ -67,8 +73,8 @@ class Pool:
         """
         member_ids, people = self._channel_people(program, complete=complete)
         with self._uow_factory() as uow:
-            uow.coffee.mark_in_channel(program.team_id, program.id, member_ids, now)
-            states = uow.coffee.members(program.team_id, program.id)
+            uow.coffee_programmes.mark_in_channel(program.team_id, program.id, member_ids, now)
+            states = uow.coffee_programmes.members(program.team_id, program.id)
             uow.commit()
         pool: dict[str, Person] = {}
         sitting_out: list[Notice] = []
@@ -129,10 +135,47 @@ class Pool:
         """Who met whom (every logged interaction), who must not be grouped, and the fairness ledger."""
         with self._uow_factory() as uow:
             return PairHistory(
-                last_met=uow.coffee.last_met_pairs(program.team_id, now - HISTORY_HORIZON),
-                blocked=uow.coffee.blocked_pairs(program.team_id, list(user_ids)),
-                fairness=uow.coffee.fairness(program.team_id, program.id),
+                last_met=uow.interactions.last_met_pairs(program.team_id, now - HISTORY_HORIZON),
+                blocked=uow.coffee_programmes.blocked_pairs(program.team_id, list(user_ids)),
+                fairness=uow.coffee_rounds.fairness(program.team_id, program.id),
             )
+
+    def intro(
+        self,
+        group: GroupRecord,
+        program: Program,
+        round_: Round,
+        intros: dict[str, str],
+        index: int,
+        now: datetime,
+    ) -> Intro:
+        """What the ``index``-th group's intro shows: who they are, why them, a starter, a time that suits all."""
+        people: list[IntroPerson] = []
+        for user_id in group.member_ids:
+            person = self._people.find(program.team_id, user_id)
+            people.append(
+                IntroPerson(
+                    user_id=user_id,
+                    name=person.label if person else user_id,
+                    title=person.title if person else "",
+                    team=person.department if person else "",
+                    tz=person.tz if person else "UTC",
+                    intro=intros.get(user_id, ""),
+                )
+            )
+        window = max(round_.times.check_in_at - now, timedelta(days=1))
+        hours = self.working_hours(program.team_id, group.member_ids)
+        days = [WorkingDay(p.tz, *hours.get(p.user_id, (DEFAULT_WORK_START, DEFAULT_WORK_END))) for p in people]
+        return Intro(
+            group_id=group.id,
+            channel_name=program.channel_id,
+            people=tuple(people),
+            reason=group.reason,
+            starter=conversation_starter(round_.seed, index),
+            suggested_at=suggest_meeting_time(days, now, window),
+            now=now,
+            check_in_at=round_.times.check_in_at,
+        )
 
 
 def _member(person: Person, now: datetime, hours: tuple[int, int] | None) -> Member:

@@ -128,7 +128,7 @@ class Channels:
     def program(self, team_id: str, channel_id: str) -> Program | None:
         """The channel's programme, if it was ever set up."""
         with self._uow_factory() as uow:
-            return uow.coffee.program_for_channel(team_id, channel_id)
+            return uow.coffee_programmes.program_for_channel(team_id, channel_id)
 
     def is_manager(self, program: Program, user_id: str) -> bool:
         """The organiser or a workspace admin."""
@@ -216,8 +216,8 @@ class Programme:
             return self._channels.manager_only(existing)
         with self._uow_factory() as uow:
             uow.workspaces.ensure(team_id, now)
-            program = uow.coffee.save_program(team_id, channel_id, settings, user_id, now)
-            uow.coffee.cancel_scheduled_rounds(team_id, program.id, now)
+            program = uow.coffee_programmes.save_program(team_id, channel_id, settings, user_id, now)
+            self._rounds.cancel_scheduled(uow, team_id, program.id, now)
             round_ = self._rounds.schedule(uow, program, first_regular_start(settings, now), regular=True, now=now)
             uow.commit()
         verb = "updated" if existing else "set up"
@@ -236,8 +236,8 @@ class Programme:
         if program is None:
             return _problem("not_set_up")
         with self._uow_factory() as uow:
-            next_round = uow.coffee.next_scheduled_round(team_id, program.id)
-            member = uow.coffee.member(team_id, program.id, user_id)
+            next_round = uow.coffee_rounds.next_scheduled_round(team_id, program.id)
+            member = uow.coffee_programmes.member(team_id, program.id, user_id)
         try:
             pool, _ = self._pool.build(program, next_round.id if next_round else None, now)
         except StepFailed:
@@ -253,7 +253,7 @@ class Programme:
         if program.status == status:
             return Reply(f"Coffee rounds in <#{channel_id}> are already {_STATUS_WORDS[status]}.")
         with self._uow_factory() as uow:
-            uow.coffee.set_program_status(team_id, program.id, status, now)
+            uow.coffee_programmes.set_program_status(team_id, program.id, status, now)
             if status == ProgramStatus.ACTIVE:
                 starts = first_regular_start(program.settings, now)
                 round_ = self._rounds.schedule(uow, program, starts, regular=True, now=now)
@@ -262,7 +262,7 @@ class Programme:
                     f"Coffee rounds in <#{channel_id}> are back on. The next round starts "
                     f"{when(round_.times.starts_at, program.settings.tz)}."
                 )
-            uow.coffee.cancel_scheduled_rounds(team_id, program.id, now)
+            self._rounds.cancel_scheduled(uow, team_id, program.id, now)
             uow.commit()
         if status == ProgramStatus.PAUSED:
             return Reply(f"Coffee rounds in <#{channel_id}> are paused. `/coffee resume` starts them again.")
@@ -319,7 +319,7 @@ class Programme:
         """Schedule a round starting now: in place of today's round ``replacing``, or an extra one."""
         with self._uow_factory() as uow:
             if replacing is not None:
-                uow.coffee.cancel_scheduled_rounds(program.team_id, program.id, now)
+                self._rounds.cancel_scheduled(uow, program.team_id, program.id, now)
                 round_ = self._rounds.schedule(uow, program, now, regular=replacing.regular, now=now, heads_up=False)
             else:
                 round_ = self._rounds.schedule(uow, program, now, regular=False, now=now)
@@ -329,8 +329,8 @@ class Programme:
     def _round_today(self, program: Program, now: datetime) -> Round | None:
         """A round of this programme on today's date (its zone) that is under way, done or still to come today."""
         with self._uow_factory() as uow:
-            started = uow.coffee.latest_started_round(program.team_id, program.id)
-            upcoming = uow.coffee.next_scheduled_round(program.team_id, program.id)
+            started = uow.coffee_rounds.latest_started_round(program.team_id, program.id)
+            upcoming = uow.coffee_rounds.next_scheduled_round(program.team_id, program.id)
         zone = zone_or_utc(program.settings.tz)
         today = now.astimezone(zone).date()
         for round_ in (started, upcoming):

@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 
 from bot.domain import matching
 from bot.domain.breaker import is_auth_error
 from bot.domain.coffee import (
-    DEFAULT_WORK_END,
-    DEFAULT_WORK_START,
     CheckIn,
     GroupRecord,
     Job,
@@ -35,18 +33,14 @@ from bot.domain.coffee import (
     ProgramStatus,
     Round,
     RoundStatus,
-    WorkingDay,
-    conversation_starter,
     following_round_start,
     round_times,
-    suggest_meeting_time,
 )
 from bot.domain.coffee_rules import after_ignored_round
 from bot.domain.matching import MatchPolicy
 from bot.domain.outcomes import SendOutcome
 from bot.services.coffee.pool import DIRECTORY_TRIES, Pool, StepFailed
-from bot.services.coffee.results import CoffeeRenderer, Intro, IntroPerson, Message
-from bot.services.people import PeopleService
+from bot.services.coffee.results import CoffeeRenderer, Intro, Message
 from bot.services.ports import Clock, CoffeeSlack, UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
@@ -69,7 +63,6 @@ class Rounds:
     def __init__(
         self,
         uow_factory: UnitOfWorkFactory,
-        people: PeopleService,
         slack: CoffeeSlack,
         render: CoffeeRenderer,
         clock: Clock,
@@ -79,7 +72,6 @@ class Rounds:
         check_lease: Callable[[], None],
     ) -> None:
         self._uow_factory = uow_factory
-        self._people = people
         self._slack = slack
         self._render = render
         self._clock = clock
@@ -99,13 +91,19 @@ class Rounds:
     ) -> Round:
         """Store a round starting at ``starts_at`` and each of its steps, in the caller's transaction."""
         times = round_times(program.settings, starts_at)
-        round_ = uow.coffee.add_round(program.team_id, program.id, self._seed_source(), times, regular, now)
+        round_ = uow.coffee_rounds.add_round(program.team_id, program.id, self._seed_source(), times, regular, now)
         if heads_up and regular and times.heads_up_at < starts_at:
-            uow.coffee.add_job(program.team_id, round_.id, JobKind.HEADS_UP, max(times.heads_up_at, now), now)
-        uow.coffee.add_job(program.team_id, round_.id, JobKind.START, starts_at, now)
-        uow.coffee.add_job(program.team_id, round_.id, JobKind.CHECK_IN, times.check_in_at, now)
-        uow.coffee.add_job(program.team_id, round_.id, JobKind.SUMMARY, times.ends_at, now)
+            uow.coffee_jobs.add(program.team_id, round_.id, JobKind.HEADS_UP, max(times.heads_up_at, now), now)
+        uow.coffee_jobs.add(program.team_id, round_.id, JobKind.START, starts_at, now)
+        uow.coffee_jobs.add(program.team_id, round_.id, JobKind.CHECK_IN, times.check_in_at, now)
+        uow.coffee_jobs.add(program.team_id, round_.id, JobKind.SUMMARY, times.ends_at, now)
         return round_
+
+    @staticmethod
+    def cancel_scheduled(uow: UnitOfWork, team_id: str, program_id: int, now: datetime) -> None:
+        """Cancel the programme's rounds that have not started, and their steps, in the caller's transaction."""
+        round_ids = uow.coffee_rounds.cancel_scheduled_rounds(team_id, program_id, now)
+        uow.coffee_jobs.cancel_pending(team_id, round_ids, now)
 
     # --- the steps ----------------------------------------------------------------------------------------------
 
@@ -118,12 +116,15 @@ class Rounds:
             JobKind.CHECK_IN: self._check_in_step,
             JobKind.SUMMARY: self._summary,
         }
-        return steps[job.kind](job)
+        loaded = self._load(job)
+        if loaded is None:
+            return 0  # the round was cancelled (or is gone): nothing left to do
+        return steps[job.kind](job, *loaded)
 
     def failed_for_good(self, uow: UnitOfWork, job: Job, now: datetime) -> None:
         """A start that can never run cancels its round (in the transaction recording the failure)."""
         if job.kind == JobKind.START:
-            uow.coffee.update_round(job.team_id, job.round_id, now, status=RoundStatus.CANCELLED)
+            uow.coffee_rounds.set_round_status(job.team_id, job.round_id, RoundStatus.CANCELLED, now)
 
     def after_failure(self, job: Job, error: str) -> None:
         """Once a step's failure is recorded: a start whose channel is gone (archived, deleted, the bot removed)
@@ -132,12 +133,12 @@ class Rounds:
             return
         now = self._clock.now()
         with self._uow_factory() as uow:
-            round_ = uow.coffee.round(job.team_id, job.round_id)
-            program = uow.coffee.program(job.team_id, round_.program_id) if round_ else None
+            round_ = uow.coffee_rounds.round(job.team_id, job.round_id)
+            program = uow.coffee_programmes.program(job.team_id, round_.program_id) if round_ else None
             if program is None:
                 return
-            uow.coffee.set_program_status(job.team_id, program.id, ProgramStatus.PAUSED, now)
-            uow.coffee.cancel_scheduled_rounds(job.team_id, program.id, now)
+            uow.coffee_programmes.set_program_status(job.team_id, program.id, ProgramStatus.PAUSED, now)
+            self.cancel_scheduled(uow, job.team_id, program.id, now)
             uow.commit()
         result = self._post(program.set_up_by, self._render.channel_lost(program.channel_id, error))
         if not result.ok:
@@ -145,8 +146,8 @@ class Rounds:
 
     def _load(self, job: Job) -> tuple[Round, Program] | None:
         with self._uow_factory() as uow:
-            round_ = uow.coffee.round(job.team_id, job.round_id)
-            program = uow.coffee.program(job.team_id, round_.program_id) if round_ else None
+            round_ = uow.coffee_rounds.round(job.team_id, job.round_id)
+            program = uow.coffee_programmes.program(job.team_id, round_.program_id) if round_ else None
         if round_ is None or program is None or round_.status == RoundStatus.CANCELLED:
             return None
         return round_, program
@@ -155,17 +156,13 @@ class Rounds:
         text, blocks = message
         return self._slack.post_message(channel, text, blocks)
 
-    def _heads_up(self, job: Job) -> int:
-        loaded = self._load(job)
-        if loaded is None:
-            return 0
-        round_, program = loaded
+    def _heads_up(self, job: Job, round_: Round, program: Program) -> int:
         now = self._clock.now()
         if round_.status != RoundStatus.SCHEDULED or now >= round_.times.starts_at:
             return 0  # too late for a heads-up: the round itself says hello
         pool, _ = self._pool.build(program, round_.id, now, complete=job.attempts < DIRECTORY_TRIES)
         with self._uow_factory() as uow:
-            states = uow.coffee.members(program.team_id, program.id)
+            states = uow.coffee_programmes.members(program.team_id, program.id)
         sent = 0
         for user_id, person in sorted(pool.items()):
             if states.get(user_id, MemberState(user_id)).heads_up_round_id == round_.id:
@@ -176,16 +173,12 @@ class Rounds:
                 _stop_unless_permanent(result)
                 logger.warning("heads-up to a member failed: %s", result.error)
             with self._uow_factory() as uow:
-                uow.coffee.update_member(program.team_id, program.id, user_id, now, heads_up_round_id=round_.id)
+                uow.coffee_programmes.mark_heads_up(program.team_id, program.id, user_id, round_.id, now)
                 uow.commit()
             sent += 1
         return sent
 
-    def _start(self, job: Job) -> int:
-        loaded = self._load(job)
-        if loaded is None:
-            return 0
-        round_, program = loaded
+    def _start(self, job: Job, round_: Round, program: Program) -> int:
         if round_.status == RoundStatus.SCHEDULED:
             self._match(round_, program, complete=job.attempts < DIRECTORY_TRIES)
         return self._send_intros(round_, program)
@@ -208,13 +201,13 @@ class Rounds:
         notices = [Notice(round_.id, item.user_id, item.reason, item.text) for item in result.unmatched]
         notices += [Notice(round_.id, notice.user_id, notice.reason, notice.text) for notice in sitting_out]
         with self._uow_factory() as uow:
-            current = uow.coffee.round(program.team_id, round_.id)
+            current = uow.coffee_rounds.round(program.team_id, round_.id)
             if current is None or current.status != RoundStatus.SCHEDULED:
                 return  # another worker matched it meanwhile (its lease expired under us)
-            uow.coffee.add_groups(program.team_id, round_.id, [(g.member_ids, g.reason) for g in result.groups])
-            uow.coffee.add_notices(program.team_id, round_.id, notices)
-            uow.coffee.save_fairness(program.team_id, program.id, changed)
-            uow.coffee.update_round(program.team_id, round_.id, now, status=RoundStatus.STARTED, pool_size=len(members))
+            uow.coffee_rounds.add_groups(program.team_id, round_.id, [(g.member_ids, g.reason) for g in result.groups])
+            uow.coffee_rounds.add_notices(program.team_id, round_.id, notices)
+            uow.coffee_rounds.save_fairness(program.team_id, program.id, changed)
+            uow.coffee_rounds.mark_started(program.team_id, round_.id, len(members), now)
             if round_.regular:
                 self._schedule_following(uow, program, round_, now)
             uow.commit()
@@ -229,10 +222,10 @@ class Rounds:
 
     def _schedule_following(self, uow: UnitOfWork, program: Program, round_: Round, now: datetime) -> None:
         """A regular round that starts schedules the next one (unless one is scheduled or the programme stopped)."""
-        fresh = uow.coffee.program(program.team_id, program.id)
+        fresh = uow.coffee_programmes.program(program.team_id, program.id)
         if fresh is None or fresh.status != ProgramStatus.ACTIVE:
             return
-        if uow.coffee.next_scheduled_round(program.team_id, program.id) is not None:
+        if uow.coffee_rounds.next_scheduled_round(program.team_id, program.id) is not None:
             return
         starts = following_round_start(fresh.settings, round_.times.starts_at)
         while starts <= now:
@@ -242,15 +235,15 @@ class Rounds:
     def _send_intros(self, round_: Round, program: Program) -> int:
         now = self._clock.now()
         with self._uow_factory() as uow:
-            groups = uow.coffee.groups(program.team_id, round_.id)
-            notices = uow.coffee.notices(program.team_id, round_.id)
-            intros = uow.coffee.intros(program.team_id, [m for g in groups for m in g.member_ids])
-            current = uow.coffee.round(program.team_id, round_.id) or round_
+            groups = uow.coffee_rounds.groups(program.team_id, round_.id)
+            notices = uow.coffee_rounds.notices(program.team_id, round_.id)
+            intros = uow.coffee_programmes.intros(program.team_id, [m for g in groups for m in g.member_ids])
+            current = uow.coffee_rounds.round(program.team_id, round_.id) or round_
         sent = 0
         for index, group in enumerate(groups):
             if group.intro_ts is None:
                 self._check_lease()
-                sent += self._introduce(group, partial(self._intro, group, program, current, intros, index, now))
+                sent += self._introduce(group, partial(self._pool.intro, group, program, current, intros, index, now))
         for notice in notices:
             if not notice.sent:
                 self._check_lease()
@@ -266,14 +259,14 @@ class Rounds:
                 self._group_failed(group, outcome)
                 return 0
             with self._uow_factory() as uow:
-                uow.coffee.update_group(group.team_id, group.id, channel_id=channel)
+                uow.coffee_rounds.set_group_channel(group.team_id, group.id, channel)
                 uow.commit()
         result = self._post(channel, self._render.intro(intro()))
         if not result.ok:
             self._group_failed(group, result)
             return 0
         with self._uow_factory() as uow:
-            uow.coffee.update_group(group.team_id, group.id, intro_ts=result.ts, last_error=None)
+            uow.coffee_rounds.record_intro(group.team_id, group.id, result.ts)
             uow.commit()
         return 1
 
@@ -283,7 +276,7 @@ class Rounds:
         if not result.ok:
             _stop_unless_permanent(result)
         with self._uow_factory() as uow:
-            uow.coffee.mark_notice_sent(program.team_id, notice.round_id, notice.user_id, now)
+            uow.coffee_rounds.mark_notice_sent(program.team_id, notice.round_id, notice.user_id, now)
             uow.commit()
         return 1 if result.ok else 0
 
@@ -291,54 +284,14 @@ class Rounds:
         _stop_unless_permanent(result)
         logger.warning("coffee group %s could not be introduced: %s", group.id, result.error)
         with self._uow_factory() as uow:
-            uow.coffee.update_group(group.team_id, group.id, last_error=(result.error or "unknown")[:64])
+            uow.coffee_rounds.record_group_error(group.team_id, group.id, result.error or "unknown")
             uow.commit()
 
-    def _intro(
-        self,
-        group: GroupRecord,
-        program: Program,
-        round_: Round,
-        intros: dict[str, str],
-        index: int,
-        now: datetime,
-    ) -> Intro:
-        people: list[IntroPerson] = []
-        for user_id in group.member_ids:
-            person = self._people.find(program.team_id, user_id)
-            people.append(
-                IntroPerson(
-                    user_id=user_id,
-                    name=person.label if person else user_id,
-                    title=person.title if person else "",
-                    team=person.department if person else "",
-                    tz=person.tz if person else "UTC",
-                    intro=intros.get(user_id, ""),
-                )
-            )
-        window = max(round_.times.check_in_at - now, timedelta(days=1))
-        hours = self._pool.working_hours(program.team_id, group.member_ids)
-        days = [WorkingDay(p.tz, *hours.get(p.user_id, (DEFAULT_WORK_START, DEFAULT_WORK_END))) for p in people]
-        return Intro(
-            group_id=group.id,
-            channel_name=program.channel_id,
-            people=tuple(people),
-            reason=group.reason,
-            starter=conversation_starter(round_.seed, index),
-            suggested_at=suggest_meeting_time(days, now, window),
-            now=now,
-            check_in_at=round_.times.check_in_at,
-        )
-
-    def _check_in_step(self, job: Job) -> int:
-        loaded = self._load(job)
-        if loaded is None:
-            return 0
-        round_, program = loaded
+    def _check_in_step(self, job: Job, round_: Round, program: Program) -> int:
         if round_.status != RoundStatus.STARTED:
             return 0
         with self._uow_factory() as uow:
-            groups = uow.coffee.groups(program.team_id, round_.id)
+            groups = uow.coffee_rounds.groups(program.team_id, round_.id)
         sent = 0
         for group in groups:
             if group.channel_id is None or group.check_in_ts is not None or group.outcome == CheckIn.MET:
@@ -349,21 +302,17 @@ class Rounds:
                 self._group_failed(group, result)
                 continue
             with self._uow_factory() as uow:
-                uow.coffee.update_group(program.team_id, group.id, check_in_ts=result.ts or "")
+                uow.coffee_rounds.record_check_in(program.team_id, group.id, result.ts or "")
                 uow.commit()
             sent += 1
         return sent
 
-    def _summary(self, job: Job) -> int:
-        loaded = self._load(job)
-        if loaded is None:
-            return 0
-        round_, program = loaded
+    def _summary(self, job: Job, round_: Round, program: Program) -> int:
         if round_.status != RoundStatus.STARTED:
             return 0
         now = self._clock.now()
         with self._uow_factory() as uow:
-            groups = [g for g in uow.coffee.groups(program.team_id, round_.id) if g.intro_ts is not None]
+            groups = [g for g in uow.coffee_rounds.groups(program.team_id, round_.id) if g.intro_ts is not None]
         sent = 0
         if round_.summary_ts is None and groups:
             sent += self._post_summary(program, round_, groups, now)
@@ -383,7 +332,7 @@ class Rounds:
         if not result.ok:
             _stop_unless_permanent(result)
         with self._uow_factory() as uow:
-            uow.coffee.update_round(program.team_id, round_.id, now, summary_ts=result.ts or "")
+            uow.coffee_rounds.record_summary(program.team_id, round_.id, result.ts or "", now)
             uow.commit()
         return 1 if result.ok else 0
 
@@ -394,23 +343,18 @@ class Rounds:
         aside."""
         newly_set_aside: list[str] = []
         with self._uow_factory() as uow:
-            states = uow.coffee.members(program.team_id, program.id)
+            states = uow.coffee_programmes.members(program.team_id, program.id)
             for group in groups:
                 for user_id in group.member_ids:
                     if group.outcome is not None:
-                        uow.coffee.update_member(program.team_id, program.id, user_id, now, ignored_rounds=0)
+                        uow.coffee_programmes.reset_ignored_rounds(program.team_id, program.id, user_id, now)
                         continue
                     after = after_ignored_round(states.get(user_id, MemberState(user_id)))
-                    uow.coffee.update_member(
-                        program.team_id,
-                        program.id,
-                        user_id,
-                        now,
-                        ignored_rounds=after.ignored_rounds,
-                        set_aside=after.set_aside,
+                    uow.coffee_programmes.record_ignored_round(
+                        program.team_id, program.id, user_id, after.ignored_rounds, after.set_aside, now
                     )
                     if after.newly_set_aside:
                         newly_set_aside.append(user_id)
-            uow.coffee.update_round(program.team_id, round_.id, now, status=RoundStatus.DONE)
+            uow.coffee_rounds.set_round_status(program.team_id, round_.id, RoundStatus.DONE, now)
             uow.commit()
         return newly_set_aside

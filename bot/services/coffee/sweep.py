@@ -97,7 +97,7 @@ class RoundSweep:
             paused |= self._breakers.paused_teams(team_id)
             now = self._clock.now()
             with self._uow_factory() as uow:
-                jobs = uow.coffee.claim_jobs(worker, now, now + self._lease, self._batch, team_id, paused)
+                jobs = uow.coffee_jobs.claim(worker, now, now + self._lease, self._batch, team_id, paused)
                 uow.commit()
             if not jobs:
                 break
@@ -134,14 +134,14 @@ class RoundSweep:
             self._record_failure(job, worker, failed.result, report)
             return False
         with self._uow_factory() as uow:
-            uow.coffee.finish_job(job.id, worker, self._clock.now())
+            uow.coffee_jobs.finish(job.id, worker, self._clock.now())
             uow.commit()
         report.done += 1
         return False
 
     def _release(self, job: Job, worker: str, available_at: datetime, reason: str) -> None:
         with self._uow_factory() as uow:
-            uow.coffee.release_job(job.id, worker, available_at, self._clock.now())
+            uow.coffee_jobs.release(job.id, worker, available_at, self._clock.now())
             uow.commit()
         logger.info("coffee %s for round %s handed back (%s)", job.kind.value, job.round_id, reason)
 
@@ -157,10 +157,10 @@ class RoundSweep:
         with self._uow_factory() as uow:
             if result.retryable and job.attempts + 1 < MAX_ATTEMPTS:
                 delay = max(RETRY_DELAY * (2**job.attempts), timedelta(seconds=result.retry_after or 0))
-                uow.coffee.retry_job(job.id, worker, now + delay, error, now)
+                uow.coffee_jobs.retry(job.id, worker, now + delay, error, now)
                 report.retried += 1
             else:
-                uow.coffee.fail_job(job.id, worker, error, now)
+                uow.coffee_jobs.fail(job.id, worker, error, now)
                 self._rounds.failed_for_good(uow, job, now)
                 report.failed += 1
             uow.commit()

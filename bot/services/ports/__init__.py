@@ -6,7 +6,13 @@ One module per area; everything is re-exported here, so ``from bot.services.port
 from __future__ import annotations
 
 from bot.services.ports.clock import Clock
-from bot.services.ports.coffee import ChannelInfo, CoffeeRepository, CoffeeSlack
+from bot.services.ports.coffee import (
+    ChannelInfo,
+    CoffeeJobRepository,
+    CoffeeProgrammeRepository,
+    CoffeeRoundRepository,
+    CoffeeSlack,
+)
 from bot.services.ports.door import AuthBreakerRepository, AuthProbe, SeenRequests
 from bot.services.ports.followups import (
     CadenceRepository,
@@ -25,7 +31,9 @@ __all__ = [
     "CadenceRepository",
     "ChannelInfo",
     "Clock",
-    "CoffeeRepository",
+    "CoffeeJobRepository",
+    "CoffeeProgrammeRepository",
+    "CoffeeRoundRepository",
     "CoffeeSlack",
     "ContactHistory",
     "DirectoryLookupError",

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol, Self
 
-from bot.services.ports.coffee import CoffeeRepository
+from bot.services.ports.coffee import CoffeeJobRepository, CoffeeProgrammeRepository, CoffeeRoundRepository
 from bot.services.ports.door import AuthBreakerRepository
 from bot.services.ports.followups import CadenceRepository, ContactHistory, NudgeRepository, NudgeSettingsRepository
 from bot.services.ports.interactions import InteractionRepository
@@ -38,7 +38,13 @@ class UnitOfWork(Protocol):
     def contact_history(self) -> ContactHistory: ...
 
     @property
-    def coffee(self) -> CoffeeRepository: ...
+    def coffee_programmes(self) -> CoffeeProgrammeRepository: ...
+
+    @property
+    def coffee_rounds(self) -> CoffeeRoundRepository: ...
+
+    @property
+    def coffee_jobs(self) -> CoffeeJobRepository: ...
 
     @property
     def breakers(self) -> AuthBreakerRepository: ...
