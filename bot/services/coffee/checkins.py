@@ -25,6 +25,7 @@ class CheckIns:
     """Check-in answers and their notes."""
 
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        # The whole unit of work, not a narrower one: the hooks (follow-ups) write in the same transaction.
         self._uow_factory = uow_factory
         self._clock = clock
         self._hooks: list[InteractionHook] = []

@@ -12,7 +12,9 @@ Decisions:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Protocol
 
 from bot.domain.coffee import (
     MAX_INTRO,
@@ -27,9 +29,29 @@ from bot.domain.user_text import render_user_text, typed_length
 from bot.services.coffee.programme import Channels
 from bot.services.coffee.results import CoffeeRenderer, Reply
 from bot.services.people import PeopleService
-from bot.services.ports import Clock, CoffeeSlack, UnitOfWorkFactory
+from bot.services.ports import (
+    Clock,
+    CoffeeProgrammeRepository,
+    CoffeeRoundRepository,
+    CoffeeSlack,
+    Transaction,
+    WorkspaceRepository,
+)
 
 logger = logging.getLogger(__name__)
+
+
+class MembershipUnit(Transaction, Protocol):
+    """A person's choices: their member state, avoid list and intro line; the round they skip."""
+
+    @property
+    def workspaces(self) -> WorkspaceRepository: ...
+
+    @property
+    def coffee_programmes(self) -> CoffeeProgrammeRepository: ...
+
+    @property
+    def coffee_rounds(self) -> CoffeeRoundRepository: ...
 
 
 class Membership:
@@ -37,7 +59,7 @@ class Membership:
 
     def __init__(
         self,
-        uow_factory: UnitOfWorkFactory,
+        uow_factory: Callable[[], MembershipUnit],
         people: PeopleService,
         slack: CoffeeSlack,
         render: CoffeeRenderer,

@@ -10,8 +10,9 @@ working hours for overlap, the private avoid lists as blocked pairs, and the pro
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.domain.breaker import is_auth_error
 from bot.domain.coffee import (
@@ -34,7 +35,15 @@ from bot.domain.models import Person
 from bot.domain.outcomes import SendOutcome
 from bot.services.coffee.results import Intro, IntroPerson
 from bot.services.people import PeopleService
-from bot.services.ports import CoffeeSlack, DirectoryLookupError, UnitOfWorkFactory
+from bot.services.ports import (
+    CoffeeProgrammeRepository,
+    CoffeeRoundRepository,
+    CoffeeSlack,
+    DirectoryLookupError,
+    InteractionRepository,
+    NudgeSettingsRepository,
+    Transaction,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +61,26 @@ class StepFailed(Exception):
         self.result = result
 
 
+class PoolUnit(Transaction, Protocol):
+    """What building a pool and its matching inputs reads (and the channel membership it records)."""
+
+    @property
+    def coffee_programmes(self) -> CoffeeProgrammeRepository: ...
+
+    @property
+    def coffee_rounds(self) -> CoffeeRoundRepository: ...  # the fairness ledger
+
+    @property
+    def interactions(self) -> InteractionRepository: ...  # who met whom
+
+    @property
+    def nudge_settings(self) -> NudgeSettingsRepository: ...  # saved working hours
+
+
 class Pool:
     """Builds a round's pool from the channel's members and their choices, the matcher's inputs, and intros."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, people: PeopleService, slack: CoffeeSlack) -> None:
+    def __init__(self, uow_factory: Callable[[], PoolUnit], people: PeopleService, slack: CoffeeSlack) -> None:
         self._uow_factory = uow_factory
         self._people = people
         self._slack = slack

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol
 
 from bot.domain.coffee import (
     OptIn,
@@ -35,10 +37,17 @@ from bot.services.coffee.results import (
     SettingsForm,
     StatusReport,
 )
-from bot.services.coffee.rounds import Rounds
+from bot.services.coffee.rounds import Rounds, RoundWrites
 from bot.services.coffee.sweep import RoundSweep
 from bot.services.people import PeopleService
-from bot.services.ports import ChannelInfo, Clock, CoffeeSlack, UnitOfWorkFactory
+from bot.services.ports import (
+    ChannelInfo,
+    Clock,
+    CoffeeProgrammeRepository,
+    CoffeeSlack,
+    Transaction,
+    WorkspaceRepository,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +68,20 @@ _PROBLEMS = {
 _CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,31}")
 
 
+class ChannelsUnit(Transaction, Protocol):
+    """Finding a channel's programme."""
+
+    @property
+    def coffee_programmes(self) -> CoffeeProgrammeRepository: ...
+
+
+class ProgrammeUnit(ChannelsUnit, RoundWrites, Protocol):
+    """Setting up and running a programme: it, its rounds and their steps, and the workspace row."""
+
+    @property
+    def workspaces(self) -> WorkspaceRepository: ...
+
+
 def _problem(code: str) -> ChannelProblem:
     return ChannelProblem(code, _PROBLEMS[code])
 
@@ -72,7 +95,7 @@ def when(at: datetime, tz: str) -> str:
 class Channels:
     """Which conversations can run coffee rounds, their programmes, and who may run them."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, slack: CoffeeSlack) -> None:
+    def __init__(self, uow_factory: Callable[[], ChannelsUnit], slack: CoffeeSlack) -> None:
         self._uow_factory = uow_factory
         self._slack = slack
 
@@ -171,7 +194,7 @@ class Programme:
 
     def __init__(
         self,
-        uow_factory: UnitOfWorkFactory,
+        uow_factory: Callable[[], ProgrammeUnit],
         people: PeopleService,
         clock: Clock,
         channels: Channels,

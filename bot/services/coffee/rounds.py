@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
+from typing import Protocol
 
 from bot.domain import matching
 from bot.domain.breaker import is_auth_error
@@ -41,13 +42,37 @@ from bot.domain.matching import MatchPolicy
 from bot.domain.outcomes import SendOutcome
 from bot.services.coffee.pool import DIRECTORY_TRIES, Pool, StepFailed
 from bot.services.coffee.results import CoffeeRenderer, Intro, Message
-from bot.services.ports import Clock, CoffeeSlack, UnitOfWork, UnitOfWorkFactory
+from bot.services.ports import (
+    Clock,
+    CoffeeJobRepository,
+    CoffeeProgrammeRepository,
+    CoffeeRoundRepository,
+    CoffeeSlack,
+    Transaction,
+)
 
 logger = logging.getLogger(__name__)
 
 # Slack errors after which a channel step can never succeed: the step ends with the reason.
 # Auth errors are never among them: a refused token pauses the workspace (bot.services.breakers), not the programme.
 CHANNEL_GONE = frozenset({"channel_not_found", "not_in_channel", "is_archived", "missing_scope"})
+
+
+class RoundWrites(Transaction, Protocol):
+    """Scheduling, cancelling and failing rounds: the rounds and their steps."""
+
+    @property
+    def coffee_rounds(self) -> CoffeeRoundRepository: ...
+
+    @property
+    def coffee_jobs(self) -> CoffeeJobRepository: ...
+
+
+class RoundsUnit(RoundWrites, Protocol):
+    """What the steps read and write: also programmes and member state (heads-ups, attendance, intro lines)."""
+
+    @property
+    def coffee_programmes(self) -> CoffeeProgrammeRepository: ...
 
 
 def _stop_unless_permanent(result: SendOutcome) -> None:
@@ -62,7 +87,7 @@ class Rounds:
 
     def __init__(
         self,
-        uow_factory: UnitOfWorkFactory,
+        uow_factory: Callable[[], RoundsUnit],
         slack: CoffeeSlack,
         render: CoffeeRenderer,
         clock: Clock,
@@ -81,7 +106,7 @@ class Rounds:
 
     def schedule(
         self,
-        uow: UnitOfWork,
+        uow: RoundWrites,
         program: Program,
         starts_at: datetime,
         *,
@@ -100,7 +125,7 @@ class Rounds:
         return round_
 
     @staticmethod
-    def cancel_scheduled(uow: UnitOfWork, team_id: str, program_id: int, now: datetime) -> None:
+    def cancel_scheduled(uow: RoundWrites, team_id: str, program_id: int, now: datetime) -> None:
         """Cancel the programme's rounds that have not started, and their steps, in the caller's transaction."""
         round_ids = uow.coffee_rounds.cancel_scheduled_rounds(team_id, program_id, now)
         uow.coffee_jobs.cancel_pending(team_id, round_ids, now)
@@ -121,7 +146,7 @@ class Rounds:
             return 0  # the round was cancelled (or is gone): nothing left to do
         return steps[job.kind](job, *loaded)
 
-    def failed_for_good(self, uow: UnitOfWork, job: Job, now: datetime) -> None:
+    def failed_for_good(self, uow: RoundWrites, job: Job, now: datetime) -> None:
         """A start that can never run cancels its round (in the transaction recording the failure)."""
         if job.kind == JobKind.START:
             uow.coffee_rounds.set_round_status(job.team_id, job.round_id, RoundStatus.CANCELLED, now)
@@ -220,7 +245,7 @@ class Rounds:
             round_.seed,
         )
 
-    def _schedule_following(self, uow: UnitOfWork, program: Program, round_: Round, now: datetime) -> None:
+    def _schedule_following(self, uow: RoundsUnit, program: Program, round_: Round, now: datetime) -> None:
         """A regular round that starts schedules the next one (unless one is scheduled or the programme stopped)."""
         fresh = uow.coffee_programmes.program(program.team_id, program.id)
         if fresh is None or fresh.status != ProgramStatus.ACTIVE:

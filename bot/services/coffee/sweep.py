@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.domain.breaker import is_auth_error
@@ -25,8 +26,8 @@ from bot.domain.outcomes import SendOutcome
 from bot.services.breakers import AuthBreakers
 from bot.services.coffee.pool import StepFailed
 from bot.services.coffee.results import CoffeeSweepReport
-from bot.services.coffee.rounds import Rounds
-from bot.services.ports import Clock, UnitOfWorkFactory
+from bot.services.coffee.rounds import Rounds, RoundWrites
+from bot.services.ports import Clock
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class RoundSweep:
 
     def __init__(
         self,
-        uow_factory: UnitOfWorkFactory,
+        uow_factory: Callable[[], RoundWrites],  # claims and outcomes are jobs; a failed start cancels its round
         clock: Clock,
         breakers: AuthBreakers,
         rounds: Rounds,

@@ -23,7 +23,7 @@ from bot.services.ports.followups import (
 )
 from bot.services.ports.interactions import InteractionRepository
 from bot.services.ports.people import DirectoryLookupError, PeopleRepository, SlackDirectory, WorkspaceRepository
-from bot.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from bot.services.ports.unit_of_work import Transaction, UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
     "AuthBreakerRepository",
@@ -44,6 +44,7 @@ __all__ = [
     "PeopleRepository",
     "SeenRequests",
     "SlackDirectory",
+    "Transaction",
     "UnitOfWork",
     "UnitOfWorkFactory",
     "WorkspaceRepository",

@@ -1,4 +1,9 @@
-"""The transaction boundary that hands out every repository."""
+"""The transaction boundary that hands out every repository.
+
+A use case that needs only a few repositories may declare its own narrower unit (``class MyUnit(Transaction,
+Protocol)`` with just those properties) and take a ``Callable[[], MyUnit]``: the full :class:`UnitOfWork` fits
+it, and the type checker then holds the use case to what it declared.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,25 @@ from bot.services.ports.interactions import InteractionRepository
 from bot.services.ports.people import PeopleRepository, WorkspaceRepository
 
 
-class UnitOfWork(Protocol):
+class Transaction(Protocol):
     """A transaction boundary: rolls back on exit unless ``commit()`` was called."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None:
+        """Commit the work done so far."""
+        ...
+
+
+class UnitOfWork(Transaction, Protocol):
+    """A transaction boundary handing out every repository."""
 
     @property
     def workspaces(self) -> WorkspaceRepository: ...
@@ -48,19 +70,6 @@ class UnitOfWork(Protocol):
 
     @property
     def breakers(self) -> AuthBreakerRepository: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None:
-        """Commit the work done so far."""
-        ...
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
