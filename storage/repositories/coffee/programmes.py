@@ -19,7 +19,7 @@ from bot.domain.coffee import MemberState, OptIn, Program, ProgramSettings, Prog
 from bot.domain.matching import PoolMode
 from storage.models import CoffeeAvoidRow, CoffeeMemberRow, CoffeeProfileRow, CoffeeProgramRow
 from storage.repositories.common import rowcount
-from storage.upsert import insert_if_missing
+from storage.upsert import get_or_insert, insert_if_missing
 
 
 def _program(row: CoffeeProgramRow) -> Program:
@@ -187,16 +187,8 @@ class SqlCoffeeProgrammeRepository:
 
     def _set(self, team_id: str, program_id: int, user_id: str, now: datetime, **values: object) -> None:
         """Insert the person's row with the defaults if missing, then set only ``values`` (MemberState fields)."""
-        row = self._session.get(CoffeeMemberRow, (program_id, user_id))
-        if row is None:
-            defaults = asdict(MemberState(user_id))
-            insert_if_missing(
-                self._session,
-                CoffeeMemberRow,
-                {**defaults, "program_id": program_id, "team_id": team_id, "updated_at": now},
-            )
-            row = self._session.get(CoffeeMemberRow, (program_id, user_id), populate_existing=True)
-            assert row is not None
+        defaults = {**asdict(MemberState(user_id)), "program_id": program_id, "team_id": team_id, "updated_at": now}
+        row = get_or_insert(self._session, CoffeeMemberRow, (program_id, user_id), defaults)
         for name, value in values.items():
             assert name in _MEMBER_FIELDS, name
             setattr(row, name, value)
@@ -243,12 +235,8 @@ class SqlCoffeeProgrammeRepository:
 
     def set_intro(self, team_id: str, user_id: str, intro: str, now: datetime) -> None:
         """Set (or clear, with "") a person's intro line."""
-        row = self._session.get(CoffeeProfileRow, (team_id, user_id))
-        if row is None:
-            values = {"team_id": team_id, "user_id": user_id, "intro": "", "updated_at": now}
-            insert_if_missing(self._session, CoffeeProfileRow, values)
-            row = self._session.get(CoffeeProfileRow, (team_id, user_id), populate_existing=True)
-            assert row is not None
+        values = {"team_id": team_id, "user_id": user_id, "intro": "", "updated_at": now}
+        row = get_or_insert(self._session, CoffeeProfileRow, (team_id, user_id), values)
         row.intro = intro
         row.updated_at = now
         self._session.flush()

@@ -14,7 +14,7 @@ from bot.domain.coffee import CheckIn, GroupRecord, Notice, Round, RoundStatus, 
 from bot.domain.matching import FairnessRecord
 from storage.models import CoffeeFairnessRow, CoffeeGroupRow, CoffeeNoticeRow, CoffeeRoundRow
 from storage.repositories.common import rowcount
-from storage.upsert import insert_if_missing
+from storage.upsert import get_or_insert
 
 
 def _round(row: CoffeeRoundRow) -> Round:
@@ -255,12 +255,8 @@ class SqlCoffeeRoundRepository:
     def save_fairness(self, team_id: str, program_id: int, ledger: dict[str, FairnessRecord]) -> None:
         """Write the changed ledger entries."""
         for user_id, record in ledger.items():
-            row = self._session.get(CoffeeFairnessRow, (program_id, user_id))
-            if row is None:
-                values = {"program_id": program_id, "user_id": user_id, "team_id": team_id}
-                insert_if_missing(self._session, CoffeeFairnessRow, values)
-                row = self._session.get(CoffeeFairnessRow, (program_id, user_id), populate_existing=True)
-                assert row is not None
+            values = {"program_id": program_id, "user_id": user_id, "team_id": team_id}
+            row = get_or_insert(self._session, CoffeeFairnessRow, (program_id, user_id), values)
             row.times_left_out = record.times_left_out
             row.times_in_larger_group = record.times_in_larger_group
             row.last_left_out = record.last_left_out
