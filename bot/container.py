@@ -14,10 +14,13 @@ from bot.clock import SystemClock
 from bot.services.breakers import AuthBreakers
 from bot.services.coffee import CoffeeService
 from bot.services.followups import FollowUpService
+from bot.services.home import HomeService
+from bot.services.insight import InsightService
 from bot.services.interactions import InteractionService
 from bot.services.people import PeopleService
 from bot.services.ports import Clock, UnitOfWork
 from bot.services.preferences import PreferencesService
+from bot.services.prep import PrepService
 from bot.services.registry import Services
 from bot.settings import Settings
 from bot.slack.coffee import SlackCoffeeAdapter
@@ -110,6 +113,7 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
     # "We met" in a coffee round schedules follow-ups exactly like a /met.
     coffee.add_hook(followups.on_interaction_logged)
     preferences = PreferencesService(followups, people, clock)
+    insight = InsightService(uow_factory, people, clock)
     services = Services(
         clock=clock,
         people=people,
@@ -117,6 +121,9 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         followups=followups,
         preferences=preferences,
         coffee=coffee,
+        insight=insight,
+        prep=PrepService(uow_factory, people, clock),
+        home=HomeService(uow_factory, people, insight, followups, clock),
     )
     return Container(
         settings=settings,

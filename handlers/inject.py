@@ -27,6 +27,9 @@ def provided(services: Services, after_ack: AfterAck) -> dict[str, Any]:
         "followups": services.followups,
         "preferences": services.preferences,
         "coffee": services.coffee,
+        "insight": services.insight,
+        "prep": services.prep,
+        "home": services.home,
         "after_ack": after_ack,
     }
 

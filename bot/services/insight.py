@@ -57,6 +57,10 @@ class InsightService:
             person = None
         return person.tz if person else "UTC"
 
+    def now(self) -> datetime:
+        """The service's clock (what "today" and "fading" are measured from)."""
+        return self._clock.now()
+
     def change_goal(self, team_id: str, user_id: str, text: str) -> GoalChange:
         """Set or clear a goal from the text after ``/network goal``."""
         parsed = parse_goal(text)

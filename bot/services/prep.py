@@ -73,4 +73,5 @@ class PrepService:
             cadence=cadence if cadence is not None and cadence.active else None,
             tags=tags,
             opener=suggested_opener(person.label, recent, tags),
+            asker_tz=asker_tz,
         )

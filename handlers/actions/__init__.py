@@ -7,7 +7,7 @@ import re
 from slack_bolt import App
 
 from handlers import ids
-from handlers.actions import coffee, met, nudges
+from handlers.actions import coffee, home, met, nudges
 
 
 def _nudge_button(prefix: str) -> re.Pattern[str]:
@@ -29,3 +29,7 @@ def register(app: App) -> None:
     app.action(ids.COFFEE_NOW_REPLACE_ACTION)(coffee.handle_now_choice)
     app.action(ids.COFFEE_NOW_EXTRA_ACTION)(coffee.handle_now_choice)
     app.action(ids.COFFEE_NOTE_ACTION)(coffee.handle_note)
+    app.action(ids.HOME_LOG_ACTION)(home.handle_log)
+    app.action(ids.HOME_GOAL_ACTION)(home.handle_goal)
+    app.action(ids.HOME_SETTINGS_ACTION)(home.handle_settings)
+    app.action(ids.HOME_MAP_ACTION)(home.handle_map)

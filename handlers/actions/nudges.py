@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from bot.services.followups import FollowUpService, NudgeOutcome
 from handlers import ids
 from handlers.blocks import nudges as blocks
+from handlers.home import publish_home
 from handlers.reply import answer, team_id_of, user_id_of
 
 _OUT_OF_DATE = "That button is out of date — the reminder may have changed. Nothing was changed."
@@ -99,22 +100,36 @@ def handle_nudge_button(
         return
     followups: FollowUpService = context["followups"]
     team_id, user_id = team_id_of(body), user_id_of(body)
+    if _on_home_tab(body):
+        # The Home tab shows the same buttons: answer the reminder, then redraw the tab (no message to update).
+        _answer_click(followups, team_id, user_id, click)
+        publish_home(client, context["home"], team_id, user_id)
+        return
+    outcome = _answer_click(followups, team_id, user_id, click)
+    if isinstance(click, KeepInTouch) and outcome is not None and outcome.cadence is not None:
+        # The reminder stays open (its buttons too); the cadence is a line added under it.
+        line = blocks.cadence_line(_contact(outcome), outcome.cadence, outcome.tz)
+        previous = _line_of(body, click.nudge_id)
+        _update(respond, client, body, click.nudge_id, f"{previous}\n{line}" if previous else line, True)
+        return
+    _update(respond, client, body, click.nudge_id, _outcome_line(outcome))
+
+
+def _on_home_tab(body: dict[str, Any]) -> bool:
+    view = body.get("view")
+    return isinstance(view, dict) and view.get("type") == "home"
+
+
+def _answer_click(followups: FollowUpService, team_id: str, user_id: str, click: NudgeAnswer) -> NudgeOutcome | None:
     match click:
         case Done(nudge_id):
-            outcome = followups.complete(team_id, user_id, nudge_id)
+            return followups.complete(team_id, user_id, nudge_id)
         case NotNeeded(nudge_id):
-            outcome = followups.dismiss(team_id, user_id, nudge_id)
+            return followups.dismiss(team_id, user_id, nudge_id)
         case Snooze(nudge_id, days):
-            outcome = followups.snooze(team_id, user_id, nudge_id, days)
+            return followups.snooze(team_id, user_id, nudge_id, days)
         case KeepInTouch(nudge_id, days):
-            outcome = followups.keep_in_touch(team_id, user_id, nudge_id, days)
-            if outcome is not None and outcome.cadence is not None:
-                # The reminder stays open (its buttons too); the cadence is a line added under it.
-                line = blocks.cadence_line(_contact(outcome), outcome.cadence, outcome.tz)
-                previous = _line_of(body, click.nudge_id)
-                _update(respond, client, body, click.nudge_id, f"{previous}\n{line}" if previous else line, True)
-                return
-    _update(respond, client, body, click.nudge_id, _outcome_line(outcome))
+            return followups.keep_in_touch(team_id, user_id, nudge_id, days)
 
 
 def _outcome_line(outcome: NudgeOutcome | None) -> str:

@@ -6,9 +6,13 @@ from slack_bolt import App
 
 from handlers.commands.coffee import handle_coffee
 from handlers.commands.met import handle_met
+from handlers.commands.network import handle_network
+from handlers.commands.prep import handle_prep
 
 
 def register(app: App) -> None:
     """Register every slash command."""
     app.command("/met")(handle_met)
     app.command("/coffee")(handle_coffee)
+    app.command("/network")(handle_network)
+    app.command("/prep")(handle_prep)

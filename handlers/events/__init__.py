@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from handlers.events import coffee
+from handlers.events import coffee, home
 
 logger = logging.getLogger(__name__)
 
@@ -26,5 +26,6 @@ def register(app: App) -> None:
     """Register every event listener."""
     app.event("member_joined_channel")(coffee.handle_joined)
     app.event("member_left_channel")(coffee.handle_left)
+    app.event("app_home_opened")(home.handle_home_opened)
     app.event("app_uninstalled")(handle_uninstalled)
     app.event("tokens_revoked")(handle_tokens_revoked)

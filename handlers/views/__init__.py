@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers import ids
-from handlers.views import coffee, met, settings
+from handlers.views import coffee, goal, met, settings
 
 
 def register(app: App) -> None:
@@ -14,3 +14,4 @@ def register(app: App) -> None:
     app.view(ids.SETTINGS_CALLBACK)(settings.handle_settings_submission)
     app.view(ids.COFFEE_SETTINGS_CALLBACK)(coffee.handle_settings)
     app.view(ids.COFFEE_NOTE_CALLBACK)(coffee.handle_note)
+    app.view(ids.GOAL_CALLBACK)(goal.handle_goal_submission)

@@ -122,7 +122,7 @@ def test_the_brief_renders_inert_and_private(
         uow.commit()
     brief = service.brief(team_id, ME, DANA)
     assert isinstance(brief, PrepBrief)
-    text, blocks = prep_message(brief, "America/New_York")
+    text, blocks = prep_message(brief)
     shown = str(blocks)
     assert text == "Your brief for dana"
     assert "<!channel>" not in shown, "text Dana wrote pings nobody"
