@@ -38,4 +38,5 @@ def send_network_map(
     except SlackApiError as error:
         logger.warning("network map upload failed: %s", error.response.get("error"))
         return "I couldn't upload your picture just now — please try again in a minute."
-    return f"Your network picture is in your DM with me ({drawn.nodes} people drawn)."
+    drawn_people = "1 person" if drawn.nodes == 1 else f"{drawn.nodes} people"
+    return f"Your network picture is in your DM with me ({drawn_people} drawn)."

@@ -102,11 +102,19 @@ def _overdue(view: HomeView) -> list[Block]:
 
 def _reach(view: HomeView) -> list[Block]:
     reach = view.reach
-    figures = (
-        f"*{reach.teams}* teams · *{reach.time_zones}* time zones · *{reach.new_cross_team_ties}* new ties "
-        f"outside your team · diversity *{reach.effective_teams:.1f}*"
+    figures = " · ".join(
+        (
+            _count(reach.teams, "team"),
+            _count(reach.time_zones, "time zone"),
+            f"{_count(reach.new_cross_team_ties, 'new tie')} outside your team",
+            f"diversity *{reach.effective_teams:.1f}*",
+        )
     )
     return [_header("Your reach this quarter"), section(figures), context(escape(reach_sentence(reach)))]
+
+
+def _count(number: int, noun: str) -> str:
+    return f"*{number}* {noun}{'' if number == 1 else 's'}"
 
 
 def _stamp(view: HomeView) -> str:

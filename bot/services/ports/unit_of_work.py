@@ -75,4 +75,5 @@ class UnitOfWork(Transaction, Protocol):
     @property
     def insight(self) -> InsightRepository: ...
 
+
 UnitOfWorkFactory = Callable[[], UnitOfWork]
