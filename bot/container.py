@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import SystemClock
 from bot.services.breakers import AuthBreakers
 from bot.services.coffee import CoffeeService
+from bot.services.data_rights import DataRightsService
 from bot.services.followups import FollowUpService
 from bot.services.home import HomeService
 from bot.services.insight import InsightService
@@ -124,6 +125,7 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         insight=insight,
         prep=PrepService(uow_factory, people, clock),
         home=HomeService(uow_factory, people, insight, followups, clock),
+        data_rights=DataRightsService(uow_factory, clock),
     )
     return Container(
         settings=settings,

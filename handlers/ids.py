@@ -98,3 +98,6 @@ GOAL_KIND_BLOCK = "goal_kind"
 GOAL_KIND_ACTION = "kind"
 GOAL_TARGET_BLOCK = "goal_target"
 GOAL_TARGET_ACTION = "target"
+
+# Data rights
+FORGET_CALLBACK = "forget_me_modal"

@@ -30,6 +30,7 @@ def provided(services: Services, after_ack: AfterAck) -> dict[str, Any]:
         "insight": services.insight,
         "prep": services.prep,
         "home": services.home,
+        "data_rights": services.data_rights,
         "after_ack": after_ack,
     }
 

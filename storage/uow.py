@@ -22,6 +22,7 @@ from storage.repositories.followups import (
 from storage.repositories.insight import SqlInsightRepository
 from storage.repositories.interactions import SqlInteractionRepository
 from storage.repositories.people import SqlPeopleRepository, SqlWorkspaceRepository
+from storage.repositories.personal_data import SqlPersonalData
 
 
 class SqlUnitOfWork:
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
     coffee_jobs: SqlCoffeeJobRepository
     breakers: SqlAuthBreakerRepository
     insight: SqlInsightRepository
+    personal_data: SqlPersonalData
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -58,6 +60,7 @@ class SqlUnitOfWork:
         self.coffee_jobs = SqlCoffeeJobRepository(self.session)
         self.breakers = SqlAuthBreakerRepository(self.session)
         self.insight = SqlInsightRepository(self.session)
+        self.personal_data = SqlPersonalData(self.session)
         return self
 
     def __exit__(

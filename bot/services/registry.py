@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.services.coffee import CoffeeService
+from bot.services.data_rights import DataRightsService
 from bot.services.followups import FollowUpService
 from bot.services.home import HomeService
 from bot.services.insight import InsightService
@@ -28,3 +29,4 @@ class Services:
     insight: InsightService
     prep: PrepService
     home: HomeService
+    data_rights: DataRightsService

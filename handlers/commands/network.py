@@ -10,15 +10,18 @@ from slack_sdk import WebClient
 from bot.domain.insight.goals import goal_help
 from bot.services.insight import InsightService
 from handlers.after_ack import AfterAck
+from handlers.data_rights import forget_modal, send_export
 from handlers.home import publish_home
 from handlers.network import send_network_map
-from handlers.reply import replier
+from handlers.reply import open_modal, replier
 
 HELP = (
     "*Rapport — your network*\n"
     "• `/network goal 4 new people a month` — set a goal (`/network goal off` stops it); progress is on my Home tab\n"
     "• `/network map` — a picture of who you've met, grouped by team, in your DM\n"
     "• `/prep @dana` — a private brief before you meet someone\n"
+    "• `/network export` — everything Rapport holds about you, as files in your DM\n"
+    "• `/network forget` — delete your data (you confirm first)\n"
     "Everything here comes from your own log and is visible only to you."
 )
 
@@ -53,5 +56,12 @@ def handle_network(
                 command,
                 lambda: reply((send_network_map(client, insight, context["people"], team_id, user_id), [])),
             )
+        case "export":
+            after_ack.submit(
+                command, lambda: reply((send_export(client, context["data_rights"], team_id, user_id), []))
+            )
+        case "forget":
+            if not open_modal(client, str(command.get("trigger_id", "")), forget_modal()):
+                reply(("I couldn't open the confirmation just now — please try again in a moment.", []))
         case _:
             reply((f"I don't know `/network {verb[:40]}`.\n\n{HELP}", []))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers import ids
-from handlers.views import coffee, goal, met, settings
+from handlers.views import coffee, forget, goal, met, settings
 
 
 def register(app: App) -> None:
@@ -15,3 +15,4 @@ def register(app: App) -> None:
     app.view(ids.COFFEE_SETTINGS_CALLBACK)(coffee.handle_settings)
     app.view(ids.COFFEE_NOTE_CALLBACK)(coffee.handle_note)
     app.view(ids.GOAL_CALLBACK)(goal.handle_goal_submission)
+    app.view(ids.FORGET_CALLBACK)(forget.handle_forget_submission)

@@ -85,3 +85,23 @@ def test_network_map_is_uploaded_to_my_dm(slack: HttpDriver, fake: FakeSlack) ->
     assert picture.shares, "shared into the DM"
     slack.slash_command("lee", "/network", "dance", channel=CHANNEL)
     ephemeral(fake, "lee", "I don't know `/network dance`")
+
+
+def test_export_then_forget_me(slack: HttpDriver, fake: FakeSlack) -> None:
+    run_met(slack, fake, f"{mention(fake, 'maya')} coffee — secret plans")
+    slack.slash_command("lee", "/network", "export", channel=CHANNEL)
+    ephemeral(fake, "lee", "Your export is in your DM with me (3 files)")
+    names = sorted(f.name for f in fake.files())
+    assert names == ["rapport-export.json", "rapport-follow-ups.csv", "rapport-interactions.csv"]
+    exported = next(f for f in fake.files() if f.name == "rapport-export.json")
+    assert b"secret plans" in (exported.content or b"")
+    assert slack.slash_command("lee", "/network", "forget", channel=CHANNEL).ok
+    [modal] = wait_for(lambda: fake.views("lee") or None, what="the confirmation")
+    assert "cannot be undone" in str(modal["blocks"])
+    assert slack.submit_view("lee", modal["id"], {}).ok
+    wait_for(
+        lambda: [m for m in fake.messages("lee") if "Rapport has forgotten you" in m.text] or None,
+        what="the confirmation DM",
+    )
+    slack.slash_command("lee", "/met", "list", channel=CHANNEL)
+    ephemeral(fake, "lee", "haven't logged")

@@ -24,6 +24,7 @@ from bot.services.ports.followups import (
 from bot.services.ports.insight import InsightRepository
 from bot.services.ports.interactions import InteractionRepository
 from bot.services.ports.people import DirectoryLookupError, PeopleRepository, SlackDirectory, WorkspaceRepository
+from bot.services.ports.personal_data import PersonalData
 from bot.services.ports.unit_of_work import Transaction, UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "NudgeRepository",
     "NudgeSettingsRepository",
     "PeopleRepository",
+    "PersonalData",
     "SeenRequests",
     "SlackDirectory",
     "Transaction",

@@ -17,6 +17,7 @@ from bot.services.ports.followups import CadenceRepository, ContactHistory, Nudg
 from bot.services.ports.insight import InsightRepository
 from bot.services.ports.interactions import InteractionRepository
 from bot.services.ports.people import PeopleRepository, WorkspaceRepository
+from bot.services.ports.personal_data import PersonalData
 
 
 class Transaction(Protocol):
@@ -74,6 +75,9 @@ class UnitOfWork(Transaction, Protocol):
 
     @property
     def insight(self) -> InsightRepository: ...
+
+    @property
+    def personal_data(self) -> PersonalData: ...
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
