@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import SystemClock
+from bot.services.admin import AdminInsightService
 from bot.services.breakers import AuthBreakers
 from bot.services.coffee import CoffeeService
 from bot.services.data_rights import DataRightsService
@@ -126,6 +127,7 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         prep=PrepService(uow_factory, people, clock),
         home=HomeService(uow_factory, people, insight, followups, clock),
         data_rights=DataRightsService(uow_factory, clock),
+        admin=AdminInsightService(uow_factory, SlackUserDirectory(client), clock),
     )
     return Container(
         settings=settings,

@@ -31,6 +31,7 @@ def provided(services: Services, after_ack: AfterAck) -> dict[str, Any]:
         "prep": services.prep,
         "home": services.home,
         "data_rights": services.data_rights,
+        "admin": services.admin,
         "after_ack": after_ack,
     }
 

@@ -19,7 +19,7 @@ from storage.repositories.followups import (
     SqlNudgeRepository,
     SqlNudgeSettingsRepository,
 )
-from storage.repositories.insight import SqlInsightRepository
+from storage.repositories.insight import SqlInsightRepository, SqlWorkspaceInsight
 from storage.repositories.interactions import SqlInteractionRepository
 from storage.repositories.people import SqlPeopleRepository, SqlWorkspaceRepository
 from storage.repositories.personal_data import SqlPersonalData
@@ -42,6 +42,7 @@ class SqlUnitOfWork:
     breakers: SqlAuthBreakerRepository
     insight: SqlInsightRepository
     personal_data: SqlPersonalData
+    workspace_insight: SqlWorkspaceInsight
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -61,6 +62,7 @@ class SqlUnitOfWork:
         self.breakers = SqlAuthBreakerRepository(self.session)
         self.insight = SqlInsightRepository(self.session)
         self.personal_data = SqlPersonalData(self.session)
+        self.workspace_insight = SqlWorkspaceInsight(self.session)
         return self
 
     def __exit__(

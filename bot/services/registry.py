@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.services.admin import AdminInsightService
 from bot.services.coffee import CoffeeService
 from bot.services.data_rights import DataRightsService
 from bot.services.followups import FollowUpService
@@ -30,3 +31,4 @@ class Services:
     prep: PrepService
     home: HomeService
     data_rights: DataRightsService
+    admin: AdminInsightService

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.domain.insight.goals import goal_help
 from bot.services.insight import InsightService
+from handlers.admin import send_admin_view
 from handlers.after_ack import AfterAck
 from handlers.data_rights import forget_modal, send_export
 from handlers.home import publish_home
@@ -22,6 +23,7 @@ HELP = (
     "• `/prep @dana` — a private brief before you meet someone\n"
     "• `/network export` — everything Rapport holds about you, as files in your DM\n"
     "• `/network forget` — delete your data (you confirm first)\n"
+    "• `/network admin` — workspace aggregates, for admins and owners\n"
     "Everything here comes from your own log and is visible only to you."
 )
 
@@ -56,6 +58,8 @@ def handle_network(
                 command,
                 lambda: reply((send_network_map(client, insight, context["people"], team_id, user_id), [])),
             )
+        case "admin":
+            after_ack.submit(command, lambda: reply(send_admin_view(client, context["admin"], team_id, user_id)))
         case "export":
             after_ack.submit(
                 command, lambda: reply((send_export(client, context["data_rights"], team_id, user_id), []))

@@ -9,7 +9,16 @@ from sqlalchemy.orm import Session
 
 from bot.domain.insight.goals import Goal, GoalKind
 from bot.domain.nudges import NudgeKind, NudgeStatus
-from storage.models import CadenceRow, GoalRow, InteractionRow, NudgeRow, ParticipantRow
+from storage.models import (
+    CadenceRow,
+    CoffeeGroupRow,
+    CoffeeRoundRow,
+    GoalRow,
+    InteractionRow,
+    NudgeRow,
+    ParticipantRow,
+    PersonRow,
+)
 from storage.upsert import insert_statement
 
 # Follow-ups that count towards follow-through: answered by Done or made moot by a later meeting.
@@ -149,3 +158,60 @@ class SqlInsightRepository:
 def _aware(value: datetime) -> datetime:
     # UTCDateTime returns aware values; an aggregate (MIN) may bypass the column type on SQLite, so restore it here.
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+class SqlWorkspaceInsight:
+    """Workspace-wide aggregates for admins: counts only, each with how many people it is about."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def logging_activity(self, team_id: str, start: datetime, end: datetime) -> tuple[int, int]:
+        """(meetings logged, distinct people who logged them) in [start, end)."""
+        meetings, people = self._session.execute(
+            select(func.count(), func.count(func.distinct(InteractionRow.author_id))).where(
+                InteractionRow.team_id == team_id, InteractionRow.happened_at >= start, InteractionRow.happened_at < end
+            )
+        ).one()
+        return int(meetings or 0), int(people or 0)
+
+    def coffee_outcomes(self, team_id: str, start: datetime, end: datetime) -> dict[str, int]:
+        """Coffee groups of rounds that ended in [start, end), by check-in outcome ("" when nobody answered)."""
+        rows = self._session.execute(
+            select(CoffeeGroupRow.outcome, func.count())
+            .join(CoffeeRoundRow, CoffeeRoundRow.id == CoffeeGroupRow.round_id)
+            .where(CoffeeGroupRow.team_id == team_id, CoffeeRoundRow.ends_at >= start, CoffeeRoundRow.ends_at < end)
+            .group_by(CoffeeGroupRow.outcome)
+        )
+        return {str(outcome or ""): int(count) for outcome, count in rows}
+
+    def new_cross_team_ties(self, team_id: str, start: datetime, end: datetime) -> tuple[int, int]:
+        """(pairs of people from different teams who met for the first time in [start, end), people involved)."""
+        first = (
+            select(
+                InteractionRow.author_id.label("author"),
+                ParticipantRow.user_id.label("contact"),
+                func.min(InteractionRow.happened_at).label("first_at"),
+            )
+            .join(ParticipantRow, ParticipantRow.interaction_id == InteractionRow.id)
+            .where(InteractionRow.team_id == team_id, InteractionRow.happened_at < end)
+            .group_by(InteractionRow.author_id, ParticipantRow.user_id)
+            .subquery()
+        )
+        author, contact = PersonRow.__table__.alias("author_person"), PersonRow.__table__.alias("contact_person")
+        ties = (
+            select(first.c.author, first.c.contact)
+            .join(author, (author.c.team_id == team_id) & (author.c.user_id == first.c.author))
+            .join(contact, (contact.c.team_id == team_id) & (contact.c.user_id == first.c.contact))
+            .where(
+                first.c.first_at >= start,
+                author.c.department != "",
+                contact.c.department != "",
+                author.c.department != contact.c.department,
+            )
+            .subquery()
+        )
+        pairs, people = self._session.execute(
+            select(func.count(), func.count(func.distinct(ties.c.author))).select_from(ties)
+        ).one()
+        return int(pairs or 0), int(people or 0)

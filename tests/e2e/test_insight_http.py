@@ -105,3 +105,27 @@ def test_export_then_forget_me(slack: HttpDriver, fake: FakeSlack) -> None:
     )
     slack.slash_command("lee", "/met", "list", channel=CHANNEL)
     ephemeral(fake, "lee", "haven't logged")
+
+
+def test_admin_view_is_aggregates_for_admins_only(slack: HttpDriver, fake: FakeSlack) -> None:
+    slack.slash_command("maya", "/network", "admin", channel=CHANNEL)
+    ephemeral(fake, "maya", "Only workspace admins and owners")
+    loggers = ["maya", "sam", "nora", "omar", "priya"]
+    for handle in loggers:
+        partner = "lee" if handle != "lee" else "maya"
+        run_met(slack, fake, f"{mention(fake, partner)} coffee — private {handle}", user=handle)
+    slack.slash_command("lee", "/network", "admin", channel=CHANNEL)
+    report = ephemeral(fake, "lee", "Networking in this workspace")
+    shown = str(report.blocks)
+    assert "last 30 days: *5*" in shown
+    for handle in loggers:
+        assert handle not in shown and fake.user(handle).id not in shown and f"private {handle}" not in shown
+    [chart] = wait_for(lambda: [f for f in fake.files() if f.name == "rapport-weekly-trend.png"] or None, what="chart")
+    assert (chart.content or b"").startswith(b"\x89PNG")
+
+
+def test_admin_figures_about_fewer_than_five_people_are_hidden(slack: HttpDriver, fake: FakeSlack) -> None:
+    run_met(slack, fake, f"{mention(fake, 'maya')} coffee", user="sam")
+    slack.slash_command("grace", "/network", "admin", channel=CHANNEL)
+    report = ephemeral(fake, "grace", "Networking in this workspace")
+    assert "last 30 days: *—*" in str(report.blocks) and "fewer than 5 people" in str(report.blocks)

@@ -5,6 +5,7 @@ One module per area; everything is re-exported here, so ``from bot.services.port
 
 from __future__ import annotations
 
+from bot.services.ports.admin import AdminDirectory, WorkspaceInsight
 from bot.services.ports.clock import Clock
 from bot.services.ports.coffee import (
     ChannelInfo,
@@ -28,6 +29,7 @@ from bot.services.ports.personal_data import PersonalData
 from bot.services.ports.unit_of_work import Transaction, UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
+    "AdminDirectory",
     "AuthBreakerRepository",
     "AuthProbe",
     "CadenceRepository",
@@ -51,5 +53,6 @@ __all__ = [
     "Transaction",
     "UnitOfWork",
     "UnitOfWorkFactory",
+    "WorkspaceInsight",
     "WorkspaceRepository",
 ]

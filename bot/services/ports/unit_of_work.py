@@ -11,6 +11,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.services.ports.admin import WorkspaceInsight
 from bot.services.ports.coffee import CoffeeJobRepository, CoffeeProgrammeRepository, CoffeeRoundRepository
 from bot.services.ports.door import AuthBreakerRepository
 from bot.services.ports.followups import CadenceRepository, ContactHistory, NudgeRepository, NudgeSettingsRepository
@@ -78,6 +79,9 @@ class UnitOfWork(Transaction, Protocol):
 
     @property
     def personal_data(self) -> PersonalData: ...
+
+    @property
+    def workspace_insight(self) -> WorkspaceInsight: ...
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
