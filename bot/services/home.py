@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.insight.effectiveness import Effectiveness
 from bot.domain.insight.reach import Reach
 from bot.domain.nudges import DueNudge, NudgeStatus
 from bot.services.followups import FollowUpService
@@ -40,6 +41,7 @@ class HomeView:
     overdue: list[OverdueContact]
     more_overdue: int
     reach: Reach
+    effectiveness: Effectiveness
 
 
 class HomeService:
@@ -102,6 +104,7 @@ class HomeService:
             overdue=overdue,
             more_overdue=max(0, len(cadences) - MAX_OVERDUE_SHOWN),
             reach=self._insight.reach(team_id, user_id),
+            effectiveness=self._insight.effectiveness(team_id, user_id),
         )
 
     def _people_tz(self, team_id: str, user_id: str) -> str:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from bot.domain.insight.effectiveness import Effectiveness
 from bot.domain.insight.goals import (
     ClearGoal,
     Goal,
@@ -22,6 +23,7 @@ from bot.domain.insight.reach import Reach
 from bot.services.people import PeopleService
 from bot.services.ports import Clock, DirectoryLookupError, InsightRepository, UnitOfWorkFactory
 
+EFFECTIVENESS_SPAN = timedelta(days=90)
 STREAK_PERIODS = {Period.WEEK: 12, Period.MONTH: 12, Period.QUARTER: 4}  # how far back a streak is counted
 
 
@@ -152,6 +154,18 @@ class InsightService:
         zones = {people[contact][1] for contact in met if contact in people}
         ties = sum(1 for contact in first if people.get(contact, ("", ""))[0] not in ("", department))
         return Reach(by_team, len(zones), ties, own_team=department)
+
+    def effectiveness(self, team_id: str, user_id: str) -> Effectiveness:
+        """The person's private measures over the last 90 days: follow-through, reciprocity (a count, never who),
+        coffee groups that led to a second meeting, and how long follow-ups take."""
+        now = self._clock.now()
+        start, end = now - EFFECTIVENESS_SPAN, now + timedelta(seconds=1)
+        with self._uow_factory() as uow:
+            due, done = uow.insight.follow_up_counts(team_id, user_id, start, now)
+            meetings, mirrored = uow.insight.reciprocity(team_id, user_id, start, end)
+            groups, again = uow.insight.coffee_follow_through(team_id, user_id, start, end)
+            delays = uow.insight.follow_up_delays(team_id, user_id, start, end)
+        return Effectiveness(due, done, mirrored, meetings, groups, again, delays)
 
     def network_picture(self, team_id: str, user_id: str) -> NetworkPicture:
         """Everyone the person logged meetings with, strongest ties first (their own log only)."""

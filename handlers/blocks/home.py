@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.insight.effectiveness import as_percent
 from bot.domain.insight.goals import RULES, GoalKind
 from bot.domain.insight.reach import reach_sentence
 from bot.domain.nudges import format_day
@@ -117,6 +118,24 @@ def _count(number: int, noun: str) -> str:
     return f"*{number}* {noun}{'' if number == 1 else 's'}"
 
 
+def _effectiveness(view: HomeView) -> list[Block]:
+    figures = view.effectiveness
+    if not figures.meetings and not figures.follow_ups_due and not figures.coffee_groups:
+        return []
+    lines = [
+        f"• Follow-through: *{as_percent(figures.follow_through)}* of {figures.follow_ups_due} follow-ups due",
+        f"• Meetings the other person also logged: *{as_percent(figures.reciprocity)}* of {figures.meetings}",
+    ]
+    if figures.coffee_groups:
+        lines.append(
+            f"• Coffee groups that led to another meeting: *{as_percent(figures.coffee_conversion)}* "
+            f"of {figures.coffee_groups}"
+        )
+    if figures.median_days_to_follow_up is not None:
+        lines.append(f"• Typical time from a meeting to its follow-up: *{figures.median_days_to_follow_up:.0f} days*")
+    return [_header("How it's working (last 90 days)"), section("\n".join(lines))]
+
+
 def _stamp(view: HomeView) -> str:
     return f"{format_day(view.now, view.tz)} {view.now.astimezone(zone_or_utc(view.tz)):%H:%M}"
 
@@ -134,6 +153,7 @@ def home_view(view: HomeView) -> dict[str, Any]:
             *_overdue(view),
             _divider(),
             *_reach(view),
+            *_effectiveness(view),
             context(f"Updated {_stamp(view)}. Only you can see this tab."),
         ]
     if len(blocks) > MAX_HOME_BLOCKS:

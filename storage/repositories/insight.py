@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, case, delete, func, or_, select
 from sqlalchemy.orm import Session
@@ -143,6 +143,89 @@ class SqlInsightRepository:
             )
         ).one()
         return int(due or 0), int(followed or 0)
+
+    def reciprocity(self, team_id: str, author_id: str, start: datetime, end: datetime) -> tuple[int, int]:
+        """(my meetings in [start, end), of those the other person also logged within two days) — counts only.
+
+        Two indexed reads over the window (mine, and others' meetings naming me), matched here: date arithmetic
+        inside SQL is not portable between SQLite and PostgreSQL."""
+        slack = timedelta(days=2)
+        mine = self._session.execute(
+            select(ParticipantRow.user_id, InteractionRow.happened_at)
+            .join(InteractionRow, InteractionRow.id == ParticipantRow.interaction_id)
+            .where(
+                InteractionRow.team_id == team_id,
+                InteractionRow.author_id == author_id,
+                InteractionRow.happened_at >= start,
+                InteractionRow.happened_at < end,
+            )
+        ).all()
+        theirs: dict[str, list[datetime]] = {}
+        for other, when in self._session.execute(
+            select(InteractionRow.author_id, InteractionRow.happened_at)
+            .join(ParticipantRow, ParticipantRow.interaction_id == InteractionRow.id)
+            .where(
+                ParticipantRow.team_id == team_id,
+                ParticipantRow.user_id == author_id,
+                InteractionRow.happened_at >= start - slack,
+                InteractionRow.happened_at < end + slack,
+            )
+        ):
+            theirs.setdefault(other, []).append(_aware(when))
+        mirrored = sum(
+            1 for contact, when in mine if any(abs(other - _aware(when)) <= slack for other in theirs.get(contact, ()))
+        )
+        return len(mine), mirrored
+
+    def follow_up_delays(self, team_id: str, user_id: str, start: datetime, end: datetime) -> list[float]:
+        """Days from each meeting to its follow-up being marked done, for follow-ups done in [start, end)."""
+        rows = self._session.execute(
+            select(InteractionRow.happened_at, NudgeRow.resolved_at)
+            .join(InteractionRow, InteractionRow.id == NudgeRow.interaction_id)
+            .where(
+                NudgeRow.team_id == team_id,
+                NudgeRow.user_id == user_id,
+                NudgeRow.status == NudgeStatus.DONE.value,
+                NudgeRow.resolved_at >= start,
+                NudgeRow.resolved_at < end,
+            )
+        )
+        return [
+            max(0.0, (_aware(done) - _aware(met)).total_seconds() / 86_400) for met, done in rows if done is not None
+        ]
+
+    def coffee_follow_through(self, team_id: str, user_id: str, start: datetime, end: datetime) -> tuple[int, int]:
+        """(coffee groups I was in whose round ended in [start, end), of those after which I logged another meeting
+        with someone from the group)."""
+        groups = [
+            (ends_at, [member for member in str(members).split(",") if member and member != user_id])
+            for members, ends_at in self._session.execute(
+                select(CoffeeGroupRow.member_ids, CoffeeRoundRow.ends_at)
+                .join(CoffeeRoundRow, CoffeeRoundRow.id == CoffeeGroupRow.round_id)
+                .where(
+                    CoffeeGroupRow.team_id == team_id,
+                    CoffeeGroupRow.member_ids.like(f"%{user_id}%"),
+                    CoffeeRoundRow.ends_at >= start,
+                    CoffeeRoundRow.ends_at < end,
+                )
+            )
+            if user_id in str(members).split(",")
+        ]
+        again = 0
+        for ends_at, others in groups:
+            later = self._session.scalar(
+                select(func.count())
+                .select_from(InteractionRow)
+                .join(ParticipantRow, ParticipantRow.interaction_id == InteractionRow.id)
+                .where(
+                    InteractionRow.team_id == team_id,
+                    InteractionRow.author_id == user_id,
+                    InteractionRow.happened_at > ends_at,
+                    ParticipantRow.user_id.in_(others),
+                )
+            )
+            again += 1 if later else 0
+        return len(groups), again
 
     def cadence_counts(self, team_id: str, user_id: str, now: datetime) -> tuple[int, int]:
         """(keep-in-touch contacts, of those not overdue at ``now``)."""

@@ -158,3 +158,16 @@ def test_network_picture_from_my_own_log(
     picture = service.network_picture(team_id, ME)
     assert [(t.user_id, t.team, t.meetings) for t in picture.drawn] == [(BEN, "sales", 2), (ANA, "eng", 1)]
     assert picture.drawn[0].last_met == datetime(2026, 12, 2, tzinfo=UTC)
+
+
+def test_effectiveness_counts_without_naming_anyone(
+    service: InsightService, team_id: str, uow_factory: Callable[[], UnitOfWork]
+) -> None:
+    log(uow_factory, team_id, datetime(2026, 12, 1, tzinfo=UTC), ANA)
+    log(uow_factory, team_id, datetime(2026, 12, 2, tzinfo=UTC), ME, author=ANA)  # Ana logged it too, a day later
+    log(uow_factory, team_id, datetime(2026, 12, 3, tzinfo=UTC), BEN)  # Ben did not
+    log(uow_factory, team_id, datetime(2026, 11, 1, tzinfo=UTC), ME, author=BEN)  # a month earlier: no match
+    figures = service.effectiveness(team_id, ME)
+    assert (figures.meetings, figures.reciprocated) == (2, 1)
+    assert figures.reciprocity == 0.5
+    assert figures.coffee_groups == 0 and figures.coffee_conversion is None
