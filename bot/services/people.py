@@ -93,6 +93,14 @@ class PeopleService:
         self._remember(fresh, now)
         return fresh
 
+    def tz_of(self, team_id: str, user_id: str) -> str:
+        """The person's time zone as Slack has it: "UTC" when they are unknown or Slack cannot say right now."""
+        try:
+            person = self.get(team_id, user_id)
+        except DirectoryLookupError:
+            person = None
+        return person.tz if person else "UTC"
+
     def fresh(self, team_id: str, user_ids: list[str]) -> FreshPeople:
         """People for scheduled work, none older than the TTL: stale and uncached entries are refreshed first.
 

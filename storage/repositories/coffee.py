@@ -31,7 +31,7 @@ from bot.domain.coffee import (
     RoundTimes,
 )
 from bot.domain.matching import FairnessRecord, PoolMode
-from storage.leases import claim_statement, lease_criteria
+from storage.leases import claim_statement, lease_criteria, update_held
 from storage.models import (
     CoffeeAvoidRow,
     CoffeeFairnessRow,
@@ -594,13 +594,8 @@ class SqlCoffeeRepository:
         return sorted(jobs, key=lambda job: (job.due_at, job.id))
 
     def _update_held(self, job_id: int, worker_id: str, **values: Any) -> bool:
-        result = self._session.execute(
-            update(CoffeeJobRow)
-            .where(CoffeeJobRow.id == job_id, CoffeeJobRow.status == "claimed", CoffeeJobRow.claimed_by == worker_id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        return _rowcount(result) > 0
+        table: Table = CoffeeJobRow.__table__  # type: ignore[assignment]
+        return update_held(self._session, table, [job_id], worker_id, values) > 0
 
     def finish_job(self, job_id: int, worker_id: str, now: datetime) -> bool:
         """The step is done (only if the worker still holds it)."""

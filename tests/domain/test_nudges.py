@@ -28,7 +28,6 @@ from bot.domain.nudges import (
     next_delivery_time,
     nudge_text,
     resume_at,
-    retry_delay,
     zone_or_utc,
 )
 
@@ -260,15 +259,6 @@ def test_pause_holds_until_the_given_day() -> None:
     assert is_paused(until, now)
     assert not is_paused(until, until)
     assert not is_paused(None, now)
-
-
-def test_retry_delay_backs_off_and_honours_retry_after() -> None:
-    assert retry_delay(1) == timedelta(seconds=30)
-    assert retry_delay(3) == timedelta(seconds=120)
-    assert retry_delay(50) == timedelta(hours=1)
-    assert retry_delay(1, retry_after=90) == timedelta(seconds=90)
-    with pytest.raises(ValueError):
-        retry_delay(0)
 
 
 # --- grouping into deliveries ------------------------------------------------------------------------------------
