@@ -19,7 +19,7 @@ in its service (the nudge and coffee copies had drifted apart in their error nam
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.breaker import is_auth_error
@@ -31,6 +31,19 @@ RATE_LIMITED = frozenset({"ratelimited", "rate_limited", "rate_limited_locally"}
 # 429s and 5xx answers (fatal_error, service_unavailable, ...) mean the call was not performed.
 AMBIGUOUS = frozenset({"timeout", "connection_error", "request_timeout"})
 SHORTEST_WAIT = timedelta(seconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One claim of due rows: by ``worker_id`` at ``now``, leased until ``lease_until``, at most ``limit`` of them;
+    only ``team_id``'s if given, and none of ``exclude_teams``' (their auth breaker is open)."""
+
+    worker_id: str
+    now: datetime
+    lease_until: datetime
+    limit: int
+    team_id: str | None = None
+    exclude_teams: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

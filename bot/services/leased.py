@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Generic
 
-from bot.domain.leases import RetryPolicy, Verdict, past_share, settle
+from bot.domain.leases import Claim, RetryPolicy, Verdict, past_share, settle
 from bot.domain.outcomes import SendOutcome
 from bot.services.breakers import AuthBreakers
 from bot.services.ports import Clock
@@ -88,7 +88,7 @@ class LeaseReport:
     claimed: int = 0
     done: int = 0
     retried: int = 0
-    deferred: int = 0  # rate limited: handed back until Retry-After
+    deferred: int = 0  # handed back for later, no attempt counted: rate limited (until Retry-After), or not due yet
     yielded: int = 0  # handed back at the task's share of the lease, to be claimed afresh
     failed: int = 0
     paused: int = 0  # handed back untouched: Slack refused the workspace's token (its auth breaker is open)
@@ -246,7 +246,7 @@ class LeasedRunner(Generic[R]):
             paused.add(*self._breakers.paused_teams(team_id))
             now = self._clock.now()
             limit = batch or self._batch
-            rows = self._queue.claim(worker_id, now, now + self._lease, limit, team_id, paused.snapshot())
+            rows = self._queue.claim(Claim(worker_id, now, now + self._lease, limit, team_id, paused.snapshot()))
             if not rows:
                 break
             claim = Batch(self, worker_id, paused, time.monotonic())

@@ -4,14 +4,14 @@ runner's port) and the real auth breakers in SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.clock import ManualClock
-from bot.domain.leases import RetryPolicy
+from bot.domain.leases import Claim, RetryPolicy
 from bot.domain.outcomes import SendOutcome
 from bot.services.breakers import AuthBreakers
 from bot.services.leased import Batch, LeasedRunner, LeaseLost, LeaseReport, Running, Task
@@ -43,26 +43,18 @@ class JobQueue:
         self.jobs = {job.id: job for job in jobs}
         self.lock = threading.Lock()
 
-    def claim(
-        self,
-        worker_id: str,
-        now: datetime,
-        lease_until: datetime,
-        limit: int,
-        team_id: str | None,
-        exclude_teams: Collection[str],
-    ) -> list[Job]:
+    def claim(self, claim: Claim) -> list[Job]:
         with self.lock:
             due = [
                 job
                 for job in sorted(self.jobs.values(), key=lambda job: (job.available_at, job.id))
                 if job.status in ("pending", "claimed")
-                and job.available_at <= now
-                and job.team_id not in exclude_teams
-                and team_id in (None, job.team_id)
-            ][:limit]
+                and job.available_at <= claim.now
+                and job.team_id not in claim.exclude_teams
+                and claim.team_id in (None, job.team_id)
+            ][: claim.limit]
             for job in due:
-                job.status, job.claimed_by, job.available_at = "claimed", worker_id, lease_until
+                job.status, job.claimed_by, job.available_at = "claimed", claim.worker_id, claim.lease_until
             return [Job(job.id, job.team_id, job.attempts) for job in due]  # a snapshot, as a claim returns
 
     def _held(self, rows: Sequence[Job], worker_id: str, **values: object) -> None:

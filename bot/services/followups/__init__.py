@@ -34,7 +34,7 @@ from bot.domain.models import Interaction
 from bot.domain.nudges import DEFAULT_MAX_PER_DIGEST, CadenceInfo, NudgeSettings, ScheduledNudge
 from bot.services.breakers import AuthBreakers
 from bot.services.followups.answers import MAX_DAYS, NudgeAnswers, NudgeOutcome
-from bot.services.followups.delivery import METADATA_EVENT, NudgeDelivery, Renderer, SweepReport
+from bot.services.followups.delivery import METADATA_EVENT, NudgeDelivery, Renderer, SweepLimits, SweepReport
 from bot.services.followups.scheduling import NudgeScheduling
 from bot.services.people import PeopleService
 from bot.services.ports import Clock, MessageSender, UnitOfWork, UnitOfWorkFactory
@@ -72,20 +72,9 @@ class FollowUpService:
         self.worker_id = worker_id or default_worker_id()
         self._scheduling = NudgeScheduling(uow_factory, clock)
         self._answers = NudgeAnswers(uow_factory, people, clock, self._scheduling)
-        self._delivery = NudgeDelivery(
-            uow_factory,
-            people,
-            clock,
-            sender,
-            render,
-            breakers or AuthBreakers(uow_factory, sender, clock),
-            lease=lease,
-            batch=batch,
-            threads=threads,
-            max_batches=max_batches,
-            max_per_digest=max_per_digest,
-            worker_id=self.worker_id,
-        )
+        limits = SweepLimits(lease, batch, threads, max_batches, max_per_digest)
+        breakers = breakers or AuthBreakers(uow_factory, sender, clock)
+        self._delivery = NudgeDelivery(uow_factory, people, clock, sender, render, breakers, limits, self.worker_id)
 
     # --- scheduling ---------------------------------------------------------------------------------------------
 

@@ -2,8 +2,7 @@
 
 Public API:
 
-    NudgeDelivery(uow_factory, people, clock, sender, render, breakers, *, lease, batch, threads, max_batches,
-                  max_per_digest, worker_id)
+    NudgeDelivery(uow_factory, people, clock, sender, render, breakers, limits: SweepLimits, worker_id)
     sweep(worker_id=None, batch=None, team_id=None) -> SweepReport   # claim due nudges, deliver, record outcomes
     close() -> None                                                  # stop the delivery threads
 
@@ -35,7 +34,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -43,8 +42,10 @@ from functools import partial
 from typing import Any
 
 from bot.domain.breaker import is_auth_error
+from bot.domain.leases import Claim
 from bot.domain.models import Person
 from bot.domain.nudges import (
+    DEFAULT_MAX_PER_DIGEST,
     NUDGE_RETRIES,
     Delivery,
     DueNudge,
@@ -140,18 +141,12 @@ class NudgeQueue:
     def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
         self._uow_factory = uow_factory
 
-    def claim(
-        self,
-        worker_id: str,
-        now: datetime,
-        lease_until: datetime,
-        limit: int,
-        team_id: str | None,
-        exclude_teams: Collection[str],
-    ) -> list[ScheduledNudge]:
+    def claim(self, claim: Claim) -> list[ScheduledNudge]:
         """Lease due nudges, oldest first."""
         with self._uow_factory() as uow:
-            claimed = uow.nudges.claim(worker_id, now, lease_until, limit, team_id, exclude_teams)
+            claimed = uow.nudges.claim(
+                claim.worker_id, claim.now, claim.lease_until, claim.limit, claim.team_id, claim.exclude_teams
+            )
             uow.commit()
         return claimed
 
@@ -207,6 +202,17 @@ class NudgeQueue:
             uow.commit()
 
 
+@dataclass(frozen=True, slots=True)
+class SweepLimits:
+    """How a nudge sweep paces itself: the lease, rows per claim, delivery threads, claims per run, nudges per DM."""
+
+    lease: timedelta = timedelta(minutes=5)
+    batch: int = 200
+    threads: int = 8
+    max_batches: int = 50
+    max_per_digest: int = DEFAULT_MAX_PER_DIGEST
+
+
 class NudgeDelivery:
     """The nudge sweep (see the module docstring)."""
 
@@ -218,12 +224,7 @@ class NudgeDelivery:
         sender: MessageSender,
         render: Renderer,
         breakers: AuthBreakers,
-        *,
-        lease: timedelta,
-        batch: int,
-        threads: int,
-        max_batches: int,
-        max_per_digest: int,
+        limits: SweepLimits,
         worker_id: str,
     ) -> None:
         self._uow_factory = uow_factory
@@ -231,9 +232,7 @@ class NudgeDelivery:
         self._clock = clock
         self._sender = sender
         self._render = render
-        self._lease = lease
-        self._threads = threads
-        self._max_per_digest = max_per_digest
+        self._limits = limits
         self.worker_id = worker_id
         self._queue = NudgeQueue(uow_factory)
         self._runner = LeasedRunner(
@@ -241,10 +240,10 @@ class NudgeDelivery:
             breakers,
             clock,
             name="nudges",
-            lease=lease,
-            batch=batch,
+            lease=limits.lease,
+            batch=limits.batch,
             policy=NUDGE_RETRIES,
-            max_batches=max_batches,
+            max_batches=limits.max_batches,
             yield_after=_POST_WITHIN,
             pool=self._pool,
         )
@@ -283,7 +282,9 @@ class NudgeDelivery:
     def _pool(self) -> ThreadPoolExecutor:
         with self._executor_lock:
             if self._executor is None:
-                self._executor = ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix="rapport-nudge")
+                self._executor = ThreadPoolExecutor(
+                    max_workers=self._limits.threads, thread_name_prefix="rapport-nudge"
+                )
             return self._executor
 
     # --- planning a claimed batch (on the sweeping thread) ------------------------------------------------------
@@ -315,7 +316,7 @@ class NudgeDelivery:
             {user: recipient.hours for user, recipient in context.recipients.items()},
             {user: recipient.digest for user, recipient in context.recipients.items()},
             paused_until_by_user={user: recipient.paused_until for user, recipient in context.recipients.items()},
-            max_per_digest=self._max_per_digest,
+            max_per_digest=self._limits.max_per_digest,
         )
         held = {row.id: row for row in rows}
         tasks: list[Task[ScheduledNudge]] = []
@@ -379,7 +380,7 @@ class NudgeDelivery:
         ids = [nudge.id for nudge in delivery.nudges]
         text, blocks = self._render(delivery, now, recipient.hours)
         with self._uow_factory() as uow:
-            if uow.nudges.mark_attempt(ids, running.worker_id, now, now + self._lease) != len(ids):
+            if uow.nudges.mark_attempt(ids, running.worker_id, now, now + self._limits.lease) != len(ids):
                 raise LeaseLost  # rolled back: nothing marked
             uow.commit()
         result = self._sender.post_message(

@@ -16,6 +16,7 @@ from bot.services.ports.followups import (
     NudgeSettingsRepository,
 )
 from bot.services.ports.interactions import InteractionRepository
+from bot.services.ports.leases import LeasedQueue, LeasedRow
 from bot.services.ports.people import DirectoryLookupError, PeopleRepository, SlackDirectory, WorkspaceRepository
 from bot.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -30,6 +31,8 @@ __all__ = [
     "ContactHistory",
     "DirectoryLookupError",
     "InteractionRepository",
+    "LeasedQueue",
+    "LeasedRow",
     "MessageSender",
     "NudgeRepository",
     "NudgeSettingsRepository",

@@ -7,10 +7,11 @@ unit of work per call, so the runner never holds a transaction across a Slack ca
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol, TypeVar
 
+from bot.domain.leases import Claim
 from bot.domain.outcomes import SendOutcome
 
 
@@ -36,17 +37,8 @@ class LeasedQueue(Protocol[R]):
     """One kind of leased work. Each call is its own transaction; every update touches only the rows the worker
     still holds (storage.leases.update_held), so a worker whose lease expired changes nothing."""
 
-    def claim(
-        self,
-        worker_id: str,
-        now: datetime,
-        lease_until: datetime,
-        limit: int,
-        team_id: str | None,
-        exclude_teams: Collection[str],
-    ) -> list[R]:
-        """Lease up to ``limit`` due rows until ``lease_until``: only ``team_id``'s if given, none of
-        ``exclude_teams``'s."""
+    def claim(self, claim: Claim) -> list[R]:
+        """Lease due rows as ``claim`` says, oldest first."""
         ...
 
     def release(self, rows: Sequence[R], worker_id: str, available_at: datetime, now: datetime) -> None:
