@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     )
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
+    rapport_encryption_key: SecretStr | None = Field(
+        default=None,
+        description="Fernet keys for tokens at rest, comma-separated, newest first (`rapport keys generate`).",
+    )
     slack_api_url: str = Field(
         default="https://slack.com/api/", description="Web API base URL (tests and the sandbox use a local fake)."
     )

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.installations import installation_tables, oauth_states_table
 from storage.types import UTCDateTime
 
 NAMING_CONVENTION = {
@@ -428,3 +429,21 @@ class SeenRequestRow(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32), default="")
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class GoalRow(Base):
+    """A person's networking goal (one per kind)."""
+
+    __tablename__ = "goals"
+
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    target: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# slack_sdk's OAuth tables (multi-workspace installs), defined by its own builders: see storage/installations.py.
+SLACK_INSTALLATIONS, SLACK_BOTS = installation_tables(Base.metadata)
+SLACK_OAUTH_STATES = oauth_states_table(Base.metadata)

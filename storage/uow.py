@@ -15,6 +15,7 @@ from storage.repositories.followups import (
     SqlNudgeRepository,
     SqlNudgeSettingsRepository,
 )
+from storage.repositories.insight import SqlInsightRepository
 from storage.repositories.interactions import SqlInteractionRepository
 from storage.repositories.people import SqlPeopleRepository, SqlWorkspaceRepository
 
@@ -32,6 +33,7 @@ class SqlUnitOfWork:
     contact_history: SqlContactHistory
     coffee: SqlCoffeeRepository
     breakers: SqlAuthBreakerRepository
+    insight: SqlInsightRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -47,6 +49,7 @@ class SqlUnitOfWork:
         self.contact_history = SqlContactHistory(self.session)
         self.coffee = SqlCoffeeRepository(self.session)
         self.breakers = SqlAuthBreakerRepository(self.session)
+        self.insight = SqlInsightRepository(self.session)
         return self
 
     def __exit__(

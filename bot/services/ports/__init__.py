@@ -15,6 +15,7 @@ from bot.services.ports.followups import (
     NudgeRepository,
     NudgeSettingsRepository,
 )
+from bot.services.ports.insight import InsightRepository
 from bot.services.ports.interactions import InteractionRepository
 from bot.services.ports.leases import LeasedQueue, LeasedRow
 from bot.services.ports.people import DirectoryLookupError, PeopleRepository, SlackDirectory, WorkspaceRepository
@@ -30,6 +31,7 @@ __all__ = [
     "CoffeeSlack",
     "ContactHistory",
     "DirectoryLookupError",
+    "InsightRepository",
     "InteractionRepository",
     "LeasedQueue",
     "LeasedRow",

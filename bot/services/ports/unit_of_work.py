@@ -9,6 +9,7 @@ from typing import Protocol, Self
 from bot.services.ports.coffee import CoffeeRepository
 from bot.services.ports.door import AuthBreakerRepository
 from bot.services.ports.followups import CadenceRepository, ContactHistory, NudgeRepository, NudgeSettingsRepository
+from bot.services.ports.insight import InsightRepository
 from bot.services.ports.interactions import InteractionRepository
 from bot.services.ports.people import PeopleRepository, WorkspaceRepository
 
@@ -42,6 +43,9 @@ class UnitOfWork(Protocol):
 
     @property
     def breakers(self) -> AuthBreakerRepository: ...
+
+    @property
+    def insight(self) -> InsightRepository: ...
 
     def __enter__(self) -> Self: ...
 
