@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from bot.container import Container
+    from bot.metrics import SweepHealth
 
 logger = logging.getLogger("rapport")
 
@@ -146,8 +147,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings, container: Container) -> int:
     from bot.app import StartupError, create_app
+    from bot.metrics import SweepHealth, watch_database
     from bot.scheduler import build_scheduler
     from storage import migrate
+    from storage.stats import operational_snapshot
 
     with _database_errors(settings.database_url):
         migrate.upgrade(container.engine)
@@ -179,11 +182,15 @@ def _run(args: argparse.Namespace, settings: Settings, container: Container) -> 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
+    watch_database(lambda: operational_snapshot(container.engine), id(container.engine))
     scheduler = None
     if args.role in {"all", "worker"}:
-        scheduler = build_scheduler(container.services, settings.rapport_sweep_seconds)
+        health = SweepHealth(settings.rapport_sweep_seconds)
+        scheduler = build_scheduler(container.services, settings.rapport_sweep_seconds, health)
         scheduler.start()
         logger.info("sweeps running every %ss", settings.rapport_sweep_seconds)
+        if args.role == "worker":
+            closers.append(_serve_worker_health(health, container, settings))
 
     try:
         if app is None:
@@ -203,6 +210,24 @@ def _run(args: argparse.Namespace, settings: Settings, container: Container) -> 
         container.after_ack.executor.shutdown(wait=True)
         logger.info("stopped")
     return 0
+
+
+def _serve_worker_health(health: SweepHealth, container: Container, settings: Settings) -> object:
+    """The worker's /metrics and /healthz on RAPPORT_METRICS_PORT, served from a thread; returns the server."""
+    from bot.server import make_http_server, make_worker_wsgi_app
+
+    try:
+        server = make_http_server(
+            make_worker_wsgi_app(health, container.engine), "0.0.0.0", settings.rapport_metrics_port, 2
+        )
+    except OSError as error:
+        port = settings.rapport_metrics_port
+        raise OperatorError(
+            f"cannot listen on port {port} ({error.strerror or error}): check RAPPORT_METRICS_PORT"
+        ) from None
+    threading.Thread(target=server.run, name="rapport-worker-http", daemon=True).start()
+    logger.info("worker: metrics and health on port %s (/metrics, /healthz)", settings.rapport_metrics_port)
+    return server
 
 
 def _check_slack(container: Container, settings: Settings) -> None:

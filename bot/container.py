@@ -14,15 +14,19 @@ from bot.clock import SystemClock
 from bot.services.breakers import AuthBreakers
 from bot.services.coffee import CoffeeService
 from bot.services.followups import FollowUpService
+from bot.services.home import HomeService
+from bot.services.insight import InsightService
 from bot.services.interactions import InteractionService
 from bot.services.people import PeopleService
 from bot.services.ports import Clock, UnitOfWork
 from bot.services.preferences import PreferencesService
+from bot.services.prep import PrepService
 from bot.services.registry import Services
 from bot.settings import Settings
 from bot.slack.coffee import SlackCoffeeAdapter
 from bot.slack.directory import SlackUserDirectory
 from bot.slack.gateway import SlackGateway
+from bot.slack.metered import MeteredWebClient
 from bot.slack.ratelimit import RateLimits
 from handlers.after_ack import AfterAck
 from handlers.blocks.coffee import CoffeeMessages
@@ -49,14 +53,14 @@ class Container:
 
 def make_client(settings: Settings) -> WebClient:
     """The Web API client, pointed at SLACK_API_URL, retrying once on 429 after Retry-After."""
-    client = WebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.api_url, timeout=10)
+    client = MeteredWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.api_url, timeout=10)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
     return client
 
 
 def make_gateway(settings: Settings) -> SlackGateway:
     """The outbound gateway for scheduled work, on its own WebClient (it installs its own retry handlers)."""
-    client = WebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.api_url, timeout=10)
+    client = MeteredWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.api_url, timeout=10)
     # A burst of 0.1 s worth: posting at exactly Slack's rate with a full-second burst leaves Slack's bucket empty,
     # and then any network jitter that bunches two posts earns a 429.
     burst = max(1, round(settings.rapport_slack_posts_per_second / 10))
@@ -109,6 +113,7 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
     # "We met" in a coffee round schedules follow-ups exactly like a /met.
     coffee.add_hook(followups.on_interaction_logged)
     preferences = PreferencesService(followups, people, clock)
+    insight = InsightService(uow_factory, people, clock)
     services = Services(
         clock=clock,
         people=people,
@@ -116,6 +121,9 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         followups=followups,
         preferences=preferences,
         coffee=coffee,
+        insight=insight,
+        prep=PrepService(uow_factory, people, clock),
+        home=HomeService(uow_factory, people, insight, followups, clock),
     )
     return Container(
         settings=settings,

@@ -8,7 +8,11 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.repositories.breakers import SqlAuthBreakerRepository
-from storage.repositories.coffee import SqlCoffeeRepository
+from storage.repositories.coffee import (
+    SqlCoffeeJobRepository,
+    SqlCoffeeProgrammeRepository,
+    SqlCoffeeRoundRepository,
+)
 from storage.repositories.followups import (
     SqlCadenceRepository,
     SqlContactHistory,
@@ -31,7 +35,9 @@ class SqlUnitOfWork:
     cadences: SqlCadenceRepository
     nudge_settings: SqlNudgeSettingsRepository
     contact_history: SqlContactHistory
-    coffee: SqlCoffeeRepository
+    coffee_programmes: SqlCoffeeProgrammeRepository
+    coffee_rounds: SqlCoffeeRoundRepository
+    coffee_jobs: SqlCoffeeJobRepository
     breakers: SqlAuthBreakerRepository
     insight: SqlInsightRepository
 
@@ -47,7 +53,9 @@ class SqlUnitOfWork:
         self.cadences = SqlCadenceRepository(self.session)
         self.nudge_settings = SqlNudgeSettingsRepository(self.session)
         self.contact_history = SqlContactHistory(self.session)
-        self.coffee = SqlCoffeeRepository(self.session)
+        self.coffee_programmes = SqlCoffeeProgrammeRepository(self.session)
+        self.coffee_rounds = SqlCoffeeRoundRepository(self.session)
+        self.coffee_jobs = SqlCoffeeJobRepository(self.session)
         self.breakers = SqlAuthBreakerRepository(self.session)
         self.insight = SqlInsightRepository(self.session)
         return self

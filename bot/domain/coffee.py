@@ -129,6 +129,18 @@ def following_round_start(settings: ProgramSettings, previous_start: datetime) -
     return _at_local(day, settings.local_minute, tz)
 
 
+def first_regular_start(settings: ProgramSettings, now: datetime) -> datetime:
+    """The first regular start whose heads-up (one business day before) is still ahead, so it can be sent on time.
+
+    Set up on Monday 09:00 for Mondays 10:00, the round is next week's: a heads-up sent now, one hour before,
+    would break the promise of a business day's notice.
+    """
+    starts = next_round_start(settings, now)
+    while round_times(settings, starts).heads_up_at < now:
+        starts = next_round_start(settings, starts)
+    return starts
+
+
 def previous_business_day(day: date) -> date:
     """The working day (Mon–Fri) before ``day``."""
     day -= timedelta(days=1)

@@ -50,6 +50,10 @@ class InsightService:
         self._people = people
         self._clock = clock
 
+    def now(self) -> datetime:
+        """The service's clock (what "today" and "fading" are measured from)."""
+        return self._clock.now()
+
     def change_goal(self, team_id: str, user_id: str, text: str) -> GoalChange:
         """Set or clear a goal from the text after ``/network goal``."""
         parsed = parse_goal(text)

@@ -93,12 +93,16 @@ class PeopleService:
         self._remember(fresh, now)
         return fresh
 
-    def tz_of(self, team_id: str, user_id: str) -> str:
-        """The person's time zone as Slack has it: "UTC" when they are unknown or Slack cannot say right now."""
+    def find(self, team_id: str, user_id: str) -> Person | None:
+        """The person for display, or None when Slack says they do not exist or can't say right now."""
         try:
-            person = self.get(team_id, user_id)
+            return self.get(team_id, user_id)
         except DirectoryLookupError:
-            person = None
+            return None
+
+    def tz_of(self, team_id: str, user_id: str) -> str:
+        """The person's time zone: "UTC" when they are unknown or Slack can't say right now."""
+        person = self.find(team_id, user_id)
         return person.tz if person else "UTC"
 
     def fresh(self, team_id: str, user_ids: list[str]) -> FreshPeople:

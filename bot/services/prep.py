@@ -49,7 +49,7 @@ class PrepService:
         now = self._clock.now()
         with self._uow_factory() as uow:
             settings = uow.nudge_settings.get_many(team_id, [asker_id, person_id])
-            intro = uow.coffee.intros(team_id, [person_id]).get(person_id, "")
+            intro = uow.coffee_programmes.intros(team_id, [person_id]).get(person_id, "")
             recent = uow.interactions.list_for_author(team_id, asker_id, with_user=person_id, limit=TAGGED_MEETINGS)
             total = uow.insight.meetings_with(team_id, asker_id, person_id)
             open_nudges = [
@@ -73,4 +73,5 @@ class PrepService:
             cadence=cadence if cadence is not None and cadence.active else None,
             tags=tags,
             opener=suggested_opener(person.label, recent, tags),
+            asker_tz=asker_tz,
         )

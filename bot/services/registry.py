@@ -6,10 +6,13 @@ from dataclasses import dataclass
 
 from bot.services.coffee import CoffeeService
 from bot.services.followups import FollowUpService
+from bot.services.home import HomeService
+from bot.services.insight import InsightService
 from bot.services.interactions import InteractionService
 from bot.services.people import PeopleService
 from bot.services.ports import Clock
 from bot.services.preferences import PreferencesService
+from bot.services.prep import PrepService
 
 
 @dataclass(frozen=True)
@@ -22,3 +25,6 @@ class Services:
     followups: FollowUpService
     preferences: PreferencesService
     coffee: CoffeeService
+    insight: InsightService
+    prep: PrepService
+    home: HomeService

@@ -5,9 +5,7 @@ from __future__ import annotations
 from bot.domain.insight.prep import PrepBrief
 from bot.domain.nudges import format_day
 from bot.domain.user_text import render_user_text
-from handlers.blocks.common import Block, context, section, truncate
-
-Message = tuple[str, list[Block]]
+from handlers.blocks.common import Block, Message, context, section, truncate
 
 
 def _hours(minutes: int) -> str:
@@ -18,7 +16,7 @@ def _hours(minutes: int) -> str:
     return f"{amount} of shared working time"
 
 
-def prep_message(brief: PrepBrief, asker_tz: str) -> Message:
+def prep_message(brief: PrepBrief) -> Message:
     """The brief: who they are and their local time, our history (my notes only), open follow-ups, an opener."""
     person = brief.person
     about = [f"*Before you meet <@{person.user_id}>*"]
@@ -29,8 +27,8 @@ def prep_message(brief: PrepBrief, asker_tz: str) -> Message:
     blocks: list[Block] = [section("\n".join(about))]
     if brief.intro:
         blocks.append(context(f":wave: _{render_user_text(brief.intro)}_"))
-    blocks.append(section(_history(brief, asker_tz)))
-    follow = _follow_ups(brief, asker_tz)
+    blocks.append(section(_history(brief, brief.asker_tz)))
+    follow = _follow_ups(brief, brief.asker_tz)
     if follow:
         blocks.append(section(follow))
     if brief.tags:

@@ -118,11 +118,11 @@ def test_the_brief_renders_inert_and_private(
 
     log(uow_factory, team_id, ME, DANA, 3, "budget &lt;draft&gt; for Q3", "launch")
     with uow_factory() as uow:
-        uow.coffee.set_intro(team_id, DANA, "Hi <!channel> I run <https://evil.example|the wiki>", NOW)
+        uow.coffee_programmes.set_intro(team_id, DANA, "Hi <!channel> I run <https://evil.example|the wiki>", NOW)
         uow.commit()
     brief = service.brief(team_id, ME, DANA)
     assert isinstance(brief, PrepBrief)
-    text, blocks = prep_message(brief, "America/New_York")
+    text, blocks = prep_message(brief)
     shown = str(blocks)
     assert text == "Your brief for dana"
     assert "<!channel>" not in shown, "text Dana wrote pings nobody"

@@ -28,6 +28,7 @@ class PrepBrief:
     cadence: Cadence | None = None
     tags: Sequence[tuple[str, int]] = field(default=())  # most used first
     opener: str = ""
+    asker_tz: str = "UTC"  # dates in the brief are the asker's
 
 
 def shared_working_minutes(mine: WorkingHours, theirs: WorkingHours, now: datetime) -> int:

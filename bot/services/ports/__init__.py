@@ -6,7 +6,13 @@ One module per area; everything is re-exported here, so ``from bot.services.port
 from __future__ import annotations
 
 from bot.services.ports.clock import Clock
-from bot.services.ports.coffee import ChannelInfo, CoffeeRepository, CoffeeSlack
+from bot.services.ports.coffee import (
+    ChannelInfo,
+    CoffeeJobRepository,
+    CoffeeProgrammeRepository,
+    CoffeeRoundRepository,
+    CoffeeSlack,
+)
 from bot.services.ports.door import AuthBreakerRepository, AuthProbe, SeenRequests
 from bot.services.ports.followups import (
     CadenceRepository,
@@ -19,7 +25,7 @@ from bot.services.ports.insight import InsightRepository
 from bot.services.ports.interactions import InteractionRepository
 from bot.services.ports.leases import LeasedQueue, LeasedRow
 from bot.services.ports.people import DirectoryLookupError, PeopleRepository, SlackDirectory, WorkspaceRepository
-from bot.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from bot.services.ports.unit_of_work import Transaction, UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
     "AuthBreakerRepository",
@@ -27,7 +33,9 @@ __all__ = [
     "CadenceRepository",
     "ChannelInfo",
     "Clock",
-    "CoffeeRepository",
+    "CoffeeJobRepository",
+    "CoffeeProgrammeRepository",
+    "CoffeeRoundRepository",
     "CoffeeSlack",
     "ContactHistory",
     "DirectoryLookupError",
@@ -41,6 +49,7 @@ __all__ = [
     "PeopleRepository",
     "SeenRequests",
     "SlackDirectory",
+    "Transaction",
     "UnitOfWork",
     "UnitOfWorkFactory",
     "WorkspaceRepository",
