@@ -1,4 +1,4 @@
-"""The claim statement shared by every table of leased scheduled work (nudges, coffee round steps).
+"""The claim statement and the held-row update shared by every table of leased scheduled work (nudges, coffee steps).
 
 A leased row has ``status`` (pending/claimed/…), ``available_at`` and ``claimed_by``. ``available_at`` is "due at"
 for a pending row and "lease expiry" for a claimed one, so one partial index on ``available_at`` finds both due rows
@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, Update, select, text, update
+from sqlalchemy.orm import Session
 
 from storage.models import CLAIMABLE_SQL
 
@@ -55,3 +56,28 @@ def claim_statement(
         .values(status="claimed", claimed_by=worker_id, available_at=lease_until, **(also_set or {}))
         .returning(*(returning or table.c))
     )
+
+
+def update_held(
+    session: Session,
+    table: Table,
+    ids: Sequence[int],
+    worker_id: str,
+    values: Mapping[str, Any],
+    *also: ColumnElement[bool],
+) -> int:
+    """Update the rows ``ids`` with ``values`` only while ``worker_id`` still holds them (claimed by it), and only
+    those that also meet ``also``; returns how many were updated.
+
+    Every outcome a sweep records goes through here: a worker whose lease expired (and whose rows another sweep
+    claimed meanwhile) changes nothing, so the rows' new holder is never overwritten.
+    """
+    if not ids:
+        return 0
+    result = session.execute(
+        update(table)
+        .where(table.c.id.in_(list(ids)), table.c.status == "claimed", table.c.claimed_by == worker_id, *also)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -21,7 +21,7 @@ from bot.domain.insight.network import NetworkPicture, Tie, build_picture
 from bot.domain.insight.periods import Period, Window, elapsed_fraction, recent_windows, window_at
 from bot.domain.insight.reach import Reach
 from bot.services.people import PeopleService
-from bot.services.ports import Clock, DirectoryLookupError, InsightRepository, UnitOfWorkFactory
+from bot.services.ports import Clock, InsightRepository, UnitOfWorkFactory
 
 EFFECTIVENESS_SPAN = timedelta(days=90)
 STREAK_PERIODS = {Period.WEEK: 12, Period.MONTH: 12, Period.QUARTER: 4}  # how far back a streak is counted
@@ -52,13 +52,6 @@ class InsightService:
         self._people = people
         self._clock = clock
 
-    def _tz(self, team_id: str, user_id: str) -> str:
-        try:
-            person = self._people.get(team_id, user_id)
-        except DirectoryLookupError:
-            person = None
-        return person.tz if person else "UTC"
-
     def now(self) -> datetime:
         """The service's clock (what "today" and "fading" are measured from)."""
         return self._clock.now()
@@ -82,7 +75,7 @@ class InsightService:
     def goal_reports(self, team_id: str, user_id: str) -> list[GoalReport]:
         """Each of the person's goals against its current period, with the streak of periods met before it."""
         now = self._clock.now()
-        tz = self._tz(team_id, user_id)
+        tz = self._people.tz_of(team_id, user_id)
         department = self._department(team_id, user_id)
         with self._uow_factory() as uow:
             goals = uow.insight.goals(team_id, user_id)
@@ -140,7 +133,7 @@ class InsightService:
     def reach(self, team_id: str, user_id: str) -> Reach:
         """Teams and time zones met this quarter, and the new ties outside the person's team."""
         now = self._clock.now()
-        tz = self._tz(team_id, user_id)
+        tz = self._people.tz_of(team_id, user_id)
         quarter = window_at(Period.QUARTER, now, tz)
         with self._uow_factory() as uow:
             met = uow.insight.meetings_by_contact(team_id, user_id, quarter.start, quarter.end)

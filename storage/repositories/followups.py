@@ -20,7 +20,7 @@ from bot.domain.nudges import (
     NudgeStatus,
     ScheduledNudge,
 )
-from storage.leases import claim_statement, lease_criteria
+from storage.leases import claim_statement, lease_criteria, update_held
 from storage.models import (
     NUDGE_UNCLAIMED_SQL,
     CadenceRow,
@@ -63,6 +63,9 @@ def _nudge(row: NudgeRow) -> ScheduledNudge:
         sent_ts=row.sent_ts,
         updated_at=row.updated_at,
     )
+
+
+_NUDGES: Table = NudgeRow.__table__  # type: ignore[assignment]
 
 
 class SqlNudgeRepository:
@@ -139,7 +142,7 @@ class SqlNudgeRepository:
         workspace (tests and the sandbox share databases); production sweeps serve every workspace except
         ``exclude_teams`` (paused by their auth breaker: their rows are not touched at all).
         """
-        table: Table = NudgeRow.__table__  # type: ignore[assignment]
+        table = _NUDGES
         criteria = lease_criteria(table, team_id, exclude_teams)
         # Core, not ORM entities, and only the columns a sweep needs: the claim's cost stays close to a bare SELECT.
         # updated_at is left alone: for an in-doubt row it dates the attempt that may have reached Slack.
@@ -171,36 +174,14 @@ class SqlNudgeRepository:
         ]
         return sorted(claimed, key=lambda nudge: (nudge.due_at, nudge.id))
 
-    def _held(self, ids: Sequence[int], worker_id: str) -> list[object]:
-        return [
-            NudgeRow.id.in_(list(ids)),
-            NudgeRow.status == NudgeStatus.CLAIMED.value,
-            NudgeRow.claimed_by == worker_id,
-        ]
-
     def _update_held(self, ids: Sequence[int], worker_id: str, **values: object) -> int:
-        if not ids:
-            return 0
-        result = self._session.execute(
-            update(NudgeRow)
-            .where(*self._held(ids, worker_id))  # type: ignore[arg-type]
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
+        return update_held(self._session, _NUDGES, ids, worker_id, values)
 
     def mark_attempt(self, ids: Sequence[int], worker_id: str, now: datetime, lease_until: datetime) -> int:
         """Before a post: count the attempt, mark the rows as possibly delivered (the outcome clears it) and renew
         the lease — only while the lease has not expired, so no other sweep can be re-claiming them meanwhile."""
-        if not ids:
-            return 0
-        result = self._session.execute(
-            update(NudgeRow)
-            .where(*self._held(ids, worker_id), NudgeRow.available_at > now)  # type: ignore[arg-type]
-            .values(attempts=NudgeRow.attempts + 1, in_doubt=True, available_at=lease_until, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
+        values = {"attempts": NudgeRow.attempts + 1, "in_doubt": True, "available_at": lease_until, "updated_at": now}
+        return update_held(self._session, _NUDGES, ids, worker_id, values, _NUDGES.c.available_at > now)
 
     def release(self, ids: Sequence[int], worker_id: str, available_at: datetime, now: datetime) -> int:
         """Give rows back unperformed (not deliverable yet): claimable again at ``available_at``."""
@@ -208,15 +189,18 @@ class SqlNudgeRepository:
             ids, worker_id, status=NudgeStatus.PENDING.value, claimed_by=None, available_at=available_at, updated_at=now
         )
 
-    def mark_refused(self, ids: Sequence[int], worker_id: str, error: str, now: datetime) -> int:
+    def mark_refused(
+        self, ids: Sequence[int], worker_id: str, error: str, available_at: datetime, now: datetime
+    ) -> int:
         """Slack refused the token for this post: nothing was sent, so take back the attempt ``mark_attempt`` counted
-        and the in-doubt mark; the rows wait (pending) for the workspace's auth breaker to close."""
+        and the in-doubt mark; the rows wait (pending, from ``available_at``: the breaker's next probe) for the
+        workspace's auth breaker to close."""
         return self._update_held(
             ids,
             worker_id,
             status=NudgeStatus.PENDING.value,
             claimed_by=None,
-            available_at=now,
+            available_at=available_at,
             attempts=NudgeRow.attempts - 1,
             in_doubt=False,
             last_error=error[:64],

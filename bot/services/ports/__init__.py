@@ -24,6 +24,7 @@ from bot.services.ports.followups import (
 )
 from bot.services.ports.insight import InsightRepository
 from bot.services.ports.interactions import InteractionRepository
+from bot.services.ports.leases import LeasedQueue, LeasedRow
 from bot.services.ports.people import DirectoryLookupError, PeopleRepository, SlackDirectory, WorkspaceRepository
 from bot.services.ports.personal_data import PersonalData
 from bot.services.ports.unit_of_work import Transaction, UnitOfWork, UnitOfWorkFactory
@@ -43,6 +44,8 @@ __all__ = [
     "DirectoryLookupError",
     "InsightRepository",
     "InteractionRepository",
+    "LeasedQueue",
+    "LeasedRow",
     "MessageSender",
     "NudgeRepository",
     "NudgeSettingsRepository",

@@ -15,9 +15,8 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.coffee import Job, JobKind
-from storage.leases import claim_statement, lease_criteria
+from storage.leases import claim_statement, lease_criteria, update_held
 from storage.models import CoffeeJobRow
-from storage.repositories.common import rowcount
 
 
 def _job(row: CoffeeJobRow) -> Job:
@@ -64,13 +63,8 @@ class SqlCoffeeJobRepository:
         return sorted((_job(row) for row in rows), key=lambda job: (job.due_at, job.id))
 
     def _update_held(self, job_id: int, worker_id: str, **values: Any) -> bool:
-        result = self._session.execute(
-            update(CoffeeJobRow)
-            .where(CoffeeJobRow.id == job_id, CoffeeJobRow.status == "claimed", CoffeeJobRow.claimed_by == worker_id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        return rowcount(result) > 0
+        table: Table = CoffeeJobRow.__table__  # type: ignore[assignment]
+        return update_held(self._session, table, [job_id], worker_id, values) > 0
 
     def finish(self, job_id: int, worker_id: str, now: datetime) -> bool:
         """The step is done (only if the worker still holds it)."""
