@@ -25,6 +25,7 @@ from bot.services.ports import Clock, UnitOfWork
 from bot.services.preferences import PreferencesService
 from bot.services.prep import PrepService
 from bot.services.registry import Services
+from bot.services.reviews import ReviewService
 from bot.settings import Settings
 from bot.slack.coffee import SlackCoffeeAdapter
 from bot.slack.directory import SlackUserDirectory
@@ -35,6 +36,7 @@ from handlers.after_ack import AfterAck
 from handlers.blocks.coffee import CoffeeMessages
 from handlers.blocks.intro import IntroMessages
 from handlers.blocks.nudges import MAX_NUDGES_PER_MESSAGE, render_delivery
+from handlers.blocks.review import review_message
 from storage.db import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
 
@@ -123,6 +125,20 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
     )
     # "We met" on an introduction, and the introduction itself, schedule follow-ups like a /met.
     intros.add_hook(followups.on_interaction_logged)
+    reviews = ReviewService(
+        uow_factory,
+        people,
+        insight,
+        followups,
+        gateway,
+        review_message,
+        breakers,
+        clock,
+        lease=timedelta(seconds=settings.rapport_sweep_lease_seconds),
+    )
+    # Whoever logs a meeting (by /met, a coffee "We met" or an introduction) gets a weekly review from then on.
+    for source in (interactions, coffee, intros):
+        source.add_hook(reviews.on_interaction_logged)
     services = Services(
         clock=clock,
         people=people,
@@ -136,6 +152,7 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         data_rights=DataRightsService(uow_factory, clock),
         admin=AdminInsightService(uow_factory, SlackUserDirectory(client), clock),
         intros=intros,
+        reviews=reviews,
     )
     return Container(
         settings=settings,

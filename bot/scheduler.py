@@ -29,6 +29,7 @@ def sweeps_for(services: Services) -> list[Sweep]:
         Sweep("followups.cadences", services.followups.sweep_cadences),
         Sweep("followups.nudges", services.followups.sweep),
         Sweep("coffee.rounds", services.coffee.sweep),
+        Sweep("insight.reviews", services.reviews.sweep),
     ]
 
 

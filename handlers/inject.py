@@ -33,6 +33,7 @@ def provided(services: Services, after_ack: AfterAck) -> dict[str, Any]:
         "data_rights": services.data_rights,
         "admin": services.admin,
         "intros": services.intros,
+        "reviews": services.reviews,
         "after_ack": after_ack,
     }
 

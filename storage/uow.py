@@ -23,6 +23,7 @@ from storage.repositories.insight import SqlInsightRepository, SqlWorkspaceInsig
 from storage.repositories.interactions import SqlInteractionRepository
 from storage.repositories.people import SqlPeopleRepository, SqlWorkspaceRepository
 from storage.repositories.personal_data import SqlPersonalData
+from storage.repositories.reviews import SqlReviewRepository
 
 
 class SqlUnitOfWork:
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
     insight: SqlInsightRepository
     personal_data: SqlPersonalData
     workspace_insight: SqlWorkspaceInsight
+    reviews: SqlReviewRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -63,6 +65,7 @@ class SqlUnitOfWork:
         self.insight = SqlInsightRepository(self.session)
         self.personal_data = SqlPersonalData(self.session)
         self.workspace_insight = SqlWorkspaceInsight(self.session)
+        self.reviews = SqlReviewRepository(self.session)
         return self
 
     def __exit__(

@@ -16,6 +16,7 @@ from bot.services.people import PeopleService
 from bot.services.ports import Clock
 from bot.services.preferences import PreferencesService
 from bot.services.prep import PrepService
+from bot.services.reviews import ReviewService
 
 
 @dataclass(frozen=True)
@@ -34,3 +35,4 @@ class Services:
     data_rights: DataRightsService
     admin: AdminInsightService
     intros: IntroService
+    reviews: ReviewService

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.domain.insight.goals import goal_help
 from bot.services.insight import InsightService
+from bot.services.reviews import DAY_NAMES, ReviewService
 from handlers.admin import send_admin_view
 from handlers.after_ack import AfterAck
 from handlers.data_rights import forget_modal, send_export
@@ -23,6 +24,7 @@ HELP = (
     "• `/prep @dana` — a private brief before you meet someone\n"
     "• `/network export` — everything Rapport holds about you, as files in your DM\n"
     "• `/network forget` — delete your data (you confirm first)\n"
+    "• `/network review friday` — your weekly review on another day (`/network review off` stops it)\n"
     "• `/network admin` — workspace aggregates, for admins and owners\n"
     "Everything here comes from your own log and is visible only to you."
 )
@@ -60,6 +62,8 @@ def handle_network(
             )
         case "admin":
             after_ack.submit(command, lambda: reply(send_admin_view(client, context["admin"], team_id, user_id)))
+        case "review" | "reviews":
+            reply((_review_day(context["reviews"], team_id, user_id, rest), []))
         case "export":
             after_ack.submit(
                 command, lambda: reply((send_export(client, context["data_rights"], team_id, user_id), []))
@@ -69,3 +73,16 @@ def handle_network(
                 reply(("I couldn't open the confirmation just now — please try again in a moment.", []))
         case _:
             reply((f"I don't know `/network {verb[:40]}`.\n\n{HELP}", []))
+
+
+def _review_day(reviews: ReviewService, team_id: str, user_id: str, text: str) -> str:
+    """`/network review monday|…|sunday|on|off`."""
+    word = text.strip().lower()
+    if word == "off":
+        return reviews.set_day(team_id, user_id, None)
+    if word in ("", "on"):
+        return reviews.set_day(team_id, user_id, 0)
+    days = [index for index, name in enumerate(DAY_NAMES) if name.startswith(word[:3])] if len(word) >= 3 else []
+    if len(days) != 1:
+        return "Which day? `/network review monday` (any weekday), or `/network review off`."
+    return reviews.set_day(team_id, user_id, days[0])

@@ -213,6 +213,20 @@ class SqlInsightRepository:
             again += 1 if later else 0
         return len(groups), again
 
+    def teams(self, team_id: str) -> list[str]:
+        """The workspace's teams (departments) as the directory cache knows them, people who left excluded."""
+        rows = self._session.scalars(
+            select(PersonRow.department)
+            .where(
+                PersonRow.team_id == team_id,
+                PersonRow.department != "",
+                PersonRow.deleted.is_(False),
+                PersonRow.is_bot.is_(False),
+            )
+            .distinct()
+        )
+        return sorted(rows)
+
     def cadence_counts(self, team_id: str, user_id: str, now: datetime) -> tuple[int, int]:
         """(keep-in-touch contacts, of those not overdue at ``now``)."""
         on_time = func.sum(case((or_(CadenceRow.next_due_at.is_(None), CadenceRow.next_due_at > now), 1), else_=0))

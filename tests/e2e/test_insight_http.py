@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from bot.clock import ManualClock
+from bot.domain.insight.review import next_review_at
+from bot.embedded import EmbeddedBot
 from bot.sandbox.client import HttpDriver
 from bot.sandbox.slack import FakeSlack
 from bot.sandbox.slack.records import FakeMessage
@@ -170,3 +173,34 @@ def test_intro_connects_two_people_and_we_met_logs_for_both(
     wait_for(
         lambda: ("Follow-ups due" in home_text(fake, "lee") and "maya" in home_text(fake, "lee")) or None, what="due"
     )
+
+
+def review_dms(fake: FakeSlack, user: str) -> list[FakeMessage]:
+    return [m for m in fake.messages(user) if "Your week in networking" in m.text]
+
+
+def test_weekly_review_on_the_persons_day_once_and_off_when_asked(
+    slack: HttpDriver, fake: FakeSlack, bot: EmbeddedBot, clock: ManualClock
+) -> None:
+    reviews = bot.container.services.reviews
+    run_met(slack, fake, f"{mention(fake, 'maya')} coffee")
+    slack.slash_command("lee", "/network", "goal 2 new people a month", channel=CHANNEL)
+    ephemeral(fake, "lee", "Goal set")
+    due = next_review_at(clock.now(), fake.user("lee").tz)
+    local = due.astimezone(ZoneInfo(fake.user("lee").tz))
+    assert (local.weekday(), local.hour, local.minute) == (0, 9, 0), "Monday 09:00 in lee's own time zone"
+    clock.set(due - timedelta(minutes=1))
+    assert reviews.sweep(team_id=fake.team_id).claimed == 0, "not due before the person's Monday 09:00"
+    clock.set(due + timedelta(minutes=1))
+    report = reviews.sweep(team_id=fake.team_id)
+    assert report.claimed == 1 and report.done == 1
+    [review] = review_dms(fake, "lee")
+    shown = str(review.blocks)
+    assert "You logged 1 meeting last week, 1 of them new (maya)" in shown and "Goal — meet 2 new people" in shown
+    assert reviews.sweep(team_id=fake.team_id).claimed == 0, "once a week"
+    slack.slash_command("lee", "/network", "review off", channel=CHANNEL)
+    ephemeral(fake, "lee", "Weekly reviews are off")
+    clock.advance(timedelta(days=8))
+    assert reviews.sweep(team_id=fake.team_id).claimed == 0 and len(review_dms(fake, "lee")) == 1
+    slack.slash_command("lee", "/network", "review fri", channel=CHANNEL)
+    ephemeral(fake, "lee", "comes on Fridays")

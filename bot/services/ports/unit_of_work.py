@@ -19,6 +19,7 @@ from bot.services.ports.insight import InsightRepository
 from bot.services.ports.interactions import InteractionRepository
 from bot.services.ports.people import PeopleRepository, WorkspaceRepository
 from bot.services.ports.personal_data import PersonalData
+from bot.services.ports.reviews import ReviewRepository
 
 
 class Transaction(Protocol):
@@ -82,6 +83,9 @@ class UnitOfWork(Transaction, Protocol):
 
     @property
     def workspace_insight(self) -> WorkspaceInsight: ...
+
+    @property
+    def reviews(self) -> ReviewRepository: ...
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
