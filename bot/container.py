@@ -19,6 +19,7 @@ from bot.services.followups import FollowUpService
 from bot.services.home import HomeService
 from bot.services.insight import InsightService
 from bot.services.interactions import InteractionService
+from bot.services.intros import IntroService
 from bot.services.people import PeopleService
 from bot.services.ports import Clock, UnitOfWork
 from bot.services.preferences import PreferencesService
@@ -32,6 +33,7 @@ from bot.slack.metered import MeteredWebClient
 from bot.slack.ratelimit import RateLimits
 from handlers.after_ack import AfterAck
 from handlers.blocks.coffee import CoffeeMessages
+from handlers.blocks.intro import IntroMessages
 from handlers.blocks.nudges import MAX_NUDGES_PER_MESSAGE, render_delivery
 from storage.db import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
@@ -116,6 +118,11 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
     coffee.add_hook(followups.on_interaction_logged)
     preferences = PreferencesService(followups, people, clock)
     insight = InsightService(uow_factory, people, clock)
+    intros = IntroService(
+        uow_factory, people, SlackCoffeeAdapter(gateway, make_client(settings)), IntroMessages(), clock
+    )
+    # "We met" on an introduction, and the introduction itself, schedule follow-ups like a /met.
+    intros.add_hook(followups.on_interaction_logged)
     services = Services(
         clock=clock,
         people=people,
@@ -128,6 +135,7 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         home=HomeService(uow_factory, people, insight, followups, clock),
         data_rights=DataRightsService(uow_factory, clock),
         admin=AdminInsightService(uow_factory, SlackUserDirectory(client), clock),
+        intros=intros,
     )
     return Container(
         settings=settings,

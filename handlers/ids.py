@@ -101,3 +101,6 @@ GOAL_TARGET_ACTION = "target"
 
 # Data rights
 FORGET_CALLBACK = "forget_me_modal"
+
+# Introductions (/intro)
+INTRO_MET_ACTION = "intro_we_met"

@@ -32,6 +32,7 @@ def provided(services: Services, after_ack: AfterAck) -> dict[str, Any]:
         "home": services.home,
         "data_rights": services.data_rights,
         "admin": services.admin,
+        "intros": services.intros,
         "after_ack": after_ack,
     }
 

@@ -99,14 +99,19 @@ def selected_value(values: dict[str, Any], block_id: str, action_id: str) -> Any
     return selected.get("value") if isinstance(selected, dict) else None
 
 
-def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> bool:
-    """Open ``view``; False (logged) when Slack refuses, so the caller can tell the person what to do instead."""
+def attempt(what: str, call: Callable[[], object]) -> bool:
+    """Make one Slack call; False (logged with Slack's error code) when Slack refuses it."""
     try:
-        client.views_open(trigger_id=trigger_id, view=view)
+        call()
         return True
     except SlackApiError as error:
-        logger.warning("views.open failed: %s", error.response.get("error"))
+        logger.warning("%s failed: %s", what, error.response.get("error"))
         return False
+
+
+def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> bool:
+    """Open ``view``; False (logged) when Slack refuses, so the caller can tell the person what to do instead."""
+    return attempt("views.open", lambda: client.views_open(trigger_id=trigger_id, view=view))
 
 
 # --- answering -----------------------------------------------------------------------------------------------------

@@ -355,6 +355,9 @@ def follow_up_text(
     late_due: datetime | None = None,
 ) -> str:
     """'You met Dana 7 days ago (lunch — Q3 launch). Follow up?' — with '(due Mon 23 Nov)' when ``late_due``."""
+    if interaction_kind.strip() == "introduction":
+        ago = _ago(days_since(met_at, now, tz))
+        return f"You introduced {contact} to someone {ago}. Did they connect?{_late_suffix(late_due, tz)}"
     details = " — ".join(part for part in (interaction_kind.strip(), topic.strip()) if part)
     context = f" ({details})" if details else ""
     return f"You met {contact} {_ago(days_since(met_at, now, tz))}{context}. Follow up?{_late_suffix(late_due, tz)}"

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.domain.insight.effectiveness import Effectiveness
 from bot.domain.insight.reach import Reach
-from bot.domain.nudges import DueNudge, NudgeStatus
+from bot.domain.nudges import DueNudge
 from bot.services.followups import FollowUpService
 from bot.services.insight import GoalReport, InsightService
 from bot.services.people import PeopleService
@@ -67,15 +67,9 @@ class HomeService:
         with self._uow_factory() as uow:
             logged_anything = uow.interactions.latest_for_author(team_id, user_id) is not None
         goals = self._insight.goal_reports(team_id, user_id)
-        due_rows = [
-            nudge
-            for nudge in self._followups.pending(team_id, user_id)
-            if nudge.due_at <= now or nudge.status is NudgeStatus.SENT
-        ]
+        due_rows, due_total = self._followups.due(team_id, user_id, MAX_DUE_SHOWN)
         cadences = [c for c in self._followups.list_cadences(team_id, user_id) if c.next_due_at <= now]
-        shown_ids = tuple(
-            dict.fromkeys([n.contact_id for n in due_rows[:MAX_DUE_SHOWN]] + [c.contact_id for c in cadences])
-        )
+        shown_ids = tuple(dict.fromkeys([n.contact_id for n in due_rows] + [c.contact_id for c in cadences]))
         labels = self._people.labels(team_id, shown_ids)
         due = [
             DueNudge(
@@ -87,7 +81,7 @@ class HomeService:
                 due_at=nudge.due_at,
                 contact=labels.get(nudge.contact_id, f"<@{nudge.contact_id}>"),
             )
-            for nudge in due_rows[:MAX_DUE_SHOWN]
+            for nudge in due_rows
         ]
         overdue = [
             OverdueContact(c.contact_id, labels.get(c.contact_id, f"<@{c.contact_id}>"), c.every_days, c.next_due_at)
@@ -95,19 +89,14 @@ class HomeService:
         ]
         return HomeView(
             user_id=user_id,
-            tz=self._people_tz(team_id, user_id),
+            tz=self._people.tz_of(team_id, user_id),
             now=now,
             first_run=not logged_anything and not goals,
             goals=goals,
             due=due,
-            more_due=max(0, len(due_rows) - MAX_DUE_SHOWN),
+            more_due=max(0, due_total - len(due_rows)),
             overdue=overdue,
             more_overdue=max(0, len(cadences) - MAX_OVERDUE_SHOWN),
             reach=self._insight.reach(team_id, user_id),
             effectiveness=self._insight.effectiveness(team_id, user_id),
         )
-
-    def _people_tz(self, team_id: str, user_id: str) -> str:
-        with self._uow_factory() as uow:
-            person = uow.people.get_many(team_id, [user_id]).get(user_id)
-        return person.tz if person else "UTC"

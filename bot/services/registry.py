@@ -11,6 +11,7 @@ from bot.services.followups import FollowUpService
 from bot.services.home import HomeService
 from bot.services.insight import InsightService
 from bot.services.interactions import InteractionService
+from bot.services.intros import IntroService
 from bot.services.people import PeopleService
 from bot.services.ports import Clock
 from bot.services.preferences import PreferencesService
@@ -32,3 +33,4 @@ class Services:
     home: HomeService
     data_rights: DataRightsService
     admin: AdminInsightService
+    intros: IntroService

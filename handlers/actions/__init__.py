@@ -7,7 +7,7 @@ import re
 from slack_bolt import App
 
 from handlers import ids
-from handlers.actions import coffee, home, met, nudges
+from handlers.actions import coffee, home, intro, met, nudges
 
 
 def _nudge_button(prefix: str) -> re.Pattern[str]:
@@ -33,3 +33,4 @@ def register(app: App) -> None:
     app.action(ids.HOME_GOAL_ACTION)(home.handle_goal)
     app.action(ids.HOME_SETTINGS_ACTION)(home.handle_settings)
     app.action(ids.HOME_MAP_ACTION)(home.handle_map)
+    app.action(ids.INTRO_MET_ACTION)(intro.handle_we_met)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers.commands.coffee import handle_coffee
+from handlers.commands.intro import handle_intro
 from handlers.commands.met import handle_met
 from handlers.commands.network import handle_network
 from handlers.commands.prep import handle_prep
@@ -16,3 +17,4 @@ def register(app: App) -> None:
     app.command("/coffee")(handle_coffee)
     app.command("/network")(handle_network)
     app.command("/prep")(handle_prep)
+    app.command("/intro")(handle_intro)

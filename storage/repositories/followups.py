@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, time
 
-from sqlalchemy import Table, func, select, text, update
+from sqlalchemy import Table, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.domain.leases import Claim
 from bot.domain.nudges import (
+    OPEN_STATUSES,
     Cadence,
     NudgeKind,
     NudgeSettings,
@@ -283,6 +284,21 @@ class SqlNudgeRepository:
         if statuses:
             query = query.where(NudgeRow.status.in_([status.value for status in statuses]))
         return [_nudge(row) for row in self._session.scalars(query.order_by(NudgeRow.due_at, NudgeRow.id))]
+
+    def due_for_user(self, team_id: str, user_id: str, now: datetime, limit: int) -> tuple[list[ScheduledNudge], int]:
+        """The person's open nudges that are due (or sent and unanswered), oldest first, at most ``limit``; and how
+        many there are in all (one COUNT, not a load of every row)."""
+        open_due = (
+            NudgeRow.team_id == team_id,
+            NudgeRow.user_id == user_id,
+            NudgeRow.status.in_([status.value for status in OPEN_STATUSES]),
+            or_(NudgeRow.due_at <= now, NudgeRow.status == NudgeStatus.SENT.value),
+        )
+        rows = self._session.scalars(
+            select(NudgeRow).where(*open_due).order_by(NudgeRow.due_at, NudgeRow.id).limit(limit)
+        )
+        total = self._session.scalar(select(func.count()).select_from(NudgeRow).where(*open_due))
+        return [_nudge(row) for row in rows], int(total or 0)
 
     def status_counts(self, team_id: str) -> dict[str, int]:
         """How many of the workspace's nudges are in each status (diagnostics and tests)."""

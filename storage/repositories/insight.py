@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, case, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.domain.insight.goals import Goal, GoalKind
@@ -26,6 +26,18 @@ _FOLLOWED_UP = (NudgeStatus.DONE.value, NudgeStatus.SUPERSEDED.value)
 # Not part of the rate: "Not needed" is the person's call, a snoozed row is replaced by its successor, and a failed
 # one never reached them.
 _NOT_COUNTED = (NudgeStatus.DISMISSED.value, NudgeStatus.SNOOZED.value, NudgeStatus.FAILED.value)
+
+
+def _authored(
+    team_id: str, author_id: str, start: datetime | None = None, end: datetime | None = None
+) -> list[ColumnElement[bool]]:
+    """The author's own meetings (optionally in [start, end)): every per-person aggregate starts here."""
+    criteria = [InteractionRow.team_id == team_id, InteractionRow.author_id == author_id]
+    if start is not None:
+        criteria.append(InteractionRow.happened_at >= start)
+    if end is not None:
+        criteria.append(InteractionRow.happened_at < end)
+    return criteria
 
 
 class SqlInsightRepository:
@@ -67,12 +79,7 @@ class SqlInsightRepository:
         rows = self._session.execute(
             select(ParticipantRow.user_id, func.count())
             .join(InteractionRow, InteractionRow.id == ParticipantRow.interaction_id)
-            .where(
-                InteractionRow.team_id == team_id,
-                InteractionRow.author_id == author_id,
-                InteractionRow.happened_at >= start,
-                InteractionRow.happened_at < end,
-            )
+            .where(*_authored(team_id, author_id, start, end))
             .group_by(ParticipantRow.user_id)
         )
         return {user_id: int(count) for user_id, count in rows}
@@ -83,11 +90,7 @@ class SqlInsightRepository:
             select(func.count())
             .select_from(ParticipantRow)
             .join(InteractionRow, InteractionRow.id == ParticipantRow.interaction_id)
-            .where(
-                InteractionRow.team_id == team_id,
-                InteractionRow.author_id == author_id,
-                ParticipantRow.user_id == contact_id,
-            )
+            .where(*_authored(team_id, author_id), ParticipantRow.user_id == contact_id)
         )
         return int(count or 0)
 
@@ -96,7 +99,7 @@ class SqlInsightRepository:
         rows = self._session.execute(
             select(ParticipantRow.user_id, func.count(), func.max(InteractionRow.happened_at))
             .join(InteractionRow, InteractionRow.id == ParticipantRow.interaction_id)
-            .where(InteractionRow.team_id == team_id, InteractionRow.author_id == author_id)
+            .where(*_authored(team_id, author_id))
             .group_by(ParticipantRow.user_id)
         )
         return {user_id: (int(count), _aware(last)) for user_id, count, last in rows}
@@ -111,11 +114,7 @@ class SqlInsightRepository:
             select(ParticipantRow.user_id, first)
             .select_from(InteractionRow)
             .join(ParticipantRow, ParticipantRow.interaction_id == InteractionRow.id)
-            .where(
-                InteractionRow.team_id == team_id,
-                InteractionRow.author_id == author_id,
-                InteractionRow.happened_at < end,
-            )
+            .where(*_authored(team_id, author_id, end=end))
             .group_by(ParticipantRow.user_id)
             .having(first >= start)
         )
@@ -145,12 +144,7 @@ class SqlInsightRepository:
         mine = self._session.execute(
             select(ParticipantRow.user_id, InteractionRow.happened_at)
             .join(InteractionRow, InteractionRow.id == ParticipantRow.interaction_id)
-            .where(
-                InteractionRow.team_id == team_id,
-                InteractionRow.author_id == author_id,
-                InteractionRow.happened_at >= start,
-                InteractionRow.happened_at < end,
-            )
+            .where(*_authored(team_id, author_id, start, end))
         ).all()
         theirs: dict[str, list[datetime]] = {}
         for other, when in self._session.execute(

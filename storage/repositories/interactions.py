@@ -82,6 +82,13 @@ class SqlInteractionRepository:
         assert row is not None
         return _to_domain(row)
 
+    def introduction(self, team_id: str, interaction_id: int) -> Interaction | None:
+        """An introduction by id (whoever made it): its people are what a "We met" click checks against."""
+        row = self._session.get(InteractionRow, interaction_id)
+        if row is None or row.team_id != team_id or row.kind != InteractionKind.INTRODUCTION.value:
+            return None
+        return _to_domain(row)
+
     def by_submission_key(self, team_id: str, author_id: str, submission_key: str) -> Interaction | None:
         """The author's interaction stored from this submission, if any."""
         row = self._session.scalars(

@@ -129,3 +129,44 @@ def test_admin_figures_about_fewer_than_five_people_are_hidden(slack: HttpDriver
     slack.slash_command("grace", "/network", "admin", channel=CHANNEL)
     report = ephemeral(fake, "grace", "Networking in this workspace")
     assert "last 30 days: *—*" in str(report.blocks) and "fewer than 5 people" in str(report.blocks)
+
+
+def group_dm_with(fake: FakeSlack, *handles: str) -> list[FakeMessage]:
+    ids = {fake.user(handle).id for handle in handles}
+    for conversation in fake.conversations(fake.user(handles[0]).id):
+        if conversation.kind == "mpim" and set(conversation.members) >= ids:
+            return fake.messages(conversation.id)
+    return []
+
+
+def test_intro_connects_two_people_and_we_met_logs_for_both(
+    slack: HttpDriver, fake: FakeSlack, clock: ManualClock
+) -> None:
+    maya, sam = mention(fake, "maya"), mention(fake, "sam")
+    slack.slash_command("lee", "/intro", f"{maya} {maya} hi", channel=CHANNEL)
+    ephemeral(fake, "lee", "same person twice")
+    slack.slash_command("lee", "/intro", f"{maya} {mention(fake, 'lee')} hi", channel=CHANNEL)
+    ephemeral(fake, "lee", "name the two people")
+    slack.slash_command("lee", "/intro", f"{maya} {sam}", channel=CHANNEL)
+    ephemeral(fake, "lee", "Tell them why")
+    slack.slash_command("lee", "/intro", f"{maya} {sam} you both care about <!channel> payments", channel=CHANNEL)
+    ephemeral(fake, "lee", "Introduced")
+    [intro] = wait_for(lambda: group_dm_with(fake, "lee", "maya", "sam") or None, what="the group DM")
+    assert "thinks you two should meet" in str(intro.blocks) and "<!channel>" not in str(intro.blocks)
+    assert slack.click("lee", intro, ids.INTRO_MET_ACTION).ok
+
+    def ephemeral_anywhere(user: str, text: str) -> list[FakeMessage]:
+        return [m for m in fake.messages(intro.channel, as_user=fake.user(user).id) if text in m.text]
+
+    wait_for(lambda: ephemeral_anywhere("lee", "Only the two people introduced") or None, what="refusal")
+    assert slack.click("maya", intro, ids.INTRO_MET_ACTION).ok
+    wait_for(lambda: ephemeral_anywhere("maya", "Logged for both of you") or None, what="logged")
+    assert slack.click("sam", intro, ids.INTRO_MET_ACTION).ok
+    wait_for(lambda: ephemeral_anywhere("sam", "Already logged") or None, what="no double log")
+    slack.slash_command("sam", "/met", "list", channel=CHANNEL)
+    ephemeral(fake, "sam", "maya")
+    clock.advance(timedelta(days=15))
+    assert slack.app_home_opened("lee").ok
+    wait_for(
+        lambda: ("Follow-ups due" in home_text(fake, "lee") and "maya" in home_text(fake, "lee")) or None, what="due"
+    )

@@ -74,13 +74,13 @@ def test_the_worker_serves_metrics_and_health_on_its_own_port(fake: FakeSlack, t
     process = start(env, tmp_path, "--role", "worker")
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_for(lambda: get(base + "/healthz")[0] == 200 or None, timeout=30, what="the worker's /healthz")
+        wait_for(lambda: get(base + "/healthz")[0] == 200 or None, timeout=90, what="the worker's /healthz")
 
         def swept() -> str | None:
             metrics = get(base + "/metrics")[1]
             return metrics if 'rapport_sweep_seconds_count{sweep="followups.nudges"}' in metrics else None
 
-        metrics = wait_for(swept, timeout=15, what="a finished nudge sweep in the worker's metrics")
+        metrics = wait_for(swept, timeout=60, what="a finished nudge sweep in the worker's metrics")
         assert value(metrics, "rapport_sweep_last_success_timestamp_seconds", sweep="coffee.rounds") > 0
         assert get(base + "/elsewhere")[0] == 404
     finally:

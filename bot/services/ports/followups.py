@@ -70,6 +70,10 @@ class NudgeRepository(Protocol):
         self, team_id: str, user_id: str, statuses: Sequence[NudgeStatus] = ()
     ) -> list[ScheduledNudge]: ...
 
+    def due_for_user(
+        self, team_id: str, user_id: str, now: datetime, limit: int
+    ) -> tuple[list[ScheduledNudge], int]: ...
+
     def status_counts(self, team_id: str) -> dict[str, int]: ...
 
 
