@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dateparser
 
+from bot.domain.leases import RetryPolicy
 from bot.domain.matching import PoolMode
 from bot.domain.zones import zone_or_utc
 
@@ -371,6 +372,10 @@ class Job:
     kind: JobKind
     due_at: datetime
     attempts: int = 0
+
+
+# A step that failed retryably is tried again after 2, 4, 8, … minutes, at most 8 times in all; then it fails.
+STEP_RETRIES = RetryPolicy(base=timedelta(minutes=2), cap=None, max_attempts=8)
 
 
 # Why someone in the channel is not in this round's pool (their DM says so: never silence).

@@ -11,6 +11,7 @@ Public API:
     Running: rows, worker_id, lease, late(), check(), count(name, n), settled(rows), report
     Batch: worker_id, report, hand_back(rows, refused=None), fail(rows, error)
     LeaseYield, LeaseRefused(code), LeaseLost  # what perform may raise
+    UnitQueue(uow_factory, rows)               # a LeasedQueue from a repository: one unit of work per call
 
 What the runner owns, so that no feature writes it again:
 
@@ -31,16 +32,11 @@ What the runner owns, so that no feature writes it again:
 * Isolation: one task raising does not stop the others; its rows' leases expire and they are tried again.
 
 Nudges use it (bot.services.followups.delivery): batches of rows grouped into one DM per person, on delivery
-threads, each marking its attempt before posting for exactly-once. Coffee steps are meant to, one job per task::
-
-    runner = LeasedRunner(JobQueue(uow_factory), breakers, clock, name="coffee", lease=lease, batch=20,
-                          budget=None, policy=RetryPolicy(base=timedelta(minutes=2), cap=None, max_attempts=8))
-    report = runner.sweep(worker, lambda jobs, batch: [Task([job], partial(self._step, job)) for job in jobs])
-
-where ``JobQueue`` adapts ``claim_jobs``/``release_job``/``finish_job``/``retry_job``/``fail_job`` (its
-``mark_failed`` also cancels a round whose start failed), a step calls ``running.check()`` before each send and
-returns ``SendOutcome.success()`` or the outcome of the call that failed (tests/services/test_leased.py runs such a
-queue through the runner).
+threads, each marking its attempt before posting for exactly-once. Coffee steps use it (bot.services.coffee.sweep),
+one job per task, in order, with no budget: a step calls ``running.check()`` before each send and returns
+``SendOutcome.success()`` or the outcome of the call that stopped it; their repository offers the queue's methods
+within a unit of work, and ``UnitQueue(uow_factory, lambda uow: uow.coffee_jobs)`` gives each call its own
+(tests/services/test_leased.py runs such a queue through the runner).
 """
 
 from __future__ import annotations
@@ -52,13 +48,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Generic
+from datetime import datetime, timedelta
+from typing import Generic, TypeVar
 
 from bot.domain.leases import Claim, RetryPolicy, Verdict, past_share, settle
 from bot.domain.outcomes import SendOutcome
 from bot.services.breakers import AuthBreakers
-from bot.services.ports import Clock
+from bot.services.ports import Clock, Transaction
 from bot.services.ports.leases import LeasedQueue, R
 
 logger = logging.getLogger(__name__)
@@ -366,6 +362,58 @@ class LeasedRunner(Generic[R]):
         report.error(error, len(rows))
 
 
+U = TypeVar("U", bound=Transaction)
+T = TypeVar("T")
+
+
+class UnitQueue(Generic[U, R]):
+    """A repository that offers the ``LeasedQueue`` methods within a unit of work, as the runner needs it: each call
+    in a unit of its own, committed, so the runner never holds a transaction across a Slack call."""
+
+    def __init__(self, uow_factory: Callable[[], U], rows: Callable[[U], LeasedQueue[R]]) -> None:
+        self._uow_factory = uow_factory
+        self._rows = rows
+
+    def in_unit(self, record: Callable[[U], T]) -> T:
+        """Run ``record`` in a unit of work of its own and commit it."""
+        with self._uow_factory() as uow:
+            result = record(uow)
+            uow.commit()
+        return result
+
+    def claim(self, claim: Claim) -> list[R]:
+        """Lease due rows as ``claim`` says, oldest first."""
+        return self.in_unit(lambda uow: self._rows(uow).claim(claim))
+
+    def release(self, rows: Sequence[R], worker_id: str, available_at: datetime, now: datetime) -> None:
+        """Hand rows back unperformed, no attempt counted."""
+        self.in_unit(lambda uow: self._rows(uow).release(rows, worker_id, available_at, now))
+
+    def defer(self, rows: Sequence[R], worker_id: str, available_at: datetime, error: str, now: datetime) -> None:
+        """Rate limited: claimable again at ``available_at``."""
+        self.in_unit(lambda uow: self._rows(uow).defer(rows, worker_id, available_at, error, now))
+
+    def mark_done(self, rows: Sequence[R], worker_id: str, outcome: SendOutcome, now: datetime) -> None:
+        """The work was done."""
+        self.in_unit(lambda uow: self._rows(uow).mark_done(rows, worker_id, outcome, now))
+
+    def mark_retry(
+        self, rows: Sequence[R], worker_id: str, available_at: datetime, error: str, in_doubt: bool, now: datetime
+    ) -> None:
+        """A retryable failure, the attempt counted."""
+        self.in_unit(lambda uow: self._rows(uow).mark_retry(rows, worker_id, available_at, error, in_doubt, now))
+
+    def mark_refused(
+        self, rows: Sequence[R], worker_id: str, error: str, available_at: datetime, now: datetime
+    ) -> None:
+        """Slack refused the workspace's token: handed back until ``available_at``."""
+        self.in_unit(lambda uow: self._rows(uow).mark_refused(rows, worker_id, error, available_at, now))
+
+    def mark_failed(self, rows: Sequence[R], worker_id: str, error: str, now: datetime) -> None:
+        """End the rows for good with the reason."""
+        self.in_unit(lambda uow: self._rows(uow).mark_failed(rows, worker_id, error, now))
+
+
 def _ids(rows: Sequence[R]) -> list[int]:
     return [row.id for row in rows]
 
@@ -381,4 +429,5 @@ __all__ = [
     "Plan",
     "Running",
     "Task",
+    "UnitQueue",
 ]

@@ -13,6 +13,7 @@ from datetime import datetime, time
 from sqlalchemy import Table, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from bot.domain.leases import Claim
 from bot.domain.nudges import (
     OPEN_STATUSES,
     Cadence,
@@ -21,7 +22,7 @@ from bot.domain.nudges import (
     NudgeStatus,
     ScheduledNudge,
 )
-from storage.leases import claim_statement, lease_criteria, update_held
+from storage.leases import add_pending, claim_statement, update_held
 from storage.models import (
     NUDGE_UNCLAIMED_SQL,
     CadenceRow,
@@ -87,23 +88,18 @@ class SqlNudgeRepository:
         interaction_id: int | None = None,
     ) -> int:
         """Schedule a nudge; it becomes claimable at ``due_at``."""
-        row = NudgeRow(
+        return add_pending(
+            self._session,
+            NudgeRow,
+            due_at,
+            now,
             team_id=team_id,
             user_id=user_id,
             contact_id=contact_id,
             kind=kind.value,
             interaction_id=interaction_id,
-            due_at=due_at,
-            available_at=due_at,
-            status=NudgeStatus.PENDING.value,
-            attempts=0,
             in_doubt=False,
-            created_at=now,
-            updated_at=now,
         )
-        self._session.add(row)
-        self._session.flush()
-        return row.id
 
     def supersede_pending(
         self, team_id: str, user_id: str, contact_id: str, kind: NudgeKind, now: datetime, *, due_before: datetime
@@ -143,19 +139,10 @@ class SqlNudgeRepository:
         workspace (tests and the sandbox share databases); production sweeps serve every workspace except
         ``exclude_teams`` (paused by their auth breaker: their rows are not touched at all).
         """
-        table = _NUDGES
-        criteria = lease_criteria(table, team_id, exclude_teams)
+        claim = Claim(worker_id, now, lease_until, limit, team_id, frozenset(exclude_teams))
         # Core, not ORM entities, and only the columns a sweep needs: the claim's cost stays close to a bare SELECT.
         # updated_at is left alone: for an in-doubt row it dates the attempt that may have reached Slack.
-        statement = claim_statement(
-            table,
-            worker_id,
-            now,
-            lease_until,
-            limit,
-            criteria,
-            returning=[table.c[name] for name in _CLAIM_COLUMNS],
-        )
+        statement = claim_statement(_NUDGES, claim, returning=[_NUDGES.c[name] for name in _CLAIM_COLUMNS])
         claimed = [
             ScheduledNudge(
                 id=row.id,

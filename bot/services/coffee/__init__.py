@@ -5,7 +5,7 @@
     checkins.py    a group's "Did you meet?" answer ("We met" logs the coffee), the private note on it
     rounds.py      scheduling a round and performing its steps: heads-up, start (match, intros), check-in, summary
     pool.py        who is in a round's pool, and what the matcher is given about them
-    sweep.py       the leased sweep that claims due steps and records each outcome
+    sweep.py       the round steps on the leased-job runner (bot.services.leased): claimed, run, each outcome recorded
     results.py     what the use cases hand back (Reply, StatusReport, CheckInResult, Intro, …), the renderer port
 
 Public API (handlers and the scheduler call these; every method opens its own units of work):
@@ -61,7 +61,7 @@ from bot.services.coffee.results import (
     StatusReport,
 )
 from bot.services.coffee.rounds import Rounds
-from bot.services.coffee.sweep import HalfLease, RoundSweep
+from bot.services.coffee.sweep import RoundSweep
 from bot.services.interactions import InteractionHook
 from bot.services.people import PeopleService
 from bot.services.ports import Clock, CoffeeSlack, UnitOfWorkFactory
@@ -104,7 +104,6 @@ class CoffeeService:
         worker_id: str | None = None,
         breakers: AuthBreakers | None = None,
     ) -> None:
-        half_lease = HalfLease(lease)
         pool = Pool(uow_factory, people, slack)
         rounds = Rounds(
             uow_factory,
@@ -113,14 +112,12 @@ class CoffeeService:
             clock,
             pool,
             seed_source=seed_source or (lambda: random.SystemRandom().randrange(2**31)),
-            check_lease=half_lease.check,
         )
         self._sweep = RoundSweep(
             uow_factory,
             clock,
             breakers or AuthBreakers(uow_factory, slack, clock),
             rounds,
-            half_lease,
             lease=lease,
             batch=batch,
             worker_id=worker_id or default_worker_id(),

@@ -5,8 +5,8 @@ Decisions:
 * The database holds every future step of a round (``coffee_jobs``); ``bot.services.coffee.sweep`` claims them with
   a lease and calls :meth:`Rounds.perform`. A step is idempotent: the start matches once (groups and notices are
   stored first, with the seed), then posts each group's intro and each notice once (recorded per row), so a
-  retried step only sends what is missing. Before each send a step calls ``check_lease``, which hands a long step
-  back at half its lease.
+  retried step only sends what is missing. Before each send a step calls the ``check`` it was given, which hands a
+  long step back at half its lease.
 * Pause/stop cancel rounds that have not started; a started round still gets its check-in and summary.
 * A group that never answers the check-in counts as an ignored round for each member; after three in a row the
   person is set aside (``bot.domain.coffee_rules.after_ignored_round``) and told how to come back (`/coffee join`).
@@ -94,7 +94,6 @@ class Rounds:
         pool: Pool,
         *,
         seed_source: Callable[[], int],
-        check_lease: Callable[[], None],
     ) -> None:
         self._uow_factory = uow_factory
         self._slack = slack
@@ -102,7 +101,6 @@ class Rounds:
         self._clock = clock
         self._pool = pool
         self._seed_source = seed_source
-        self._check_lease = check_lease  # raises to hand the step back when it has used half its lease
 
     def schedule(
         self,
@@ -132,9 +130,9 @@ class Rounds:
 
     # --- the steps ----------------------------------------------------------------------------------------------
 
-    def perform(self, job: Job) -> int:
-        """Run one claimed step; the number of messages it sent. Raises StepFailed when a Slack call failed (and
-        whatever ``check_lease`` raises)."""
+    def perform(self, job: Job, check: Callable[[], None]) -> int:
+        """Run one claimed step, calling ``check`` before each send; the number of messages it sent. Raises
+        StepFailed when a Slack call failed (and whatever ``check`` raises to hand the step back)."""
         steps = {
             JobKind.HEADS_UP: self._heads_up,
             JobKind.START: self._start,
@@ -144,7 +142,7 @@ class Rounds:
         loaded = self._load(job)
         if loaded is None:
             return 0  # the round was cancelled (or is gone): nothing left to do
-        return steps[job.kind](job, *loaded)
+        return steps[job.kind](job, *loaded, check)
 
     def failed_for_good(self, uow: RoundWrites, job: Job, now: datetime) -> None:
         """A start that can never run cancels its round (in the transaction recording the failure)."""
@@ -181,7 +179,7 @@ class Rounds:
         text, blocks = message
         return self._slack.post_message(channel, text, blocks)
 
-    def _heads_up(self, job: Job, round_: Round, program: Program) -> int:
+    def _heads_up(self, job: Job, round_: Round, program: Program, check: Callable[[], None]) -> int:
         now = self._clock.now()
         if round_.status != RoundStatus.SCHEDULED or now >= round_.times.starts_at:
             return 0  # too late for a heads-up: the round itself says hello
@@ -192,7 +190,7 @@ class Rounds:
         for user_id, person in sorted(pool.items()):
             if states.get(user_id, MemberState(user_id)).heads_up_round_id == round_.id:
                 continue
-            self._check_lease()
+            check()
             result = self._post(user_id, self._render.heads_up(program.channel_id, round_, person.tz))
             if not result.ok:
                 _stop_unless_permanent(result)
@@ -203,10 +201,10 @@ class Rounds:
             sent += 1
         return sent
 
-    def _start(self, job: Job, round_: Round, program: Program) -> int:
+    def _start(self, job: Job, round_: Round, program: Program, check: Callable[[], None]) -> int:
         if round_.status == RoundStatus.SCHEDULED:
             self._match(round_, program, complete=job.attempts < DIRECTORY_TRIES)
-        return self._send_intros(round_, program)
+        return self._send_intros(round_, program, check)
 
     def _match(self, round_: Round, program: Program, *, complete: bool) -> None:
         now = self._clock.now()
@@ -257,7 +255,7 @@ class Rounds:
             starts = following_round_start(fresh.settings, starts)
         self.schedule(uow, fresh, starts, regular=True, now=now)
 
-    def _send_intros(self, round_: Round, program: Program) -> int:
+    def _send_intros(self, round_: Round, program: Program, check: Callable[[], None]) -> int:
         now = self._clock.now()
         with self._uow_factory() as uow:
             groups = uow.coffee_rounds.groups(program.team_id, round_.id)
@@ -267,11 +265,11 @@ class Rounds:
         sent = 0
         for index, group in enumerate(groups):
             if group.intro_ts is None:
-                self._check_lease()
+                check()
                 sent += self._introduce(group, partial(self._pool.intro, group, program, current, intros, index, now))
         for notice in notices:
             if not notice.sent:
-                self._check_lease()
+                check()
                 sent += self._tell_not_grouped(program, notice, now)
         return sent
 
@@ -312,7 +310,7 @@ class Rounds:
             uow.coffee_rounds.record_group_error(group.team_id, group.id, result.error or "unknown")
             uow.commit()
 
-    def _check_in_step(self, job: Job, round_: Round, program: Program) -> int:
+    def _check_in_step(self, job: Job, round_: Round, program: Program, check: Callable[[], None]) -> int:
         if round_.status != RoundStatus.STARTED:
             return 0
         with self._uow_factory() as uow:
@@ -321,7 +319,7 @@ class Rounds:
         for group in groups:
             if group.channel_id is None or group.check_in_ts is not None or group.outcome == CheckIn.MET:
                 continue
-            self._check_lease()
+            check()
             result = self._post(group.channel_id, self._render.check_in(group.id, program.channel_id))
             if not result.ok:
                 self._group_failed(group, result)
@@ -332,7 +330,7 @@ class Rounds:
             sent += 1
         return sent
 
-    def _summary(self, job: Job, round_: Round, program: Program) -> int:
+    def _summary(self, job: Job, round_: Round, program: Program, check: Callable[[], None]) -> int:
         if round_.status != RoundStatus.STARTED:
             return 0
         now = self._clock.now()

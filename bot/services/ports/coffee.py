@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -24,6 +24,7 @@ from bot.domain.coffee import (
 from bot.domain.matching import FairnessRecord
 from bot.domain.outcomes import SendOutcome
 from bot.services.ports.door import AuthProbe
+from bot.services.ports.leases import LeasedQueue
 
 
 class CoffeeProgrammeRepository(Protocol):
@@ -129,28 +130,11 @@ class CoffeeRoundRepository(Protocol):
     def save_fairness(self, team_id: str, program_id: int, ledger: dict[str, FairnessRecord]) -> None: ...
 
 
-class CoffeeJobRepository(Protocol):
-    """The rounds' leased steps (storage.repositories.coffee.SqlCoffeeJobRepository)."""
+class CoffeeJobRepository(LeasedQueue[Job], Protocol):
+    """The rounds' leased steps (storage.repositories.coffee.SqlCoffeeJobRepository): the runner's queue of jobs
+    (bot.services.leased.UnitQueue gives each of its calls its own unit of work), and their scheduling."""
 
     def add(self, team_id: str, round_id: int, kind: JobKind, due_at: datetime, now: datetime) -> int: ...
-
-    def claim(
-        self,
-        worker_id: str,
-        now: datetime,
-        lease_until: datetime,
-        limit: int,
-        team_id: str | None = None,
-        exclude_teams: Collection[str] = (),
-    ) -> list[Job]: ...
-
-    def finish(self, job_id: int, worker_id: str, now: datetime) -> bool: ...
-
-    def retry(self, job_id: int, worker_id: str, available_at: datetime, error: str, now: datetime) -> bool: ...
-
-    def release(self, job_id: int, worker_id: str, available_at: datetime, now: datetime) -> bool: ...
-
-    def fail(self, job_id: int, worker_id: str, error: str, now: datetime) -> bool: ...
 
     def cancel_pending(self, team_id: str, round_ids: Sequence[int], now: datetime) -> None: ...
 

@@ -1,8 +1,10 @@
 """The port every kind of leased work offers the runner (bot.services.leased): where its rows are and how each
 outcome is recorded.
 
-Today each feature adapts its repository to it in a few lines (bot.services.followups.delivery.NudgeQueue), one
-unit of work per call, so the runner never holds a transaction across a Slack call.
+Each call is one unit of work, so the runner never holds a transaction across a Slack call. A repository may offer
+these methods itself, within the caller's unit of work (storage.repositories.coffee.SqlCoffeeJobRepository), and
+bot.services.leased.UnitQueue then gives each call its own; nudges adapt theirs in a few lines
+(bot.services.followups.delivery.NudgeQueue).
 """
 
 from __future__ import annotations
@@ -34,8 +36,8 @@ R = TypeVar("R", bound=LeasedRow)
 
 
 class LeasedQueue(Protocol[R]):
-    """One kind of leased work. Each call is its own transaction; every update touches only the rows the worker
-    still holds (storage.leases.update_held), so a worker whose lease expired changes nothing."""
+    """One kind of leased work. As the runner sees it, each call is its own transaction; every update touches only
+    the rows the worker still holds (storage.leases.update_held), so a worker whose lease expired changes nothing."""
 
     def claim(self, claim: Claim) -> list[R]:
         """Lease due rows as ``claim`` says, oldest first."""

@@ -7,7 +7,7 @@ holds it: once its lease expired and another worker took the step, the first one
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,8 +15,12 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.coffee import Job, JobKind
-from storage.leases import claim_statement, lease_criteria, update_held
+from bot.domain.leases import Claim
+from bot.domain.outcomes import SendOutcome
+from storage.leases import add_pending, claim_statement, update_held
 from storage.models import CoffeeJobRow
+
+_JOBS: Table = CoffeeJobRow.__table__  # type: ignore[assignment]
 
 
 def _job(row: CoffeeJobRow) -> Job:
@@ -24,76 +28,64 @@ def _job(row: CoffeeJobRow) -> Job:
 
 
 class SqlCoffeeJobRepository:
-    """The leased steps of coffee rounds."""
+    """The leased steps of coffee rounds: a ``LeasedQueue`` of jobs (bot.services.ports.leases) within the caller's
+    unit of work."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
 
     def add(self, team_id: str, round_id: int, kind: JobKind, due_at: datetime, now: datetime) -> int:
         """Schedule a step of a round; claimable from ``due_at``."""
-        row = CoffeeJobRow(
-            team_id=team_id,
-            round_id=round_id,
-            kind=kind.value,
-            due_at=due_at,
-            available_at=due_at,
-            status="pending",
-            attempts=0,
-            created_at=now,
-            updated_at=now,
+        return add_pending(
+            self._session, CoffeeJobRow, due_at, now, team_id=team_id, round_id=round_id, kind=kind.value
         )
-        self._session.add(row)
-        self._session.flush()
-        return row.id
 
-    def claim(
-        self,
-        worker_id: str,
-        now: datetime,
-        lease_until: datetime,
-        limit: int,
-        team_id: str | None = None,
-        exclude_teams: Collection[str] = (),
-    ) -> list[Job]:
-        """Lease due steps, oldest first: of every workspace (or only ``team_id``'s) but the ``exclude_teams``."""
-        table: Table = CoffeeJobRow.__table__  # type: ignore[assignment]
-        criteria = lease_criteria(table, team_id, exclude_teams)
-        statement = claim_statement(table, worker_id, now, lease_until, limit, criteria, also_set={"updated_at": now})
+    def claim(self, claim: Claim) -> list[Job]:
+        """Lease due steps, oldest first: of every workspace (or only ``claim.team_id``'s) but the excluded ones."""
+        statement = claim_statement(_JOBS, claim, also_set={"updated_at": claim.now})
         rows = self._session.scalars(select(CoffeeJobRow).from_statement(statement))
         return sorted((_job(row) for row in rows), key=lambda job: (job.due_at, job.id))
 
-    def _update_held(self, job_id: int, worker_id: str, **values: Any) -> bool:
-        table: Table = CoffeeJobRow.__table__  # type: ignore[assignment]
-        return update_held(self._session, table, [job_id], worker_id, values) > 0
+    def _update_held(self, jobs: Sequence[Job], worker_id: str, **values: Any) -> None:
+        update_held(self._session, _JOBS, [job.id for job in jobs], worker_id, {"claimed_by": None, **values})
 
-    def finish(self, job_id: int, worker_id: str, now: datetime) -> bool:
-        """The step is done (only if the worker still holds it)."""
-        return self._update_held(job_id, worker_id, status="done", claimed_by=None, last_error=None, updated_at=now)
+    def release(self, rows: Sequence[Job], worker_id: str, available_at: datetime, now: datetime) -> None:
+        """Hand steps back without counting an attempt (yielding a long step, or its workspace is paused)."""
+        self._update_held(rows, worker_id, status="pending", available_at=available_at, updated_at=now)
 
-    def retry(self, job_id: int, worker_id: str, available_at: datetime, error: str, now: datetime) -> bool:
-        """Give the step back to be tried again at ``available_at``."""
-        return self._update_held(
-            job_id,
+    def defer(self, rows: Sequence[Job], worker_id: str, available_at: datetime, error: str, now: datetime) -> None:
+        """Rate limited: not a failure, no attempt counted; what the step sent is recorded, the rest waits."""
+        self.release(rows, worker_id, available_at, now)
+
+    def mark_done(self, rows: Sequence[Job], worker_id: str, outcome: SendOutcome, now: datetime) -> None:
+        """The steps are done."""
+        self._update_held(rows, worker_id, status="done", last_error=None, updated_at=now)
+
+    def mark_retry(
+        self, rows: Sequence[Job], worker_id: str, available_at: datetime, error: str, in_doubt: bool, now: datetime
+    ) -> None:
+        """A retryable failure, the attempt counted: tried again at ``available_at`` (a step records each message it
+        sends, so a step is never in doubt)."""
+        self._update_held(
+            rows,
             worker_id,
             status="pending",
-            claimed_by=None,
             available_at=available_at,
             attempts=CoffeeJobRow.attempts + 1,
             last_error=error[:64],
             updated_at=now,
         )
 
-    def release(self, job_id: int, worker_id: str, available_at: datetime, now: datetime) -> bool:
-        """Hand a step back without counting an attempt (rate limited, or yielding a long step)."""
-        return self._update_held(
-            job_id, worker_id, status="pending", claimed_by=None, available_at=available_at, updated_at=now
-        )
+    def mark_refused(
+        self, rows: Sequence[Job], worker_id: str, error: str, available_at: datetime, now: datetime
+    ) -> None:
+        """Slack refused the workspace's token: handed back as they were (a step counts no attempt before it runs),
+        due at the auth breaker's next probe."""
+        self.release(rows, worker_id, available_at, now)
 
-    def fail(self, job_id: int, worker_id: str, error: str, now: datetime) -> bool:
-        """End the step for good with the reason."""
-        return self._update_held(
-            job_id, worker_id, status="failed", claimed_by=None, last_error=error[:64], updated_at=now
-        )
+    def mark_failed(self, rows: Sequence[Job], worker_id: str, error: str, now: datetime) -> None:
+        """End the steps for good with the reason."""
+        self._update_held(rows, worker_id, status="failed", last_error=error[:64], updated_at=now)
 
     def cancel_pending(self, team_id: str, round_ids: Sequence[int], now: datetime) -> None:
         """Cancel the pending steps of these (cancelled) rounds."""
