@@ -48,9 +48,7 @@ class ReviewQueue:
     def claim(self, claim: Claim) -> list[ScheduledReview]:
         """Lease due reviews."""
         with self._uow_factory() as uow:
-            rows = uow.reviews.claim(
-                claim.worker_id, claim.now, claim.lease_until, claim.limit, claim.team_id, claim.exclude_teams
-            )
+            rows = uow.reviews.claim(claim)
             uow.commit()
         return rows
 

@@ -10,7 +10,8 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.insight.review import ScheduledReview
-from storage.leases import claim_statement, lease_criteria, update_held
+from bot.domain.leases import Claim
+from storage.leases import claim_statement, update_held
 from storage.models import WeeklyReviewRow
 from storage.upsert import insert_if_missing
 
@@ -63,24 +64,10 @@ class SqlReviewRepository:
         ).first()
         return None if row is None or row.status == OFF else int(row.weekday)
 
-    def claim(
-        self,
-        worker_id: str,
-        now: datetime,
-        lease_until: datetime,
-        limit: int,
-        team_id: str | None,
-        exclude_teams: frozenset[str],
-    ) -> list[ScheduledReview]:
+    def claim(self, claim: Claim) -> list[ScheduledReview]:
         """Lease due reviews, oldest first."""
         statement = claim_statement(
-            _TABLE,
-            worker_id,
-            now,
-            lease_until,
-            limit,
-            lease_criteria(_TABLE, team_id, exclude_teams),
-            returning=(_TABLE.c.id, _TABLE.c.team_id, _TABLE.c.user_id, _TABLE.c.attempts),
+            _TABLE, claim, returning=(_TABLE.c.id, _TABLE.c.team_id, _TABLE.c.user_id, _TABLE.c.attempts)
         )
         return [ScheduledReview(*row) for row in self._session.execute(statement)]
 

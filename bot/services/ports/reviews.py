@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.domain.insight.review import ScheduledReview
+from bot.domain.leases import Claim
 
 
 class ReviewRepository(Protocol):
@@ -20,15 +21,7 @@ class ReviewRepository(Protocol):
 
     def weekday(self, team_id: str, user_id: str) -> int | None: ...
 
-    def claim(
-        self,
-        worker_id: str,
-        now: datetime,
-        lease_until: datetime,
-        limit: int,
-        team_id: str | None,
-        exclude_teams: frozenset[str],
-    ) -> list[ScheduledReview]: ...
+    def claim(self, claim: Claim) -> list[ScheduledReview]: ...
 
     def put_back(
         self, ids: Sequence[int], worker_id: str, available_at: datetime, now: datetime, **values: Any
