@@ -10,11 +10,10 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from bot.domain.breaker import AuthBreaker, BreakerState
 from storage.models import AuthBreakerRow
-from storage.repositories.common import rowcount
+from storage.repositories.common import SqlRepository, rowcount
 
 
 def _breaker(row: AuthBreakerRow) -> AuthBreaker:
@@ -28,11 +27,8 @@ def _breaker(row: AuthBreakerRow) -> AuthBreaker:
     )
 
 
-class SqlAuthBreakerRepository:
+class SqlAuthBreakerRepository(SqlRepository):
     """SQLAlchemy implementation of ``AuthBreakerRepository``."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def get(self, team_id: str) -> AuthBreaker | None:
         """The workspace's breaker, open or closed (None: never opened)."""

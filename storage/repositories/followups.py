@@ -11,7 +11,6 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, time
 
 from sqlalchemy import Table, func, or_, select, text, update
-from sqlalchemy.orm import Session
 
 from bot.domain.leases import Claim
 from bot.domain.nudges import (
@@ -31,6 +30,7 @@ from storage.models import (
     NudgeSettingsRow,
     ParticipantRow,
 )
+from storage.repositories.common import SqlRepository
 from storage.upsert import insert_if_missing
 
 _CLAIM_COLUMNS = (
@@ -70,11 +70,8 @@ def _nudge(row: NudgeRow) -> ScheduledNudge:
 _NUDGES: Table = NudgeRow.__table__  # type: ignore[assignment]
 
 
-class SqlNudgeRepository:
+class SqlNudgeRepository(SqlRepository):
     """Nudge rows. Outcome updates only touch rows the caller still holds (status claimed, claimed_by = worker)."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def add(
         self,
@@ -323,11 +320,8 @@ def _cadence(row: CadenceRow) -> Cadence:
     )
 
 
-class SqlCadenceRepository:
+class SqlCadenceRepository(SqlRepository):
     """Keep-in-touch cadences."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def get(self, team_id: str, user_id: str, contact_id: str) -> Cadence | None:
         """The cadence for this pair (active or not)."""
@@ -467,11 +461,8 @@ def _days(mask: int) -> frozenset[int]:
     return frozenset(day for day in range(7) if mask & (1 << day))
 
 
-class SqlNudgeSettingsRepository:
+class SqlNudgeSettingsRepository(SqlRepository):
     """Per-person nudge settings; a missing row means the defaults."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def get(self, team_id: str, user_id: str) -> NudgeSettings | None:
         """The person's saved settings, or None."""
@@ -518,11 +509,8 @@ def _settings(row: NudgeSettingsRow) -> NudgeSettings:
     )
 
 
-class SqlContactHistory:
+class SqlContactHistory(SqlRepository):
     """Read-only views of the author's interactions that follow-ups need (notes only to their author)."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def latest_with(self, team_id: str, author_id: str, contact_id: str) -> datetime | None:
         """The latest ``happened_at`` of the author's interactions with the contact."""

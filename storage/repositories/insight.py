@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select
-from sqlalchemy.orm import Session
 
 from bot.domain.insight.goals import Goal, GoalKind
 from bot.domain.nudges import NudgeKind, NudgeStatus
@@ -19,6 +18,7 @@ from storage.models import (
     ParticipantRow,
     PersonRow,
 )
+from storage.repositories.common import SqlRepository
 from storage.upsert import insert_statement
 
 # Follow-ups that count towards follow-through: answered by Done or made moot by a later meeting.
@@ -40,11 +40,8 @@ def _authored(
     return criteria
 
 
-class SqlInsightRepository:
+class SqlInsightRepository(SqlRepository):
     """Goals and per-person aggregates; every query is scoped by workspace and by the person it is about."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     # --- goals ----------------------------------------------------------------------------------------------------
 
@@ -243,11 +240,8 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-class SqlWorkspaceInsight:
+class SqlWorkspaceInsight(SqlRepository):
     """Workspace-wide aggregates for admins: counts only, each with how many people it is about."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def logging_activity(self, team_id: str, start: datetime, end: datetime) -> tuple[int, int]:
         """(meetings logged, distinct people who logged them) in [start, end)."""

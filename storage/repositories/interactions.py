@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
 
 from bot.domain.models import Interaction, InteractionKind, InteractionSource, NewInteraction
 from storage.models import InteractionRow, ParticipantRow, TagRow
-from storage.repositories.common import rowcount
+from storage.repositories.common import SqlRepository, rowcount
 from storage.upsert import insert_if_missing
 
 
@@ -29,11 +28,8 @@ def _to_domain(row: InteractionRow) -> Interaction:
     )
 
 
-class SqlInteractionRepository:
+class SqlInteractionRepository(SqlRepository):
     """SQLAlchemy implementation of ``InteractionRepository``."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def add(self, new: NewInteraction, created_at: datetime) -> Interaction:
         """Record an interaction and return it with its id."""

@@ -5,30 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from bot.domain.models import Person
 from storage.models import PersonRow, Workspace
+from storage.repositories.common import SqlRepository
 from storage.upsert import insert_if_missing, insert_statement
 
 
-class SqlWorkspaceRepository:
+class SqlWorkspaceRepository(SqlRepository):
     """SQLAlchemy implementation of ``WorkspaceRepository``."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def ensure(self, team_id: str, now: datetime, name: str = "") -> None:
         """Create the workspace row if it does not exist yet (safe when many first uses race)."""
         insert_if_missing(self._session, Workspace, {"team_id": team_id, "name": name, "created_at": now})
 
 
-class SqlPeopleRepository:
+class SqlPeopleRepository(SqlRepository):
     """SQLAlchemy implementation of ``PeopleRepository``."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def get(self, team_id: str, user_id: str) -> tuple[Person, datetime] | None:
         """A cached person and when they were refreshed, or None."""

@@ -38,6 +38,7 @@ from storage.models import (
     PersonRow,
     TagRow,
 )
+from storage.repositories.common import SqlRepository
 
 ANONYMOUS_PREFIX = "ANON"
 
@@ -58,11 +59,8 @@ def _rows(session: Session, table: Any, *where: Any) -> list[dict[str, Any]]:
     return [{key: _plain(value) for key, value in row.items() if key != "team_id"} for row in result]
 
 
-class SqlPersonalData:
+class SqlPersonalData(SqlRepository):
     """Everything stored about one person in one workspace."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def export(self, team_id: str, user_id: str) -> dict[str, list[dict[str, Any]]]:
         """Every row the person owns, and the coffee groups they were in, table by table."""

@@ -7,23 +7,20 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, select, update
-from sqlalchemy.orm import Session
 
 from bot.domain.insight.review import ScheduledReview
 from bot.domain.leases import Claim
 from storage.leases import claim_statement, update_held
 from storage.models import WeeklyReviewRow
+from storage.repositories.common import SqlRepository
 from storage.upsert import insert_if_missing
 
 _TABLE: Table = WeeklyReviewRow.__table__  # type: ignore[assignment]
 OFF = "off"
 
 
-class SqlReviewRepository:
+class SqlReviewRepository(SqlRepository):
     """The weekly_reviews table."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def ensure(self, team_id: str, user_id: str, due_at: datetime, now: datetime) -> None:
         """Schedule a person's first review (nothing changes when they have a row already, on or off)."""

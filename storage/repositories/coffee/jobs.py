@@ -12,13 +12,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, select, update
-from sqlalchemy.orm import Session
 
 from bot.domain.coffee import Job, JobKind
 from bot.domain.leases import Claim
 from bot.domain.outcomes import SendOutcome
 from storage.leases import add_pending, claim_statement, update_held
 from storage.models import CoffeeJobRow
+from storage.repositories.common import SqlRepository
 
 _JOBS: Table = CoffeeJobRow.__table__  # type: ignore[assignment]
 
@@ -27,12 +27,9 @@ def _job(row: CoffeeJobRow) -> Job:
     return Job(row.id, row.team_id, row.round_id, JobKind(row.kind), row.due_at, row.attempts)
 
 
-class SqlCoffeeJobRepository:
+class SqlCoffeeJobRepository(SqlRepository):
     """The leased steps of coffee rounds: a ``LeasedQueue`` of jobs (bot.services.ports.leases) within the caller's
     unit of work."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def add(self, team_id: str, round_id: int, kind: JobKind, due_at: datetime, now: datetime) -> int:
         """Schedule a step of a round; claimable from ``due_at``."""

@@ -13,12 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
 
 from bot.domain.coffee import MemberState, OptIn, Program, ProgramSettings, ProgramStatus
 from bot.domain.matching import PoolMode
 from storage.models import CoffeeAvoidRow, CoffeeMemberRow, CoffeeProfileRow, CoffeeProgramRow
-from storage.repositories.common import rowcount
+from storage.repositories.common import SqlRepository, rowcount
 from storage.upsert import get_or_insert, insert_if_missing
 
 
@@ -61,11 +60,8 @@ def _member(row: CoffeeMemberRow) -> MemberState:
     return MemberState(row.user_id, **{name: getattr(row, name) for name in _MEMBER_FIELDS})
 
 
-class SqlCoffeeProgrammeRepository:
+class SqlCoffeeProgrammeRepository(SqlRepository):
     """Programmes, member state, intro lines and avoid lists."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     # --- programmes ---------------------------------------------------------------------------------------------
 

@@ -8,12 +8,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
 
 from bot.domain.coffee import CheckIn, GroupRecord, Notice, Round, RoundStatus, RoundTimes
 from bot.domain.matching import FairnessRecord
 from storage.models import CoffeeFairnessRow, CoffeeGroupRow, CoffeeNoticeRow, CoffeeRoundRow
-from storage.repositories.common import rowcount
+from storage.repositories.common import SqlRepository, rowcount
 from storage.upsert import get_or_insert
 
 
@@ -46,11 +45,8 @@ def _group(row: CoffeeGroupRow) -> GroupRecord:
     )
 
 
-class SqlCoffeeRoundRepository:
+class SqlCoffeeRoundRepository(SqlRepository):
     """Rounds, their groups and notices, and fairness ledgers."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     # --- rounds -------------------------------------------------------------------------------------------------
 
