@@ -149,7 +149,7 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         insight=insight,
         prep=PrepService(uow_factory, people, clock),
         home=HomeService(uow_factory, people, insight, followups, clock),
-        data_rights=DataRightsService(uow_factory, clock),
+        data_rights=DataRightsService(uow_factory, clock, timedelta(days=settings.rapport_deactivated_retention_days)),
         admin=AdminInsightService(uow_factory, SlackUserDirectory(client), clock),
         intros=intros,
         reviews=reviews,

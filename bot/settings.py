@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535, description="HTTP port in HTTP mode (also --port).")
 
     rapport_sweep_seconds: int = Field(default=30, ge=1)
+    rapport_deactivated_retention_days: int = Field(
+        default=90, ge=1, description="Days after someone is deactivated in Slack before Rapport forgets them."
+    )
     rapport_metrics_port: int = Field(
         default=9100, ge=1, le=65535, description="Worker role: port for GET /metrics and GET /healthz."
     )

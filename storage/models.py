@@ -54,6 +54,7 @@ class PersonRow(Base):
     """Directory cache of a workspace member (from users.info / users.list)."""
 
     __tablename__ = "people"
+    __table_args__ = (Index("ix_people_deactivated_at", "deactivated_at"),)
 
     team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id"), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -66,6 +67,9 @@ class PersonRow(Base):
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When the directory first saw the person deactivated (None while active): their data is forgotten
+    # RAPPORT_DEACTIVATED_RETENTION_DAYS later.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class InteractionRow(Base):

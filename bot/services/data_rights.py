@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.domain.export import export_files
 from bot.services.ports import Clock, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_RETENTION = timedelta(days=90)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,9 +25,10 @@ class Export:
 class DataRightsService:
     """Export and forget, for the person asking and only about them."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, retention: timedelta = DEFAULT_RETENTION) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
+        self._retention = retention
 
     def export(self, team_id: str, user_id: str) -> Export:
         """Everything Rapport holds about the person, as files."""
@@ -32,6 +36,20 @@ class DataRightsService:
             sections = uow.personal_data.export(team_id, user_id)
         rows = sum(len(section) for section in sections.values())
         return Export(export_files(sections, self._clock.now(), team_id, user_id), rows)
+
+    def forget_departed(self, batch: int = 100) -> int:
+        """Forget people deactivated in Slack longer than the retention period ago; returns how many.
+
+        A periodic sweep in every worker: forgetting is idempotent, so two workers picking the same person do no
+        harm (the second finds nothing), and each person is one short transaction."""
+        cutoff = self._clock.now() - self._retention
+        with self._uow_factory() as uow:
+            departed = uow.people.deactivated_before(cutoff, batch)
+        for team_id, user_id in departed:
+            self.forget(team_id, user_id)
+        if departed:
+            logger.info("retention: forgot %d people deactivated before %s", len(departed), cutoff.date())
+        return len(departed)
 
     def forget(self, team_id: str, user_id: str) -> int:
         """Delete the person's data and anonymise them in others' (idempotent); returns rows touched."""

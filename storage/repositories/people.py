@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm.util import identity_key
 
 from bot.domain.models import Person
@@ -23,6 +23,16 @@ class SqlWorkspaceRepository(SqlRepository):
 
 class SqlPeopleRepository(SqlRepository):
     """SQLAlchemy implementation of ``PeopleRepository``."""
+
+    def deactivated_before(self, cutoff: datetime, limit: int = 100) -> list[tuple[str, str]]:
+        """(workspace, user) of people deactivated before ``cutoff`` (oldest first): due to be forgotten."""
+        rows = self._session.execute(
+            select(PersonRow.team_id, PersonRow.user_id)
+            .where(PersonRow.deactivated_at.is_not(None), PersonRow.deactivated_at < cutoff)
+            .order_by(PersonRow.deactivated_at)
+            .limit(limit)
+        )
+        return [(team_id, user_id) for team_id, user_id in rows]
 
     def get(self, team_id: str, user_id: str) -> tuple[Person, datetime] | None:
         """A cached person and when they were refreshed, or None."""
@@ -60,8 +70,17 @@ class SqlPeopleRepository(SqlRepository):
         statement = insert_statement(self._session, PersonRow).values(
             team_id=person.team_id, user_id=person.user_id, **values
         )
+        # Remember when someone was first seen deactivated (and forget it if they come back): the retention sweep
+        # forgets a person a fixed time after that.
+        deactivated_at = case(
+            (statement.excluded.deleted.is_(False), None),
+            (PersonRow.deactivated_at.is_(None), refreshed_at),
+            else_=PersonRow.deactivated_at,
+        )
         self._session.execute(
-            statement.on_conflict_do_update(index_elements=[PersonRow.team_id, PersonRow.user_id], set_=values)
+            statement.values(deactivated_at=refreshed_at if person.deleted else None).on_conflict_do_update(
+                index_elements=[PersonRow.team_id, PersonRow.user_id], set_={**values, "deactivated_at": deactivated_at}
+            )
         )
         # A row this session already loaded would otherwise keep its old values.
         loaded = self._session.identity_map.get(identity_key(PersonRow, (person.team_id, person.user_id)))

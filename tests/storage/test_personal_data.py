@@ -139,3 +139,40 @@ def test_export_holds_my_rows_only_with_safe_csv(engine: Engine, team_id: str) -
     assert "ana's note" not in export.files["rapport-export.json"].decode()
     table = list(csv.DictReader(io.StringIO(export.files["rapport-interactions.csv"].decode("utf-8-sig"))))
     assert table[0]["notes"] == "'=HYPERLINK(1) my note", "a spreadsheet shows it as text, never runs it"
+
+
+def test_people_deactivated_longer_than_the_retention_are_forgotten(engine: Engine, team_id: str) -> None:
+    from datetime import timedelta
+
+    seed(engine, team_id)
+    factory = make_session_factory(engine)
+    clock = ManualClock(NOW)
+    service = DataRightsService(lambda: SqlUnitOfWork(factory), clock, timedelta(days=90))
+    with SqlUnitOfWork(factory) as uow:
+        uow.people.upsert(Person(team_id, ME, "me", deleted=True), NOW)  # Slack says: deactivated
+        uow.commit()
+    clock.advance(timedelta(days=89))
+    with SqlUnitOfWork(factory) as uow:
+        uow.people.upsert(Person(team_id, ME, "me", deleted=True), clock.now())  # seen again: the date stays
+        uow.commit()
+    assert service.forget_departed() == 0
+    clock.advance(timedelta(days=2))
+    assert service.forget_departed() >= 1
+    assert rows_naming(engine, team_id, ME) == []
+    assert service.forget_departed() == 0
+
+
+def test_someone_reactivated_is_not_forgotten(engine: Engine, team_id: str) -> None:
+    from datetime import timedelta
+
+    seed(engine, team_id)
+    factory = make_session_factory(engine)
+    clock = ManualClock(NOW)
+    service = DataRightsService(lambda: SqlUnitOfWork(factory), clock, timedelta(days=90))
+    with SqlUnitOfWork(factory) as uow:
+        uow.people.upsert(Person(team_id, ME, "me", deleted=True), NOW)
+        uow.people.upsert(Person(team_id, ME, "me", deleted=False), NOW + timedelta(days=1))
+        uow.commit()
+    clock.advance(timedelta(days=200))
+    service.forget_departed()
+    assert rows_naming(engine, team_id, ME), "back in Slack: nothing is forgotten"

@@ -35,6 +35,8 @@ class PeopleRepository(Protocol):
         """Cached people by id with when each was refreshed (missing ids are absent)."""
         ...
 
+    def deactivated_before(self, cutoff: datetime, limit: int = 100) -> list[tuple[str, str]]: ...
+
 
 class DirectoryLookupError(Exception):
     """Slack could not be asked about a user right now (network, rate limit, auth); ``code`` says why."""
