@@ -110,6 +110,9 @@ class InteractionService:
         self._people = people
         self._clock = clock
         self._on_logged = list(on_logged)
+        # Workspaces whose row a committed transaction of this process ensured: rows are never deleted, so their
+        # next meetings skip the insert-if-missing.
+        self._known_workspaces: set[str] = set()
 
     def add_hook(self, hook: InteractionHook) -> None:
         """Run ``hook`` in the same transaction as every interaction stored from now on."""
@@ -226,7 +229,8 @@ class InteractionService:
         now = self._clock.now()
         labels = {user_id: person.label for user_id, person in people.items()}
         with self._uow_factory() as uow:
-            uow.workspaces.ensure(new.team_id, now)
+            if new.team_id not in self._known_workspaces:
+                uow.workspaces.ensure(new.team_id, now)
             if submission_key is None:
                 stored: Interaction | None = uow.interactions.add(new, created_at=now)
             else:
@@ -243,6 +247,7 @@ class InteractionService:
             for hook in self._on_logged:
                 hook(uow, interaction, now)
             uow.commit()
+        self._known_workspaces.add(new.team_id)
         logger.info(
             "logged interaction %s team=%s people=%d source=%s",
             interaction.id,

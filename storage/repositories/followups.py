@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, time
+from typing import Any
 
-from sqlalchemy import Table, func, or_, select, text, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, text, update
 
 from bot.domain.leases import Claim
 from bot.domain.nudges import (
@@ -21,7 +22,7 @@ from bot.domain.nudges import (
     NudgeStatus,
     ScheduledNudge,
 )
-from storage.leases import add_pending, claim_statement, update_held
+from storage.leases import claim_statement, update_held
 from storage.models import (
     NUDGE_UNCLAIMED_SQL,
     CadenceRow,
@@ -30,7 +31,7 @@ from storage.models import (
     NudgeSettingsRow,
     ParticipantRow,
 )
-from storage.repositories.common import SqlRepository
+from storage.repositories.common import SqlRepository, rowcount
 from storage.upsert import insert_if_missing
 
 _CLAIM_COLUMNS = (
@@ -68,6 +69,50 @@ def _nudge(row: NudgeRow) -> ScheduledNudge:
 
 
 _NUDGES: Table = NudgeRow.__table__  # type: ignore[assignment]
+_CADENCES: Table = CadenceRow.__table__  # type: ignore[assignment]
+_SETTINGS: Table = NudgeSettingsRow.__table__  # type: ignore[assignment]
+_INTERACTIONS: Table = InteractionRow.__table__  # type: ignore[assignment]
+_PARTICIPANTS: Table = ParticipantRow.__table__  # type: ignore[assignment]
+
+# Built once: every logged meeting runs the statements below (scheduling its follow-up), and building an ORM
+# statement per call cost several times the database's own work. Core, on the tables, values bound at execution.
+_ADD_NUDGE = insert(_NUDGES).returning(_NUDGES.c.id)
+_SUPERSEDE_PENDING = (
+    update(_NUDGES)
+    .where(
+        _NUDGES.c.team_id == bindparam("p_team_id"),
+        _NUDGES.c.user_id == bindparam("p_user_id"),
+        _NUDGES.c.contact_id == bindparam("p_contact_id"),
+        _NUDGES.c.kind == bindparam("p_kind"),
+        _NUDGES.c.status == NudgeStatus.PENDING.value,
+        text(NUDGE_UNCLAIMED_SQL),  # matches the partial index's predicate on PostgreSQL
+        _NUDGES.c.in_doubt.is_(False),
+        _NUDGES.c.due_at < bindparam("p_due_before", type_=_NUDGES.c.due_at.type),
+    )
+    .values(
+        status=NudgeStatus.SUPERSEDED.value,
+        resolved_at=bindparam("p_now", type_=_NUDGES.c.resolved_at.type),
+        updated_at=bindparam("p_now", type_=_NUDGES.c.updated_at.type),
+    )
+)
+_CADENCES_FOR_CONTACTS = select(_CADENCES).where(
+    _CADENCES.c.team_id == bindparam("team_id"),
+    _CADENCES.c.user_id == bindparam("user_id"),
+    _CADENCES.c.contact_id.in_(bindparam("contact_ids", expanding=True)),
+)
+_SETTINGS_OF = select(_SETTINGS).where(
+    _SETTINGS.c.team_id == bindparam("team_id"), _SETTINGS.c.user_id == bindparam("user_id")
+)
+_LATEST_WITH = (
+    select(func.max(_INTERACTIONS.c.happened_at).label("latest"))
+    .select_from(_INTERACTIONS.join(_PARTICIPANTS, _PARTICIPANTS.c.interaction_id == _INTERACTIONS.c.id))
+    .where(
+        _INTERACTIONS.c.team_id == bindparam("team_id"),
+        _INTERACTIONS.c.author_id == bindparam("author_id"),
+        _PARTICIPANTS.c.team_id == bindparam("team_id"),
+        _PARTICIPANTS.c.user_id == bindparam("contact_id"),
+    )
+)
 
 
 class SqlNudgeRepository(SqlRepository):
@@ -85,39 +130,36 @@ class SqlNudgeRepository(SqlRepository):
         interaction_id: int | None = None,
     ) -> int:
         """Schedule a nudge; it becomes claimable at ``due_at``."""
-        return add_pending(
-            self._session,
-            NudgeRow,
-            due_at,
-            now,
-            team_id=team_id,
-            user_id=user_id,
-            contact_id=contact_id,
-            kind=kind.value,
-            interaction_id=interaction_id,
-            in_doubt=False,
-        )
+        values = {
+            "team_id": team_id,
+            "user_id": user_id,
+            "contact_id": contact_id,
+            "kind": kind.value,
+            "interaction_id": interaction_id,
+            "in_doubt": False,
+            # As storage.leases.add_pending: pending, no attempt yet, claimable from due_at.
+            "due_at": due_at,
+            "available_at": due_at,
+            "status": NudgeStatus.PENDING.value,
+            "attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        return int(self._session.execute(_ADD_NUDGE, values).scalar_one())
 
     def supersede_pending(
         self, team_id: str, user_id: str, contact_id: str, kind: NudgeKind, now: datetime, *, due_before: datetime
     ) -> int:
         """Retire not-yet-claimed nudges of ``kind`` for this contact that fall due before ``due_before``."""
-        result = self._session.execute(
-            update(NudgeRow)
-            .where(
-                NudgeRow.team_id == team_id,
-                NudgeRow.user_id == user_id,
-                NudgeRow.contact_id == contact_id,
-                NudgeRow.kind == kind.value,
-                NudgeRow.status == NudgeStatus.PENDING.value,
-                text(NUDGE_UNCLAIMED_SQL),  # matches the partial index's predicate on PostgreSQL
-                NudgeRow.in_doubt.is_(False),
-                NudgeRow.due_at < due_before,
-            )
-            .values(status=NudgeStatus.SUPERSEDED.value, resolved_at=now, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
+        params = {
+            "p_team_id": team_id,
+            "p_user_id": user_id,
+            "p_contact_id": contact_id,
+            "p_kind": kind.value,
+            "p_due_before": due_before,
+            "p_now": now,
+        }
+        return rowcount(self._session.execute(_SUPERSEDE_PENDING, params))
 
     def claim(
         self,
@@ -305,7 +347,8 @@ class SqlNudgeRepository(SqlRepository):
         return {str(status): int(count) for status, count in rows}
 
 
-def _cadence(row: CadenceRow) -> Cadence:
+def _cadence(row: Any) -> Cadence:
+    # An ORM CadenceRow or a Core row of the cadences table: the same attribute names.
     return Cadence(
         id=row.id,
         team_id=row.team_id,
@@ -435,14 +478,8 @@ class SqlCadenceRepository(SqlRepository):
         """The person's cadences for these contacts, by contact id."""
         if not contact_ids:
             return {}
-        rows = self._session.scalars(
-            select(CadenceRow).where(
-                CadenceRow.team_id == team_id,
-                CadenceRow.user_id == user_id,
-                CadenceRow.contact_id.in_(list(contact_ids)),
-            )
-        )
-        return {row.contact_id: _cadence(row) for row in rows}
+        params = {"team_id": team_id, "user_id": user_id, "contact_ids": list(contact_ids)}
+        return {row.contact_id: _cadence(row) for row in self._session.execute(_CADENCES_FOR_CONTACTS, params)}
 
 
 def _minutes(value: time) -> int:
@@ -466,7 +503,7 @@ class SqlNudgeSettingsRepository(SqlRepository):
 
     def get(self, team_id: str, user_id: str) -> NudgeSettings | None:
         """The person's saved settings, or None."""
-        row = self._session.get(NudgeSettingsRow, (team_id, user_id))
+        row = self._session.execute(_SETTINGS_OF, {"team_id": team_id, "user_id": user_id}).first()
         return _settings(row) if row else None
 
     def get_many(self, team_id: str, user_ids: Sequence[str]) -> dict[str, NudgeSettings]:
@@ -498,7 +535,8 @@ class SqlNudgeSettingsRepository(SqlRepository):
         self._session.flush()
 
 
-def _settings(row: NudgeSettingsRow) -> NudgeSettings:
+def _settings(row: Any) -> NudgeSettings:
+    # An ORM NudgeSettingsRow or a Core row of its table: the same attribute names.
     return NudgeSettings(
         default_follow_up_days=row.default_follow_up_days,
         work_start=_time(row.work_start_minute),
@@ -514,16 +552,9 @@ class SqlContactHistory(SqlRepository):
 
     def latest_with(self, team_id: str, author_id: str, contact_id: str) -> datetime | None:
         """The latest ``happened_at`` of the author's interactions with the contact."""
-        return self._session.scalar(
-            select(func.max(InteractionRow.happened_at))
-            .join(ParticipantRow, ParticipantRow.interaction_id == InteractionRow.id)
-            .where(
-                InteractionRow.team_id == team_id,
-                InteractionRow.author_id == author_id,
-                ParticipantRow.team_id == team_id,
-                ParticipantRow.user_id == contact_id,
-            )
-        )
+        params = {"team_id": team_id, "author_id": author_id, "contact_id": contact_id}
+        latest: datetime | None = self._session.execute(_LATEST_WITH, params).scalar()
+        return latest
 
     def summaries_by_author(self, team_id: str, authors: Mapping[int, str]) -> dict[int, tuple[datetime, str, str]]:
         """(happened_at, kind, notes) by interaction id, each only if written by the author given for it."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, insert, select, update
 
 from bot.domain.models import Interaction, InteractionKind, InteractionSource, NewInteraction
 from storage.models import InteractionRow, ParticipantRow, TagRow
@@ -28,26 +28,54 @@ def _to_domain(row: InteractionRow) -> Interaction:
     )
 
 
+_INTERACTIONS: Table = InteractionRow.__table__  # type: ignore[assignment]
+# Built once: every /met runs these, and building an ORM insert (and flushing it) per call cost several times the
+# database's own work. Core statements, values bound at execution; participants and tags as one executemany each.
+_PARTICIPANTS: Table = ParticipantRow.__table__  # type: ignore[assignment]
+_TAGS: Table = TagRow.__table__  # type: ignore[assignment]
+_INSERT_INTERACTION = insert(_INTERACTIONS).returning(_INTERACTIONS.c.id)
+_INSERT_PARTICIPANT = insert(_PARTICIPANTS)
+_INSERT_TAG = insert(_TAGS)
+
+
 class SqlInteractionRepository(SqlRepository):
     """SQLAlchemy implementation of ``InteractionRepository``."""
 
     def add(self, new: NewInteraction, created_at: datetime) -> Interaction:
         """Record an interaction and return it with its id."""
-        row = InteractionRow(
+        values = {
+            "team_id": new.team_id,
+            "author_id": new.author_id,
+            "happened_at": new.happened_at,
+            "kind": new.kind.value,
+            "notes": new.notes,
+            "source": new.source.value,
+            "follow_up_days": new.follow_up_days,
+            "created_at": created_at,
+            "submission_key": None,
+        }
+        interaction_id = self._session.execute(_INSERT_INTERACTION, values).scalar_one()
+        participants = tuple(dict.fromkeys(new.participant_ids))
+        tags = tuple(dict.fromkeys(new.tags))
+        if participants:
+            rows = [{"interaction_id": interaction_id, "user_id": u, "team_id": new.team_id} for u in participants]
+            self._session.execute(_INSERT_PARTICIPANT, rows)
+        if tags:
+            rows = [{"interaction_id": interaction_id, "tag": t, "team_id": new.team_id} for t in tags]
+            self._session.execute(_INSERT_TAG, rows)
+        return Interaction(
+            id=interaction_id,
             team_id=new.team_id,
             author_id=new.author_id,
             happened_at=new.happened_at,
-            kind=new.kind.value,
+            kind=new.kind,
             notes=new.notes,
-            source=new.source.value,
+            source=new.source,
+            participant_ids=tuple(sorted(participants)),
+            tags=tuple(sorted(tags)),
             follow_up_days=new.follow_up_days,
             created_at=created_at,
         )
-        row.participants = [ParticipantRow(user_id=u, team_id=new.team_id) for u in dict.fromkeys(new.participant_ids)]
-        row.tags = [TagRow(tag=t, team_id=new.team_id) for t in dict.fromkeys(new.tags)]
-        self._session.add(row)
-        self._session.flush()
-        return _to_domain(row)
 
     def add_once(self, new: NewInteraction, created_at: datetime, submission_key: str) -> Interaction | None:
         """Record an interaction unless one with this submission key exists (a retried modal): None then."""
