@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Table, delete, insert, select, update
 
@@ -28,6 +29,20 @@ def _to_domain(row: InteractionRow) -> Interaction:
     )
 
 
+def _values(new: NewInteraction, created_at: datetime, submission_key: str | None) -> dict[str, Any]:
+    return {
+        "team_id": new.team_id,
+        "author_id": new.author_id,
+        "happened_at": new.happened_at,
+        "kind": new.kind.value,
+        "notes": new.notes,
+        "source": new.source.value,
+        "follow_up_days": new.follow_up_days,
+        "created_at": created_at,
+        "submission_key": submission_key,
+    }
+
+
 _INTERACTIONS: Table = InteractionRow.__table__  # type: ignore[assignment]
 # Built once: every /met runs these, and building an ORM insert (and flushing it) per call cost several times the
 # database's own work. Core statements, values bound at execution; participants and tags as one executemany each.
@@ -43,17 +58,7 @@ class SqlInteractionRepository(SqlRepository):
 
     def add(self, new: NewInteraction, created_at: datetime) -> Interaction:
         """Record an interaction and return it with its id."""
-        values = {
-            "team_id": new.team_id,
-            "author_id": new.author_id,
-            "happened_at": new.happened_at,
-            "kind": new.kind.value,
-            "notes": new.notes,
-            "source": new.source.value,
-            "follow_up_days": new.follow_up_days,
-            "created_at": created_at,
-            "submission_key": None,
-        }
+        values = _values(new, created_at, None)
         interaction_id = self._session.execute(_INSERT_INTERACTION, values).scalar_one()
         participants = tuple(dict.fromkeys(new.participant_ids))
         tags = tuple(dict.fromkeys(new.tags))
@@ -79,17 +84,7 @@ class SqlInteractionRepository(SqlRepository):
 
     def add_once(self, new: NewInteraction, created_at: datetime, submission_key: str) -> Interaction | None:
         """Record an interaction unless one with this submission key exists (a retried modal): None then."""
-        values = {
-            "team_id": new.team_id,
-            "author_id": new.author_id,
-            "happened_at": new.happened_at,
-            "kind": new.kind.value,
-            "notes": new.notes,
-            "source": new.source.value,
-            "follow_up_days": new.follow_up_days,
-            "created_at": created_at,
-            "submission_key": submission_key,
-        }
+        values = _values(new, created_at, submission_key)
         # ON CONFLICT DO NOTHING: a concurrent retry waits for this transaction and then inserts nothing.
         interaction_id = insert_if_missing(self._session, InteractionRow, values)
         if interaction_id is None:

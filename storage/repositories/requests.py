@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, Table, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import SeenRequestRow
 
 MAX_KEY_LENGTH = 128
+_SEEN: Table = SeenRequestRow.__table__  # type: ignore[assignment]
 
 
 class SqlSeenRequests:
@@ -25,21 +26,22 @@ class SqlSeenRequests:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        dialect_insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        # Built once (every request runs it); the values are bound at execution.
+        self._claim = (
+            dialect_insert(_SEEN)
+            .on_conflict_do_nothing(index_elements=["kind", "key"])
+            # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT.
+            .returning(_SEEN.c.kind)
+        )
 
     def first_time(self, keys: Sequence[tuple[str, str, datetime]], team_id: str) -> bool:
         """Record every (kind, key, expires_at); True only when none of them had been seen (atomic per key)."""
         new = True
         with self._engine.begin() as connection:
             for kind, key, expires_at in keys:
-                statement = (
-                    self._insert(SeenRequestRow)
-                    .values(kind=kind, key=key[:MAX_KEY_LENGTH], team_id=team_id[:32], expires_at=expires_at)
-                    .on_conflict_do_nothing(index_elements=["kind", "key"])
-                    # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT.
-                    .returning(SeenRequestRow.kind)
-                )
-                inserted = connection.execute(statement).first() is not None
+                values = {"kind": kind, "key": key[:MAX_KEY_LENGTH], "team_id": team_id[:32], "expires_at": expires_at}
+                inserted = connection.execute(self._claim, values).first() is not None
                 new = new and inserted
         return new
 
