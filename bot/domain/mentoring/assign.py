@@ -6,17 +6,21 @@ Its LP dual is   minimise sum_i u[i] + sum_j capacity[j] v[j]   s.t. u[i] + v[j]
 and any prices v >= 0 give the upper bound D(v) = sum_i max(0, max_j W[i, j] - v[j]) + sum_j capacity[j] v[j].
 
 How (`solve`):
-1. One pass over every pair keeps each mentee's `k` best eligible mentors (the scores are cached as int16 when
-   they fit in `cache_entries`, so later passes only read them).
-2. The pruned problem is solved exactly with scipy's sparse assignment (LAPJVsp): each mentor is a column per
-   free slot, and each mentee has a private zero-score "unmatched" column, so a full matching always exists.
+1. One pass over every pair keeps each mentee's 32 best mentors and the best score beyond them (the scores are
+   cached as int16 when they fit in `cache_entries`, so later passes only read them).
+2. The pruned problem (each mentee's `k` best pairs to start) is solved exactly with scipy's sparse assignment
+   (LAPJVsp): each mentor is a column per free slot, and each mentee has a private zero-score "unmatched" column,
+   so a full matching always exists.
 3. Prices v that prove the pruned solution optimal come from shortest paths in its residual graph (on mentors,
    Bellman-Ford by whole-array relaxation); they are the lowest such prices, which favours mentees.
-4. A pass over every pair computes D(v). When D(v) equals the pruned objective, the solution is optimal for the
-   whole problem (weak duality) and `certified` is set. Otherwise the pairs whose reduced score W - v beats their
-   mentee's current profit are exactly the ones that could improve it: each mentee's `add` best of them join the
-   pruned problem and we go back to 2. Each round adds only pairs not yet present, so it ends; the rounds are
-   capped at `max_rounds` (the result is then the best found, with D(v) as its bound).
+4. D(v) is computed over every pair: a row's pairs beyond its top list are worth at most the score beyond it, so
+   only rows whose profit is below that are read in full. When D(v) equals the pruned objective, the solution is
+   optimal for the whole problem (weak duality) and `certified` is set. Otherwise the next pruned problem is the
+   pairs still near their mentee's profit (the chosen ones included, so the objective never falls), each
+   mentee's best pairs by reduced score W - v (against hubness: everyone's raw favourites are the same few
+   mentors), and each mentee's `add` pairs that beat their profit, which are never in it already; back to 2.
+   Rounds stop at certification, at `Effort.tolerance` (the bound within that fraction of the score, waitlist
+   bonus excluded) or at `max_rounds`; the best bound seen is returned with its prices.
 
 Scores are integers, so "equal" is exact. The order of rows and columns decides among equal optima; the caller
 permutes them with its seed.
@@ -26,7 +30,12 @@ Decisions:
   and impossible at 20,000 × 6,700; nearly all pairs are useless, and the dual check says which ones are not.
 - **Rejected: top-k alone.** It loses ~0.16% (docs/benchmarks.md) and nothing says when; here top-k is only the
   starting set and the certificate decides.
-- **Rejected: min-cost flow in networkx** (51 s at 1,000 mentees) and HiGHS on the LP (30-65 s at 20,000 × 16).
+- **Rejected: min-cost flow in networkx** (51 s at 1,000 mentees) and HiGHS on the LP (30-65 s at 20,000 × 16
+  pairs per mentee). Tried and dropped: re-solving only the rows near the new pairs (the nearly tight pairs
+  connect almost every row within two hops, so the "region" was the whole problem), and rebuilding the pruned
+  problem from reduced scores alone (it oscillated).
+- **Exact up to ~10,000 mentees by default** (`cycle.effort_for`); LAPJVsp rounds grow faster than linearly, so
+  above that the cycle stops within 0.1% of the bound (`LARGE`), the issue's target there.
 """
 
 from __future__ import annotations
@@ -44,13 +53,27 @@ from bot.domain.mentoring.score import INELIGIBLE, ScoreModel
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_K = 6
-DEFAULT_ADD = 10
 DEFAULT_TOP = 32
-DEFAULT_SLACK = 8000
-DEFAULT_MAX_ROUNDS = 30
 DEFAULT_CACHE_ENTRIES = 200_000_000
 _BLOCK_ENTRIES = 2_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Effort:
+    """How the solver prunes and when it stops: `k` pairs per mentee to start, up to `add` improving pairs per
+    mentee and round, pairs kept while within `slack` of their mentee's profit, stop when the bound is within
+    `tolerance` of the score (0: certified exact) or after `max_rounds`."""
+
+    k: int = 6
+    add: int = 10
+    slack: int = 8000
+    tolerance: float = 0.0
+    max_rounds: int = 30
+
+
+EXACT = Effort()
+# Above ~10,000 mentees each exact round costs seconds: fewer pairs per round, and stop within 0.1% of the bound.
+LARGE = Effort(k=3, add=4, slack=2000, tolerance=0.001)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +86,7 @@ class Assignment:
     prices: np.ndarray  # v per mentor
     rounds: int
     edges: int  # pairs in the last pruned problem
+    bonus: int = 0  # the waitlist bonus inside `objective`
 
     @property
     def certified(self) -> bool:
@@ -94,24 +118,26 @@ class Scores:
         self.top_w = np.full((n, k), INELIGIBLE, dtype=np.int64)
         self.beyond = np.full(n, INELIGIBLE, dtype=np.int64)
         for rows in self.chunks():
-            raw = model.block(rows)
+            raw = model.block32(rows)
             if self.cache is not None:
                 self.cache[rows] = raw
-            self._keep_top(rows, self._with_bonus(rows, raw), k)
+            self._keep_top(rows, raw, k)
 
-    def _keep_top(self, rows: np.ndarray, values: np.ndarray, k: int) -> None:
+    def _keep_top(self, rows: np.ndarray, raw: np.ndarray, k: int) -> None:
+        """Keep the row's k best pairs and the best score beyond them (the bonus is per row: order is kept)."""
         if k == 0:
             return
-        picked = _top(values, min(k + 1, values.shape[1]))
-        picked_w = np.take_along_axis(values, picked, axis=1)
-        order = np.lexsort((picked, -picked_w), axis=1)
-        picked, picked_w = np.take_along_axis(picked, order, axis=1), np.take_along_axis(picked_w, order, axis=1)
+        picked = _top(raw, min(k + 1, raw.shape[1]))
+        picked_raw = np.take_along_axis(raw, picked, axis=1)
+        order = np.lexsort((picked, -picked_raw), axis=1)
+        picked = np.take_along_axis(picked, order, axis=1)
+        picked_w = self._with_bonus(rows, np.take_along_axis(picked_raw, order, axis=1))
         self.top_cols[rows], self.top_w[rows] = picked[:, :k], picked_w[:, :k]
         if picked.shape[1] > k:
             self.beyond[rows] = picked_w[:, k]
 
     def _with_bonus(self, rows: np.ndarray, raw: np.ndarray) -> np.ndarray:
-        return np.where(raw > INELIGIBLE, raw + self.bonus[rows][:, None], INELIGIBLE)
+        return np.where(raw > INELIGIBLE, raw.astype(np.int64) + self.bonus[rows][:, None], INELIGIBLE)
 
     def without(self, pairs: Iterable[tuple[int, int]]) -> Scores:
         """The same scores with these (row, col) pairs made ineligible; the cache is shared, not copied."""
@@ -129,7 +155,7 @@ class Scores:
 
     def rows(self, rows: np.ndarray) -> np.ndarray:
         """W for rows × every mentor (int64), INELIGIBLE where the pair may not be matched."""
-        raw = self.cache[rows].astype(np.int64) if self.cache is not None else self.model.block(rows)
+        raw = self.cache[rows] if self.cache is not None else self.model.block32(rows)
         for row, col in self.forbidden:
             raw[rows == row, col] = INELIGIBLE
         return self._with_bonus(rows, raw)
@@ -169,10 +195,15 @@ def solve_pruned(
     edge_of_slot = np.repeat(np.arange(len(rows)), per_edge)
     slot_offset = np.arange(len(edge_of_slot)) - np.repeat(np.cumsum(per_edge) - per_edge, per_edge)
     total_slots = int(slots.sum())
-    top = int(w.max()) + 1  # cost = top - W > 0 for every pair; the private unmatched column costs top
+    # cost = top[row] - W > 0, top[row] = the row's best W + 1; its private unmatched column costs top[row]. Every
+    # active row is matched exactly once, so a constant per row changes no optimum (and LAPJVsp runs ~20% faster
+    # than with one global constant).
+    top = np.zeros(len(active), dtype=np.int64)
+    np.maximum.at(top, row_at, w)
+    top += 1
     a_rows = np.concatenate((row_at[edge_of_slot], np.arange(len(active))))
     a_cols = np.concatenate((first_slot[cols[edge_of_slot]] + slot_offset, total_slots + np.arange(len(active))))
-    costs = np.concatenate((top - w[edge_of_slot], np.full(len(active), top))).astype(np.float64)
+    costs = np.concatenate((top[row_at[edge_of_slot]] - w[edge_of_slot], top)).astype(np.float64)
     matrix = sparse.csr_matrix((costs, (a_rows, a_cols)), shape=(len(active), total_slots + len(active)))
     row_ind, col_ind = min_weight_full_bipartite_matching(matrix)
     matched = col_ind < total_slots
@@ -301,41 +332,59 @@ def check(
     return _Check(bound, rows[first], cols[first], w[first])
 
 
-def solve(
-    scores: Scores,
-    capacity: np.ndarray,
-    *,
-    k: int = DEFAULT_K,
-    add: int = DEFAULT_ADD,
-    slack: int = DEFAULT_SLACK,
-    tolerance: float = 0.0,
-    max_rounds: int = DEFAULT_MAX_ROUNDS,
-) -> Assignment:
+def solve(scores: Scores, capacity: np.ndarray, effort: Effort = EXACT) -> Assignment:
     """Maximise the total W with capacities: pruned exact solves until the LP dual bound certifies the optimum
     (or, with `tolerance` > 0, until the bound is within that fraction of the objective)."""
     n, m = scores.model.shape
     capacity = np.asarray(capacity, dtype=np.int64)
     if n == 0 or m == 0:
         return Assignment(np.full(n, -1, dtype=np.int64), 0, 0, np.zeros(m, dtype=np.int64), 0, 0)
-    rows, cols, w = initial_edges(scores, min(k, m))
+    rows, cols, w = initial_edges(scores, min(effort.k, m))
     bound = np.iinfo(np.int64).max
     best_prices = np.zeros(m, dtype=np.int64)
-    for rounds in range(1, max_rounds + 1):
+    for rounds in range(1, effort.max_rounds + 1):
         mentor_of, objective = solve_pruned(n, capacity, rows, cols, w)
         prices = lowest_prices(capacity, mentor_of, rows, cols, w)
-        found = check(scores, capacity, (rows, cols, w), mentor_of, prices, add)
+        found = check(scores, capacity, (rows, cols, w), mentor_of, prices, effort.add)
         if found.bound < bound:
             bound, best_prices = found.bound, prices
         logger.debug("mentoring solve round %d: %d pairs, objective %d, bound %d", rounds, len(rows), objective, bound)
-        if bound - objective <= tolerance * bound or len(found.rows) == 0:
+        bonus = int(scores.bonus[mentor_of >= 0].sum())
+        if bound - objective <= effort.tolerance * (objective - bonus) or len(found.rows) == 0:
             break
-        # Next pruned problem: every pair still within `slack` of its mentee's profit (the chosen ones included,
-        # so the objective never falls), plus the pairs that beat it. Which pairs is free: the bound decides.
-        profit = np.zeros(n, dtype=np.int64)
-        mine = mentor_of[rows] == cols
-        profit[rows[mine]] = w[mine] - prices[cols[mine]]
-        keep = mine | (w - prices[cols] >= profit[rows] - slack)
-        rows, cols, w = (
-            np.concatenate(x) for x in ((rows[keep], found.rows), (cols[keep], found.cols), (w[keep], found.w))
-        )
-    return Assignment(mentor_of, objective, bound, best_prices, rounds, len(rows))
+        rows, cols, w = _next_edges(scores, (rows, cols, w), mentor_of, prices, found, effort.k, effort.slack)
+    return Assignment(mentor_of, objective, bound, best_prices, rounds, len(rows), bonus)
+
+
+def _next_edges(
+    scores: Scores,
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray],
+    mentor_of: np.ndarray,
+    prices: np.ndarray,
+    found: _Check,
+    k: int,
+    slack: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The next pruned problem: the pairs within `slack` of their mentee's profit (the chosen ones included, so
+    the objective never falls), each row's k best pairs of its top list by reduced score under the new prices
+    (against hubness: everyone's raw favourites are the same few mentors), and the pairs that beat their
+    mentee's profit. Which pairs is free: the bound decides optimality."""
+    rows, cols, w = edges
+    n, m = len(mentor_of), len(prices)
+    mine = mentor_of[rows] == cols
+    reduced = np.where(scores.top_w > INELIGIBLE, scores.top_w - prices[scores.top_cols], INELIGIBLE)
+    picked = _top(reduced, min(k, reduced.shape[1]))
+    picked_w = np.where(
+        np.take_along_axis(reduced, picked, axis=1) > INELIGIBLE,
+        np.take_along_axis(scores.top_w, picked, axis=1),
+        INELIGIBLE,
+    )
+    top_rows, top_cols, top_w = _edges_of(np.arange(n), np.take_along_axis(scores.top_cols, picked, axis=1), picked_w)
+    profit = np.zeros(n, dtype=np.int64)
+    profit[rows[mine]] = w[mine] - prices[cols[mine]]
+    keep = mine | (w - prices[cols] >= profit[rows] - slack)
+    all_rows = np.concatenate((rows[keep], top_rows, found.rows))
+    all_cols = np.concatenate((cols[keep], top_cols, found.cols))
+    all_w = np.concatenate((w[keep], top_w, found.w))
+    _, first = np.unique(all_rows * m + all_cols, return_index=True)
+    return all_rows[first], all_cols[first], all_w[first]

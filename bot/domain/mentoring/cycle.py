@@ -28,7 +28,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from bot.domain.mentoring.assign import Assignment, Scores, solve
+from bot.domain.mentoring.assign import EXACT, LARGE, Assignment, Effort, Scores, solve
 from bot.domain.mentoring.score import (
     INELIGIBLE,
     NO_EXCLUSIONS,
@@ -43,6 +43,7 @@ from bot.domain.mentoring.score import (
 logger = logging.getLogger(__name__)
 
 MAX_BRANCHES = 16
+EXACT_UP_TO = 10_000
 _REASON_BLOCK_ENTRIES = 2_000_000
 
 
@@ -65,7 +66,8 @@ class Cycle:
     waitlisted: frozenset[str] = frozenset()
     preset: Preset = Preset.BALANCED
     seed: int = 0
-    gap_tolerance: float = 0.0  # 0 = exact; else stop once the LP bound is within this fraction (e.g. 0.0005)
+    # None: exact up to EXACT_UP_TO mentees, within 0.1% of the LP bound above; 0.0: always exact.
+    gap_tolerance: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,10 +151,17 @@ def _mutual(model: ScoreModel, mentor_of: np.ndarray) -> list[tuple[tuple[int, i
     return found
 
 
-def _solve_once_per_pair(scores: Scores, capacity: np.ndarray, tolerance: float) -> tuple[Assignment, int]:
+def effort_for(cycle: Cycle, mentees: int) -> Effort:
+    """How hard to solve: the caller's tolerance, else exact up to EXACT_UP_TO mentees and within 0.1% above."""
+    if cycle.gap_tolerance is None:
+        return EXACT if mentees <= EXACT_UP_TO else LARGE
+    return replace(EXACT if cycle.gap_tolerance == 0 else LARGE, tolerance=cycle.gap_tolerance)
+
+
+def _solve_once_per_pair(scores: Scores, capacity: np.ndarray, effort: Effort) -> tuple[Assignment, int]:
     """The best assignment with no two people each other's mentor: branch on such pairs, best bound first."""
     best: Assignment | None = None
-    first = solve(scores, capacity, tolerance=tolerance)
+    first = solve(scores, capacity, effort)
     stack: list[tuple[Assignment, Scores]] = [(first, scores)]
     branches = 0
     while stack:
@@ -170,14 +179,14 @@ def _solve_once_per_pair(scores: Scores, capacity: np.ndarray, tolerance: float)
         for edge in conflicts[0]:
             branches += 1
             child = branch.without([edge])
-            stack.append((solve(child, capacity, tolerance=tolerance), child))
+            stack.append((solve(child, capacity, effort), child))
     if best is None:  # the branch limit was hit: drop the weaker direction of each mutual pair until none is left
         best = first
         while conflicts := _mutual(scores.model, best.mentor_of):
             scores = scores.without(
                 min(pair, key=lambda e: int(scores.rows(np.array([e[0]]))[0, e[1]])) for pair in conflicts
             )
-            best = solve(scores, capacity, tolerance=tolerance)
+            best = solve(scores, capacity, effort)
     return best, branches
 
 
@@ -206,7 +215,8 @@ def match_cycle(cycle: Cycle) -> CycleResult:
     problem = cycle_problem(cycle)
     model = problem.model
     mentees, mentors = model.mentees, model.mentors
-    assignment, branches = _solve_once_per_pair(Scores(model, problem.bonus), problem.capacity, cycle.gap_tolerance)
+    effort = effort_for(cycle, len(mentees))
+    assignment, branches = _solve_once_per_pair(Scores(model, problem.bonus), problem.capacity, effort)
     rows = np.flatnonzero(assignment.mentor_of >= 0)
     pairs = model.pairs(rows.tolist(), assignment.mentor_of[rows].tolist())
     suggestions = [Suggestion(p.mentee, p.mentor, p.score, explain(p)) for p in pairs]

@@ -48,6 +48,7 @@ SKILL_RANK_POINTS = tuple(max(1, round(FULL * 0.6**k)) for k in range(32))
 FULL_OVERLAP_MINUTES = 4 * 60
 NEAR_ZONE_MINUTES = 60
 GOAL_KEYWORDS_FOR_FULL = 3
+DENSE_KEYWORDS = 512
 GOAL_POINTS = np.array([k * FULL // GOAL_KEYWORDS_FOR_FULL for k in range(GOAL_KEYWORDS_FOR_FULL + 1)])
 # The mentor's extra years -> points: 0 at 0 (or fewer), full from 2 to 12, half from 20 on.
 EXPERIENCE_YEARS = (0.0, 2.0, 12.0, 20.0)
@@ -207,6 +208,17 @@ class ScoreModel:
         self.keywords_e = _incidence(words_e, vocabulary)
         self.keywords_m = _incidence(words_m, vocabulary)
         self.keywords_m_t = self.keywords_m.T.tocsc()
+        # Blocks count shared keywords by a dense product over the words both sides use, when they are few
+        # (a BLAS product of small integers is exact and ~8x faster than the sparse one); else sparsely.
+        common = np.flatnonzero(
+            np.asarray(self.keywords_e.sum(axis=0)).ravel() * np.asarray(self.keywords_m.sum(axis=0)).ravel() > 0
+        )
+        self.dense_keywords: tuple[np.ndarray, np.ndarray] | None = None
+        if len(common) <= DENSE_KEYWORDS:
+            self.dense_keywords = (
+                self.keywords_e[:, common].toarray().astype(np.float32),
+                self.keywords_m[:, common].toarray().astype(np.float32).T.copy(),
+            )
 
     @staticmethod
     def _teams(mentees: Sequence[Participant], mentors: Sequence[Participant]) -> tuple[np.ndarray, np.ndarray]:
@@ -282,10 +294,20 @@ class ScoreModel:
 
     def block(self, rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
         """Scores (int64) of rows × cols; INELIGIBLE where no skill is shared or a hard rule forbids the pair."""
+        return self.block32(rows, cols).astype(np.int64)
+
+    def _shared_keywords(self, rows: np.ndarray, picked: np.ndarray) -> np.ndarray:
+        if self.dense_keywords is not None:
+            mentee_words, mentor_words = self.dense_keywords
+            return (mentee_words[rows] @ mentor_words[:, picked]).astype(np.int32)
+        return (self.keywords_e[rows] @ self.keywords_m_t[:, picked]).toarray()
+
+    def block32(self, rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+        """`block` as int32 (scores stay far below 2^31), which halves the memory the solver's passes read."""
         w = self.weights
         picked = np.arange(len(self.mentors)) if cols is None else cols
         skills = (self.learn_points[rows] @ self.teach[picked].T).astype(np.int32)
-        shared = (self.keywords_e[rows] @ self.keywords_m_t[:, picked]).toarray()
+        shared = self._shared_keywords(rows, picked)
         score = w.skills * skills
         score += w.goals * GOAL_POINTS.astype(np.int32)[np.minimum(shared, GOAL_KEYWORDS_FOR_FULL)]
         score += np.take(self.time_table[self.time_key_e[rows]], self.time_key_m[picked], axis=1)
@@ -298,7 +320,7 @@ class ScoreModel:
         excluded = self.excluded[rows]
         excluded = (excluded if cols is None else excluded[:, cols]).tocoo()
         allowed[excluded.row, excluded.col] = False
-        return np.where(allowed, score, INELIGIBLE).astype(np.int64)
+        return np.where(allowed, score, INELIGIBLE)
 
     def shares_skill(self, rows: np.ndarray) -> np.ndarray:
         """Whether each mentor teaches any of each row's wished skills (rows × all mentors), rules aside."""

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from bot.domain.mentoring.assign import Scores, solve
+from bot.domain.mentoring.assign import Effort, Scores, solve
 from bot.domain.mentoring.score import INELIGIBLE, ScoreModel
 from tests.domain.mentoring.builders import lsa_optimum
 
@@ -26,6 +26,8 @@ class Matrix(ScoreModel):
 
     def block(self, rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
         return self.w[rows] if cols is None else self.w[np.ix_(rows, cols)]
+
+    block32 = block
 
     def max_score(self) -> int:
         return int(self.w.max(initial=0))
@@ -50,7 +52,7 @@ def with_bonus(w: np.ndarray, bonus: np.ndarray) -> np.ndarray:
 def test_exact_and_certified_whatever_the_pruning(problem, k, add, cached) -> None:  # type: ignore[no-untyped-def]
     w, capacity, bonus = problem
     scores = Scores(Matrix(w), bonus, cache_entries=10**6 if cached else 0, top=2)
-    result = solve(scores, capacity, k=k, add=add, slack=5)
+    result = solve(scores, capacity, Effort(k=k, add=add, slack=5))
     full = with_bonus(w, bonus)
     assert result.certified and result.objective == result.bound == lsa_optimum(full, capacity)
     chosen = np.flatnonzero(result.mentor_of >= 0)
@@ -85,9 +87,11 @@ def test_a_tolerance_stops_early_with_a_valid_bound() -> None:
     w[rng.random(w.shape) < 0.5] = INELIGIBLE
     capacity = np.full(60, 3)
     exact = lsa_optimum(w, capacity)
-    loose = solve(Scores(Matrix(w), np.zeros(300, dtype=np.int64)), capacity, k=1, add=1, tolerance=0.01)
+    loose = solve(
+        Scores(Matrix(w), np.zeros(300, dtype=np.int64)), capacity, Effort(k=1, add=1, slack=0, tolerance=0.01)
+    )
     assert loose.bound >= exact >= loose.objective >= 0.99 * loose.bound
-    tight = solve(Scores(Matrix(w), np.zeros(300, dtype=np.int64)), capacity, k=1, add=1)
+    tight = solve(Scores(Matrix(w), np.zeros(300, dtype=np.int64)), capacity, Effort(k=1, add=1, slack=0))
     assert tight.certified and tight.objective == exact and tight.rounds >= loose.rounds
 
 
