@@ -268,13 +268,11 @@ def gale_shapley(inst: Instance, candidates: Candidates) -> np.ndarray:
 
 
 def objective(inst: Instance, mentor_of: np.ndarray) -> int:
-    """Sum of W (score + waitlist bonus) over the chosen pairs."""
-    total = 0
-    for rows in inst.scores.chunks():
-        own = mentor_of[rows]
-        has = own >= 0
-        total += int(inst.scores.rows(rows)[np.flatnonzero(has), own[has]].sum())
-    return total
+    """Sum of W (score + waitlist bonus) over the chosen pairs, scored pair by pair."""
+    rows = np.flatnonzero(mentor_of >= 0)
+    scores = inst.model.pair_terms(rows, mentor_of[rows])["score"]
+    assert (scores > INELIGIBLE).all(), "a method chose an ineligible pair"
+    return int(scores.sum() + inst.scores.bonus[rows].sum())
 
 
 def lp_bound(inst: Instance, prices: np.ndarray) -> int:
@@ -394,6 +392,8 @@ def bench_size(n_mentees: int, n_mentors: int, seed: int, exact_limit: int) -> N
     prices = np.array([cert.prices[p.user_id] for p in inst.model.mentors], dtype=np.int64)
     bound = lp_bound(inst, prices)
     ours_w = objective(inst, ours)
+    waiting_bonus = int(inst.scores.bonus[ours >= 0].sum())
+    score_gap = (bound - ours_w) / (ours_w - waiting_bonus)
     print(
         f"  match_cycle: {seconds:.2f} s, peak RSS {peak:.0f} MB ({rss_before:.0f} MB before the cycle: interpreter, "
         f"imports, workspace); load {load_before:.1f} -> {load_after:.1f}"
@@ -403,13 +403,13 @@ def bench_size(n_mentees: int, n_mentors: int, seed: int, exact_limit: int) -> N
         f"certified {cert.certified}"
     )
     print(f"  objective (score + waitlist bonus)  {ours_w:,}  (solver says {cert.objective:,})")
-    print(f"  LP bound D(v) recomputed here        {bound:,}  gap {(bound - ours_w) / bound:.6%}")
+    print(f"  LP bound D(v) recomputed here        {bound:,}  gap {score_gap:.5%} of the score")
+    check = f"LP bound, gap {score_gap:.4%}"
     if n_mentees <= exact_limit:
         exact, exact_seconds = dense_exact(inst)
-        print(
-            f"  dense linear_sum_assignment         {exact:,}  in {exact_seconds:.1f} s  -> "
-            f"{'EQUAL' if exact == ours_w else f'DIFFERENT by {exact - ours_w:,}'}"
-        )
+        verdict = "EQUAL" if exact == ours_w else f"DIFFERENT by {exact - ours_w:,}"
+        print(f"  dense linear_sum_assignment         {exact:,}  in {exact_seconds:.1f} s  -> {verdict}")
+        check = f"dense LSA {verdict.lower()} ({exact_seconds:.0f} s); LP gap {score_gap:.4%}"
     started = time.perf_counter()
     candidates = Candidates(inst)
     lists_seconds = time.perf_counter() - started
@@ -420,10 +420,29 @@ def bench_size(n_mentees: int, n_mentors: int, seed: int, exact_limit: int) -> N
     gs_of = gale_shapley(inst, candidates)
     gs_seconds = time.perf_counter() - started + lists_seconds
     q_ours = quality(inst, ours, cycle.waitlisted)
-    print(line("exact (match_cycle)", q_ours, q_ours.score, seconds))
-    print(line("greedy", quality(inst, greedy_of, cycle.waitlisted), q_ours.score, greedy_seconds))
-    print(line("Gale–Shapley", quality(inst, gs_of, cycle.waitlisted), q_ours.score, gs_seconds))
-    print(f"  (machine load after the size: {os.getloadavg()[0]:.1f}; {len(result.unmatched)} unmatched with reasons)")
+    q_greedy = quality(inst, greedy_of, cycle.waitlisted)
+    q_gs = quality(inst, gs_of, cycle.waitlisted)
+    print(line("match_cycle", q_ours, q_ours.score, seconds))
+    print(line("greedy", q_greedy, q_ours.score, greedy_seconds))
+    print(line("Gale–Shapley", q_gs, q_ours.score, gs_seconds))
+    load_end = os.getloadavg()[0]
+    print(f"  (machine load after the size: {load_end:.1f}; {len(result.unmatched)} unmatched with reasons)")
+
+    def gap(q: Quality) -> str:
+        return f"{(q_ours.score - q.score) / q_ours.score:.2%}"
+
+    print(
+        "| mentees × mentors | time | peak RSS | score | check | greedy (gap) | Gale–Shapley (gap) "
+        "| top skill: ours / greedy | cross-team: ours / greedy | unmatched: ours / greedy | load |"
+    )
+    print(
+        f"| {n_mentees:,} × {n_mentors:,} | {seconds:.1f} s | {peak:.0f} MB | {q_ours.score:,} | {check} "
+        f"| {q_greedy.score:,} ({gap(q_greedy)}) | {q_gs.score:,} ({gap(q_gs)}) "
+        f"| {q_ours.top_skill_share:.1%} / {q_greedy.top_skill_share:.1%} "
+        f"| {q_ours.cross_team_share:.1%} / {q_greedy.cross_team_share:.1%} "
+        f"| {q_ours.unmatched:,} / {q_greedy.unmatched:,} | {load_before:.1f}-{load_end:.1f} |",
+        flush=True,
+    )
 
 
 def main() -> None:
