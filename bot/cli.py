@@ -21,8 +21,10 @@ from bot.settings import Settings, SettingsError, load_settings
 if TYPE_CHECKING:
     from slack_bolt import App
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from sqlalchemy import Engine
 
     from bot.container import Container
+    from bot.metrics import SweepHealth
 
 logger = logging.getLogger("rapport")
 
@@ -63,9 +65,9 @@ def _database_errors(url: str) -> Iterator[None]:
         raise OperatorError(f"cannot use the database at {display_url(url)} ({cause}): check DATABASE_URL") from None
 
 
-def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    """Apply migrations to DATABASE_URL without needing Slack tokens."""
-    from storage import migrate
+@contextmanager
+def _maintenance_engine() -> Iterator[Engine]:
+    """An engine on DATABASE_URL for ``rapport db …`` (no Slack tokens needed); errors become one line."""
     from storage.db import check_url, make_engine
 
     url = _from_env("DATABASE_URL") or "sqlite:///rapport.db"
@@ -76,10 +78,57 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     engine = make_engine(url)
     try:
         with _database_errors(url):
-            migrate.upgrade(engine, args.revision)
-            logger.info("database is at revision %s", migrate.current_revision(engine))
+            yield engine
     finally:
         engine.dispose()
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """Apply migrations to DATABASE_URL without needing Slack tokens."""
+    from storage import migrate
+
+    with _maintenance_engine() as engine:
+        migrate.upgrade(engine, args.revision)
+        logger.info("database is at revision %s", migrate.current_revision(engine))
+    return 0
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    """Copy the SQLite database to a new file while the bot may be running (PostgreSQL: use pg_dump)."""
+    from pathlib import Path
+
+    from storage import migrate
+
+    with _maintenance_engine() as engine:
+        migrate.backup_sqlite(engine, Path(args.target))
+    return 0
+
+
+def cmd_keys_generate(args: argparse.Namespace) -> int:
+    """Print a new encryption key for RAPPORT_ENCRYPTION_KEY."""
+    from storage.secrets import TokenCipher
+
+    sys.stdout.write(TokenCipher.generate_key() + "\n")
+    return 0
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    """Re-encrypt every stored token with the first key of RAPPORT_ENCRYPTION_KEY (the others still decrypt)."""
+    from storage.installations import EncryptedInstallationStore
+    from storage.secrets import EncryptionKeyError, TokenCipher
+
+    keys = _from_env("RAPPORT_ENCRYPTION_KEY")
+    if not keys:
+        raise OperatorError(
+            "Missing setting RAPPORT_ENCRYPTION_KEY: the new key first, then the old ones, comma-separated."
+        )
+    try:
+        cipher = TokenCipher.from_setting(keys)
+        with _maintenance_engine() as engine:
+            changed = EncryptedInstallationStore("", engine, cipher).rotate_keys()
+    except EncryptionKeyError as error:
+        raise OperatorError(str(error)) from None
+    logger.info("re-encrypted the tokens of %d stored installs and bots with the newest key", changed)
     return 0
 
 
@@ -98,8 +147,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings, container: Container) -> int:
     from bot.app import StartupError, create_app
+    from bot.metrics import SweepHealth, watch_database
     from bot.scheduler import build_scheduler
     from storage import migrate
+    from storage.stats import operational_snapshot
 
     with _database_errors(settings.database_url):
         migrate.upgrade(container.engine)
@@ -131,11 +182,15 @@ def _run(args: argparse.Namespace, settings: Settings, container: Container) -> 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
+    watch_database(lambda: operational_snapshot(container.engine), id(container.engine))
     scheduler = None
     if args.role in {"all", "worker"}:
-        scheduler = build_scheduler(container.services, settings.rapport_sweep_seconds)
+        health = SweepHealth(settings.rapport_sweep_seconds)
+        scheduler = build_scheduler(container.services, settings.rapport_sweep_seconds, health)
         scheduler.start()
         logger.info("sweeps running every %ss", settings.rapport_sweep_seconds)
+        if args.role == "worker":
+            closers.append(_serve_worker_health(health, container, settings))
 
     try:
         if app is None:
@@ -155,6 +210,24 @@ def _run(args: argparse.Namespace, settings: Settings, container: Container) -> 
         container.after_ack.executor.shutdown(wait=True)
         logger.info("stopped")
     return 0
+
+
+def _serve_worker_health(health: SweepHealth, container: Container, settings: Settings) -> object:
+    """The worker's /metrics and /healthz on RAPPORT_METRICS_PORT, served from a thread; returns the server."""
+    from bot.server import make_http_server, make_worker_wsgi_app
+
+    try:
+        server = make_http_server(
+            make_worker_wsgi_app(health, container.engine), "0.0.0.0", settings.rapport_metrics_port, 2
+        )
+    except OSError as error:
+        port = settings.rapport_metrics_port
+        raise OperatorError(
+            f"cannot listen on port {port} ({error.strerror or error}): check RAPPORT_METRICS_PORT"
+        ) from None
+    threading.Thread(target=server.run, name="rapport-worker-http", daemon=True).start()
+    logger.info("worker: metrics and health on port %s (/metrics, /healthz)", settings.rapport_metrics_port)
+    return server
 
 
 def _check_slack(container: Container, settings: Settings) -> None:
@@ -293,6 +366,16 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = db_sub.add_parser("upgrade", help="apply migrations to DATABASE_URL")
     upgrade.add_argument("revision", nargs="?", default="head")
     upgrade.set_defaults(func=cmd_db_upgrade)
+    backup = db_sub.add_parser("backup", help="copy the SQLite database to TARGET while the bot runs")
+    backup.add_argument("target", metavar="TARGET", help="a new file, e.g. backups/rapport-2026-12-07.db")
+    backup.set_defaults(func=cmd_db_backup)
+
+    keys = sub.add_parser("keys", help="encryption keys for the tokens of multi-workspace installs")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    keys_sub.add_parser("generate", help="print a new key").set_defaults(func=cmd_keys_generate)
+    keys_sub.add_parser(
+        "rotate", help="re-encrypt stored tokens with the first key of RAPPORT_ENCRYPTION_KEY"
+    ).set_defaults(func=cmd_keys_rotate)
 
     demo = sub.add_parser("demo", help="try Rapport offline: a local Slack workspace and the bot, in your terminal")
     demo.add_argument("--script", metavar="FILE", help="run FILE's commands ('-': stdin), print the transcript")

@@ -11,22 +11,32 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import SystemClock
+from bot.services.admin import AdminInsightService
 from bot.services.breakers import AuthBreakers
 from bot.services.coffee import CoffeeService
+from bot.services.data_rights import DataRightsService
 from bot.services.followups import FollowUpService
+from bot.services.home import HomeService
+from bot.services.insight import InsightService
 from bot.services.interactions import InteractionService
+from bot.services.intros import IntroService
 from bot.services.people import PeopleService
 from bot.services.ports import Clock, UnitOfWork
 from bot.services.preferences import PreferencesService
+from bot.services.prep import PrepService
 from bot.services.registry import Services
+from bot.services.reviews import ReviewService
 from bot.settings import Settings
 from bot.slack.coffee import SlackCoffeeAdapter
 from bot.slack.directory import SlackUserDirectory
 from bot.slack.gateway import SlackGateway
+from bot.slack.metered import MeteredWebClient
 from bot.slack.ratelimit import RateLimits
 from handlers.after_ack import AfterAck
 from handlers.blocks.coffee import CoffeeMessages
+from handlers.blocks.intro import IntroMessages
 from handlers.blocks.nudges import MAX_NUDGES_PER_MESSAGE, render_delivery
+from handlers.blocks.review import review_message
 from storage.db import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
 
@@ -49,14 +59,14 @@ class Container:
 
 def make_client(settings: Settings) -> WebClient:
     """The Web API client, pointed at SLACK_API_URL, retrying once on 429 after Retry-After."""
-    client = WebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.api_url, timeout=10)
+    client = MeteredWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.api_url, timeout=10)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
     return client
 
 
 def make_gateway(settings: Settings) -> SlackGateway:
     """The outbound gateway for scheduled work, on its own WebClient (it installs its own retry handlers)."""
-    client = WebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.api_url, timeout=10)
+    client = MeteredWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.api_url, timeout=10)
     # A burst of 0.1 s worth: posting at exactly Slack's rate with a full-second burst leaves Slack's bucket empty,
     # and then any network jitter that bunches two posts earns a 429.
     burst = max(1, round(settings.rapport_slack_posts_per_second / 10))
@@ -109,6 +119,26 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
     # "We met" in a coffee round schedules follow-ups exactly like a /met.
     coffee.add_hook(followups.on_interaction_logged)
     preferences = PreferencesService(followups, people, clock)
+    insight = InsightService(uow_factory, people, clock)
+    intros = IntroService(
+        uow_factory, people, SlackCoffeeAdapter(gateway, make_client(settings)), IntroMessages(), clock
+    )
+    # "We met" on an introduction, and the introduction itself, schedule follow-ups like a /met.
+    intros.add_hook(followups.on_interaction_logged)
+    reviews = ReviewService(
+        uow_factory,
+        people,
+        insight,
+        followups,
+        gateway,
+        review_message,
+        breakers,
+        clock,
+        lease=timedelta(seconds=settings.rapport_sweep_lease_seconds),
+    )
+    # Whoever logs a meeting (by /met, a coffee "We met" or an introduction) gets a weekly review from then on.
+    for source in (interactions, coffee, intros):
+        source.add_hook(reviews.on_interaction_logged)
     services = Services(
         clock=clock,
         people=people,
@@ -116,6 +146,13 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         followups=followups,
         preferences=preferences,
         coffee=coffee,
+        insight=insight,
+        prep=PrepService(uow_factory, people, clock),
+        home=HomeService(uow_factory, people, insight, followups, clock),
+        data_rights=DataRightsService(uow_factory, clock),
+        admin=AdminInsightService(uow_factory, SlackUserDirectory(client), clock),
+        intros=intros,
+        reviews=reviews,
     )
     return Container(
         settings=settings,

@@ -39,6 +39,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from waitress.server import create_server
 
+from bot.metrics import ACK_SECONDS, CONTENT_TYPE, REQUESTS, SweepHealth, render, request_kind
 from bot.services.ports import SeenRequests
 from bot.settings import Settings
 from storage.db import ping
@@ -51,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 EVENTS_PATH = "/slack/events"
+METRICS_PATH = "/metrics"
 MAX_BODY_BYTES = 1024 * 1024
 # Slack refuses timestamps more than five minutes off; a replay key only needs to outlive that window.
 SIGNATURE_WINDOW = timedelta(minutes=5)
@@ -167,7 +169,18 @@ class Door:
         self._purge_lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        """Answer one request on the events path."""
+        """Answer one request on the events path, counting it and timing its answer (the ack) by kind."""
+        started = time.perf_counter()
+        kind = ["unsigned"]  # until the signature is verified and the body read, a request is only that
+
+        def counted(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            REQUESTS.labels(kind=kind[0], status=status.split(" ", 1)[0]).inc()
+            ACK_SECONDS.labels(kind=kind[0]).observe(time.perf_counter() - started)
+            return start_response(status, headers, *exc_info)
+
+        return self._answer(environ, counted, kind)
+
+    def _answer(self, environ: dict[str, Any], start_response: Callable[..., Any], kind: list[str]) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST":
             return NOT_ALLOWED.send(start_response)
         length = _content_length(environ)
@@ -182,9 +195,11 @@ class Door:
             logger.info("refused a request without a valid Slack signature (check SLACK_SIGNING_SECRET and the clock)")
             return UNAUTHORIZED.send(start_response)
         content_type = str(environ.get("CONTENT_TYPE", ""))
+        kind[0] = "malformed"
         try:
             parsed = parse_body(body, content_type)
             event_id = event_id_of(parsed)
+            kind[0] = request_kind(parsed)
         except Malformed as problem:
             logger.warning("refused a signed but malformed request: %s", problem)
             return BAD_REQUEST.send(start_response)
@@ -319,7 +334,41 @@ def make_wsgi_app(
             return [body]
         if path == EVENTS_PATH:
             return door(environ, start_response)
+        if path == METRICS_PATH and environ.get("REQUEST_METHOD") in {"GET", "HEAD"}:
+            return metrics_answer(start_response)
         return NOT_FOUND.send(start_response)
+
+    return wsgi
+
+
+def metrics_answer(start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """GET /metrics: the Prometheus text format."""
+    body = render()
+    start_response("200 OK", [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def make_worker_wsgi_app(health: SweepHealth, engine: Engine) -> WSGIApp:
+    """The worker role's small HTTP face: /metrics, and /healthz that fails when sweeps stop finishing."""
+
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") not in {"GET", "HEAD"}:
+            return NOT_ALLOWED.send(start_response)
+        path = environ.get("PATH_INFO")
+        if path == METRICS_PATH:
+            return metrics_answer(start_response)
+        if path != "/healthz":
+            return NOT_FOUND.send(start_response)
+        stale = health.stale()
+        healthy = not stale and ping(engine)
+        body = (
+            b"ok\n"
+            if healthy
+            else (f"sweeps overdue: {', '.join(stale)}\n".encode() if stale else b"database unreachable\n")
+        )
+        status = "200 OK" if healthy else "503 Service Unavailable"
+        start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+        return [body]
 
     return wsgi
 

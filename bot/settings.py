@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     )
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
+    rapport_encryption_key: SecretStr | None = Field(
+        default=None,
+        description="Fernet keys for tokens at rest, comma-separated, newest first (`rapport keys generate`).",
+    )
     slack_api_url: str = Field(
         default="https://slack.com/api/", description="Web API base URL (tests and the sandbox use a local fake)."
     )
@@ -50,6 +54,9 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535, description="HTTP port in HTTP mode (also --port).")
 
     rapport_sweep_seconds: int = Field(default=30, ge=1)
+    rapport_metrics_port: int = Field(
+        default=9100, ge=1, le=65535, description="Worker role: port for GET /metrics and GET /healthz."
+    )
     rapport_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="DEBUG, INFO, WARNING or ERROR (Slack's and SQL libraries stay at INFO+)."
     )

@@ -9,11 +9,12 @@ from handlers.after_ack import AfterAck
 
 
 def register_all(app: App, services: Services, after_ack: AfterAck) -> None:
-    """Register every listener Rapport has."""
-    from handlers import actions, boundary, commands, events, views
+    """Register every listener Rapport has, after the middleware that cleans payloads and provides the services."""
+    from handlers import actions, boundary, commands, events, inject, views
 
     boundary.register(app)
-    commands.register(app, services, after_ack)
-    actions.register(app, services)
-    views.register(app, services)
-    events.register(app, services)
+    inject.register(app, services, after_ack)
+    commands.register(app)
+    actions.register(app)
+    views.register(app)
+    events.register(app)

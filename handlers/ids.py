@@ -87,3 +87,20 @@ COFFEE_NOW_EXTRA_ACTION = "coffee_now_extra"
 COFFEE_NOTE_CALLBACK = "coffee_note_modal"
 COFFEE_NOTE_BLOCK = "coffee_note"
 COFFEE_NOTE_INPUT_ACTION = "note"
+
+# App Home (its quick actions; follow-up rows reuse the NUDGE_* actions of the DM)
+HOME_LOG_ACTION = "home_log_meeting"
+HOME_GOAL_ACTION = "home_set_goal"
+HOME_SETTINGS_ACTION = "home_settings"
+HOME_MAP_ACTION = "home_network_map"
+GOAL_CALLBACK = "goal_modal"
+GOAL_KIND_BLOCK = "goal_kind"
+GOAL_KIND_ACTION = "kind"
+GOAL_TARGET_BLOCK = "goal_target"
+GOAL_TARGET_ACTION = "target"
+
+# Data rights
+FORGET_CALLBACK = "forget_me_modal"
+
+# Introductions (/intro)
+INTRO_MET_ACTION = "intro_we_met"

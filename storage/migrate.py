@@ -10,11 +10,13 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Any fixed 64-bit number, the same in every Rapport process: replicas starting together take turns on it.
+MIGRATION_LOCK_KEY = 0x5241_5050_4F52_5401  # "RAPPORT" + 1
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -34,6 +36,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply migrations up to ``revision`` on ``engine``'s database; never downgrades (raises MigrationError)."""
     config = alembic_config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # N replicas starting at once migrate once: the first holds the lock until its transaction commits, and
+            # the others then find the schema at head. The lock is transaction-scoped, so a crash releases it.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         _check_target(ScriptDirectory.from_config(config), MigrationContext.configure(connection), revision)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -82,3 +88,35 @@ def current_revision(engine: Engine) -> str | None:
 def head_revision() -> str | None:
     """The newest revision shipped with this version of Rapport."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def backup_sqlite(engine: Engine, target: Path) -> int:
+    """Copy a live SQLite database to ``target`` with SQLite's online backup API; returns the pages copied.
+
+    Safe while the bot runs: the backup API copies a consistent snapshot page by page and restarts if a writer
+    changes a page it already copied.
+    """
+    if engine.dialect.name != "sqlite":
+        raise MigrationError("rapport db backup copies SQLite databases; for PostgreSQL use pg_dump (docs/deploy.md)")
+    if target.exists():
+        raise MigrationError(f"{target} already exists: choose a new file name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    import sqlite3
+
+    pages = 0
+
+    def progress(_status: int, remaining: int, total: int) -> None:
+        nonlocal pages
+        pages = total - remaining
+
+    raw = engine.raw_connection()
+    try:
+        source = raw.driver_connection
+        assert isinstance(source, sqlite3.Connection)
+        with sqlite3.connect(target) as copy:
+            source.backup(copy, pages=1024, progress=progress)
+        copy.close()
+    finally:
+        raw.close()
+    logger.info("backed up the database to %s (%d pages)", target, pages)
+    return pages

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.installations import installation_tables, oauth_states_table
 from storage.types import UTCDateTime
 
 NAMING_CONVENTION = {
@@ -428,3 +429,49 @@ class SeenRequestRow(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32), default="")
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class GoalRow(Base):
+    """A person's networking goal (one per kind)."""
+
+    __tablename__ = "goals"
+
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    target: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# slack_sdk's OAuth tables (multi-workspace installs), defined by its own builders: see storage/installations.py.
+SLACK_INSTALLATIONS, SLACK_BOTS = installation_tables(Base.metadata)
+SLACK_OAUTH_STATES = oauth_states_table(Base.metadata)
+
+
+class WeeklyReviewRow(Base):
+    """A person's weekly review: when it is next due (leased like nudges) and whether they want it."""
+
+    __tablename__ = "weekly_reviews"
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id", name="uq_weekly_reviews_team_user"),
+        Index(
+            "ix_weekly_reviews_claimable",
+            "available_at",
+            postgresql_where=text(CLAIMABLE_SQL),
+            sqlite_where=text(CLAIMABLE_SQL),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # pending / claimed / off
+    weekday: Mapped[int] = mapped_column(Integer, default=0)  # the person's review day, 0 = Monday
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -8,15 +8,22 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.repositories.breakers import SqlAuthBreakerRepository
-from storage.repositories.coffee import SqlCoffeeRepository
+from storage.repositories.coffee import (
+    SqlCoffeeJobRepository,
+    SqlCoffeeProgrammeRepository,
+    SqlCoffeeRoundRepository,
+)
 from storage.repositories.followups import (
     SqlCadenceRepository,
     SqlContactHistory,
     SqlNudgeRepository,
     SqlNudgeSettingsRepository,
 )
+from storage.repositories.insight import SqlInsightRepository, SqlWorkspaceInsight
 from storage.repositories.interactions import SqlInteractionRepository
 from storage.repositories.people import SqlPeopleRepository, SqlWorkspaceRepository
+from storage.repositories.personal_data import SqlPersonalData
+from storage.repositories.reviews import SqlReviewRepository
 
 
 class SqlUnitOfWork:
@@ -30,8 +37,14 @@ class SqlUnitOfWork:
     cadences: SqlCadenceRepository
     nudge_settings: SqlNudgeSettingsRepository
     contact_history: SqlContactHistory
-    coffee: SqlCoffeeRepository
+    coffee_programmes: SqlCoffeeProgrammeRepository
+    coffee_rounds: SqlCoffeeRoundRepository
+    coffee_jobs: SqlCoffeeJobRepository
     breakers: SqlAuthBreakerRepository
+    insight: SqlInsightRepository
+    personal_data: SqlPersonalData
+    workspace_insight: SqlWorkspaceInsight
+    reviews: SqlReviewRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -45,8 +58,14 @@ class SqlUnitOfWork:
         self.cadences = SqlCadenceRepository(self.session)
         self.nudge_settings = SqlNudgeSettingsRepository(self.session)
         self.contact_history = SqlContactHistory(self.session)
-        self.coffee = SqlCoffeeRepository(self.session)
+        self.coffee_programmes = SqlCoffeeProgrammeRepository(self.session)
+        self.coffee_rounds = SqlCoffeeRoundRepository(self.session)
+        self.coffee_jobs = SqlCoffeeJobRepository(self.session)
         self.breakers = SqlAuthBreakerRepository(self.session)
+        self.insight = SqlInsightRepository(self.session)
+        self.personal_data = SqlPersonalData(self.session)
+        self.workspace_insight = SqlWorkspaceInsight(self.session)
+        self.reviews = SqlReviewRepository(self.session)
         return self
 
     def __exit__(

@@ -13,11 +13,13 @@ Decisions:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Insert, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+RowT = TypeVar("RowT")
 
 
 def insert_statement(session: Session, model: type[Any]) -> Any:
@@ -37,3 +39,14 @@ def insert_if_missing(session: Session, model: type[Any], values: dict[str, Any]
     statement: Insert = insert_statement(session, model).values(**values).on_conflict_do_nothing().returning(key)
     inserted = session.execute(statement).first()
     return None if inserted is None else inserted[0]
+
+
+def get_or_insert(session: Session, model: type[RowT], key: tuple[Any, ...], values: dict[str, Any]) -> RowT:
+    """The row with primary key ``key``, inserted from ``values`` first when missing (race-free, as above), loaded
+    fresh so the caller can set attributes on it."""
+    row = session.get(model, key)
+    if row is None:
+        insert_if_missing(session, model, values)
+        row = session.get(model, key, populate_existing=True)
+        assert row is not None
+    return row

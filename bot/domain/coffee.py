@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dateparser
 
+from bot.domain.leases import RetryPolicy
 from bot.domain.matching import PoolMode
 from bot.domain.zones import zone_or_utc
 
@@ -127,6 +128,18 @@ def following_round_start(settings: ProgramSettings, previous_start: datetime) -
     while day.weekday() != settings.weekday:  # the weekday may have been changed since
         day += timedelta(days=1)
     return _at_local(day, settings.local_minute, tz)
+
+
+def first_regular_start(settings: ProgramSettings, now: datetime) -> datetime:
+    """The first regular start whose heads-up (one business day before) is still ahead, so it can be sent on time.
+
+    Set up on Monday 09:00 for Mondays 10:00, the round is next week's: a heads-up sent now, one hour before,
+    would break the promise of a business day's notice.
+    """
+    starts = next_round_start(settings, now)
+    while round_times(settings, starts).heads_up_at < now:
+        starts = next_round_start(settings, starts)
+    return starts
 
 
 def previous_business_day(day: date) -> date:
@@ -359,6 +372,10 @@ class Job:
     kind: JobKind
     due_at: datetime
     attempts: int = 0
+
+
+# A step that failed retryably is tried again after 2, 4, 8, … minutes, at most 8 times in all; then it fails.
+STEP_RETRIES = RetryPolicy(base=timedelta(minutes=2), cap=None, max_attempts=8)
 
 
 # Why someone in the channel is not in this round's pool (their DM says so: never silence).

@@ -34,7 +34,7 @@ Decisions:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from bot.domain.models import InteractionKind
 from bot.domain.user_text import typed_length
@@ -335,68 +335,122 @@ def _parse_list(rest: str) -> ListHistory | GrammarError:
     return ListHistory(with_user=user_id)
 
 
-def _parse_log(text: str, author_id: str) -> LogMeeting | GrammarError:
-    text, tags = _extract_tags(text)
-    user_ids: list[str] = []
-    unresolved: list[str] = []
+@dataclass
+class _Lead:
+    """What the leading words of a log say, read one phrase at a time (see the module docstring)."""
+
+    user_ids: list[str] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
     date_phrase: str | None = None
     kind: InteractionKind | None = None
     follow_up_days: int | None = None
-    no_follow_up = False
+    no_follow_up: bool = False
     cadence_days: int | None = None
 
-    pos = 0
-    length = len(text)
-    while pos < length:
-        if text[pos].isspace():
-            pos += 1
-            continue
-        if mention := _mention_at(text, pos):
-            user_id, name, pos = mention
-            if user_id:
-                user_ids.append(user_id)
-            elif name:
-                unresolved.append(name)
-            continue
-        if filler := _FILLER.match(text, pos):
-            pos = filler.end()
-            continue
-        if date_phrase is None and (m := _DATE.match(text, pos)):
-            date_phrase = _date_phrase(m)
-            pos = m.end()
-            continue
-        if kind is None and (m := _KIND.match(text, pos)):
-            kind = KIND_WORDS[m[1].lower()]
-            pos = m.end()
-            continue
-        if follow_up_days is None and not no_follow_up:
-            if m := _FOLLOW_UP.match(text, pos):
-                follow_up_days = _follow_up_days(m[1], m[2])
-                pos = m.end()
+    def read(self, text: str) -> int:
+        """Read phrases from the start of ``text``; return where the notes start."""
+        pos, length = 0, len(text)
+        while pos < length:
+            if text[pos].isspace():
+                pos += 1
                 continue
-            if m := _NO_FOLLOW_UP.match(text, pos):
-                no_follow_up = True
-                pos = m.end()
-                continue
-        if cadence_days is None and (m := _EVERY.match(text, pos)):
-            cadence_days = _cadence_days(m)
-            pos = m.end()
-            continue
-        if sep := _SEPARATOR.match(text, pos):
-            # A separator between mentions ("@dana, @lee") keeps the lead going; otherwise notes start.
-            after = sep.end()
-            while after < length and text[after].isspace():
-                after += 1
-            if after < length and _mention_at(text, after) and not _UNESCAPED.match(text, after):
-                pos = after
-                continue
-            pos = sep.end()
-        break
+            end = self._phrase(text, pos)
+            if end is None:
+                # Not a phrase: the notes start here, after a separator if there is one ("— notes", ", notes").
+                separator = _SEPARATOR.match(text, pos)
+                return separator.end() if separator else pos
+            pos = end
+        return pos
 
-    notes = _WHITESPACE.sub(" ", text[pos:]).strip()
-    parsed = _validate(author_id, user_ids, unresolved, date_phrase, kind, notes, tags, follow_up_days, no_follow_up)
-    if isinstance(parsed, LogMeeting) and cadence_days is not None:
-        return _cadence_error(cadence_days) or replace(parsed, cadence_days=cadence_days)
+    def _phrase(self, text: str, pos: int) -> int | None:
+        """The end of the phrase at ``pos`` (and what it says recorded), or None when none starts there."""
+        readers = (self._mention, _filler, self._date, self._kind, self._follow_up, self._every, _between_mentions)
+        for reader in readers:
+            end = reader(text, pos)
+            if end is not None:
+                return end
+        return None
+
+    def _mention(self, text: str, pos: int) -> int | None:
+        found = _mention_at(text, pos)
+        if found is None:
+            return None
+        user_id, name, end = found
+        if user_id:
+            self.user_ids.append(user_id)
+        elif name:
+            self.unresolved.append(name)
+        return end
+
+    def _date(self, text: str, pos: int) -> int | None:
+        found = _DATE.match(text, pos) if self.date_phrase is None else None
+        if found is None:
+            return None
+        self.date_phrase = _date_phrase(found)
+        return found.end()
+
+    def _kind(self, text: str, pos: int) -> int | None:
+        found = _KIND.match(text, pos) if self.kind is None else None
+        if found is None:
+            return None
+        self.kind = KIND_WORDS[found[1].lower()]
+        return found.end()
+
+    def _follow_up(self, text: str, pos: int) -> int | None:
+        if self.follow_up_days is not None or self.no_follow_up:
+            return None
+        if found := _FOLLOW_UP.match(text, pos):
+            self.follow_up_days = _follow_up_days(found[1], found[2])
+            return found.end()
+        if found := _NO_FOLLOW_UP.match(text, pos):
+            self.no_follow_up = True
+            return found.end()
+        return None
+
+    def _every(self, text: str, pos: int) -> int | None:
+        found = _EVERY.match(text, pos) if self.cadence_days is None else None
+        if found is None:
+            return None
+        self.cadence_days = _cadence_days(found)
+        return found.end()
+
+
+def _filler(text: str, pos: int) -> int | None:
+    """The end of a joining word between mentions ("and", "&", "with"), or None."""
+    found = _FILLER.match(text, pos)
+    return found.end() if found else None
+
+
+def _between_mentions(text: str, pos: int) -> int | None:
+    """Where the next mention starts after a separator between mentions ("@dana, @lee"), or None."""
+    separator = _SEPARATOR.match(text, pos)
+    if separator is None:
+        return None
+    after = separator.end()
+    while after < len(text) and text[after].isspace():
+        after += 1
+    if after < len(text) and _mention_at(text, after) and not _UNESCAPED.match(text, after):
+        return after
+    return None
+
+
+def _parse_log(text: str, author_id: str) -> LogMeeting | GrammarError:
+    text, tags = _extract_tags(text)
+    lead = _Lead()
+    notes = _WHITESPACE.sub(" ", text[lead.read(text) :]).strip()
+    parsed = _validate(
+        author_id,
+        lead.user_ids,
+        lead.unresolved,
+        lead.date_phrase,
+        lead.kind,
+        notes,
+        tags,
+        lead.follow_up_days,
+        lead.no_follow_up,
+    )
+    if isinstance(parsed, LogMeeting) and lead.cadence_days is not None:
+        return _cadence_error(lead.cadence_days) or replace(parsed, cadence_days=lead.cadence_days)
     return parsed
 
 

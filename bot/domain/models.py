@@ -17,6 +17,7 @@ class InteractionKind(StrEnum):
     EVENT = "event"
     ONLINE = "online"
     OTHER = "other"
+    INTRODUCTION = "introduction"  # the introducer's record of connecting two people (/intro)
 
 
 DEFAULT_KIND = InteractionKind.MEETING
@@ -29,6 +30,7 @@ class InteractionSource(StrEnum):
     MODAL = "modal"
     COFFEE = "coffee"
     NUDGE = "nudge"  # "Done" on a follow-up reminder: the person followed up
+    INTRO = "intro"  # /intro, and "We met" on an introduction
 
 
 @dataclass(frozen=True, slots=True)

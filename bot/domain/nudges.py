@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.leases import RetryPolicy
+from bot.domain.models import Person
 from bot.domain.zones import zone_or_utc
 
 WORKING_DAYS = frozenset(range(5))  # Monday..Friday as datetime.weekday() numbers
@@ -219,20 +221,8 @@ def is_late(due_at: datetime, now: datetime, hours: WorkingHours, grace: timedel
     return now > next_delivery_time(due_at, hours) + grace
 
 
-def retry_delay(
-    attempt: int,
-    retry_after: float | None = None,
-    *,
-    base: timedelta = timedelta(seconds=30),
-    cap: timedelta = timedelta(hours=1),
-) -> timedelta:
-    """How long to wait before retry number ``attempt`` (1-based): exponential backoff, never less than Retry-After."""
-    if attempt < 1:
-        raise ValueError("attempt is 1-based")
-    backoff = min(cap, base * (2 ** min(attempt - 1, 30)))
-    if retry_after is not None and retry_after > 0:
-        return max(backoff, timedelta(seconds=retry_after))
-    return backoff
+# Nudge deliveries back off from 30 s, doubling per attempt up to an hour, and retry until they work or fail for good.
+NUDGE_RETRIES = RetryPolicy(base=timedelta(seconds=30), cap=timedelta(hours=1))
 
 
 class NudgeKind(StrEnum):
@@ -365,6 +355,9 @@ def follow_up_text(
     late_due: datetime | None = None,
 ) -> str:
     """'You met Dana 7 days ago (lunch — Q3 launch). Follow up?' — with '(due Mon 23 Nov)' when ``late_due``."""
+    if interaction_kind.strip() == "introduction":
+        ago = _ago(days_since(met_at, now, tz))
+        return f"You introduced {contact} to someone {ago}. Did they connect?{_late_suffix(late_due, tz)}"
     details = " — ".join(part for part in (interaction_kind.strip(), topic.strip()) if part)
     context = f" ({details})" if details else ""
     return f"You met {contact} {_ago(days_since(met_at, now, tz))}{context}. Follow up?{_late_suffix(late_due, tz)}"
@@ -508,3 +501,51 @@ class Cadence:
     last_interaction_at: datetime | None = None
     last_nudged_at: datetime | None = None
     next_due_at: datetime | None = None
+
+
+# Why a due nudge ends without a message (the code its row records); Slack's own names where Slack has one.
+USER_NOT_FOUND = "user_not_found"
+USER_DELETED = "user_deleted"
+USER_IS_BOT = "user_is_bot"
+CONTACT_DEACTIVATED = "contact_deactivated"
+
+
+def undeliverable(recipient: Person | None, contact: Person | None, *, contact_missing: bool = False) -> str | None:
+    """Why a nudge cannot be delivered, as the code its row ends with; None when it can.
+
+    ``recipient`` is None when Slack says they do not exist; ``contact_missing`` when Slack says so of the contact.
+    A contact not known at all (``contact`` None, not missing) does not stop the nudge: it names them by mention.
+    """
+    if recipient is None:
+        return USER_NOT_FOUND
+    if recipient.deleted:
+        return USER_DELETED
+    if recipient.is_bot:
+        return USER_IS_BOT
+    if contact_missing or (contact is not None and contact.deleted):
+        return CONTACT_DEACTIVATED
+    return None
+
+
+def due_nudge(
+    row: ScheduledNudge,
+    contact: Person | None,
+    summary: tuple[datetime, str, str] | None,
+    cadence: Cadence | None,
+) -> DueNudge:
+    """What a due nudge's message needs: the contact's name, and when and how they last met (``summary``: the
+    interaction's (happened_at, kind, notes) for a follow-up; a keep-in-touch reminder's comes from its cadence)."""
+    met_at = summary[0] if summary else (cadence.last_interaction_at if cadence is not None else None)
+    return DueNudge(
+        id=row.id,
+        team_id=row.team_id,
+        user_id=row.user_id,
+        contact_id=row.contact_id,
+        kind=row.kind,
+        due_at=row.due_at,
+        contact=contact.label if contact is not None else "",
+        met_at=met_at,
+        interaction_kind=summary[1] if summary else "",
+        topic=summary[2] if summary else "",
+        every_days=cadence.every_days if cadence is not None else None,
+    )

@@ -4,10 +4,13 @@ Public API:
 
     AuthBreakers(uow_factory, probe, clock, policy=ProbePolicy())
     paused_teams(team_id=None) -> frozenset[str]   # open breakers, after probing those whose probe is due
-    trip(team_id, error) -> None                    # Slack refused the token: pause the workspace
+    trip(team_id, error) -> datetime                # Slack refused the token: pause the workspace (until when)
+    resume_at(team_id) -> datetime                  # the earliest a paused workspace's work may be tried again
 
 A sweep calls ``paused_teams`` before it claims, leaves those workspaces' rows alone, and calls ``trip`` when a call
-comes back with an auth error (bot.domain.breaker.AUTH_ERRORS), handing the work back without counting an attempt.
+comes back with an auth error (bot.domain.breaker.AUTH_ERRORS), handing the work back without counting an attempt,
+to become due at the breaker's next probe (``trip``'s answer, or ``resume_at``): not sooner, or a sweep claiming with
+an older view of the open breakers could take it again at once.
 The state is in the database, so every process pauses and resumes together, and the probe slot is claimed with a
 compare-and-set so one process probes ``auth.test`` per slot. Probing happens inside ``paused_teams``: each sweep
 tick is a chance to resume, with no job of its own to schedule.
@@ -18,6 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import datetime
 
 from bot.domain.breaker import AuthBreaker, ProbePolicy, after_auth_error, after_probe, probe_due
 from bot.services.ports import AuthProbe, Clock, UnitOfWorkFactory
@@ -95,8 +99,19 @@ class AuthBreakers:
             logger.warning("Slack accepts the token of team %s again: sending resumes", breaker.team_id)
         return True
 
-    def trip(self, team_id: str, error: str) -> None:
-        """Slack refused the workspace's token: pause sending to it until ``auth.test`` succeeds."""
+    def resume_at(self, team_id: str) -> datetime:
+        """When work handed back for a paused workspace may be tried again: its breaker's next probe (now if it is
+        not paused, or the probe is already due)."""
+        now = self._clock.now()
+        for breaker in self._open_breakers():
+            if breaker.team_id == team_id:
+                return max(breaker.next_probe_at, now)
+        return now
+
+    def trip(self, team_id: str, error: str) -> datetime:
+        """Slack refused the workspace's token: pause sending to it until ``auth.test`` succeeds.
+
+        Returns when its work may be tried again: the breaker's next probe."""
         now = self._clock.now()
         with self._uow_factory() as uow:
             current = uow.breakers.get(team_id)
@@ -111,3 +126,4 @@ class AuthBreakers:
                 team_id,
                 error,
             )
+        return max(breaker.next_probe_at, now)

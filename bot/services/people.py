@@ -93,6 +93,18 @@ class PeopleService:
         self._remember(fresh, now)
         return fresh
 
+    def find(self, team_id: str, user_id: str) -> Person | None:
+        """The person for display, or None when Slack says they do not exist or can't say right now."""
+        try:
+            return self.get(team_id, user_id)
+        except DirectoryLookupError:
+            return None
+
+    def tz_of(self, team_id: str, user_id: str) -> str:
+        """The person's time zone: "UTC" when they are unknown or Slack can't say right now."""
+        person = self.find(team_id, user_id)
+        return person.tz if person else "UTC"
+
     def fresh(self, team_id: str, user_ids: list[str]) -> FreshPeople:
         """People for scheduled work, none older than the TTL: stale and uncached entries are refreshed first.
 

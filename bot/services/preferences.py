@@ -10,7 +10,7 @@ from typing import Protocol
 from bot.domain import dates, nudges
 from bot.domain.nudges import CadenceInfo, NudgeSettings
 from bot.services.people import PeopleService
-from bot.services.ports import Clock, DirectoryLookupError
+from bot.services.ports import Clock
 
 MAX_FOLLOW_UP_DAYS = 365
 _LATEST_ZONE = timedelta(hours=12)
@@ -101,16 +101,9 @@ class PreferencesService:
         self._people = people
         self._clock = clock
 
-    def _tz(self, team_id: str, user_id: str) -> str:
-        try:
-            person = self._people.get(team_id, user_id)
-        except DirectoryLookupError:
-            person = None
-        return person.tz if person else "UTC"
-
     def load(self, team_id: str, user_id: str) -> PersonalView:
         """Current settings, zone and local today (for the settings modal)."""
-        tz = self._tz(team_id, user_id)
+        tz = self._people.tz_of(team_id, user_id)
         now = self._clock.now()
         return PersonalView(self._followups.get_settings(team_id, user_id), tz, dates.local_today(now, tz), now)
 
@@ -131,7 +124,7 @@ class PreferencesService:
     def save(self, team_id: str, user_id: str, form: SettingsForm) -> SaveOutcome:
         """Validate and store the settings modal (the pause day is checked in the person's own zone)."""
         errors = self.check_form(form)
-        tz = self._tz(team_id, user_id)
+        tz = self._people.tz_of(team_id, user_id)
         today = dates.local_today(self._clock.now(), tz)
         if form.pause_until_day is not None and form.pause_until_day <= today:
             errors["paused_until"] = _PAUSE_ERROR
@@ -152,7 +145,7 @@ class PreferencesService:
         """The person's keep-in-touch cadences with names."""
         cadences = self._followups.list_cadences(team_id, user_id)
         labels = self._people.labels(team_id, tuple(c.contact_id for c in cadences))
-        return CadenceList(cadences, labels, self._clock.now(), self._tz(team_id, user_id))
+        return CadenceList(cadences, labels, self._clock.now(), self._people.tz_of(team_id, user_id))
 
     def keep_in_touch(self, team_id: str, user_id: str, contact_ids: tuple[str, ...], every_days: int) -> CadenceChange:
         """Start (or change) cadences with people who can be met (not bots, not deactivated)."""

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.services.admin import AdminInsightService
 from bot.services.coffee import CoffeeService
+from bot.services.data_rights import DataRightsService
 from bot.services.followups import FollowUpService
+from bot.services.home import HomeService
+from bot.services.insight import InsightService
 from bot.services.interactions import InteractionService
+from bot.services.intros import IntroService
 from bot.services.people import PeopleService
 from bot.services.ports import Clock
 from bot.services.preferences import PreferencesService
+from bot.services.prep import PrepService
+from bot.services.reviews import ReviewService
 
 
 @dataclass(frozen=True)
@@ -22,3 +29,10 @@ class Services:
     followups: FollowUpService
     preferences: PreferencesService
     coffee: CoffeeService
+    insight: InsightService
+    prep: PrepService
+    home: HomeService
+    data_rights: DataRightsService
+    admin: AdminInsightService
+    intros: IntroService
+    reviews: ReviewService

@@ -65,6 +65,17 @@ class SlackUserDirectory:
             return None
         return person_from_user(team_id, user)
 
+    def is_admin(self, team_id: str, user_id: str) -> bool:
+        """users.info's is_admin / is_owner; False when Slack can't say (never grant on doubt)."""
+        try:
+            user = self._client.users_info(user=user_id).get("user")
+        except (SlackApiError, SlackClientError, OSError) as error:
+            logger.warning("could not check whether a user is an admin: %s", type(error).__name__)
+            return False
+        return isinstance(user, dict) and bool(
+            user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")
+        )
+
     def fetch_all(self, team_id: str) -> list[Person]:
         """Everyone in the workspace (deactivated people and bots included), every page of users.list."""
         people: list[Person] = []

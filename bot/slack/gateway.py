@@ -200,7 +200,9 @@ class SlackGateway:
             AnyServerErrorRetryHandler(sleep, inline_retries, retry_backoff),
             InjectedSleepConnectionErrorRetryHandler(sleep, inline_retries, retry_backoff),
         ]
-        client.retry_handlers = handlers
+        # Keep handlers that only observe (the metrics' 429 counter never retries), ahead of ours.
+        observers = [handler for handler in client.retry_handlers if handler.max_retry_count == 0]
+        client.retry_handlers = [*observers, *handlers]
 
     @property
     def limiter(self) -> RateLimiter:

@@ -4,35 +4,24 @@ and "Add a note"."""
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.domain.coffee import CheckIn
-from bot.services.coffee import NOW_EXTRA, NOW_REPLACE, Reply, RoundToday
-from bot.services.registry import Services
+from bot.services.coffee import NOW_EXTRA, NOW_REPLACE, CoffeeService, Reply, RoundToday
 from handlers import ids
 from handlers.blocks import coffee as blocks
 from handlers.boundary import calendar_day, record_id, slack_id
-from handlers.context import team_id_of, user_id_of
-from handlers.reply import answer
+from handlers.reply import answer, first_action, open_modal, team_id_of, user_id_of
 
-logger = logging.getLogger(__name__)
-
-_CHECK_INS = {
+CHECK_INS = {
     ids.COFFEE_MET_ACTION: CheckIn.MET,
     ids.COFFEE_SCHEDULED_ACTION: CheckIn.SCHEDULED,
     ids.COFFEE_NOT_THIS_TIME_ACTION: CheckIn.NOT_THIS_TIME,
 }
-
-
-def _action(body: dict[str, Any]) -> dict[str, Any]:
-    actions = body.get("actions")
-    first = actions[0] if isinstance(actions, list) and actions else {}
-    return dict(first) if isinstance(first, dict) else {}
+_OUT_OF_DATE = Reply("That button is out of date.", ok=False)
 
 
 def _say(respond: Respond, client: WebClient, body: dict[str, Any], reply: Reply) -> None:
@@ -40,114 +29,106 @@ def _say(respond: Respond, client: WebClient, body: dict[str, Any], reply: Reply
     answer(respond, client, body, text, message)
 
 
-def _action_value(body: dict[str, Any]) -> Any:
-    return _action(body).get("value")
+def _json_value(action: dict[str, Any]) -> dict[str, Any]:
+    """A button's JSON ``value`` (empty when it is not a JSON object)."""
+    try:
+        value = json.loads(str(action.get("value") or "{}"))
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
-def register(app: App, services: Services) -> None:
-    """Register the coffee block actions."""
+def handle_skip(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
+    """Skip this round (heads-up DM)."""
+    ack()
+    round_id = record_id(_json_value(first_action(body)).get("round"))
+    if round_id is None:
+        _say(respond, client, body, _OUT_OF_DATE)
+        return
+    coffee: CoffeeService = context["coffee"]
+    _say(respond, client, body, coffee.skip_round(team_id_of(body), round_id, user_id_of(body)))
 
-    @app.action(ids.COFFEE_SKIP_ACTION)
-    def handle_skip(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        try:
-            value = json.loads(str(_action_value(body) or "{}"))
-            round_id = record_id(value["round"])
-        except (ValueError, KeyError, TypeError):
-            round_id = None
-        if round_id is None:
-            _say(respond, client, body, Reply("That button is out of date.", ok=False))
-            return
-        _say(respond, client, body, services.coffee.skip_round(team_id_of(body), round_id, user_id_of(body)))
 
-    @app.action(ids.COFFEE_PAUSE_UNTIL_ACTION)
-    def handle_pause_until(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        action = _action(body)
-        block_id = str(action.get("block_id") or "")
-        parts = block_id.removeprefix(blocks.HEADS_UP_BLOCK_PREFIX).split("_")
-        program_id = record_id(parts[0]) if parts else None
-        day = calendar_day(action.get("selected_date"))
-        if program_id is None or day is None:
-            _say(respond, client, body, Reply("Please pick a date.", ok=False))
-            return
-        _say(
-            respond,
-            client,
-            body,
-            services.coffee.pause_member_until(team_id_of(body), program_id, user_id_of(body), day),
-        )
+def handle_pause_until(
+    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    """Pause until a picked day (heads-up DM's date picker; the programme id is in its block_id)."""
+    ack()
+    action = first_action(body)
+    block_id = str(action.get("block_id") or "")
+    parts = block_id.removeprefix(blocks.HEADS_UP_BLOCK_PREFIX).split("_")
+    program_id = record_id(parts[0]) if parts else None
+    day = calendar_day(action.get("selected_date"))
+    if program_id is None or day is None:
+        _say(respond, client, body, Reply("Please pick a date.", ok=False))
+        return
+    coffee: CoffeeService = context["coffee"]
+    _say(respond, client, body, coffee.pause_member_until(team_id_of(body), program_id, user_id_of(body), day))
 
-    def handle_check_in(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        action = _action(body)
-        group_id = record_id(action.get("value"))
-        outcome = _CHECK_INS[str(action.get("action_id"))]
-        user_id = user_id_of(body)
-        if group_id is None:
-            _say(respond, client, body, Reply("That button is out of date.", ok=False))
-            return
-        result = services.coffee.check_in(team_id_of(body), group_id, user_id, outcome)
-        if isinstance(result, Reply):
-            _say(respond, client, body, result)
-            return
-        if not result.changed:
-            _say(
-                respond,
-                client,
-                body,
-                Reply(f"<@{result.answered_by}> already said you met — it's logged for everyone."),
-            )
-            return
-        text, message = blocks.check_in_answered(group_id, result.outcome, user_id)
-        answer(respond, client, body, text, message, replace_original=True)
-        if result.interaction_id is not None:
-            text, message = blocks.note_prompt(result.interaction_id)
-            answer(respond, client, body, text, message)
 
-    for action_id in _CHECK_INS:
-        app.action(action_id)(handle_check_in)
+def handle_check_in(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
+    """We met / Scheduled / Not this time: the group's answer, shown in place; "We met" offers a private note."""
+    ack()
+    action = first_action(body)
+    group_id = record_id(action.get("value"))
+    outcome = CHECK_INS[str(action.get("action_id"))]
+    user_id = user_id_of(body)
+    if group_id is None:
+        _say(respond, client, body, _OUT_OF_DATE)
+        return
+    coffee: CoffeeService = context["coffee"]
+    result = coffee.check_in(team_id_of(body), group_id, user_id, outcome)
+    if isinstance(result, Reply):
+        _say(respond, client, body, result)
+        return
+    if not result.changed:
+        _say(respond, client, body, Reply(f"<@{result.answered_by}> already said you met — it's logged for everyone."))
+        return
+    text, message = blocks.check_in_answered(group_id, result.outcome, user_id)
+    answer(respond, client, body, text, message, replace_original=True)
+    if result.interaction_id is not None:
+        text, message = blocks.note_prompt(result.interaction_id)
+        answer(respond, client, body, text, message)
 
-    @app.action(ids.COFFEE_JOIN_ACTION)
-    def handle_join(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        channel_id = slack_id(_action_value(body), "CG")
-        if channel_id is None:
-            _say(respond, client, body, Reply("That button is out of date.", ok=False))
-            return
-        _say(respond, client, body, services.coffee.join(team_id_of(body), channel_id, user_id_of(body)))
 
-    def handle_now_choice(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        action = _action(body)
-        choice = NOW_REPLACE if action.get("action_id") == ids.COFFEE_NOW_REPLACE_ACTION else NOW_EXTRA
-        try:
-            value = json.loads(str(action.get("value") or "{}"))
-            channel_id, round_id = slack_id(value["channel"], "CG"), record_id(value["round"])
-        except (ValueError, KeyError, TypeError):
-            channel_id, round_id = None, None
-        if round_id is None or channel_id is None:
-            _say(respond, client, body, Reply("That button is out of date. Type `/coffee now` again.", ok=False))
-            return
-        started = services.coffee.start_now(team_id_of(body), channel_id, user_id_of(body), choice, round_id)
-        text, message = (
-            blocks.round_today_message(started) if isinstance(started, RoundToday) else blocks.reply_message(started)
-        )
-        answer(respond, client, body, text, message, replace_original=True)
+def handle_join(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
+    """Join (the welcome DM's button): join that channel's rounds."""
+    ack()
+    channel_id = slack_id(first_action(body).get("value"), "CG")
+    if channel_id is None:
+        _say(respond, client, body, _OUT_OF_DATE)
+        return
+    coffee: CoffeeService = context["coffee"]
+    _say(respond, client, body, coffee.join(team_id_of(body), channel_id, user_id_of(body)))
 
-    app.action(ids.COFFEE_NOW_REPLACE_ACTION)(handle_now_choice)
-    app.action(ids.COFFEE_NOW_EXTRA_ACTION)(handle_now_choice)
 
-    @app.action(ids.COFFEE_NOTE_ACTION)
-    def handle_note(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        interaction_id = record_id(_action(body).get("value"))
-        if interaction_id is None:
-            _say(respond, client, body, Reply("That button is out of date.", ok=False))
-            return
-        channel_id = str((body.get("channel") or {}).get("id") or "")
-        try:
-            client.views_open(trigger_id=body.get("trigger_id", ""), view=blocks.note_modal(interaction_id, channel_id))
-        except SlackApiError as error:
-            logger.warning("views.open failed: %s", error.response.get("error"))
-            _say(respond, client, body, Reply("I couldn't open the note form just now — please try again.", ok=False))
+def handle_now_choice(
+    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    """Replace today's round / Extra round, after `/coffee now` on a day that already has one."""
+    ack()
+    action = first_action(body)
+    choice = NOW_REPLACE if action.get("action_id") == ids.COFFEE_NOW_REPLACE_ACTION else NOW_EXTRA
+    value = _json_value(action)
+    channel_id, round_id = slack_id(value.get("channel"), "CG"), record_id(value.get("round"))
+    if round_id is None or channel_id is None:
+        _say(respond, client, body, Reply("That button is out of date. Type `/coffee now` again.", ok=False))
+        return
+    coffee: CoffeeService = context["coffee"]
+    started = coffee.start_now(team_id_of(body), channel_id, user_id_of(body), choice, round_id)
+    text, message = (
+        blocks.round_today_message(started) if isinstance(started, RoundToday) else blocks.reply_message(started)
+    )
+    answer(respond, client, body, text, message, replace_original=True)
+
+
+def handle_note(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    """Add a note (after "We met"): the private note modal."""
+    ack()
+    interaction_id = record_id(first_action(body).get("value"))
+    if interaction_id is None:
+        _say(respond, client, body, _OUT_OF_DATE)
+        return
+    channel_id = str((body.get("channel") or {}).get("id") or "")
+    if not open_modal(client, body.get("trigger_id", ""), blocks.note_modal(interaction_id, channel_id)):
+        _say(respond, client, body, Reply("I couldn't open the note form just now — please try again.", ok=False))

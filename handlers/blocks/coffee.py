@@ -18,13 +18,13 @@ from bot.domain.coffee import (
     Round,
     zone_or_utc,
 )
+from bot.domain.coffee_rules import Standing, standing
 from bot.domain.matching import PoolMode
 from bot.domain.user_text import render_user_text
 from bot.services.coffee import Intro, Reply, RoundToday, SettingsForm, StatusReport
 from handlers import ids
-from handlers.blocks.common import Block, button, context, escape, option, plain, section
+from handlers.blocks.common import Block, Message, button, context, escape, option, plain, section
 
-Message = tuple[str, list[Block]]
 HEADS_UP_BLOCK_PREFIX = "coffee_heads_up_"
 
 CADENCE_LABELS = {1: "Every week", 2: "Every 2 weeks", 4: "Every 4 weeks"}
@@ -221,6 +221,15 @@ def describe_settings(settings: ProgramSettings) -> str:
     )
 
 
+STANDING_TEXT = {  # PAUSED says until when: _standing_line
+    Standing.LEFT: "You've left these rounds (`/coffee join` to come back).",
+    Standing.SET_ASIDE: "You were set aside after a few quiet rounds (`/coffee join` to come back).",
+    Standing.SKIPPING: "You're skipping the next round.",
+    Standing.NOT_JOINED: "You haven't joined yet (`/coffee join`).",
+    Standing.IN: "You're in.",
+}
+
+
 def status_message(report: StatusReport) -> Message:
     """`/coffee status`."""
     program = report.program
@@ -238,21 +247,18 @@ def status_message(report: StatusReport) -> Message:
     if report.next_round is not None and program.status == ProgramStatus.ACTIVE:
         lines.append(f"Next round: *{_when(report.next_round.times.starts_at, program.settings.tz)}*.")
     lines.append(f"Pool: *{report.pool_size}* {'person' if report.pool_size == 1 else 'people'} right now.")
-    member = report.member
-    if member.left:
-        you = "You've left these rounds (`/coffee join` to come back)."
-    elif member.set_aside:
-        you = "You were set aside after a few quiet rounds (`/coffee join` to come back)."
-    elif member.paused_until is not None and member.paused_until > report.now:
-        you = f"You're paused until {_when(member.paused_until, program.settings.tz).split(' at ')[0]}."
-    elif report.next_round is not None and member.skip_round_id == report.next_round.id:
-        you = "You're skipping the next round."
-    elif program.settings.opt_in == OptIn.JOIN and not member.opted_in:
-        you = "You haven't joined yet (`/coffee join`)."
-    else:
-        you = "You're in."
-    lines.append(you)
+    lines.append(_standing_line(report, program))
     return f"Coffee rounds in #{report.channel_id}: {state}", [section("\n".join(lines))]
+
+
+def _standing_line(report: StatusReport, program: Program) -> str:
+    """Where the person asking stands for the next round (the rule: bot.domain.coffee_rules.standing)."""
+    member = report.member
+    next_round_id = report.next_round.id if report.next_round is not None else None
+    you = standing(member, program.settings.opt_in, next_round_id, report.now)
+    if you == Standing.PAUSED and member.paused_until is not None:
+        return f"You're paused until {_when(member.paused_until, program.settings.tz).split(' at ')[0]}."
+    return STANDING_TEXT[you]
 
 
 class CoffeeMessages:

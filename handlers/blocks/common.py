@@ -7,6 +7,7 @@ from typing import Any
 from bot.domain.user_text import escape_plain
 
 Block = dict[str, Any]
+Message = tuple[str, list[Block]]  # (fallback text, blocks): what every builder returns
 SLACK_SECTION_LIMIT = 3000
 
 

@@ -13,10 +13,8 @@ from bot.domain.models import Interaction, InteractionKind
 from bot.domain.zones import zone_or_utc
 from bot.services.interactions import MAX_PEOPLE, AuthorContext, Deleted, History, Logged
 from handlers import ids
-from handlers.blocks.common import Block, button, context, escape, join_names, option, plain, section, truncate
+from handlers.blocks.common import Block, Message, button, context, escape, join_names, option, plain, section, truncate
 from handlers.boundary import bounded_int, slack_id
-
-Message = tuple[str, list[Block]]
 
 KIND_LABELS: dict[InteractionKind, str] = {
     InteractionKind.COFFEE: "Coffee",

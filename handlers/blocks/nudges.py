@@ -63,7 +63,8 @@ def _escaped_line(nudge: DueNudge, now: datetime, hours: WorkingHours) -> str:
     return nudge_text(safe, now, hours)
 
 
-def _actions(nudge: DueNudge) -> Block:
+def nudge_actions(nudge: DueNudge) -> Block:
+    """A nudge's buttons: Done, Snooze ▾, Not needed and, on follow-ups, Keep in touch ▾ (DM and Home alike)."""
     snooze = {
         "type": "static_select",
         "action_id": element_id(ids.NUDGE_SNOOZE_ACTION, nudge.id),
@@ -103,7 +104,7 @@ def render_delivery(delivery: Delivery, now: datetime, hours: WorkingHours) -> t
     for nudge in delivery.nudges:
         line = section(_escaped_line(nudge, now, hours))
         line["block_id"] = f"{ids.NUDGE_TEXT_BLOCK}:{nudge.id}"
-        blocks.extend([line, _actions(nudge)])
+        blocks.extend([line, nudge_actions(nudge)])
     if len(blocks) > MAX_BLOCKS:
         raise ValueError(f"a digest of {len(delivery.nudges)} nudges needs {len(blocks)} blocks (max {MAX_BLOCKS})")
     return text[:3000], blocks

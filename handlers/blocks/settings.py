@@ -10,9 +10,7 @@ from bot.domain import nudges
 from bot.domain.nudges import CadenceInfo, NudgeSettings
 from bot.services.preferences import SettingsForm
 from handlers import ids
-from handlers.blocks.common import Block, context, escape, join_names, option, plain, section
-
-Message = tuple[str, list[Block]]
+from handlers.blocks.common import Message, context, escape, join_names, option, plain, section
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 FOLLOW_UP_DEFAULTS: tuple[tuple[str, int], ...] = (

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.services.registry import Services
-from handlers.after_ack import AfterAck
-from handlers.commands import coffee, met
+from handlers.commands.coffee import handle_coffee
+from handlers.commands.intro import handle_intro
+from handlers.commands.met import handle_met
+from handlers.commands.network import handle_network
+from handlers.commands.prep import handle_prep
 
 
-def register(app: App, services: Services, after_ack: AfterAck) -> None:
+def register(app: App) -> None:
     """Register every slash command."""
-    met.register(app, services, after_ack)
-    coffee.register(app, services)
+    app.command("/met")(handle_met)
+    app.command("/coffee")(handle_coffee)
+    app.command("/network")(handle_network)
+    app.command("/prep")(handle_prep)
+    app.command("/intro")(handle_intro)

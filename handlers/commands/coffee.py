@@ -1,151 +1,152 @@
-"""`/coffee`: the settings modal, channel commands (status, pause, resume, stop, now) and personal ones."""
+"""`/coffee`: the settings modal, channel commands (status, pause, resume, stop, now) and personal ones.
+
+The text is parsed by ``bot.domain.coffee_grammar`` into a typed command; this module only dispatches it.
+"""
 
 from __future__ import annotations
 
-import logging
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.domain.coffee import ProgramStatus
-from bot.services.coffee import ChannelProblem, Reply, RoundToday
-from bot.services.registry import Services
+from bot.domain.coffee_grammar import (
+    INTRO_USAGE,
+    Avoid,
+    ChannelCommand,
+    ClearIntro,
+    CoffeeGrammarError,
+    Join,
+    Leave,
+    ListAvoided,
+    OpenSettings,
+    PauseMe,
+    PauseProgramme,
+    PersonalCommand,
+    ResumeProgramme,
+    SetIntro,
+    ShowHelp,
+    ShowIntroUsage,
+    ShowStatus,
+    SkipRound,
+    StartNow,
+    StopProgramme,
+    Unavoid,
+    parse_coffee,
+)
+from bot.services.coffee import ChannelProblem, CoffeeService, Reply, RoundToday
 from handlers.blocks import coffee as blocks
-from handlers.reply import answer
+from handlers.blocks.common import Message
+from handlers.reply import answer, open_modal
 
-logger = logging.getLogger(__name__)
-
-_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-_RAW_ID = re.compile(r"^[UW][A-Z0-9]{6,}$")
-_CHANNEL_ACTIONS = {"pause": ProgramStatus.PAUSED, "resume": ProgramStatus.ACTIVE, "stop": ProgramStatus.STOPPED}
+_PROGRAMME_STATUS = {
+    PauseProgramme: ProgramStatus.PAUSED,
+    ResumeProgramme: ProgramStatus.ACTIVE,
+    StopProgramme: ProgramStatus.STOPPED,
+}
 
 
 @dataclass(frozen=True, slots=True)
-class CoffeeCommand:
-    """A parsed `/coffee` line: ``verb`` and its arguments."""
+class _Asked:
+    """One `/coffee`: who typed it, where, the service, and a private answer to them."""
 
-    verb: str
-    argument: str = ""
-    user_id: str = ""
-    off: bool = False
+    coffee: CoffeeService
+    team_id: str
+    channel_id: str
+    user_id: str
+    command: dict[str, Any]
+    respond: Respond
+    client: WebClient
 
-
-def _user(word: str) -> str:
-    mention = _MENTION.match(word)
-    if mention:
-        return mention[1]
-    return word if _RAW_ID.match(word) else ""
-
-
-def parse_coffee(text: str) -> CoffeeCommand:
-    """Read the command text (Slack-escaped mentions) into a CoffeeCommand; unknown input gives verb 'unknown'."""
-    words = text.strip().split()
-    if not words:
-        return CoffeeCommand("settings")
-    verb, rest = words[0].lower(), words[1:]
-    if verb in {"help", "status", "resume", "stop", "now", "join", "leave", "skip"} and not rest:
-        return CoffeeCommand(verb)
-    if verb == "pause":
-        if not rest:
-            return CoffeeCommand("pause")
-        if rest[0].lower() == "until" and len(rest) > 1:
-            return CoffeeCommand("pause_until", " ".join(rest[1:]))
-        return CoffeeCommand("pause_until", " ".join(rest))
-    if verb == "avoid":
-        if not rest:
-            return CoffeeCommand("avoid_list")
-        user_id = _user(rest[0])
-        if not user_id or len(rest) > 2 or (len(rest) == 2 and rest[1].lower() != "off"):
-            return CoffeeCommand("bad_avoid", " ".join(rest))
-        return CoffeeCommand("avoid", user_id=user_id, off=len(rest) == 2)
-    if verb == "intro":
-        argument = " ".join(text.strip().split(maxsplit=1)[1:])
-        return CoffeeCommand("intro", "" if argument.lower() == "off" else argument, off=argument.lower() == "off")
-    return CoffeeCommand("unknown", text.strip())
-
-
-class _Replier:
-    """Private answers to one command (through its response_url, or an ephemeral/DM without one)."""
-
-    def __init__(self, respond: Respond, client: WebClient, command: dict[str, Any]) -> None:
-        self._respond, self._client, self._command = respond, client, command
-
-    def message(self, message: blocks.Message) -> None:
-        answer(self._respond, self._client, self._command, message[0], message[1])
+    def message(self, message: Message) -> None:
+        text, body = message
+        answer(self.respond, self.client, self.command, text, body)
 
     def outcome(self, outcome: Reply | ChannelProblem) -> None:
         reply = outcome if isinstance(outcome, Reply) else Reply(outcome.message, ok=False)
         self.message(blocks.reply_message(reply))
 
 
-def register(app: App, services: Services) -> None:
-    """Register the `/coffee` command listener."""
+def handle_coffee(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
+    """`/coffee …`: ack, parse, refuse a channel command outside a channel, then one service call."""
+    ack()
+    coffee: CoffeeService = context["coffee"]
+    asked = _Asked(
+        coffee,
+        command.get("team_id", ""),
+        command.get("channel_id", ""),
+        command.get("user_id", ""),
+        command,
+        respond,
+        client,
+    )
+    parsed = parse_coffee(command.get("text") or "")
+    if isinstance(parsed, CoffeeGrammarError):
+        asked.outcome(Reply(parsed.message, ok=False))
+    elif isinstance(parsed, ChannelCommand):
+        problem = coffee.problem_from_payload(asked.channel_id, str(command.get("channel_name") or ""))
+        if problem is not None:
+            asked.outcome(problem)
+        else:
+            _in_channel(asked, parsed)
+    else:
+        _for_me(asked, parsed)
 
-    @app.command("/coffee")
-    def handle_coffee(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        replier = _Replier(respond, client, command)
-        _reply, _answer = replier.message, replier.outcome
-        coffee = services.coffee
-        team_id = command.get("team_id", "")
-        user_id = command.get("user_id", "")
-        channel_id = command.get("channel_id", "")
-        parsed = parse_coffee(command.get("text") or "")
-        verb = parsed.verb
-        problem = coffee.problem_from_payload(channel_id, str(command.get("channel_name") or ""))
-        if problem is not None and verb not in {"help", "avoid", "avoid_list", "bad_avoid", "intro", "unknown"}:
-            _answer(problem)
-        elif verb == "help":
-            _reply(blocks.help_message())
-        elif verb == "settings":
-            form = coffee.settings_form(team_id, channel_id, user_id)
-            if isinstance(form, ChannelProblem):
-                _answer(form)
-                return
-            try:
-                client.views_open(trigger_id=command.get("trigger_id", ""), view=blocks.settings_modal(form))
-            except SlackApiError as error:
-                logger.warning("views.open failed: %s", error.response.get("error"))
-                _answer(Reply("I couldn't open the settings just now — please try again.", ok=False))
-        elif verb == "status":
+
+def _in_channel(asked: _Asked, parsed: ChannelCommand) -> None:
+    coffee, team_id, channel_id, user_id = asked.coffee, asked.team_id, asked.channel_id, asked.user_id
+    match parsed:
+        case OpenSettings():
+            _open_settings(asked)
+        case ShowStatus():
             report = coffee.status(team_id, channel_id, user_id)
             if isinstance(report, ChannelProblem):
-                _answer(report)
+                asked.outcome(report)
             else:
-                _reply(blocks.status_message(report))
-        elif verb in _CHANNEL_ACTIONS:
-            _answer(coffee.set_program_status(team_id, channel_id, user_id, _CHANNEL_ACTIONS[verb]))
-        elif verb == "now":
+                asked.message(blocks.status_message(report))
+        case PauseProgramme() | ResumeProgramme() | StopProgramme():
+            status = _PROGRAMME_STATUS[type(parsed)]
+            asked.outcome(coffee.set_program_status(team_id, channel_id, user_id, status))
+        case StartNow():
             started = coffee.start_now(team_id, channel_id, user_id)
             if isinstance(started, RoundToday):
-                _reply(blocks.round_today_message(started))
+                asked.message(blocks.round_today_message(started))
             else:
-                _answer(started)
-        elif verb == "join":
-            _answer(coffee.join(team_id, channel_id, user_id))
-        elif verb == "leave":
-            _answer(coffee.leave(team_id, channel_id, user_id))
-        elif verb == "skip":
-            _answer(coffee.skip(team_id, channel_id, user_id))
-        elif verb == "pause_until":
-            _answer(coffee.pause_member(team_id, channel_id, user_id, parsed.argument))
-        elif verb == "avoid_list":
-            _answer(coffee.avoid_list(team_id, user_id))
-        elif verb == "avoid":
-            if parsed.off:
-                _answer(coffee.unavoid(team_id, user_id, parsed.user_id))
-            else:
-                _answer(coffee.avoid(team_id, user_id, parsed.user_id))
-        elif verb == "bad_avoid":
-            _answer(Reply("Mention one person: `/coffee avoid @someone` (or `… off` to undo).", ok=False))
-        elif verb == "intro":
-            if not parsed.argument and not parsed.off:
-                _answer(Reply("Write a line after it: `/coffee intro Loves climbing and sourdough`."))
-            else:
-                _answer(coffee.set_intro(team_id, user_id, parsed.argument))
-        else:
-            _answer(Reply(f"I don't know `/coffee {parsed.argument[:100]}`. Try `/coffee help`.", ok=False))
+                asked.outcome(started)
+        case Join():
+            asked.outcome(coffee.join(team_id, channel_id, user_id))
+        case Leave():
+            asked.outcome(coffee.leave(team_id, channel_id, user_id))
+        case SkipRound():
+            asked.outcome(coffee.skip(team_id, channel_id, user_id))
+        case PauseMe(until):
+            asked.outcome(coffee.pause_member(team_id, channel_id, user_id, until))
+
+
+def _for_me(asked: _Asked, parsed: PersonalCommand) -> None:
+    coffee, team_id, user_id = asked.coffee, asked.team_id, asked.user_id
+    match parsed:
+        case ShowHelp():
+            asked.message(blocks.help_message())
+        case ListAvoided():
+            asked.outcome(coffee.avoid_list(team_id, user_id))
+        case Avoid(other):
+            asked.outcome(coffee.avoid(team_id, user_id, other))
+        case Unavoid(other):
+            asked.outcome(coffee.unavoid(team_id, user_id, other))
+        case SetIntro(line):
+            asked.outcome(coffee.set_intro(team_id, user_id, line))
+        case ClearIntro():
+            asked.outcome(coffee.set_intro(team_id, user_id, ""))
+        case ShowIntroUsage():
+            asked.outcome(Reply(INTRO_USAGE))
+
+
+def _open_settings(asked: _Asked) -> None:
+    form = asked.coffee.settings_form(asked.team_id, asked.channel_id, asked.user_id)
+    if isinstance(form, ChannelProblem):
+        asked.outcome(form)
+    elif not open_modal(asked.client, asked.command.get("trigger_id", ""), blocks.settings_modal(form)):
+        asked.outcome(Reply("I couldn't open the settings just now — please try again.", ok=False))

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.domain.met_grammar import (
     GrammarError,
@@ -24,112 +23,99 @@ from bot.domain.met_grammar import (
     UndoLast,
     parse_met,
 )
-from bot.services.interactions import Logged
-from bot.services.registry import Services
+from bot.services.interactions import InteractionService, Logged
+from bot.services.preferences import PreferencesService
 from handlers.after_ack import AfterAck
 from handlers.blocks import met as blocks
 from handlers.blocks import settings as settings_blocks
-from handlers.reply import answer
+from handlers.reply import Reply, open_modal, replier
 
 logger = logging.getLogger(__name__)
 
 
-Reply = Callable[[blocks.Message], None]
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """One `/met` to answer after the ack: who typed what, the two services it may call, and the private reply."""
+
+    interactions: InteractionService
+    preferences: PreferencesService
+    reply: Reply
+    team_id: str
+    user_id: str
+    text: str
 
 
-def _replier(respond: Respond, client: WebClient, command: dict[str, Any]) -> Reply:
-    """Answer privately: the command's response_url, or (when it has none Rapport may use) an ephemeral or a DM."""
-
-    def reply(message: blocks.Message) -> None:
-        text, body = message
-        answer(respond, client, command, text, body)
-
-    return reply
-
-
-def _open_modal(client: WebClient, reply: Reply, trigger_id: str, view: dict[str, Any], fallback: str) -> None:
-    try:
-        client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as error:
-        logger.warning("views.open failed: %s", error.response.get("error"))
-        reply(blocks.error_message(f"I couldn't open the form just now. {fallback}"))
-
-
-def register(app: App, services: Services, after_ack: AfterAck) -> None:
-    """Register the `/met` command listener: ack, then the work on the after-ack pool."""
-
-    @app.command("/met")
-    def handle_met(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        parsed = parse_met(command.get("text") or "", command.get("user_id", ""))
-        reply = _replier(respond, client, command)
-        if isinstance(parsed, OpenLogModal | OpenSettings):
-            # A trigger_id expires 3 s after the command, so the form opens now rather than behind queued work.
-            _open_form(services, client, reply, command, parsed)
-            return
-        after_ack.submit(command, lambda: _answer(services, reply, command, parsed))
+def handle_met(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
+    """`/met …`: ack, then the work on the after-ack pool (a form opens at once: its trigger_id expires in 3 s)."""
+    ack()
+    parsed = parse_met(command.get("text") or "", command.get("user_id", ""))
+    asked = _Asked(
+        context["interactions"],
+        context["preferences"],
+        replier(respond, client, command),
+        command.get("team_id", ""),
+        command.get("user_id", ""),
+        command.get("text") or "",
+    )
+    if isinstance(parsed, OpenLogModal | OpenSettings):
+        _open_form(asked, client, command, parsed)
+        return
+    after_ack: AfterAck = context["after_ack"]
+    after_ack.submit(command, lambda: _answer(asked, parsed))
 
 
-def _open_form(
-    services: Services,
-    client: WebClient,
-    reply: Reply,
-    command: dict[str, Any],
-    parsed: OpenLogModal | OpenSettings,
-) -> None:
-    team_id = command.get("team_id", "")
-    user_id = command.get("user_id", "")
+def _open_form(asked: _Asked, client: WebClient, command: dict[str, Any], parsed: OpenLogModal | OpenSettings) -> None:
     if isinstance(parsed, OpenLogModal):
-        today = services.interactions.author_context(team_id, user_id).today
+        today = asked.interactions.author_context(asked.team_id, asked.user_id).today
         view = blocks.log_modal(today, channel_id=command.get("channel_id"))
         fallback = "You can log in one line instead: `/met @dana yesterday coffee`."
-        _open_modal(client, reply, command.get("trigger_id", ""), view, fallback)
     else:
-        mine = services.preferences.load(team_id, user_id)
+        mine = asked.preferences.load(asked.team_id, asked.user_id)
         view = settings_blocks.settings_modal(mine.settings, mine.today, mine.tz)
-        _open_modal(client, reply, command.get("trigger_id", ""), view, "Please try again in a moment.")
+        fallback = "Please try again in a moment."
+    if not open_modal(client, command.get("trigger_id", ""), view):
+        asked.reply(blocks.error_message(f"I couldn't open the form just now. {fallback}"))
 
 
-def _answer(services: Services, reply: Reply, command: dict[str, Any], parsed: MetCommand | GrammarError) -> None:
+def _answer(asked: _Asked, parsed: MetCommand | GrammarError) -> None:
     """Everything after the ack: call one service, render, reply through the command's response_url."""
-    team_id = command.get("team_id", "")
-    user_id = command.get("user_id", "")
-    text = command.get("text") or ""
-    if isinstance(parsed, GrammarError):
-        reply(blocks.error_message(parsed.message, text))
-    elif isinstance(parsed, ShowHelp):
-        reply(blocks.help_message())
-    elif isinstance(parsed, ListCadences):
-        listed = services.preferences.cadences(team_id, user_id)
-        reply(settings_blocks.cadence_list_message(listed.cadences, listed.labels, listed.now, listed.tz))
-    elif isinstance(parsed, SetCadence):
-        change = services.preferences.keep_in_touch(team_id, user_id, (parsed.user_id,), parsed.every_days)
-        if change.problem:
-            reply(blocks.error_message(change.problem, text))
-        else:
-            reply(settings_blocks.cadence_set_message(change.labels, change.contact_ids, parsed.every_days))
-    elif isinstance(parsed, StopCadence):
-        change = services.preferences.stop(team_id, user_id, parsed.user_id)
-        label = change.labels.get(parsed.user_id, "")
-        reply(settings_blocks.cadence_stopped_message(label, parsed.user_id, change.changed))
-    elif isinstance(parsed, ListHistory):
-        reply(blocks.history_message(services.interactions.history(team_id, user_id, parsed.with_user)))
-    elif isinstance(parsed, UndoLast):
-        deleted = services.interactions.undo_last(team_id, user_id)
-        reply(blocks.undone_message(deleted) if deleted else blocks.nothing_to_undo_message())
-    elif isinstance(parsed, LogMeeting):
-        _log(services, reply, team_id, user_id, text, parsed)
+    interactions, preferences, reply = asked.interactions, asked.preferences, asked.reply
+    team_id, user_id = asked.team_id, asked.user_id
+    match parsed:
+        case GrammarError(message=message):
+            reply(blocks.error_message(message, asked.text))
+        case ShowHelp():
+            reply(blocks.help_message())
+        case ListCadences():
+            listed = preferences.cadences(team_id, user_id)
+            reply(settings_blocks.cadence_list_message(listed.cadences, listed.labels, listed.now, listed.tz))
+        case SetCadence(contact_id, every_days):
+            change = preferences.keep_in_touch(team_id, user_id, (contact_id,), every_days)
+            if change.problem:
+                reply(blocks.error_message(change.problem, asked.text))
+            else:
+                reply(settings_blocks.cadence_set_message(change.labels, change.contact_ids, every_days))
+        case StopCadence(contact_id):
+            stopped = preferences.stop(team_id, user_id, contact_id)
+            label = stopped.labels.get(contact_id, "")
+            reply(settings_blocks.cadence_stopped_message(label, contact_id, stopped.changed))
+        case ListHistory(with_user):
+            reply(blocks.history_message(interactions.history(team_id, user_id, with_user)))
+        case UndoLast():
+            deleted = interactions.undo_last(team_id, user_id)
+            reply(blocks.undone_message(deleted) if deleted else blocks.nothing_to_undo_message())
+        case LogMeeting():
+            _log(asked, parsed)
 
 
-def _log(services: Services, reply: Reply, team_id: str, user_id: str, text: str, parsed: LogMeeting) -> None:
-    outcome = services.interactions.log_meeting(team_id, user_id, parsed)
+def _log(asked: _Asked, parsed: LogMeeting) -> None:
+    outcome = asked.interactions.log_meeting(asked.team_id, asked.user_id, parsed)
     if not isinstance(outcome, Logged):
-        reply(blocks.error_message(outcome.message, text))
+        asked.reply(blocks.error_message(outcome.message, asked.text))
         return
     cadence_line = None
     if parsed.cadence_days:
-        change = services.preferences.keep_in_touch(
-            team_id, user_id, outcome.interaction.participant_ids, parsed.cadence_days
-        )
+        participants = outcome.interaction.participant_ids
+        change = asked.preferences.keep_in_touch(asked.team_id, asked.user_id, participants, parsed.cadence_days)
         cadence_line = settings_blocks.cadence_set_message(change.labels, change.contact_ids, parsed.cadence_days)[0]
-    reply(blocks.logged_message(outcome, cadence_line))
+    asked.reply(blocks.logged_message(outcome, cadence_line))

@@ -5,29 +5,29 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import BoltContext
 
-from bot.services.registry import Services
+from bot.services.coffee import CoffeeService
 from handlers.boundary import slack_id
-from handlers.context import team_id_of
+from handlers.reply import team_id_of
 
 logger = logging.getLogger(__name__)
 
 
-def register(app: App, services: Services) -> None:
-    """Keep coffee pools fresh and welcome newcomers."""
+def handle_joined(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+    """Someone joined a channel: a coffee pool there counts them in (and welcomes them)."""
+    ids = _ids(event)
+    if ids is not None:
+        coffee: CoffeeService = context["coffee"]
+        coffee.member_joined(team_id_of(body), *ids)
 
-    @app.event("member_joined_channel")
-    def handle_joined(body: dict[str, Any], event: dict[str, Any]) -> None:
-        ids = _ids(event)
-        if ids is not None:
-            services.coffee.member_joined(team_id_of(body), *ids)
 
-    @app.event("member_left_channel")
-    def handle_left(body: dict[str, Any], event: dict[str, Any]) -> None:
-        ids = _ids(event)
-        if ids is not None:
-            services.coffee.member_left(team_id_of(body), *ids)
+def handle_left(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+    """Someone left a channel: they leave its coffee pool."""
+    ids = _ids(event)
+    if ids is not None:
+        coffee: CoffeeService = context["coffee"]
+        coffee.member_left(team_id_of(body), *ids)
 
 
 def _ids(event: dict[str, Any]) -> tuple[str, str] | None:

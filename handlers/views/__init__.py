@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.services.registry import Services
-from handlers.views import coffee, met, settings
+from handlers import ids
+from handlers.views import coffee, forget, goal, met, settings
 
 
-def register(app: App, services: Services) -> None:
+def register(app: App) -> None:
     """Register every view listener."""
-    met.register(app, services)
-    settings.register(app, services)
-    coffee.register(app, services)
+    app.view(ids.MET_LOG_CALLBACK)(met.handle_log_submission)
+    app.view(ids.SETTINGS_CALLBACK)(settings.handle_settings_submission)
+    app.view(ids.COFFEE_SETTINGS_CALLBACK)(coffee.handle_settings)
+    app.view(ids.COFFEE_NOTE_CALLBACK)(coffee.handle_note)
+    app.view(ids.GOAL_CALLBACK)(goal.handle_goal_submission)
+    app.view(ids.FORGET_CALLBACK)(forget.handle_forget_submission)

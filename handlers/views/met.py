@@ -21,18 +21,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.domain.models import InteractionKind
-from bot.services.interactions import MAX_FOLLOW_UP_DAYS, Logged
-from bot.services.registry import Services
+from bot.services.interactions import MAX_FOLLOW_UP_DAYS, InteractionService, Logged
 from handlers import ids
 from handlers.blocks import met as blocks
-from handlers.blocks.common import escape
+from handlers.blocks.common import Message, escape
 from handlers.boundary import bounded_int, calendar_day
-from handlers.context import private_metadata, team_id_of, user_id_of
-from handlers.reply import tell
+from handlers.reply import field_state, private_metadata, selected_value, team_id_of, tell, user_id_of, view_values
 
 logger = logging.getLogger(__name__)
 
@@ -52,31 +50,20 @@ class LogForm:
     day_valid: bool = True
 
 
-def _value(values: dict[str, Any], block_id: str, action_id: str) -> dict[str, Any]:
-    found = values.get(block_id) if isinstance(values, dict) else None
-    state = found.get(action_id) if isinstance(found, dict) else None
-    return dict(state) if isinstance(state, dict) else {}
-
-
-def _option_value(values: dict[str, Any], block_id: str, action_id: str) -> Any:
-    selected = _value(values, block_id, action_id).get("selected_option")
-    return selected.get("value") if isinstance(selected, dict) else None
-
-
 def parse_log_form(values: dict[str, Any]) -> LogForm:
     """Read the modal's state defensively (anything missing or odd gets a default or is flagged)."""
-    raw_people = _value(values, ids.MET_PEOPLE_BLOCK, ids.MET_PEOPLE_ACTION).get("selected_users")
+    raw_people = field_state(values, ids.MET_PEOPLE_BLOCK, ids.MET_PEOPLE_ACTION).get("selected_users")
     people = tuple(str(u) for u in raw_people) if isinstance(raw_people, list) else ()
-    raw_day = _value(values, ids.MET_DATE_BLOCK, ids.MET_DATE_ACTION).get("selected_date")
+    raw_day = field_state(values, ids.MET_DATE_BLOCK, ids.MET_DATE_ACTION).get("selected_date")
     day = calendar_day(raw_day) if raw_day else None
     day_valid = not raw_day or day is not None
     try:
-        kind = InteractionKind(str(_option_value(values, ids.MET_KIND_BLOCK, ids.MET_KIND_ACTION)))
+        kind = InteractionKind(str(selected_value(values, ids.MET_KIND_BLOCK, ids.MET_KIND_ACTION)))
     except ValueError:
         kind = InteractionKind.MEETING
     # Stored notes are Slack-escaped text, like slash-command text, so both render the same way.
-    notes = escape(str(_value(values, ids.MET_NOTES_BLOCK, ids.MET_NOTES_ACTION).get("value") or ""))
-    raw_follow = _option_value(values, ids.MET_FOLLOW_UP_BLOCK, ids.MET_FOLLOW_UP_ACTION)
+    notes = escape(str(field_state(values, ids.MET_NOTES_BLOCK, ids.MET_NOTES_ACTION).get("value") or ""))
+    raw_follow = selected_value(values, ids.MET_FOLLOW_UP_BLOCK, ids.MET_FOLLOW_UP_ACTION)
     follow_up_days = bounded_int(raw_follow, 0, MAX_FOLLOW_UP_DAYS) if raw_follow is not None else None
     follow_valid = raw_follow is None or follow_up_days is not None
     return LogForm(people, day, kind, notes, follow_up_days, follow_valid, day_valid)
@@ -84,51 +71,51 @@ def parse_log_form(values: dict[str, Any]) -> LogForm:
 
 def submission_key(user_id: str, view: dict[str, Any]) -> str:
     """One key per view submission: the same view submitted with the same state gives the same key."""
-    state = json.dumps((view.get("state") or {}).get("values") or {}, sort_keys=True, default=str)
+    state = json.dumps(view_values(view), sort_keys=True, default=str)
     return hashlib.sha256(f"{user_id}\n{view.get('id', '')}\n{state}".encode()).hexdigest()
 
 
-def register(app: App, services: Services) -> None:
-    """Register the log modal's submission."""
+def handle_log_submission(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """The log modal: field errors in the ack; the write and its outcome (an ephemeral or a DM) after it."""
+    interactions: InteractionService = context["interactions"]
+    team_id, user_id = team_id_of(body), user_id_of(body)
+    form = parse_log_form(view_values(view))
+    errors = interactions.check_form(user_id, form.people, form.day, form.notes, form.follow_up_days)
+    if not form.follow_up_valid:
+        errors["follow_up"] = "Pick one of the follow-up choices."
+    if not form.day_valid:
+        errors["date"] = "Pick a day from 2000 on (and not in the future)."
+    if errors:
+        ack(response_action="errors", errors={ids.MET_FIELD_BLOCKS[name]: text for name, text in errors.items()})
+        return
+    ack()
+    channel_id = private_metadata(view).get("channel_id")
 
-    @app.view(ids.MET_LOG_CALLBACK)
-    def handle_log_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        team_id, user_id = team_id_of(body), user_id_of(body)
-        form = parse_log_form((view.get("state") or {}).get("values") or {})
-        errors = services.interactions.check_form(user_id, form.people, form.day, form.notes, form.follow_up_days)
-        if not form.follow_up_valid:
-            errors["follow_up"] = "Pick one of the follow-up choices."
-        if not form.day_valid:
-            errors["date"] = "Pick a day from 2000 on (and not in the future)."
-        if errors:
-            ack(response_action="errors", errors={ids.MET_FIELD_BLOCKS[name]: text for name, text in errors.items()})
-            return
-        ack()
-        channel_id = private_metadata(view).get("channel_id")
+    def not_logged(reason: str) -> Message:
+        others = tuple(u for u in dict.fromkeys(form.people) if u != user_id)
+        return blocks.not_logged_message(reason, others, form.day, form.kind, form.notes, form.follow_up_days)
 
-        def not_logged(reason: str) -> blocks.Message:
-            others = tuple(u for u in dict.fromkeys(form.people) if u != user_id)
-            return blocks.not_logged_message(reason, others, form.day, form.kind, form.notes, form.follow_up_days)
-
-        try:
-            outcome = services.interactions.log_from_form(
-                team_id,
-                user_id,
-                form.people,
-                form.day,
-                form.kind,
-                form.notes,
-                form.follow_up_days,
-                submission_key=submission_key(user_id, view),
-            )
-        except Exception:
-            # The modal is closed by now, so this message is the only place the typed entry survives.
-            logger.exception("logging from the form failed team=%s user=%s", team_id, user_id)
-            tell(client, channel_id, user_id, *not_logged(_BROKE))
-            return
-        if not isinstance(outcome, Logged):
-            tell(client, channel_id, user_id, *not_logged(outcome.message))
-        elif outcome.repeated:
-            tell(client, channel_id, user_id, *blocks.already_logged_message(outcome))
-        else:
-            tell(client, channel_id, user_id, *blocks.logged_message(outcome))
+    try:
+        outcome = interactions.log_from_form(
+            team_id,
+            user_id,
+            form.people,
+            form.day,
+            form.kind,
+            form.notes,
+            form.follow_up_days,
+            submission_key=submission_key(user_id, view),
+        )
+    except Exception:
+        # The modal is closed by now, so this message is the only place the typed entry survives.
+        logger.exception("logging from the form failed team=%s user=%s", team_id, user_id)
+        tell(client, channel_id, user_id, *not_logged(_BROKE))
+        return
+    if not isinstance(outcome, Logged):
+        tell(client, channel_id, user_id, *not_logged(outcome.message))
+    elif outcome.repeated:
+        tell(client, channel_id, user_id, *blocks.already_logged_message(outcome))
+    else:
+        tell(client, channel_id, user_id, *blocks.logged_message(outcome))

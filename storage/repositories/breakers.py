@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.breaker import AuthBreaker, BreakerState
 from storage.models import AuthBreakerRow
+from storage.repositories.common import rowcount
 
 
 def _breaker(row: AuthBreakerRow) -> AuthBreaker:
@@ -25,10 +26,6 @@ def _breaker(row: AuthBreakerRow) -> AuthBreaker:
         next_probe_at=row.next_probe_at,
         failed_probes=row.failed_probes,
     )
-
-
-def _rowcount(result: object) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 class SqlAuthBreakerRepository:
@@ -66,7 +63,7 @@ class SqlAuthBreakerRepository:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        if _rowcount(reopened):
+        if rowcount(reopened):
             return True
         # First time for this workspace: insert, unless another process just did (then it is open: nothing to do).
         dialect = self._session.get_bind().dialect.name
@@ -93,7 +90,7 @@ class SqlAuthBreakerRepository:
             .values(next_probe_at=after.next_probe_at, failed_probes=after.failed_probes, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        return _rowcount(result) > 0
+        return rowcount(result) > 0
 
     def close(self, team_id: str, opened_at: datetime, now: datetime) -> bool:
         """Close the breaker opened at ``opened_at`` (a newer opening is left alone); True when it closed."""
@@ -107,4 +104,4 @@ class SqlAuthBreakerRepository:
             .values(state=BreakerState.CLOSED.value, closed_at=now, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        return _rowcount(result) > 0
+        return rowcount(result) > 0

@@ -10,17 +10,19 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, time
 
-from sqlalchemy import Table, func, select, text, update
+from sqlalchemy import Table, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from bot.domain.leases import Claim
 from bot.domain.nudges import (
+    OPEN_STATUSES,
     Cadence,
     NudgeKind,
     NudgeSettings,
     NudgeStatus,
     ScheduledNudge,
 )
-from storage.leases import claim_statement, lease_criteria
+from storage.leases import add_pending, claim_statement, update_held
 from storage.models import (
     NUDGE_UNCLAIMED_SQL,
     CadenceRow,
@@ -65,6 +67,9 @@ def _nudge(row: NudgeRow) -> ScheduledNudge:
     )
 
 
+_NUDGES: Table = NudgeRow.__table__  # type: ignore[assignment]
+
+
 class SqlNudgeRepository:
     """Nudge rows. Outcome updates only touch rows the caller still holds (status claimed, claimed_by = worker)."""
 
@@ -83,23 +88,18 @@ class SqlNudgeRepository:
         interaction_id: int | None = None,
     ) -> int:
         """Schedule a nudge; it becomes claimable at ``due_at``."""
-        row = NudgeRow(
+        return add_pending(
+            self._session,
+            NudgeRow,
+            due_at,
+            now,
             team_id=team_id,
             user_id=user_id,
             contact_id=contact_id,
             kind=kind.value,
             interaction_id=interaction_id,
-            due_at=due_at,
-            available_at=due_at,
-            status=NudgeStatus.PENDING.value,
-            attempts=0,
             in_doubt=False,
-            created_at=now,
-            updated_at=now,
         )
-        self._session.add(row)
-        self._session.flush()
-        return row.id
 
     def supersede_pending(
         self, team_id: str, user_id: str, contact_id: str, kind: NudgeKind, now: datetime, *, due_before: datetime
@@ -139,19 +139,10 @@ class SqlNudgeRepository:
         workspace (tests and the sandbox share databases); production sweeps serve every workspace except
         ``exclude_teams`` (paused by their auth breaker: their rows are not touched at all).
         """
-        table: Table = NudgeRow.__table__  # type: ignore[assignment]
-        criteria = lease_criteria(table, team_id, exclude_teams)
+        claim = Claim(worker_id, now, lease_until, limit, team_id, frozenset(exclude_teams))
         # Core, not ORM entities, and only the columns a sweep needs: the claim's cost stays close to a bare SELECT.
         # updated_at is left alone: for an in-doubt row it dates the attempt that may have reached Slack.
-        statement = claim_statement(
-            table,
-            worker_id,
-            now,
-            lease_until,
-            limit,
-            criteria,
-            returning=[table.c[name] for name in _CLAIM_COLUMNS],
-        )
+        statement = claim_statement(_NUDGES, claim, returning=[_NUDGES.c[name] for name in _CLAIM_COLUMNS])
         claimed = [
             ScheduledNudge(
                 id=row.id,
@@ -171,36 +162,14 @@ class SqlNudgeRepository:
         ]
         return sorted(claimed, key=lambda nudge: (nudge.due_at, nudge.id))
 
-    def _held(self, ids: Sequence[int], worker_id: str) -> list[object]:
-        return [
-            NudgeRow.id.in_(list(ids)),
-            NudgeRow.status == NudgeStatus.CLAIMED.value,
-            NudgeRow.claimed_by == worker_id,
-        ]
-
     def _update_held(self, ids: Sequence[int], worker_id: str, **values: object) -> int:
-        if not ids:
-            return 0
-        result = self._session.execute(
-            update(NudgeRow)
-            .where(*self._held(ids, worker_id))  # type: ignore[arg-type]
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
+        return update_held(self._session, _NUDGES, ids, worker_id, values)
 
     def mark_attempt(self, ids: Sequence[int], worker_id: str, now: datetime, lease_until: datetime) -> int:
         """Before a post: count the attempt, mark the rows as possibly delivered (the outcome clears it) and renew
         the lease — only while the lease has not expired, so no other sweep can be re-claiming them meanwhile."""
-        if not ids:
-            return 0
-        result = self._session.execute(
-            update(NudgeRow)
-            .where(*self._held(ids, worker_id), NudgeRow.available_at > now)  # type: ignore[arg-type]
-            .values(attempts=NudgeRow.attempts + 1, in_doubt=True, available_at=lease_until, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
+        values = {"attempts": NudgeRow.attempts + 1, "in_doubt": True, "available_at": lease_until, "updated_at": now}
+        return update_held(self._session, _NUDGES, ids, worker_id, values, _NUDGES.c.available_at > now)
 
     def release(self, ids: Sequence[int], worker_id: str, available_at: datetime, now: datetime) -> int:
         """Give rows back unperformed (not deliverable yet): claimable again at ``available_at``."""
@@ -208,15 +177,18 @@ class SqlNudgeRepository:
             ids, worker_id, status=NudgeStatus.PENDING.value, claimed_by=None, available_at=available_at, updated_at=now
         )
 
-    def mark_refused(self, ids: Sequence[int], worker_id: str, error: str, now: datetime) -> int:
+    def mark_refused(
+        self, ids: Sequence[int], worker_id: str, error: str, available_at: datetime, now: datetime
+    ) -> int:
         """Slack refused the token for this post: nothing was sent, so take back the attempt ``mark_attempt`` counted
-        and the in-doubt mark; the rows wait (pending) for the workspace's auth breaker to close."""
+        and the in-doubt mark; the rows wait (pending, from ``available_at``: the breaker's next probe) for the
+        workspace's auth breaker to close."""
         return self._update_held(
             ids,
             worker_id,
             status=NudgeStatus.PENDING.value,
             claimed_by=None,
-            available_at=now,
+            available_at=available_at,
             attempts=NudgeRow.attempts - 1,
             in_doubt=False,
             last_error=error[:64],
@@ -312,6 +284,21 @@ class SqlNudgeRepository:
         if statuses:
             query = query.where(NudgeRow.status.in_([status.value for status in statuses]))
         return [_nudge(row) for row in self._session.scalars(query.order_by(NudgeRow.due_at, NudgeRow.id))]
+
+    def due_for_user(self, team_id: str, user_id: str, now: datetime, limit: int) -> tuple[list[ScheduledNudge], int]:
+        """The person's open nudges that are due (or sent and unanswered), oldest first, at most ``limit``; and how
+        many there are in all (one COUNT, not a load of every row)."""
+        open_due = (
+            NudgeRow.team_id == team_id,
+            NudgeRow.user_id == user_id,
+            NudgeRow.status.in_([status.value for status in OPEN_STATUSES]),
+            or_(NudgeRow.due_at <= now, NudgeRow.status == NudgeStatus.SENT.value),
+        )
+        rows = self._session.scalars(
+            select(NudgeRow).where(*open_due).order_by(NudgeRow.due_at, NudgeRow.id).limit(limit)
+        )
+        total = self._session.scalar(select(func.count()).select_from(NudgeRow).where(*open_due))
+        return [_nudge(row) for row in rows], int(total or 0)
 
     def status_counts(self, team_id: str) -> dict[str, int]:
         """How many of the workspace's nudges are in each status (diagnostics and tests)."""

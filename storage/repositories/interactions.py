@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.models import Interaction, InteractionKind, InteractionSource, NewInteraction
 from storage.models import InteractionRow, ParticipantRow, TagRow
+from storage.repositories.common import rowcount
 from storage.upsert import insert_if_missing
 
 
@@ -81,6 +82,13 @@ class SqlInteractionRepository:
         assert row is not None
         return _to_domain(row)
 
+    def introduction(self, team_id: str, interaction_id: int) -> Interaction | None:
+        """An introduction by id (whoever made it): its people are what a "We met" click checks against."""
+        row = self._session.get(InteractionRow, interaction_id)
+        if row is None or row.team_id != team_id or row.kind != InteractionKind.INTRODUCTION.value:
+            return None
+        return _to_domain(row)
+
     def by_submission_key(self, team_id: str, author_id: str, submission_key: str) -> Interaction | None:
         """The author's interaction stored from this submission, if any."""
         row = self._session.scalars(
@@ -137,3 +145,37 @@ class SqlInteractionRepository:
         self._session.execute(delete(InteractionRow).where(InteractionRow.id == row.id))
         self._session.expunge(row)
         return deleted
+
+    def set_notes_for_author(self, team_id: str, author_id: str, interaction_id: int, notes: str) -> bool:
+        """Replace the notes of one of the author's own interactions (the "We met" note); False when not theirs."""
+        result = self._session.execute(
+            update(InteractionRow)
+            .where(
+                InteractionRow.team_id == team_id,
+                InteractionRow.author_id == author_id,
+                InteractionRow.id == interaction_id,
+            )
+            .values(notes=notes)
+        )
+        return rowcount(result) > 0
+
+    def last_met_pairs(self, team_id: str, since: datetime) -> dict[frozenset[str], datetime]:
+        """The latest interaction per pair of people (author or participant) since ``since``; notes are not read."""
+        rows = self._session.execute(
+            select(InteractionRow.id, InteractionRow.author_id, InteractionRow.happened_at, ParticipantRow.user_id)
+            .join(ParticipantRow, ParticipantRow.interaction_id == InteractionRow.id)
+            .where(InteractionRow.team_id == team_id, InteractionRow.happened_at >= since)
+        )
+        people: dict[int, tuple[datetime, set[str]]] = {}
+        for interaction_id, author_id, happened_at, participant_id in rows:
+            entry = people.setdefault(interaction_id, (happened_at, {author_id}))
+            entry[1].add(participant_id)
+        latest: dict[frozenset[str], datetime] = {}
+        for happened_at, members in people.values():
+            ordered = sorted(members)
+            for index, first in enumerate(ordered):
+                for second in ordered[index + 1 :]:
+                    pair = frozenset((first, second))
+                    if pair not in latest or latest[pair] < happened_at:
+                        latest[pair] = happened_at
+        return latest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,15 +10,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.domain.models import Person
 from bot.domain.nudges import (
     ALL_DAYS,
+    CONTACT_DEACTIVATED,
+    USER_DELETED,
+    USER_IS_BOT,
+    USER_NOT_FOUND,
+    Cadence,
     DueNudge,
     NudgeKind,
+    NudgeStatus,
+    ScheduledNudge,
     WorkingHours,
     cadence_due,
     cadence_text,
     days_since,
     digest_text,
+    due_nudge,
     follow_up_due,
     follow_up_text,
     group_into_deliveries,
@@ -28,7 +38,7 @@ from bot.domain.nudges import (
     next_delivery_time,
     nudge_text,
     resume_at,
-    retry_delay,
+    undeliverable,
     zone_or_utc,
 )
 
@@ -262,15 +272,6 @@ def test_pause_holds_until_the_given_day() -> None:
     assert not is_paused(None, now)
 
 
-def test_retry_delay_backs_off_and_honours_retry_after() -> None:
-    assert retry_delay(1) == timedelta(seconds=30)
-    assert retry_delay(3) == timedelta(seconds=120)
-    assert retry_delay(50) == timedelta(hours=1)
-    assert retry_delay(1, retry_after=90) == timedelta(seconds=90)
-    with pytest.raises(ValueError):
-        retry_delay(0)
-
-
 # --- grouping into deliveries ------------------------------------------------------------------------------------
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # Wednesday: 10:00 in New York, 16:00 in Berlin, 00:00 in Tokyo
@@ -419,3 +420,52 @@ def test_digest_header_counts_reminders_when_a_contact_appears_twice() -> None:
     ]
     [delivery] = group_into_deliveries(twice, NOW, {"UDANA": NY_HOURS}, {})
     assert digest_text(delivery, NOW, NY_HOURS).splitlines()[0] == "2 reminders for you:"
+
+
+# --- why a due nudge cannot be delivered ---------------------------------------------------------------------------
+
+LEE = Person("T1", "ULEE", "lee", display_name="Lee")
+DANA = Person("T1", "UDANA", "dana", display_name="Dana")
+
+
+@pytest.mark.parametrize(
+    ("recipient", "contact", "contact_missing", "reason"),
+    [
+        (LEE, DANA, False, None),
+        (LEE, None, False, None),  # a contact we know nothing about is named by mention
+        (None, DANA, False, USER_NOT_FOUND),
+        (replace(LEE, deleted=True), DANA, False, USER_DELETED),
+        (replace(LEE, is_bot=True), DANA, False, USER_IS_BOT),
+        (replace(LEE, deleted=True, is_bot=True), DANA, True, USER_DELETED),  # the recipient's reason comes first
+        (LEE, replace(DANA, deleted=True), False, CONTACT_DEACTIVATED),
+        (LEE, None, True, CONTACT_DEACTIVATED),
+    ],
+)
+def test_why_a_nudge_cannot_be_delivered(
+    recipient: Person | None, contact: Person | None, contact_missing: bool, reason: str | None
+) -> None:
+    assert undeliverable(recipient, contact, contact_missing=contact_missing) == reason
+
+
+def _row(kind: NudgeKind, interaction_id: int | None = None) -> ScheduledNudge:
+    due = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
+    return ScheduledNudge(7, "T1", "ULEE", "UDANA", kind, due, due, NudgeStatus.CLAIMED, interaction_id=interaction_id)
+
+
+def test_a_due_follow_up_carries_its_meeting() -> None:
+    met = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    nudge = due_nudge(_row(NudgeKind.FOLLOW_UP, 3), DANA, (met, "lunch", "Q3 launch"), None)
+    assert (nudge.contact, nudge.met_at, nudge.interaction_kind, nudge.topic, nudge.every_days) == (
+        "Dana",
+        met,
+        "lunch",
+        "Q3 launch",
+        None,
+    )
+
+
+def test_a_due_keep_in_touch_reminder_carries_its_cadence() -> None:
+    last = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+    cadence = Cadence(1, "T1", "ULEE", "UDANA", 30, True, last, last_interaction_at=last)
+    nudge = due_nudge(_row(NudgeKind.CADENCE), None, None, cadence)
+    assert (nudge.contact, nudge.met_at, nudge.topic, nudge.every_days) == ("", last, "", 30)

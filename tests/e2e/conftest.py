@@ -5,16 +5,20 @@ from __future__ import annotations
 import dataclasses
 import http.client
 import json
+import threading
 import time
 import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import pytest
+from slack_bolt import App
 
 from bot.clock import ManualClock
+from bot.container import Container
 from bot.embedded import EmbeddedBot
 from bot.sandbox.client import HttpDriver, sign
 from bot.sandbox.seed import default_workspace
@@ -38,6 +42,25 @@ def wait_for(probe: Callable[[], T | None], timeout: float = 5.0, what: str = "c
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.02)
+
+
+def drain(executor: Executor, threads: int, timeout: float = 10.0) -> None:
+    """Return once everything submitted to ``executor`` (a pool of ``threads``) before this call has finished.
+
+    ``threads`` tasks that wait for one another occupy every thread at once, and a pool takes tasks in order, so by
+    then each earlier task has ended. A fixed sleep would only make that likely.
+    """
+    everyone = threading.Barrier(threads + 1, timeout=timeout)
+    for _ in range(threads):
+        executor.submit(everyone.wait)
+    everyone.wait()
+
+
+def settle(app: App, container: Container) -> None:
+    """Return once the bot has finished all it started for the requests answered so far: its listeners first (they
+    may hand work on), then the after-ack pool. The barrier before asserting that something did *not* happen."""
+    drain(app.listener_runner.listener_executor, container.settings.rapport_http_threads)
+    drain(container.after_ack.executor, container.settings.rapport_after_ack_threads)
 
 
 def post_interactive(bot: EmbeddedBot, fake: FakeSlack, payload: dict[str, Any]) -> tuple[int, str, float]:

@@ -367,9 +367,9 @@ def test_invalid_auth_for_3_seconds_pauses_a_round_step_and_it_completes_after(
     clock.set(clock.now().replace(day=26, hour=15, minute=1))  # the heads-up goes out normally
     assert services.coffee.sweep(team_id=fake.team_id).failed == 0
     with bot.container.unit_of_work() as uow:
-        program = uow.coffee.program_for_channel(fake.team_id, fake.channel_id(CHANNEL))
+        program = uow.coffee_programmes.program_for_channel(fake.team_id, fake.channel_id(CHANNEL))
         assert program is not None
-        round_ = uow.coffee.next_scheduled_round(fake.team_id, program.id)
+        round_ = uow.coffee_rounds.next_scheduled_round(fake.team_id, program.id)
         assert round_ is not None
 
     clock.set(clock.now().replace(day=27, hour=15, minute=1))  # the round starts... while Slack refuses the token
@@ -378,9 +378,9 @@ def test_invalid_auth_for_3_seconds_pauses_a_round_step_and_it_completes_after(
     report = services.coffee.sweep(team_id=fake.team_id)
     assert report.failed == 0 and report.paused == 1 and report.errors == {"invalid_auth": 1}, report
     with bot.container.unit_of_work() as uow:
-        assert uow.coffee.program(fake.team_id, program.id).status == ProgramStatus.ACTIVE  # type: ignore[union-attr]
-        assert uow.coffee.round(fake.team_id, round_.id).status == RoundStatus.SCHEDULED  # type: ignore[union-attr]
-        assert uow.coffee.job_statuses(fake.team_id, round_.id)["start"] == "pending"
+        assert uow.coffee_programmes.program(fake.team_id, program.id).status == ProgramStatus.ACTIVE  # type: ignore[union-attr]
+        assert uow.coffee_rounds.round(fake.team_id, round_.id).status == RoundStatus.SCHEDULED  # type: ignore[union-attr]
+        assert uow.coffee_jobs.statuses(fake.team_id, round_.id)["start"] == "pending"
     assert not [m for m in dms(fake, "lee") if "coffee" in m.text.lower() and "paused" in m.text.lower()]
     clock.advance(timedelta(seconds=10))
     assert services.coffee.sweep(team_id=fake.team_id).claimed == 0, "paused: the step is not even claimed"
@@ -391,9 +391,9 @@ def test_invalid_auth_for_3_seconds_pauses_a_round_step_and_it_completes_after(
     report = services.coffee.sweep(team_id=fake.team_id)
     assert (report.done, report.failed, report.paused) == (1, 0, 0), report
     with bot.container.unit_of_work() as uow:
-        assert uow.coffee.program(fake.team_id, program.id).status == ProgramStatus.ACTIVE  # type: ignore[union-attr]
-        assert uow.coffee.round(fake.team_id, round_.id).status == RoundStatus.STARTED  # type: ignore[union-attr]
-        assert uow.coffee.job_statuses(fake.team_id, round_.id)["start"] == "done"
+        assert uow.coffee_programmes.program(fake.team_id, program.id).status == ProgramStatus.ACTIVE  # type: ignore[union-attr]
+        assert uow.coffee_rounds.round(fake.team_id, round_.id).status == RoundStatus.STARTED  # type: ignore[union-attr]
+        assert uow.coffee_jobs.statuses(fake.team_id, round_.id)["start"] == "done"
     group_dms = [c for c in fake.conversations() if c.kind == "mpim"]
     grouped = sorted(m for c in group_dms for m in c.members if m != fake.bot_user_id)
     assert grouped == sorted(channel_people(fake)), "everyone is grouped, once"

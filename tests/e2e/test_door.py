@@ -20,7 +20,7 @@ from bot.embedded import EmbeddedBot
 from bot.sandbox.client import sign
 from bot.sandbox.slack import FakeSlack
 from storage.models import InteractionRow, SeenRequestRow
-from tests.e2e.conftest import wait_for
+from tests.e2e.conftest import settle, wait_for
 from tests.e2e.door_helpers import Hostile, form, hostile_listener, interactive, post, row_counts
 
 CHANNEL = "#coffee"
@@ -192,7 +192,7 @@ def test_an_unsigned_request_gets_401_and_does_nothing(
     answer = post(bot, body, content_type, headers=headers)
     assert answer.status == 401
     assert b"Traceback" not in answer.body
-    time.sleep(0.2)  # anything the request might have started has had time to show
+    settle(bot.app, bot.container)  # anything the request might have started has finished
     assert hostile.hits == [], "no outbound call to the response_url"
     assert quiet.calls() == [], "no call to Slack"
     assert row_counts(bot.container.engine) == before, "no write"
@@ -274,7 +274,7 @@ def test_a_replayed_command_is_processed_once(bot: EmbeddedBot, quiet: FakeSlack
     again = post(bot, body, secret=quiet.signing_secret, timestamp=stamp)
     assert (again.status, again.body) == (200, b""), "a replay is answered, so Slack does not retry, and empty"
     wait_for(lambda: len(quiet.calls("response_url")) >= 1, what="the reply to the first /met")
-    time.sleep(0.3)
+    settle(bot.app, bot.container)
     assert interactions(bot, quiet.team_id) == 1
     assert len(quiet.calls("response_url")) == 1, "the replay sent nothing"
 
@@ -287,7 +287,7 @@ def test_concurrent_replays_store_one_entry(bot: EmbeddedBot, quiet: FakeSlack) 
         answers = list(pool.map(lambda _: post(bot, body, secret=quiet.signing_secret, timestamp=stamp), range(8)))
     assert [a.status for a in answers] == [200] * 8
     wait_for(lambda: interactions(bot, quiet.team_id) == 1, what="one /met stored")
-    time.sleep(0.3)
+    settle(bot.app, bot.container)
     assert interactions(bot, quiet.team_id) == 1
     with bot.container.engine.connect() as connection:
         keys = connection.execute(
@@ -321,7 +321,7 @@ def test_event_retries_are_processed_once(bot: EmbeddedBot, quiet: FakeSlack, ca
                 headers={"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "http_timeout"},
             )
             assert (retry.status, retry.body) == (200, b"")
-        time.sleep(0.3)
+        settle(bot.app, bot.container)
     assert sum(marker in r.getMessage() for r in caplog.records) == 1
 
 
@@ -331,7 +331,7 @@ def test_a_signed_command_never_replies_to_a_foreign_response_url(
     maya = quiet.user("maya")
     body = form(command_fields(quiet, f"<@{maya.id}|maya> coffee — foreign url", hostile.url))
     assert post(bot, body, secret=quiet.signing_secret).status == 200
-    time.sleep(0.5)
+    settle(bot.app, bot.container)
     assert hostile.hits == []
     assert [c for c in quiet.calls() if c.method == "response_url"] == []
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 
 import pytest
 
@@ -14,7 +13,7 @@ from bot.sandbox.client import SocketDriver
 from bot.sandbox.slack import FakeSlack
 from bot.settings import Settings
 from storage import migrate
-from tests.e2e.conftest import wait_for
+from tests.e2e.conftest import settle, wait_for
 from tests.sandbox.bolt_app import serve_socket_mode
 
 
@@ -41,7 +40,7 @@ def test_a_redelivered_socket_mode_event_is_processed_once(
             assert driver._deliver_event(payload).ok
             wait_for(lambda: any(marker in r.getMessage() for r in caplog.records), what="the event handled")
             assert driver._deliver_event(payload).ok
-            time.sleep(0.3)
+            settle(app, container)
         assert sum(marker in r.getMessage() for r in caplog.records) == 1
     finally:
         container.engine.dispose()

@@ -20,16 +20,7 @@ from bot.sandbox.slack.faults import Fault
 from bot.sandbox.slack.records import FakeMessage
 from bot.settings import Settings
 from tests.e2e.conftest import wait_for
-
-
-class FakeMonotonic:
-    """The fake Slack's own clock (fault windows, rate limits), moved together with the bot's ManualClock."""
-
-    def __init__(self) -> None:
-        self.value = 1000.0
-
-    def __call__(self) -> float:
-        return self.value
+from tests.fakes import FakeMonotonic
 
 
 def nudge_dms(fake: FakeSlack, user: str) -> list[FakeMessage]:
@@ -158,7 +149,7 @@ def sweep_until_done(bot: EmbeddedBot, fake: FakeSlack, clock: ManualClock, fake
             return sweeps
         assert sweeps < 60, counts
         clock.advance(timedelta(seconds=30))
-        fake_clock.value += 30
+        fake_clock.advance(30)
 
 
 def test_429_storm_loses_and_duplicates_nothing(
@@ -176,7 +167,7 @@ def test_5xx_for_a_minute_loses_and_duplicates_nothing(
     faulty: FakeSlack, faulty_bot: EmbeddedBot, clock: ManualClock, fake_clock: FakeMonotonic
 ) -> None:
     ids = seed_due_nudges(faulty_bot, faulty)
-    faulty.faults.add(Fault(method="chat.postMessage", kind="http_500", until=fake_clock.value + 60))
+    faulty.faults.add(Fault(method="chat.postMessage", kind="http_500", until=fake_clock() + 60))
     faulty_bot.container.services.followups.sweep(team_id=faulty.team_id)
     assert delivered_ids(faulty, RECIPIENTS) == Counter(), "nothing gets through while Slack answers 500"
     sweep_until_done(faulty_bot, faulty, clock, fake_clock)

@@ -121,6 +121,7 @@ def postgres() -> Iterator[tuple[str, Engine]]:
     drop_postgres_database(url, admin)
 
 
+@pytest.mark.slow
 def test_three_workers_on_postgres_deliver_5000_nudges_exactly_once(
     postgres: tuple[str, Engine], tmp_path: Path
 ) -> None:

@@ -13,7 +13,7 @@ from bot.embedded import EmbeddedBot
 from bot.sandbox.client import HttpDriver, sign
 from bot.sandbox.slack import FakeSlack
 from bot.sandbox.slack.records import FakeMessage
-from tests.e2e.conftest import wait_for
+from tests.e2e.conftest import settle, wait_for
 
 CHANNEL = "#coffee"
 
@@ -250,7 +250,7 @@ def test_bad_signature_and_stale_timestamp_are_refused(slack: HttpDriver, fake: 
     stale = str(int(time.time()) - 10 * 60)
     assert _raw_post(bot, body, stale, sign(fake.signing_secret, stale, body)) == 401
     assert _raw_post(bot, body, now, "v0=garbage") == 401
-    time.sleep(0.3)
+    settle(bot.app, bot.container)
     assert replies(fake, "lee") == []
     assert "haven't logged any meetings" in run_met(slack, fake, "list").text
 

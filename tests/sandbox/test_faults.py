@@ -7,23 +7,16 @@ import threading
 import pytest
 
 from bot.sandbox.slack.faults import Fault, FaultInjector, FaultResponse, fault_response
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 50.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fakes import FakeMonotonic
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> FakeMonotonic:
+    return FakeMonotonic(50.0)
 
 
 @pytest.fixture
-def injector(clock: FakeClock) -> FaultInjector:
+def injector(clock: FakeMonotonic) -> FaultInjector:
     return FaultInjector(clock=clock)
 
 
@@ -40,7 +33,7 @@ def test_count_is_consumed_then_rule_disappears(injector: FaultInjector) -> None
     assert injector.active() == []
 
 
-def test_until_expires_by_the_clock(injector: FaultInjector, clock: FakeClock) -> None:
+def test_until_expires_by_the_clock(injector: FaultInjector, clock: FakeMonotonic) -> None:
     injector.add(Fault("*", "http_503", until=injector.now() + 10))
     assert injector.match("users.info") is not None
     clock.now += 9.99

@@ -10,17 +10,7 @@ from hypothesis import strategies as st
 
 from bot.sandbox.slack.ratelimit import RateLimiter, retry_after_header
 from bot.sandbox.slack.validation import MethodCatalog
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from tests.fakes import FakeMonotonic
 
 
 @pytest.fixture(scope="module")
@@ -29,12 +19,12 @@ def catalog() -> MethodCatalog:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> FakeMonotonic:
+    return FakeMonotonic()
 
 
 @pytest.fixture
-def limiter(catalog: MethodCatalog, clock: FakeClock) -> RateLimiter:
+def limiter(catalog: MethodCatalog, clock: FakeMonotonic) -> RateLimiter:
     return RateLimiter(catalog, clock=clock)
 
 
@@ -51,7 +41,7 @@ def test_tier_allows_a_minute_of_calls_then_429(limiter: RateLimiter, method: st
     assert allowed_in_a_row(limiter, method) == burst
 
 
-def test_tier_refills_at_its_rate(limiter: RateLimiter, clock: FakeClock) -> None:
+def test_tier_refills_at_its_rate(limiter: RateLimiter, clock: FakeMonotonic) -> None:
     allowed_in_a_row(limiter, "users.list")  # tier 2: 20/min = one call per 3 s
     wait = limiter.check("users.list", team="T1")
     assert wait == pytest.approx(3.0)
@@ -62,7 +52,7 @@ def test_tier_refills_at_its_rate(limiter: RateLimiter, clock: FakeClock) -> Non
     assert limiter.check("users.list", team="T1") is not None
 
 
-def test_refused_calls_are_not_counted(limiter: RateLimiter, clock: FakeClock) -> None:
+def test_refused_calls_are_not_counted(limiter: RateLimiter, clock: FakeMonotonic) -> None:
     allowed_in_a_row(limiter, "users.list")
     for _ in range(10):
         assert limiter.check("users.list", team="T1") is not None
@@ -76,7 +66,7 @@ def test_methods_and_workspaces_are_counted_separately(limiter: RateLimiter) -> 
     assert limiter.check("conversations.list", team="T1") is None
 
 
-def test_post_message_about_one_per_second_per_channel_with_bursts(limiter: RateLimiter, clock: FakeClock) -> None:
+def test_post_message_about_one_per_second_per_channel_with_bursts(limiter: RateLimiter, clock: FakeMonotonic) -> None:
     assert allowed_in_a_row(limiter, "chat.postMessage", "C1") == 5
     assert limiter.check("chat.postMessage", "C1", "T1") == pytest.approx(1.0)
     assert limiter.check("chat.postMessage", "C2", "T1") is None
@@ -88,7 +78,7 @@ def test_post_message_about_one_per_second_per_channel_with_bursts(limiter: Rate
         assert limiter.check("chat.postMessage", "C1", "T1") is None
 
 
-def test_workspace_post_ceiling(limiter: RateLimiter, clock: FakeClock) -> None:
+def test_workspace_post_ceiling(limiter: RateLimiter, clock: FakeMonotonic) -> None:
     limiter.set_workspace_post_limit(2.0)
     assert limiter.check("chat.postMessage", "C1", "T1") is None
     assert limiter.check("chat.postMessage", "C2", "T1") is None
@@ -115,12 +105,12 @@ def test_disabled_allows_everything(limiter: RateLimiter) -> None:
     assert allowed_in_a_row(limiter, "users.list") == 20
 
 
-def test_disabled_by_constructor(catalog: MethodCatalog, clock: FakeClock) -> None:
+def test_disabled_by_constructor(catalog: MethodCatalog, clock: FakeMonotonic) -> None:
     limiter = RateLimiter(catalog, clock=clock, enabled=False)
     assert all(limiter.check("chat.postMessage", "C1") is None for _ in range(100))
 
 
-def test_method_limit_override(limiter: RateLimiter, clock: FakeClock) -> None:
+def test_method_limit_override(limiter: RateLimiter, clock: FakeMonotonic) -> None:
     limiter.set_method_limit("users.info", 2)
     assert allowed_in_a_row(limiter, "users.info") == 2
     assert limiter.check("users.info", team="T1") == pytest.approx(30.0)
@@ -178,7 +168,7 @@ def test_thread_safe_counting(limiter: RateLimiter) -> None:
 @settings(max_examples=60, deadline=None)
 @given(gaps=st.lists(st.floats(min_value=0.0, max_value=3.0, allow_nan=False), min_size=1, max_size=80))
 def test_post_message_never_exceeds_burst_plus_rate(gaps: list[float]) -> None:
-    clock = FakeClock()
+    clock = FakeMonotonic()
     limiter = RateLimiter(MethodCatalog.load(), clock=clock)
     allowed_times: list[float] = []
     for gap in gaps:

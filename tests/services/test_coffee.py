@@ -149,7 +149,7 @@ def test_set_up_schedules_every_step_of_the_next_round(
     assert times.check_in_at == times.starts_at + timedelta(days=3)
     assert times.ends_at == times.starts_at + timedelta(weeks=1)
     with uow_factory() as uow:
-        steps = uow.coffee.job_statuses(team_id, report.next_round.id)
+        steps = uow.coffee_jobs.statuses(team_id, report.next_round.id)
     assert steps == {kind.value: "pending" for kind in JobKind}
 
 
@@ -414,7 +414,7 @@ def test_round_status_after_the_summary(
     clock.set(round_.times.ends_at + timedelta(minutes=1))
     coffee.sweep(team_id=team_id)
     with uow_factory() as uow:
-        done = uow.coffee.round(team_id, round_.id)
+        done = uow.coffee_rounds.round(team_id, round_.id)
     assert done is not None and done.status == RoundStatus.DONE and done.seed == 7
 
 
@@ -435,9 +435,9 @@ def test_a_round_in_a_lost_channel_pauses_and_tells_the_organiser(
     told = slack.to("UB")
     assert told and "paused coffee rounds" in told[-1] and "/coffee resume" in told[-1]
     with uow_factory() as uow:
-        program = uow.coffee.program_for_channel(team_id, CHANNEL)
+        program = uow.coffee_programmes.program_for_channel(team_id, CHANNEL)
         assert program is not None and program.status == ProgramStatus.PAUSED
-        assert uow.coffee.next_scheduled_round(team_id, program.id) is None
+        assert uow.coffee_rounds.next_scheduled_round(team_id, program.id) is None
 
 
 def test_suggested_time_respects_saved_working_hours(

@@ -19,20 +19,11 @@ from bot.services.people import PeopleService
 from bot.services.ports import UnitOfWork
 from bot.slack.errors import SendOutcome
 from handlers.blocks.nudges import render_delivery
+from tests.fakes import FakeDirectory
 
 # Wednesday 25 Nov 2026 17:00 UTC.
 NOW = datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
 LEE, DANA, SAM = "ULEE", "UDANA", "USAM"
-
-
-class FakeDirectory:
-    """users.info stand-in: a dict of people."""
-
-    def __init__(self, people: dict[str, Person]) -> None:
-        self.people = people
-
-    def fetch_person(self, team_id: str, user_id: str) -> Person | None:
-        return self.people.get(user_id)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""InteractionService on a real database, with a recording fake of Slack's directory."""
+"""InteractionService on a real database, with the recording fake of Slack's directory."""
 
 from __future__ import annotations
 
@@ -11,36 +11,23 @@ from bot.domain.met_grammar import LogMeeting, parse_met
 from bot.domain.models import InteractionKind, InteractionSource, Person
 from bot.services.interactions import InteractionService, Logged, Rejected
 from bot.services.people import PeopleService
-from bot.services.ports import DirectoryLookupError
+from tests.fakes import FakeDirectory
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)  # Wed 10:00 in Los Angeles
 ME, DANA, LEE, BOT, GONE = "U0AUTHOR01", "U0DANA0001", "U0LEE00001", "U0BOT00001", "U0GONE0001"
 
 
-class RecordingDirectory:
-    """A fake of users.info that records lookups and can be switched off."""
-
-    def __init__(self, team_id: str) -> None:
-        self.calls: list[str] = []
-        self.down = False
-        self.people = {
-            ME: Person(team_id, ME, "me", real_name="Me Author", tz="America/Los_Angeles"),
-            DANA: Person(team_id, DANA, "dana", real_name="Dana Scully", display_name="Dana", tz="Europe/London"),
-            LEE: Person(team_id, LEE, "lee", real_name="Lee Adama"),
-            BOT: Person(team_id, BOT, "otherbot", is_bot=True),
-            GONE: Person(team_id, GONE, "gone", deleted=True),
-        }
-
-    def fetch_person(self, team_id: str, user_id: str) -> Person | None:
-        self.calls.append(user_id)
-        if self.down:
-            raise DirectoryLookupError("service_unavailable")
-        return self.people.get(user_id)
-
-
 @pytest.fixture
-def directory(team_id: str) -> RecordingDirectory:
-    return RecordingDirectory(team_id)
+def directory(team_id: str) -> FakeDirectory:
+    return FakeDirectory(
+        [
+            Person(team_id, ME, "me", real_name="Me Author", tz="America/Los_Angeles"),
+            Person(team_id, DANA, "dana", real_name="Dana Scully", display_name="Dana", tz="Europe/London"),
+            Person(team_id, LEE, "lee", real_name="Lee Adama"),
+            Person(team_id, BOT, "otherbot", is_bot=True),
+            Person(team_id, GONE, "gone", deleted=True),
+        ]
+    )
 
 
 @pytest.fixture
@@ -49,7 +36,7 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def service(uow_factory, directory: RecordingDirectory, clock: ManualClock) -> InteractionService:  # type: ignore[no-untyped-def]
+def service(uow_factory, directory: FakeDirectory, clock: ManualClock) -> InteractionService:  # type: ignore[no-untyped-def]
     return InteractionService(uow_factory, PeopleService(uow_factory, directory, clock), clock)
 
 
@@ -86,16 +73,16 @@ def test_rejections_store_nothing(service: InteractionService, team_id: str, tex
     assert service.history(team_id, ME).entries == []
 
 
-def test_directory_is_cached(service: InteractionService, directory: RecordingDirectory, team_id: str) -> None:
+def test_directory_is_cached(service: InteractionService, directory: FakeDirectory, team_id: str) -> None:
     service.log_meeting(team_id, ME, command(f"<@{DANA}>"))
     service.log_meeting(team_id, ME, command(f"<@{DANA}>"))
     assert directory.calls.count(DANA) == 1
 
 
 def test_slack_down_with_nothing_cached_is_a_retry_message(
-    service: InteractionService, directory: RecordingDirectory, team_id: str
+    service: InteractionService, directory: FakeDirectory, team_id: str
 ) -> None:
-    directory.down = True
+    directory.error = "service_unavailable"
     outcome = service.log_meeting(team_id, ME, command(f"<@{DANA}>"))
     assert isinstance(outcome, Rejected) and "try again" in outcome.message
 
@@ -148,8 +135,8 @@ def test_a_form_submission_is_stored_once_per_key(service: InteractionService, t
     assert len(service.history(team_id, ME).entries) == 2
 
 
-def test_check_form_needs_no_slack_and_no_database(service: InteractionService, directory: RecordingDirectory) -> None:
-    directory.down = True
+def test_check_form_needs_no_slack_and_no_database(service: InteractionService, directory: FakeDirectory) -> None:
+    directory.error = "service_unavailable"
     assert service.check_form(ME, (DANA,), date(2026, 11, 20), "ok", 7) == {}
     errors = service.check_form(ME, (), date(2027, 1, 1), "x" * 3001, 99999999)
     assert set(errors) == {"people", "date", "notes", "follow_up"}

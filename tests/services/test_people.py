@@ -11,37 +11,16 @@ import pytest
 from bot.clock import ManualClock
 from bot.domain.models import Person
 from bot.services.people import BULK_REFRESH_AT, PeopleService
-from bot.services.ports import DirectoryLookupError, UnitOfWork
+from bot.services.ports import UnitOfWork
+from tests.fakes import FakeDirectory
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 TTL = timedelta(hours=12)
 
 
-class CountingDirectory:
-    """users.info / users.list at the port, counting calls; ``error`` makes every call fail with that code."""
-
-    def __init__(self, people: dict[str, Person]) -> None:
-        self.people = people
-        self.info_calls = 0
-        self.list_calls = 0
-        self.error: str | None = None
-
-    def fetch_person(self, team_id: str, user_id: str) -> Person | None:
-        self.info_calls += 1
-        if self.error:
-            raise DirectoryLookupError(self.error)
-        return self.people.get(user_id)
-
-    def fetch_all(self, team_id: str) -> list[Person]:
-        self.list_calls += 1
-        if self.error:
-            raise DirectoryLookupError(self.error)
-        return list(self.people.values())
-
-
 def cached_world(
     uow_factory: Callable[[], UnitOfWork], team_id: str, count: int
-) -> tuple[PeopleService, CountingDirectory, ManualClock, list[str]]:
+) -> tuple[PeopleService, FakeDirectory, ManualClock, list[str]]:
     """``count`` people cached at NOW, as Slack knew them then."""
     people = {f"U{index:04d}": Person(team_id, f"U{index:04d}", f"p{index}") for index in range(count)}
     with uow_factory() as uow:
@@ -49,7 +28,7 @@ def cached_world(
         for person in people.values():
             uow.people.upsert(person, NOW)
         uow.commit()
-    directory = CountingDirectory(people)
+    directory = FakeDirectory(people)
     clock = ManualClock(NOW)
     return PeopleService(uow_factory, directory, clock, ttl=TTL), directory, clock, list(people)
 

@@ -1,4 +1,4 @@
-"""A scripted Slack Web API over real HTTP (a few lines, not the sandbox) and a fake monotonic clock."""
+"""A scripted Slack Web API over real HTTP (a few lines, not the sandbox), and the fake monotonic clock fixture."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from urllib.parse import parse_qsl, urlparse
 
 import pytest
 from slack_sdk import WebClient
+
+from tests.fakes import FakeMonotonic
 
 TOKEN = "xoxb-test-token-never-logged"
 
@@ -108,28 +110,6 @@ class ScriptedSlack:
         self._server.server_close()
 
 
-class FakeClock:
-    """Monotonic seconds that only move when slept on; records every sleep."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        with self._lock:
-            return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.sleeps.append(seconds)
-            self.now += seconds
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self.now += seconds
-
-
 @pytest.fixture
 def slack() -> Iterator[ScriptedSlack]:
     server = ScriptedSlack()
@@ -139,8 +119,8 @@ def slack() -> Iterator[ScriptedSlack]:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> FakeMonotonic:
+    return FakeMonotonic()
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from slack_sdk import WebClient
 from bot.slack.errors import LOCALLY_RATE_LIMITED, SlackGatewayError
 from bot.slack.gateway import SlackGateway, method_from_url
 from bot.slack.ratelimit import Rate, RateLimits
+from tests.fakes import FakeMonotonic
 
-from .conftest import TOKEN, FakeClock, Reply, ScriptedSlack
+from .conftest import TOKEN, Reply, ScriptedSlack
 
 PERMANENT = [
     "user_not_found",
@@ -30,11 +31,11 @@ PERMANENT = [
 TRANSIENT = ["fatal_error", "internal_error", "service_unavailable", "request_timeout"]
 
 
-def make_gateway(client: WebClient, clock: FakeClock, **kwargs: object) -> SlackGateway:
+def make_gateway(client: WebClient, clock: FakeMonotonic, **kwargs: object) -> SlackGateway:
     return SlackGateway(client, clock=clock, sleep=clock.sleep, **kwargs)  # type: ignore[arg-type]
 
 
-def test_post_message_succeeds(slack: ScriptedSlack, client: WebClient, clock: FakeClock) -> None:
+def test_post_message_succeeds(slack: ScriptedSlack, client: WebClient, clock: FakeMonotonic) -> None:
     gateway = make_gateway(client, clock)
     result = gateway.post_message("U0DANA", "You met Dana 7 days ago. Follow up?", blocks=[{"type": "divider"}])
     assert result.ok and not result.retryable and result.error is None
@@ -46,7 +47,7 @@ def test_post_message_succeeds(slack: ScriptedSlack, client: WebClient, clock: F
 
 @pytest.mark.parametrize("code", PERMANENT)
 def test_permanent_errors_end_without_retry(
-    slack: ScriptedSlack, client: WebClient, clock: FakeClock, code: str
+    slack: ScriptedSlack, client: WebClient, clock: FakeMonotonic, code: str
 ) -> None:
     slack.script("chat.postMessage", Reply(body={"ok": False, "error": code}))
     result = make_gateway(client, clock).post_message("U0GONE", "hello")
@@ -57,14 +58,14 @@ def test_permanent_errors_end_without_retry(
 
 @pytest.mark.parametrize("code", TRANSIENT)
 def test_transient_error_codes_are_retryable(
-    slack: ScriptedSlack, client: WebClient, clock: FakeClock, code: str
+    slack: ScriptedSlack, client: WebClient, clock: FakeMonotonic, code: str
 ) -> None:
     slack.script("chat.postMessage", Reply(body={"ok": False, "error": code}))
     result = make_gateway(client, clock).post_message("U0DANA", "hello")
     assert (result.ok, result.retryable, result.error) == (False, True, code)
 
 
-def test_server_error_is_retried_once_inline(slack: ScriptedSlack, client: WebClient, clock: FakeClock) -> None:
+def test_server_error_is_retried_once_inline(slack: ScriptedSlack, client: WebClient, clock: FakeMonotonic) -> None:
     slack.script("chat.postMessage", Reply(status=500, body={"ok": False, "error": "internal_error"}))
     result = make_gateway(client, clock, retry_backoff=0.5).post_message("U0DANA", "hello")
     assert result.ok
@@ -73,7 +74,7 @@ def test_server_error_is_retried_once_inline(slack: ScriptedSlack, client: WebCl
 
 
 def test_persistent_server_errors_come_back_retryable(
-    slack: ScriptedSlack, client: WebClient, clock: FakeClock
+    slack: ScriptedSlack, client: WebClient, clock: FakeMonotonic
 ) -> None:
     page = "<html><body>502 Bad Gateway</body></html>"
     slack.script("chat.postMessage", Reply(status=502, body=page), Reply(status=503, body=page))
@@ -82,7 +83,7 @@ def test_persistent_server_errors_come_back_retryable(
     assert len(slack.calls("chat.postMessage")) == 2
 
 
-def test_short_retry_after_is_honoured_inline(slack: ScriptedSlack, client: WebClient, clock: FakeClock) -> None:
+def test_short_retry_after_is_honoured_inline(slack: ScriptedSlack, client: WebClient, clock: FakeMonotonic) -> None:
     slack.script(
         "chat.postMessage", Reply(status=429, body={"ok": False, "error": "ratelimited"}, headers={"Retry-After": "1"})
     )
@@ -95,7 +96,7 @@ def test_short_retry_after_is_honoured_inline(slack: ScriptedSlack, client: WebC
 
 
 def test_long_retry_after_returns_retry_later_and_holds_everyone_off(
-    slack: ScriptedSlack, client: WebClient, clock: FakeClock
+    slack: ScriptedSlack, client: WebClient, clock: FakeMonotonic
 ) -> None:
     slack.script(
         "chat.postMessage", Reply(status=429, body={"ok": False, "error": "ratelimited"}, headers={"Retry-After": "30"})
@@ -122,7 +123,7 @@ def test_long_retry_after_returns_retry_later_and_holds_everyone_off(
 
 
 def test_ratelimited_without_retry_after_defaults_to_a_second(
-    slack: ScriptedSlack, client: WebClient, clock: FakeClock
+    slack: ScriptedSlack, client: WebClient, clock: FakeMonotonic
 ) -> None:
     slack.script("chat.postMessage", Reply(status=200, body={"ok": False, "error": "ratelimited"}))
     result = make_gateway(client, clock).post_message("U0DANA", "hello")
@@ -135,21 +136,21 @@ def unused_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_connection_refused_is_retryable_after_one_inline_retry(clock: FakeClock) -> None:
+def test_connection_refused_is_retryable_after_one_inline_retry(clock: FakeMonotonic) -> None:
     client = WebClient(token=TOKEN, base_url=f"http://127.0.0.1:{unused_port()}/api/", timeout=2)
     result = make_gateway(client, clock, retry_backoff=0.25).post_message("U0DANA", "hello")
     assert (result.ok, result.retryable, result.error) == (False, True, "connection_error")
     assert clock.sleeps == [0.25]
 
 
-def test_timeout_is_retryable(slack: ScriptedSlack, clock: FakeClock) -> None:
+def test_timeout_is_retryable(slack: ScriptedSlack, clock: FakeMonotonic) -> None:
     slack.script("chat.postMessage", Reply(delay=1.0))
     client = WebClient(token=TOKEN, base_url=slack.url, timeout=0.2)  # type: ignore[arg-type]
     result = make_gateway(client, clock).post_message("U0DANA", "hello")
     assert (result.ok, result.retryable, result.error) == (False, True, "timeout")
 
 
-def test_posts_are_paced_by_the_workspace_ceiling(client: WebClient, clock: FakeClock) -> None:
+def test_posts_are_paced_by_the_workspace_ceiling(client: WebClient, clock: FakeMonotonic) -> None:
     limits = RateLimits(posts=Rate(per_second=10.0, burst=1))
     gateway = make_gateway(client, clock, limits=limits)
     for index in range(5):
@@ -157,7 +158,7 @@ def test_posts_are_paced_by_the_workspace_ceiling(client: WebClient, clock: Fake
     assert clock.sleeps == pytest.approx([0.1, 0.1, 0.1, 0.1])
 
 
-def test_posts_to_one_channel_are_paced_to_one_per_second(client: WebClient, clock: FakeClock) -> None:
+def test_posts_to_one_channel_are_paced_to_one_per_second(client: WebClient, clock: FakeMonotonic) -> None:
     limits = RateLimits(posts=Rate(per_second=100.0, burst=1), posts_per_channel=Rate(per_second=1.0, burst=1))
     gateway = make_gateway(client, clock, limits=limits)
     for _ in range(3):
@@ -166,7 +167,7 @@ def test_posts_to_one_channel_are_paced_to_one_per_second(client: WebClient, clo
     assert clock.sleeps == pytest.approx([1.0, 1.0, 0.01])
 
 
-def test_tier_methods_are_paced_by_their_tier(client: WebClient, clock: FakeClock) -> None:
+def test_tier_methods_are_paced_by_their_tier(client: WebClient, clock: FakeMonotonic) -> None:
     limits = RateLimits(
         tier_rates={1: Rate.per_minute(1), 2: Rate.per_minute(20), 3: Rate.per_minute(50), 4: Rate.per_minute(100)}
     )
@@ -176,7 +177,9 @@ def test_tier_methods_are_paced_by_their_tier(client: WebClient, clock: FakeCloc
     assert clock.sleeps == pytest.approx([60 / 50])  # conversations.open is Tier 3
 
 
-def test_a_wait_longer_than_max_wait_is_not_slept(slack: ScriptedSlack, client: WebClient, clock: FakeClock) -> None:
+def test_a_wait_longer_than_max_wait_is_not_slept(
+    slack: ScriptedSlack, client: WebClient, clock: FakeMonotonic
+) -> None:
     limits = RateLimits(posts_per_channel=Rate(per_second=0.1, burst=1))
     gateway = make_gateway(client, clock, limits=limits, max_wait=5.0)
     assert gateway.post_message("C0GENERAL", "one").ok
@@ -185,7 +188,7 @@ def test_a_wait_longer_than_max_wait_is_not_slept(slack: ScriptedSlack, client: 
     assert clock.sleeps == [] and len(slack.calls("chat.postMessage")) == 1
 
 
-def test_update_message_and_publish_home(slack: ScriptedSlack, client: WebClient, clock: FakeClock) -> None:
+def test_update_message_and_publish_home(slack: ScriptedSlack, client: WebClient, clock: FakeMonotonic) -> None:
     gateway = make_gateway(client, clock)
     updated = gateway.update_message("D0DM", "1764000000.000100", "Done ✓", blocks=[])
     assert updated.ok and updated.ts == "1764000000.000100"
@@ -194,7 +197,7 @@ def test_update_message_and_publish_home(slack: ScriptedSlack, client: WebClient
     assert home["user_id"] == "U0DANA"
 
 
-def test_open_conversation(slack: ScriptedSlack, client: WebClient, clock: FakeClock) -> None:
+def test_open_conversation(slack: ScriptedSlack, client: WebClient, clock: FakeMonotonic) -> None:
     gateway = make_gateway(client, clock)
     assert gateway.open_conversation(["U1", "U2"]) == "D0DM"
     assert slack.calls("conversations.open")[0]["users"] == "U1,U2"
@@ -205,7 +208,7 @@ def test_open_conversation(slack: ScriptedSlack, client: WebClient, clock: FakeC
 
 
 def test_user_info_is_cached_and_tells_gone_from_unreachable(
-    slack: ScriptedSlack, client: WebClient, clock: FakeClock
+    slack: ScriptedSlack, client: WebClient, clock: FakeMonotonic
 ) -> None:
     gateway = make_gateway(client, clock, user_cache_seconds=60.0)
     user = gateway.user_info("U0DANA")
@@ -225,7 +228,7 @@ def test_user_info_is_cached_and_tells_gone_from_unreachable(
 
 
 def test_failures_are_logged_without_token_or_text(
-    slack: ScriptedSlack, client: WebClient, clock: FakeClock, caplog: pytest.LogCaptureFixture
+    slack: ScriptedSlack, client: WebClient, clock: FakeMonotonic, caplog: pytest.LogCaptureFixture
 ) -> None:
     slack.script("chat.postMessage", Reply(body={"ok": False, "error": "channel_not_found"}))
     with caplog.at_level(logging.DEBUG):
@@ -242,7 +245,7 @@ def test_method_from_url() -> None:
 
 @pytest.mark.parametrize("code", ["invalid_auth", "token_revoked", "account_inactive", "not_authed", "token_expired"])
 def test_auth_errors_are_refusals_that_keep_the_work(
-    slack: ScriptedSlack, client: WebClient, clock: FakeClock, code: str
+    slack: ScriptedSlack, client: WebClient, clock: FakeMonotonic, code: str
 ) -> None:
     slack.script("chat.postMessage", Reply(body={"ok": False, "error": code}))
     gateway = make_gateway(client, clock)

@@ -8,18 +8,17 @@ import pytest
 
 from bot.slack.errors import classify_network_error, retry_after_seconds
 from bot.slack.ratelimit import POST_METHOD, Rate, RateLimiter, RateLimits
+from tests.fakes import FakeMonotonic
 
-from .conftest import FakeClock
 
-
-def test_burst_then_steady_rate(clock: FakeClock) -> None:
+def test_burst_then_steady_rate(clock: FakeMonotonic) -> None:
     limiter = RateLimiter(clock)
     bucket = [("users.info", Rate(per_second=2.0, burst=3))]
     waits = [limiter.reserve(bucket).wait for _ in range(6)]
     assert waits == pytest.approx([0.0, 0.0, 0.0, 0.5, 1.0, 1.5])
 
 
-def test_a_quiet_spell_refills_the_burst(clock: FakeClock) -> None:
+def test_a_quiet_spell_refills_the_burst(clock: FakeMonotonic) -> None:
     limiter = RateLimiter(clock)
     bucket = [("users.info", Rate(per_second=1.0, burst=2))]
     for _ in range(2):
@@ -28,14 +27,14 @@ def test_a_quiet_spell_refills_the_burst(clock: FakeClock) -> None:
     assert [limiter.reserve(bucket).wait for _ in range(3)] == pytest.approx([0.0, 0.0, 1.0])
 
 
-def test_a_call_waits_for_the_slowest_of_its_buckets(clock: FakeClock) -> None:
+def test_a_call_waits_for_the_slowest_of_its_buckets(clock: FakeMonotonic) -> None:
     limiter = RateLimiter(clock)
     limits = RateLimits(posts=Rate(per_second=10.0), posts_per_channel=Rate(per_second=1.0))
     assert limiter.reserve(limits.buckets(POST_METHOD, "C1")).wait == 0.0
     assert limiter.reserve(limits.buckets(POST_METHOD, "C1")).wait == pytest.approx(1.0)
 
 
-def test_a_post_waiting_for_its_channel_does_not_stall_other_channels(clock: FakeClock) -> None:
+def test_a_post_waiting_for_its_channel_does_not_stall_other_channels(clock: FakeMonotonic) -> None:
     # The gateway reserves the channel first and the shared ceiling only after that wait (see SlackGateway._pace).
     limiter = RateLimiter(clock)
     limits = RateLimits(posts=Rate(per_second=10.0), posts_per_channel=Rate(per_second=1.0))
@@ -47,7 +46,7 @@ def test_a_post_waiting_for_its_channel_does_not_stall_other_channels(clock: Fak
     assert limiter.reserve([shared]).wait == pytest.approx(0.1)  # thread B goes after 0.1 s, not after A
 
 
-def test_refusal_does_not_consume_a_slot(clock: FakeClock) -> None:
+def test_refusal_does_not_consume_a_slot(clock: FakeMonotonic) -> None:
     limiter = RateLimiter(clock)
     bucket = [("chat.update", Rate(per_second=1.0))]
     limiter.reserve(bucket)
@@ -57,7 +56,7 @@ def test_refusal_does_not_consume_a_slot(clock: FakeClock) -> None:
     assert limiter.wait_needed(bucket) == pytest.approx(2.0)
 
 
-def test_penalty_shuts_the_bucket(clock: FakeClock) -> None:
+def test_penalty_shuts_the_bucket(clock: FakeMonotonic) -> None:
     limiter = RateLimiter(clock)
     rate = Rate(per_second=100.0, burst=10)
     limiter.penalize("chat.postMessage", rate, 30.0)
@@ -66,7 +65,7 @@ def test_penalty_shuts_the_bucket(clock: FakeClock) -> None:
     assert limiter.reserve([("chat.postMessage", rate)]).wait == 0.0
 
 
-def test_threads_sharing_a_limiter_get_distinct_evenly_spaced_slots(clock: FakeClock) -> None:
+def test_threads_sharing_a_limiter_get_distinct_evenly_spaced_slots(clock: FakeMonotonic) -> None:
     limiter = RateLimiter(clock)
     bucket = [("chat.postMessage", Rate(per_second=100.0))]
     waits: list[float] = []
@@ -86,7 +85,7 @@ def test_threads_sharing_a_limiter_get_distinct_evenly_spaced_slots(clock: FakeC
     assert sorted(waits) == pytest.approx([index * 0.01 for index in range(400)])
 
 
-def test_idle_per_channel_buckets_are_pruned(clock: FakeClock) -> None:
+def test_idle_per_channel_buckets_are_pruned(clock: FakeMonotonic) -> None:
     limiter = RateLimiter(clock, prune_above=100)
     rate = Rate(per_second=1.0)
     for index in range(100):

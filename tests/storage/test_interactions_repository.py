@@ -109,3 +109,30 @@ def test_unit_of_work_rolls_back_unless_committed(uow_factory, team_id: str) -> 
         uow.interactions.add(new(team_id), created_at=T0)
     with uow_factory() as uow:
         assert uow.interactions.list_for_author(team_id, AUTHOR) == []
+
+
+def test_last_met_pairs_cover_every_pair_of_an_interaction_latest_first(uow_factory, team_id: str) -> None:  # type: ignore[no-untyped-def]
+    add(uow_factory, new(team_id, AUTHOR, (DANA, LEE), days=-30, notes="private"))
+    add(uow_factory, new(team_id, DANA, (AUTHOR,), days=-2))
+    add(uow_factory, new(team_id, OTHER_AUTHOR, (LEE,), days=-900))
+    with uow_factory() as uow:
+        pairs = uow.interactions.last_met_pairs(team_id, T0 - timedelta(days=730))
+        other_team = uow.interactions.last_met_pairs(team_id + "X", T0 - timedelta(days=730))
+    assert pairs == {
+        frozenset({AUTHOR, DANA}): T0 - timedelta(days=2),
+        frozenset({AUTHOR, LEE}): T0 - timedelta(days=30),
+        frozenset({DANA, LEE}): T0 - timedelta(days=30),
+    }
+    assert other_team == {}
+
+
+def test_only_the_author_can_set_an_interactions_notes(uow_factory, team_id: str) -> None:  # type: ignore[no-untyped-def]
+    interaction_id = add(uow_factory, new(team_id))
+    with uow_factory() as uow:
+        assert not uow.interactions.set_notes_for_author(team_id, DANA, interaction_id, "not mine")
+        assert not uow.interactions.set_notes_for_author(team_id + "X", AUTHOR, interaction_id, "other workspace")
+        assert uow.interactions.set_notes_for_author(team_id, AUTHOR, interaction_id, "we talked about Q3")
+        uow.commit()
+    with uow_factory() as uow:
+        (stored,) = uow.interactions.list_for_author(team_id, AUTHOR)
+    assert stored.notes == "we talked about Q3"

@@ -144,6 +144,25 @@ def _scope_rule(scopes: list[str]) -> tuple[str, dict[str, str]]:
     return "any_of", {}
 
 
+def _arg_group(method: str, group: dict[str, Any]) -> dict[str, Any]:
+    """One upstream ``arg_groups`` entry as a catalog rule, with the error Slack answers when it is not met."""
+    names = list(group["args"])
+    if not group.get("mutually_exclusive"):
+        # "One of these arguments ... is required" (attachments/blocks/text/markdown_text -> no_text).
+        return {"kind": "at_least_one", "args": names, "error": ARG_GROUP_ERRORS.get(method) or "invalid_arguments"}
+    if set(names) == {"text", "markdown_text"}:
+        # markdown_text_conflict: "cannot be used in conjunction with `blocks` or `text`".
+        return {"kind": "conflict", "args": ["markdown_text", "text", "blocks"], "error": "markdown_text_conflict"}
+    # trigger_id / interactivity_pointer, external_id / view_id: exactly one identifies the target.
+    return {"kind": "exactly_one", "args": names, "error": "invalid_arguments"}
+
+
+def _arg_groups(method: str, merged: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The method's argument groups: the upstream ones, then those spelled out in EXTRA_ARG_GROUPS."""
+    groups = [_arg_group(method, group) for group in (merged or {}).get("arg_groups") or []]
+    return groups + EXTRA_ARG_GROUPS.get(method, [])
+
+
 def build_method(method: str, reference: Path) -> dict[str, Any]:
     """Build the catalog entry of one method."""
     docs = json.loads((reference / "docs.slack.dev" / f"{method}.json").read_text())
@@ -155,31 +174,11 @@ def build_method(method: str, reference: Path) -> dict[str, Any]:
     required = [a for a in args.get("required", []) if a != "token"]
     optional = [a for a in properties if a not in required and a != "token"]
     method_errors: dict[str, object] = docs.get("errors") or {}
-    all_errors: dict[str, object] = dict(method_errors)
-    if merged:
-        all_errors.update(merged.get("errors") or {})
+    all_errors: dict[str, object] = {**method_errors, **((merged or {}).get("errors") or {})}
 
     scope = docs.get("scope") or {}
     bot_scopes = list(scope.get("bot", [])) if isinstance(scope, dict) else []
     rule, by_type = _scope_rule(bot_scopes)
-
-    arg_groups: list[dict[str, Any]] = []
-    for group in (merged or {}).get("arg_groups") or []:
-        names = list(group["args"])
-        if not group.get("mutually_exclusive"):
-            # "One of these arguments ... is required" (attachments/blocks/text/markdown_text -> no_text).
-            arg_groups.append({"kind": "at_least_one", "args": names, "error": ARG_GROUP_ERRORS.get(method, "")})
-        elif set(names) == {"text", "markdown_text"}:
-            # markdown_text_conflict: "cannot be used in conjunction with `blocks` or `text`".
-            arg_groups.append(
-                {"kind": "conflict", "args": ["markdown_text", "text", "blocks"], "error": "markdown_text_conflict"}
-            )
-        else:
-            # trigger_id / interactivity_pointer, external_id / view_id: exactly one identifies the target.
-            arg_groups.append({"kind": "exactly_one", "args": names, "error": "invalid_arguments"})
-    for group_entry in arg_groups:
-        group_entry["error"] = group_entry["error"] or "invalid_arguments"
-    arg_groups.extend(EXTRA_ARG_GROUPS.get(method, []))
 
     entry = {
         "http_method": docs.get("http_method", "POST"),
@@ -187,7 +186,7 @@ def build_method(method: str, reference: Path) -> dict[str, Any]:
         "json_input_supported": docs.get("json_input_supported"),
         "required": required,
         "optional": optional,
-        "arg_groups": arg_groups,
+        "arg_groups": _arg_groups(method, merged),
         "missing_arg_errors": {arg: _missing_arg_error(method, arg, all_errors) for arg in required},
         "bot_scopes": bot_scopes,
         "scope_rule": rule,

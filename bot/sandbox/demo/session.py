@@ -566,7 +566,7 @@ class DemoSession:
         if target is None:
             shown = sorted(self.targets)
             raise DemoError(f"there is no [{number}]: the buttons on screen are numbered {shown[0]} to {shown[-1]}")
-        if target.view_id is not None and all(view["id"] != target.view_id for view in self._fake().views(self.me.id)):
+        if target.view_id is not None and target.view_id not in self._open_view_ids():
             raise DemoError(f"[{number}] was on a form that is closed now")
         return target
 
@@ -581,6 +581,12 @@ class DemoSession:
             options = " / ".join(label for label, _ in target.choice.options()) or "a value"
             raise DemoError(f"[{number}] is a menu: add your choice, e.g. click {number} … ({options})")
         driver = self._driver()
+        home = self._fake().home(self.me.id)
+        if home is not None and target.view_id == str(home["id"]):
+            response = driver.click_in_view(self.user_handle, target.view_id, target.choice.action_id, value)
+            self._after_delivery(response, "the click", quiet=True)
+            self._print_home_if_changed(home)
+            return
         if target.view_id is not None:
             response = driver.click_in_view(self.user_handle, target.view_id, target.choice.action_id, value)
         else:
@@ -685,6 +691,31 @@ class DemoSession:
         if response is not None:
             self.settle()
         self.show_news()
+
+    def _open_view_ids(self) -> set[str]:
+        fake = self._fake()
+        home = fake.home(self.me.id)
+        return {str(view["id"]) for view in fake.views(self.me.id)} | ({str(home["id"])} if home else set())
+
+    def home(self) -> None:
+        """Open Rapport's Home tab (Slack sends app_home_opened) and show it, buttons numbered."""
+        response = self._driver().app_home_opened(self.user_handle)
+        if not response.ok:
+            self.say(f"⚠ opening Home failed (HTTP {response.status})")
+            self.failed = True
+        self.settle()
+        view = self._fake().home(self.me.id)
+        if view is None:
+            self.say("  Rapport has not drawn a Home tab for you.")
+            return
+        self.say("  ┌ Rapport · Home tab")
+        self._print_view(view)
+
+    def _print_home_if_changed(self, before: dict[str, Any]) -> None:
+        after = self._fake().home(self.me.id)
+        if after is not None and _view_fingerprint(after) != _view_fingerprint(before):
+            self.say("  ┌ Rapport · Home tab (updated)")
+            self._print_view(after)
 
     def inbox(self) -> None:
         """Show the member's DM and group DMs with Rapport again, oldest first (buttons numbered from 1 again)."""

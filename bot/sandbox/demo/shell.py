@@ -26,6 +26,7 @@ Commands (you act as one member of the sandbox workspace; `help COMMAND` tells m
   submit field=value …          submit the open form, e.g. submit people=@maya,@nora date=2026-11-20 kind=lunch
   cancel                        close the open form
   inbox                         show your DM with Rapport again (buttons numbered from 1 again)
+  home                          open Rapport's Home tab (goals, follow-ups due, reach)
   wait 3h | wait 7d | wait 2w   move the clock forward; Rapport's scheduled work runs as time passes
   as maya                       become another member       whoami     who and where you are
   people                        the members (handle, name, team, time zone)
@@ -110,6 +111,11 @@ class DemoShell(cmd.Cmd):
     def do_inbox(self, arg: str) -> bool:
         """inbox  — show your DM and group DMs with Rapport again, buttons numbered from 1."""
         self.session.inbox()
+        return False
+
+    def do_home(self, arg: str) -> bool:
+        """home  — open Rapport's Home tab: goals, follow-ups due, keep-in-touch, reach; its buttons get numbers."""
+        self.session.home()
         return False
 
     def do_wait(self, arg: str) -> bool:

@@ -12,7 +12,7 @@ Limits are Slack's documented Block Kit limits (also encoded in python-slack-sdk
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
 MAX_MESSAGE_BLOCKS = 50
@@ -233,45 +233,69 @@ class _Walk:
         if self.surface != "message" and kind in MESSAGE_ONLY_BLOCKS:
             _fail((*path, "type"), f"block type {kind} is not allowed in {self.surface} views")
         self._id(obj, "block_id", self.block_ids, path)
-        if kind == "section":
-            if "text" not in obj and "fields" not in obj:
-                _fail(path, "must provide at least one of text, fields")
-            if "text" in obj:
-                self.text(obj["text"], (*path, "text"), 3000)
-            if "fields" in obj:
-                for i, field in enumerate(self._list(obj["fields"], (*path, "fields"), 10, min_items=1)):
-                    self.text(field, (*path, "fields", i), 2000)
-            if "accessory" in obj:
-                self.element(obj["accessory"], (*path, "accessory"))
-        elif kind == "header":
-            self.text(self._require(obj, "text", path), (*path, "text"), 150, plain_only=True)
-        elif kind == "actions":
-            for i, element in enumerate(self._list(obj.get("elements"), (*path, "elements"), 25, min_items=1)):
-                self.element(element, (*path, "elements", i))
-        elif kind == "context":
-            for i, element in enumerate(self._list(obj.get("elements"), (*path, "elements"), 10, min_items=1)):
-                element_path = (*path, "elements", i)
-                if isinstance(element, dict) and element.get("type") == "image":
-                    self._max_len(element.get("image_url"), 3000, (*element_path, "image_url"))
-                    self._max_len(self._require(element, "alt_text", element_path), 2000, (*element_path, "alt_text"))
-                else:
-                    self.text(element, element_path, 3000)
-        elif kind == "input":
-            self.text(self._require(obj, "label", path), (*path, "label"), 2000, plain_only=True)
-            if "hint" in obj:
-                self.text(obj["hint"], (*path, "hint"), 2000, plain_only=True)
-            self.element(self._require(obj, "element", path), (*path, "element"))
-        elif kind == "image":
-            self._max_len(obj.get("image_url"), 3000, (*path, "image_url"))
-            self._max_len(self._require(obj, "alt_text", path), 2000, (*path, "alt_text"))
-            if "title" in obj:
-                self.text(obj["title"], (*path, "title"), 2000, plain_only=True)
-        elif kind == "markdown":
-            self._max_len(self._require(obj, "text", path), 12_000, (*path, "text"))
-        elif kind == "video":
-            for key in ("alt_text", "title", "video_url", "thumbnail_url"):
-                self._require(obj, key, path)
-            self.text(obj["title"], (*path, "title"), 200, plain_only=True)
+        check = _BLOCK_CHECKS.get(str(kind))
+        if check is not None:
+            check(self, obj, path)
+
+    def _section(self, obj: dict[str, Any], path: tuple[str | int, ...]) -> None:
+        if "text" not in obj and "fields" not in obj:
+            _fail(path, "must provide at least one of text, fields")
+        if "text" in obj:
+            self.text(obj["text"], (*path, "text"), 3000)
+        if "fields" in obj:
+            for i, field in enumerate(self._list(obj["fields"], (*path, "fields"), 10, min_items=1)):
+                self.text(field, (*path, "fields", i), 2000)
+        if "accessory" in obj:
+            self.element(obj["accessory"], (*path, "accessory"))
+
+    def _header(self, obj: dict[str, Any], path: tuple[str | int, ...]) -> None:
+        self.text(self._require(obj, "text", path), (*path, "text"), 150, plain_only=True)
+
+    def _actions(self, obj: dict[str, Any], path: tuple[str | int, ...]) -> None:
+        for i, element in enumerate(self._list(obj.get("elements"), (*path, "elements"), 25, min_items=1)):
+            self.element(element, (*path, "elements", i))
+
+    def _context(self, obj: dict[str, Any], path: tuple[str | int, ...]) -> None:
+        for i, element in enumerate(self._list(obj.get("elements"), (*path, "elements"), 10, min_items=1)):
+            element_path = (*path, "elements", i)
+            if isinstance(element, dict) and element.get("type") == "image":
+                self._max_len(element.get("image_url"), 3000, (*element_path, "image_url"))
+                self._max_len(self._require(element, "alt_text", element_path), 2000, (*element_path, "alt_text"))
+            else:
+                self.text(element, element_path, 3000)
+
+    def _input(self, obj: dict[str, Any], path: tuple[str | int, ...]) -> None:
+        self.text(self._require(obj, "label", path), (*path, "label"), 2000, plain_only=True)
+        if "hint" in obj:
+            self.text(obj["hint"], (*path, "hint"), 2000, plain_only=True)
+        self.element(self._require(obj, "element", path), (*path, "element"))
+
+    def _image(self, obj: dict[str, Any], path: tuple[str | int, ...]) -> None:
+        self._max_len(obj.get("image_url"), 3000, (*path, "image_url"))
+        self._max_len(self._require(obj, "alt_text", path), 2000, (*path, "alt_text"))
+        if "title" in obj:
+            self.text(obj["title"], (*path, "title"), 2000, plain_only=True)
+
+    def _markdown(self, obj: dict[str, Any], path: tuple[str | int, ...]) -> None:
+        self._max_len(self._require(obj, "text", path), 12_000, (*path, "text"))
+
+    def _video(self, obj: dict[str, Any], path: tuple[str | int, ...]) -> None:
+        for key in ("alt_text", "title", "video_url", "thumbnail_url"):
+            self._require(obj, key, path)
+        self.text(obj["title"], (*path, "title"), 200, plain_only=True)
+
+
+# What each block type checks beyond its type and block_id (a type not listed, e.g. divider, checks nothing more).
+_BLOCK_CHECKS: dict[str, Callable[[_Walk, dict[str, Any], tuple[str | int, ...]], None]] = {
+    "section": _Walk._section,
+    "header": _Walk._header,
+    "actions": _Walk._actions,
+    "context": _Walk._context,
+    "input": _Walk._input,
+    "image": _Walk._image,
+    "markdown": _Walk._markdown,
+    "video": _Walk._video,
+}
 
 
 def _first_problem(check: Any) -> str | None:

@@ -36,3 +36,13 @@ class InteractionRepository(Protocol):
     def delete_for_author(self, team_id: str, author_id: str, interaction_id: int) -> Interaction | None:
         """Delete one of the author's own interactions; None when it is not theirs or is gone."""
         ...
+
+    def set_notes_for_author(self, team_id: str, author_id: str, interaction_id: int, notes: str) -> bool:
+        """Replace the notes of one of the author's own interactions (the "We met" note); False when not theirs."""
+        ...
+
+    def last_met_pairs(self, team_id: str, since: datetime) -> dict[frozenset[str], datetime]:
+        """The latest interaction per pair of people (author or participant) since ``since``; notes are not read."""
+        ...
+
+    def introduction(self, team_id: str, interaction_id: int) -> Interaction | None: ...

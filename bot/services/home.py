@@ -1,0 +1,102 @@
+"""The App Home tab's content for one person: goals, what needs doing, and reach — their own data only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.insight.effectiveness import Effectiveness
+from bot.domain.insight.reach import Reach
+from bot.domain.nudges import DueNudge
+from bot.services.followups import FollowUpService
+from bot.services.insight import GoalReport, InsightService
+from bot.services.people import PeopleService
+from bot.services.ports import Clock, UnitOfWorkFactory
+
+MAX_DUE_SHOWN = 5  # follow-ups with buttons on the tab; the rest are counted
+MAX_OVERDUE_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueContact:
+    """A keep-in-touch contact past their date."""
+
+    user_id: str
+    label: str
+    every_days: int
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HomeView:
+    """Everything the tab shows; ``first_run`` when the person has logged nothing and set no goal yet."""
+
+    user_id: str
+    tz: str
+    now: datetime
+    first_run: bool
+    goals: list[GoalReport]
+    due: list[DueNudge]
+    more_due: int
+    overdue: list[OverdueContact]
+    more_overdue: int
+    reach: Reach
+    effectiveness: Effectiveness
+
+
+class HomeService:
+    """Gathers the tab from the services that own each part."""
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        people: PeopleService,
+        insight: InsightService,
+        followups: FollowUpService,
+        clock: Clock,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._people = people
+        self._insight = insight
+        self._followups = followups
+        self._clock = clock
+
+    def view(self, team_id: str, user_id: str) -> HomeView:
+        """The tab for ``user_id``."""
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            logged_anything = uow.interactions.latest_for_author(team_id, user_id) is not None
+        goals = self._insight.goal_reports(team_id, user_id)
+        due_rows, due_total = self._followups.due(team_id, user_id, MAX_DUE_SHOWN)
+        cadences = [c for c in self._followups.list_cadences(team_id, user_id) if c.next_due_at <= now]
+        shown_ids = tuple(dict.fromkeys([n.contact_id for n in due_rows] + [c.contact_id for c in cadences]))
+        labels = self._people.labels(team_id, shown_ids)
+        due = [
+            DueNudge(
+                id=nudge.id,
+                team_id=team_id,
+                user_id=user_id,
+                contact_id=nudge.contact_id,
+                kind=nudge.kind,
+                due_at=nudge.due_at,
+                contact=labels.get(nudge.contact_id, f"<@{nudge.contact_id}>"),
+            )
+            for nudge in due_rows
+        ]
+        overdue = [
+            OverdueContact(c.contact_id, labels.get(c.contact_id, f"<@{c.contact_id}>"), c.every_days, c.next_due_at)
+            for c in cadences[:MAX_OVERDUE_SHOWN]
+        ]
+        return HomeView(
+            user_id=user_id,
+            tz=self._people.tz_of(team_id, user_id),
+            now=now,
+            first_run=not logged_anything and not goals,
+            goals=goals,
+            due=due,
+            more_due=max(0, due_total - len(due_rows)),
+            overdue=overdue,
+            more_overdue=max(0, len(cadences) - MAX_OVERDUE_SHOWN),
+            reach=self._insight.reach(team_id, user_id),
+            effectiveness=self._insight.effectiveness(team_id, user_id),
+        )

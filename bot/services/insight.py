@@ -1,0 +1,190 @@
+"""Insight: a person's goals and how they are doing against them, and how far their network reaches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.domain.insight.effectiveness import Effectiveness
+from bot.domain.insight.goals import (
+    ClearGoal,
+    Goal,
+    GoalError,
+    GoalKind,
+    GoalProgress,
+    GoalTally,
+    parse_goal,
+    progress,
+    streak,
+)
+from bot.domain.insight.network import NetworkPicture, Tie, build_picture
+from bot.domain.insight.periods import Period, Window, elapsed_fraction, recent_windows, window_at
+from bot.domain.insight.reach import Reach
+from bot.services.people import PeopleService
+from bot.services.ports import Clock, InsightRepository, UnitOfWorkFactory
+
+EFFECTIVENESS_SPAN = timedelta(days=90)
+STREAK_PERIODS = {Period.WEEK: 12, Period.MONTH: 12, Period.QUARTER: 4}  # how far back a streak is counted
+
+
+@dataclass(frozen=True, slots=True)
+class GoalReport:
+    """One goal, its current period, progress and streak."""
+
+    window: Window
+    progress: GoalProgress
+    streak: int
+
+
+@dataclass(frozen=True, slots=True)
+class GoalChange:
+    """What ``/network goal …`` did, in words; ``ok`` is False when nothing was stored."""
+
+    ok: bool
+    text: str
+
+
+class InsightService:
+    """Goals and reach for one person, from their own log only."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, people: PeopleService, clock: Clock) -> None:
+        self._uow_factory = uow_factory
+        self._people = people
+        self._clock = clock
+
+    def now(self) -> datetime:
+        """The service's clock (what "today" and "fading" are measured from)."""
+        return self._clock.now()
+
+    def change_goal(self, team_id: str, user_id: str, text: str) -> GoalChange:
+        """Set or clear a goal from the text after ``/network goal``."""
+        parsed = parse_goal(text)
+        if isinstance(parsed, GoalError):
+            return GoalChange(False, parsed.message)
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            uow.workspaces.ensure(team_id, now)
+            if isinstance(parsed, ClearGoal):
+                removed = uow.insight.clear_goals(team_id, user_id, parsed.kind)
+                uow.commit()
+                return GoalChange(True, "Goal cleared." if removed else "You had no goal like that to clear.")
+            uow.insight.set_goal(team_id, user_id, parsed, now)
+            uow.commit()
+        return GoalChange(True, f"Goal set: {parsed.sentence}. I'll show your progress on the Home tab.")
+
+    def goal_reports(self, team_id: str, user_id: str) -> list[GoalReport]:
+        """Each of the person's goals against its current period, with the streak of periods met before it."""
+        now = self._clock.now()
+        tz = self._people.tz_of(team_id, user_id)
+        department = self._department(team_id, user_id)
+        with self._uow_factory() as uow:
+            goals = uow.insight.goals(team_id, user_id)
+            return [self._report(uow.insight, team_id, user_id, goal, now, tz, department) for goal in goals]
+
+    def _report(
+        self,
+        insight: InsightRepository,
+        team_id: str,
+        user_id: str,
+        goal: Goal,
+        now: datetime,
+        tz: str,
+        department: str,
+    ) -> GoalReport:
+        period = goal.rule.period
+        windows = recent_windows(period, now, tz, 1 + STREAK_PERIODS[period])
+        tallies = self._tallies(insight, team_id, user_id, goal.kind, windows, now, department)
+        current = progress(goal, tallies[0], elapsed_fraction(windows[0], now))
+        earlier = [progress(goal, tally, 1.0).met for tally in tallies[1:]]
+        return GoalReport(windows[0], current, streak(earlier, current.met))
+
+    def _tallies(
+        self,
+        insight: InsightRepository,
+        team_id: str,
+        user_id: str,
+        kind: GoalKind,
+        windows: list[Window],
+        now: datetime,
+        department: str,
+    ) -> list[GoalTally]:
+        """The goal's counts for each window, newest first."""
+        match kind:
+            case GoalKind.NEW_PEOPLE:
+                # One aggregate over the whole span (a row per contact, not per meeting), bucketed here.
+                first = insight.first_met(team_id, user_id, windows[-1].start, windows[0].end)
+                return [GoalTally(new_people=sum(1 for at in first.values() if w.contains(at))) for w in windows]
+            case GoalKind.OUTSIDE_TEAM:
+                tallies = []
+                for window in windows:
+                    met = insight.meetings_by_contact(team_id, user_id, window.start, window.end)
+                    teams = self._people_of(team_id, list(met))
+                    outside = [c for c in met if not department or teams.get(c, ("", ""))[0] != department]
+                    tallies.append(GoalTally(outside_team=len(outside)))
+                return tallies
+            case GoalKind.FOLLOW_THROUGH:
+                counts = [insight.follow_up_counts(team_id, user_id, w.start, min(w.end, now)) for w in windows]
+                return [GoalTally(follow_ups_due=due, follow_ups_done=done) for due, done in counts]
+            case GoalKind.KEEP_IN_TOUCH:
+                # Cadences have no history: only "now" can be measured, so the earlier periods count as not met.
+                total, on_time = insight.cadence_counts(team_id, user_id, now)
+                return [GoalTally(cadences=total, cadences_on_time=on_time)] + [GoalTally() for _ in windows[1:]]
+
+    def reach(self, team_id: str, user_id: str) -> Reach:
+        """Teams and time zones met this quarter, and the new ties outside the person's team."""
+        now = self._clock.now()
+        tz = self._people.tz_of(team_id, user_id)
+        quarter = window_at(Period.QUARTER, now, tz)
+        with self._uow_factory() as uow:
+            met = uow.insight.meetings_by_contact(team_id, user_id, quarter.start, quarter.end)
+            first = uow.insight.first_met(team_id, user_id, quarter.start, quarter.end)
+        people = self._people_of(team_id, [*met, user_id])
+        department = people.get(user_id, ("", ""))[0]
+        by_team: dict[str, int] = {}
+        for contact, count in met.items():
+            team = people.get(contact, ("", ""))[0]
+            by_team[team] = by_team.get(team, 0) + count
+        zones = {people[contact][1] for contact in met if contact in people}
+        ties = sum(1 for contact in first if people.get(contact, ("", ""))[0] not in ("", department))
+        return Reach(by_team, len(zones), ties, own_team=department)
+
+    def effectiveness(self, team_id: str, user_id: str) -> Effectiveness:
+        """The person's private measures over the last 90 days: follow-through, reciprocity (a count, never who),
+        coffee groups that led to a second meeting, and how long follow-ups take."""
+        now = self._clock.now()
+        start, end = now - EFFECTIVENESS_SPAN, now + timedelta(seconds=1)
+        with self._uow_factory() as uow:
+            due, done = uow.insight.follow_up_counts(team_id, user_id, start, now)
+            meetings, mirrored = uow.insight.reciprocity(team_id, user_id, start, end)
+            groups, again = uow.insight.coffee_follow_through(team_id, user_id, start, end)
+            delays = uow.insight.follow_up_delays(team_id, user_id, start, end)
+        return Effectiveness(due, done, mirrored, meetings, groups, again, delays)
+
+    def network_picture(self, team_id: str, user_id: str) -> NetworkPicture:
+        """Everyone the person logged meetings with, strongest ties first (their own log only)."""
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            contacts = uow.insight.contact_summaries(team_id, user_id)
+            people = uow.people.get_many(team_id, list(contacts))
+        ties = [
+            Tie(
+                contact,
+                people[contact].label if contact in people else contact,
+                people[contact].department if contact in people else "",
+                meetings,
+                last_met,
+            )
+            for contact, (meetings, last_met) in contacts.items()
+        ]
+        return build_picture(user_id, ties, now)
+
+    def _department(self, team_id: str, user_id: str) -> str:
+        return self._people_of(team_id, [user_id]).get(user_id, ("", ""))[0]
+
+    def _people_of(self, team_id: str, user_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """Department and time zone from the directory cache; insight never calls Slack (a stale team is fine)."""
+        if not user_ids:
+            return {}
+        with self._uow_factory() as uow:
+            people = uow.people.get_many(team_id, user_ids)
+        return {user: (person.department, person.tz) for user, person in people.items()}

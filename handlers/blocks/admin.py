@@ -1,0 +1,31 @@
+"""Block Kit for `/network admin`: aggregates only. Pure functions."""
+
+from __future__ import annotations
+
+from bot.domain.insight.admin import AdminReport, PeriodActivity, hidden_note
+from handlers.blocks.common import Message, context, section
+
+
+def _figure(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+def _series(periods: list[PeriodActivity] | tuple[PeriodActivity, ...]) -> str:
+    return " · ".join(f"{p.label.replace('week of ', '')}: {_figure(p.meetings)}" for p in periods)
+
+
+def admin_message(report: AdminReport) -> Message:
+    """The admin view: active people, weekly meetings, coffee, new cross-team ties. No names, ever."""
+    rate = "—" if report.coffee_met_rate is None else f"{round(report.coffee_met_rate * 100)}%"
+    lines = [
+        "*Networking in this workspace* (aggregates only)",
+        f"• People who logged a meeting in the last 30 days: *{_figure(report.active_people)}*",
+        f"• Coffee groups in the last 30 days: *{_figure(report.coffee_groups)}*, of which met: *{rate}*",
+    ]
+    blocks = [
+        section("\n".join(lines)),
+        section("*Meetings logged per week* (last 4)\n" + _series(list(report.weeks)[-4:])),
+        section("*New ties across teams per month*\n" + _series(list(report.new_cross_team_ties))),
+        context(f"{hidden_note()}. The weekly chart is in your DM. Only admins and owners can see this."),
+    ]
+    return "Networking in this workspace", blocks

@@ -1,0 +1,20 @@
+"""app_home_opened: publish the person's Home tab."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+
+from handlers.boundary import slack_id
+from handlers.home import publish_home
+from handlers.reply import team_id_of
+
+
+def handle_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """The person opened Rapport's Home tab (not its Messages tab): draw it fresh."""
+    user_id = slack_id(event.get("user"), "UW")
+    if event.get("tab", "home") != "home" or user_id is None:
+        return
+    publish_home(client, context["home"], team_id_of(body), user_id)

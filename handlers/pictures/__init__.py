@@ -1,0 +1,1 @@
+"""Pictures Rapport uploads (PNG), drawn from pure data with matplotlib. Pure functions: data in, bytes out."""

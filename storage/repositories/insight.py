@@ -1,0 +1,300 @@
+"""Goals, and the aggregates insight shows: indexed GROUP BY queries over one person's log, never a full scan."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.domain.insight.goals import Goal, GoalKind
+from bot.domain.nudges import NudgeKind, NudgeStatus
+from storage.models import (
+    CadenceRow,
+    CoffeeGroupRow,
+    CoffeeRoundRow,
+    GoalRow,
+    InteractionRow,
+    NudgeRow,
+    ParticipantRow,
+    PersonRow,
+)
+from storage.upsert import insert_statement
+
+# Follow-ups that count towards follow-through: answered by Done or made moot by a later meeting.
+_FOLLOWED_UP = (NudgeStatus.DONE.value, NudgeStatus.SUPERSEDED.value)
+# Not part of the rate: "Not needed" is the person's call, a snoozed row is replaced by its successor, and a failed
+# one never reached them.
+_NOT_COUNTED = (NudgeStatus.DISMISSED.value, NudgeStatus.SNOOZED.value, NudgeStatus.FAILED.value)
+
+
+def _authored(
+    team_id: str, author_id: str, start: datetime | None = None, end: datetime | None = None
+) -> list[ColumnElement[bool]]:
+    """The author's own meetings (optionally in [start, end)): every per-person aggregate starts here."""
+    criteria = [InteractionRow.team_id == team_id, InteractionRow.author_id == author_id]
+    if start is not None:
+        criteria.append(InteractionRow.happened_at >= start)
+    if end is not None:
+        criteria.append(InteractionRow.happened_at < end)
+    return criteria
+
+
+class SqlInsightRepository:
+    """Goals and per-person aggregates; every query is scoped by workspace and by the person it is about."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    # --- goals ----------------------------------------------------------------------------------------------------
+
+    def goals(self, team_id: str, user_id: str) -> list[Goal]:
+        """A person's goals, in a stable order."""
+        rows = self._session.scalars(
+            select(GoalRow).where(GoalRow.team_id == team_id, GoalRow.user_id == user_id).order_by(GoalRow.kind)
+        )
+        return [Goal(GoalKind(row.kind), row.target) for row in rows]
+
+    def set_goal(self, team_id: str, user_id: str, goal: Goal, now: datetime) -> None:
+        """Set (or replace) the person's goal of that kind."""
+        values = {"team_id": team_id, "user_id": user_id, "kind": goal.kind.value, "target": goal.target}
+        statement = insert_statement(self._session, GoalRow).values(**values, created_at=now, updated_at=now)
+        self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["team_id", "user_id", "kind"], set_={"target": goal.target, "updated_at": now}
+            )
+        )
+
+    def clear_goals(self, team_id: str, user_id: str, kind: GoalKind | None) -> int:
+        """Stop tracking one kind of goal (or all); returns how many were removed."""
+        statement = delete(GoalRow).where(GoalRow.team_id == team_id, GoalRow.user_id == user_id)
+        if kind is not None:
+            statement = statement.where(GoalRow.kind == kind.value)
+        return int(getattr(self._session.execute(statement), "rowcount", 0) or 0)
+
+    # --- aggregates -----------------------------------------------------------------------------------------------
+
+    def meetings_by_contact(self, team_id: str, author_id: str, start: datetime, end: datetime) -> dict[str, int]:
+        """How many logged meetings the author had with each contact in [start, end)."""
+        rows = self._session.execute(
+            select(ParticipantRow.user_id, func.count())
+            .join(InteractionRow, InteractionRow.id == ParticipantRow.interaction_id)
+            .where(*_authored(team_id, author_id, start, end))
+            .group_by(ParticipantRow.user_id)
+        )
+        return {user_id: int(count) for user_id, count in rows}
+
+    def meetings_with(self, team_id: str, author_id: str, contact_id: str) -> int:
+        """How many meetings the author ever logged with this contact."""
+        count = self._session.scalar(
+            select(func.count())
+            .select_from(ParticipantRow)
+            .join(InteractionRow, InteractionRow.id == ParticipantRow.interaction_id)
+            .where(*_authored(team_id, author_id), ParticipantRow.user_id == contact_id)
+        )
+        return int(count or 0)
+
+    def contact_summaries(self, team_id: str, author_id: str) -> dict[str, tuple[int, datetime]]:
+        """Each contact the author ever logged: (meetings, last met) — one row per contact, not per meeting."""
+        rows = self._session.execute(
+            select(ParticipantRow.user_id, func.count(), func.max(InteractionRow.happened_at))
+            .join(InteractionRow, InteractionRow.id == ParticipantRow.interaction_id)
+            .where(*_authored(team_id, author_id))
+            .group_by(ParticipantRow.user_id)
+        )
+        return {user_id: (int(count), _aware(last)) for user_id, count, last in rows}
+
+    def first_met(self, team_id: str, author_id: str, start: datetime, end: datetime) -> dict[str, datetime]:
+        """Contacts the author met for the first time in [start, end), with when.
+
+        One pass over the author's meetings before ``end`` on the (team, author, happened_at) index, grouped by
+        contact; no IN-subquery, which SQLite plans as a nested loop per contact."""
+        first = func.min(InteractionRow.happened_at)
+        rows = self._session.execute(
+            select(ParticipantRow.user_id, first)
+            .select_from(InteractionRow)
+            .join(ParticipantRow, ParticipantRow.interaction_id == InteractionRow.id)
+            .where(*_authored(team_id, author_id, end=end))
+            .group_by(ParticipantRow.user_id)
+            .having(first >= start)
+        )
+        return {user_id: _aware(when) for user_id, when in rows}
+
+    def follow_up_counts(self, team_id: str, user_id: str, start: datetime, end: datetime) -> tuple[int, int]:
+        """(due, followed up) among the person's follow-ups that came due in [start, end)."""
+        done = func.sum(case((NudgeRow.status.in_(_FOLLOWED_UP), 1), else_=0))
+        due, followed = self._session.execute(
+            select(func.count(), done).where(
+                NudgeRow.team_id == team_id,
+                NudgeRow.user_id == user_id,
+                NudgeRow.kind == NudgeKind.FOLLOW_UP.value,
+                NudgeRow.due_at >= start,
+                NudgeRow.due_at < end,
+                NudgeRow.status.not_in(_NOT_COUNTED),
+            )
+        ).one()
+        return int(due or 0), int(followed or 0)
+
+    def reciprocity(self, team_id: str, author_id: str, start: datetime, end: datetime) -> tuple[int, int]:
+        """(my meetings in [start, end), of those the other person also logged within two days) — counts only.
+
+        Two indexed reads over the window (mine, and others' meetings naming me), matched here: date arithmetic
+        inside SQL is not portable between SQLite and PostgreSQL."""
+        slack = timedelta(days=2)
+        mine = self._session.execute(
+            select(ParticipantRow.user_id, InteractionRow.happened_at)
+            .join(InteractionRow, InteractionRow.id == ParticipantRow.interaction_id)
+            .where(*_authored(team_id, author_id, start, end))
+        ).all()
+        theirs: dict[str, list[datetime]] = {}
+        for other, when in self._session.execute(
+            select(InteractionRow.author_id, InteractionRow.happened_at)
+            .join(ParticipantRow, ParticipantRow.interaction_id == InteractionRow.id)
+            .where(
+                ParticipantRow.team_id == team_id,
+                ParticipantRow.user_id == author_id,
+                InteractionRow.happened_at >= start - slack,
+                InteractionRow.happened_at < end + slack,
+            )
+        ):
+            theirs.setdefault(other, []).append(_aware(when))
+        mirrored = sum(
+            1 for contact, when in mine if any(abs(other - _aware(when)) <= slack for other in theirs.get(contact, ()))
+        )
+        return len(mine), mirrored
+
+    def follow_up_delays(self, team_id: str, user_id: str, start: datetime, end: datetime) -> list[float]:
+        """Days from each meeting to its follow-up being marked done, for follow-ups done in [start, end)."""
+        rows = self._session.execute(
+            select(InteractionRow.happened_at, NudgeRow.resolved_at)
+            .join(InteractionRow, InteractionRow.id == NudgeRow.interaction_id)
+            .where(
+                NudgeRow.team_id == team_id,
+                NudgeRow.user_id == user_id,
+                NudgeRow.status == NudgeStatus.DONE.value,
+                NudgeRow.resolved_at >= start,
+                NudgeRow.resolved_at < end,
+            )
+        )
+        return [
+            max(0.0, (_aware(done) - _aware(met)).total_seconds() / 86_400) for met, done in rows if done is not None
+        ]
+
+    def coffee_follow_through(self, team_id: str, user_id: str, start: datetime, end: datetime) -> tuple[int, int]:
+        """(coffee groups I was in whose round ended in [start, end), of those after which I logged another meeting
+        with someone from the group)."""
+        groups = [
+            (ends_at, [member for member in str(members).split(",") if member and member != user_id])
+            for members, ends_at in self._session.execute(
+                select(CoffeeGroupRow.member_ids, CoffeeRoundRow.ends_at)
+                .join(CoffeeRoundRow, CoffeeRoundRow.id == CoffeeGroupRow.round_id)
+                .where(
+                    CoffeeGroupRow.team_id == team_id,
+                    CoffeeGroupRow.member_ids.like(f"%{user_id}%"),
+                    CoffeeRoundRow.ends_at >= start,
+                    CoffeeRoundRow.ends_at < end,
+                )
+            )
+            if user_id in str(members).split(",")
+        ]
+        again = 0
+        for ends_at, others in groups:
+            later = self._session.scalar(
+                select(func.count())
+                .select_from(InteractionRow)
+                .join(ParticipantRow, ParticipantRow.interaction_id == InteractionRow.id)
+                .where(
+                    InteractionRow.team_id == team_id,
+                    InteractionRow.author_id == user_id,
+                    InteractionRow.happened_at > ends_at,
+                    ParticipantRow.user_id.in_(others),
+                )
+            )
+            again += 1 if later else 0
+        return len(groups), again
+
+    def teams(self, team_id: str) -> list[str]:
+        """The workspace's teams (departments) as the directory cache knows them, people who left excluded."""
+        rows = self._session.scalars(
+            select(PersonRow.department)
+            .where(
+                PersonRow.team_id == team_id,
+                PersonRow.department != "",
+                PersonRow.deleted.is_(False),
+                PersonRow.is_bot.is_(False),
+            )
+            .distinct()
+        )
+        return sorted(rows)
+
+    def cadence_counts(self, team_id: str, user_id: str, now: datetime) -> tuple[int, int]:
+        """(keep-in-touch contacts, of those not overdue at ``now``)."""
+        on_time = func.sum(case((or_(CadenceRow.next_due_at.is_(None), CadenceRow.next_due_at > now), 1), else_=0))
+        total, fine = self._session.execute(
+            select(func.count(), on_time).where(
+                and_(CadenceRow.team_id == team_id, CadenceRow.user_id == user_id, CadenceRow.active.is_(True))
+            )
+        ).one()
+        return int(total or 0), int(fine or 0)
+
+
+def _aware(value: datetime) -> datetime:
+    # UTCDateTime returns aware values; an aggregate (MIN) may bypass the column type on SQLite, so restore it here.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+class SqlWorkspaceInsight:
+    """Workspace-wide aggregates for admins: counts only, each with how many people it is about."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def logging_activity(self, team_id: str, start: datetime, end: datetime) -> tuple[int, int]:
+        """(meetings logged, distinct people who logged them) in [start, end)."""
+        meetings, people = self._session.execute(
+            select(func.count(), func.count(func.distinct(InteractionRow.author_id))).where(
+                InteractionRow.team_id == team_id, InteractionRow.happened_at >= start, InteractionRow.happened_at < end
+            )
+        ).one()
+        return int(meetings or 0), int(people or 0)
+
+    def coffee_outcomes(self, team_id: str, start: datetime, end: datetime) -> dict[str, int]:
+        """Coffee groups of rounds that ended in [start, end), by check-in outcome ("" when nobody answered)."""
+        rows = self._session.execute(
+            select(CoffeeGroupRow.outcome, func.count())
+            .join(CoffeeRoundRow, CoffeeRoundRow.id == CoffeeGroupRow.round_id)
+            .where(CoffeeGroupRow.team_id == team_id, CoffeeRoundRow.ends_at >= start, CoffeeRoundRow.ends_at < end)
+            .group_by(CoffeeGroupRow.outcome)
+        )
+        return {str(outcome or ""): int(count) for outcome, count in rows}
+
+    def new_cross_team_ties(self, team_id: str, start: datetime, end: datetime) -> tuple[int, int]:
+        """(pairs of people from different teams who met for the first time in [start, end), people involved)."""
+        first = (
+            select(
+                InteractionRow.author_id.label("author"),
+                ParticipantRow.user_id.label("contact"),
+                func.min(InteractionRow.happened_at).label("first_at"),
+            )
+            .join(ParticipantRow, ParticipantRow.interaction_id == InteractionRow.id)
+            .where(InteractionRow.team_id == team_id, InteractionRow.happened_at < end)
+            .group_by(InteractionRow.author_id, ParticipantRow.user_id)
+            .subquery()
+        )
+        author, contact = PersonRow.__table__.alias("author_person"), PersonRow.__table__.alias("contact_person")
+        ties = (
+            select(first.c.author, first.c.contact)
+            .join(author, (author.c.team_id == team_id) & (author.c.user_id == first.c.author))
+            .join(contact, (contact.c.team_id == team_id) & (contact.c.user_id == first.c.contact))
+            .where(
+                first.c.first_at >= start,
+                author.c.department != "",
+                contact.c.department != "",
+                author.c.department != contact.c.department,
+            )
+            .subquery()
+        )
+        pairs, people = self._session.execute(
+            select(func.count(), func.count(func.distinct(ties.c.author))).select_from(ties)
+        ).one()
+        return int(pairs or 0), int(people or 0)

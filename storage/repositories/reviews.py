@@ -1,0 +1,82 @@
+"""Weekly reviews: one leased row per person (storage.leases claims and updates it like nudges)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, select, update
+from sqlalchemy.orm import Session
+
+from bot.domain.insight.review import ScheduledReview
+from bot.domain.leases import Claim
+from storage.leases import claim_statement, update_held
+from storage.models import WeeklyReviewRow
+from storage.upsert import insert_if_missing
+
+_TABLE: Table = WeeklyReviewRow.__table__  # type: ignore[assignment]
+OFF = "off"
+
+
+class SqlReviewRepository:
+    """The weekly_reviews table."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def ensure(self, team_id: str, user_id: str, due_at: datetime, now: datetime) -> None:
+        """Schedule a person's first review (nothing changes when they have a row already, on or off)."""
+        insert_if_missing(
+            self._session,
+            WeeklyReviewRow,
+            {
+                "team_id": team_id,
+                "user_id": user_id,
+                "status": "pending",
+                "weekday": 0,
+                "available_at": due_at,
+                "attempts": 0,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+
+    def set_schedule(self, team_id: str, user_id: str, weekday: int | None, due_at: datetime, now: datetime) -> None:
+        """Reviews on ``weekday`` (next one due at ``due_at``), or off when ``weekday`` is None."""
+        self.ensure(team_id, user_id, due_at, now)
+        values: dict[str, Any] = (
+            {"status": OFF} if weekday is None else {"status": "pending", "available_at": due_at, "weekday": weekday}
+        )
+        self._session.execute(
+            update(WeeklyReviewRow)
+            .where(WeeklyReviewRow.team_id == team_id, WeeklyReviewRow.user_id == user_id)
+            .values(**values, claimed_by=None, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    def weekday(self, team_id: str, user_id: str) -> int | None:
+        """The person's review day (None when reviews are off or they have no row yet)."""
+        row = self._session.execute(
+            select(WeeklyReviewRow.status, WeeklyReviewRow.weekday).where(
+                WeeklyReviewRow.team_id == team_id, WeeklyReviewRow.user_id == user_id
+            )
+        ).first()
+        return None if row is None or row.status == OFF else int(row.weekday)
+
+    def claim(self, claim: Claim) -> list[ScheduledReview]:
+        """Lease due reviews, oldest first."""
+        statement = claim_statement(
+            _TABLE, claim, returning=(_TABLE.c.id, _TABLE.c.team_id, _TABLE.c.user_id, _TABLE.c.attempts)
+        )
+        return [ScheduledReview(*row) for row in self._session.execute(statement)]
+
+    def put_back(self, ids: Sequence[int], worker_id: str, available_at: datetime, now: datetime, **values: Any) -> int:
+        """Pending again at ``available_at`` (a release, a retry or the next week), if still held."""
+        return update_held(
+            self._session,
+            _TABLE,
+            ids,
+            worker_id,
+            {"status": "pending", "claimed_by": None, "available_at": available_at, "updated_at": now, **values},
+        )
