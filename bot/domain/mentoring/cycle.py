@@ -6,7 +6,8 @@ the unmatched with a reason and a text for their DM, the next cycle's waitlist, 
 
 Semantics:
 - **Exact.** The suggestions maximise the total score over eligible pairs with every mentor within their free
-  slots (`assign.solve`, certified by an LP dual bound).
+  slots (`assign.solve`, certified by an LP dual bound). Above EXACT_UP_TO (10,000) mentees the default stops
+  within 0.1% of that bound instead (`Cycle.gap_tolerance` overrides; the certificate says which happened).
 - **Waitlist first, exactly.** Each waitlisted mentee's pairs carry a bonus larger than any cycle's whole score
   (mentees × the largest pair score), so the assignment first matches as many waitlisted mentees as possible and
   only then maximises the score: lexicographic, not a nudge. Everyone left unmatched is next cycle's waitlist.
@@ -123,6 +124,7 @@ def seeded_order(people: Sequence[Participant], seed: int) -> list[Participant]:
 
 
 def cycle_pool(cycle: Cycle) -> tuple[list[Participant], list[Participant]]:
+    """The open mentees with wishes and the open mentors with a free slot, each in seeded order."""
     mentees = [p for p in cycle.mentees if p.profile.open_to_matches and p.profile.role.learns and p.profile.learns]
     mentors = [
         p

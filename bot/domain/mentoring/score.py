@@ -15,13 +15,17 @@ either side said same team is not OK, or offsets more than an hour apart when ei
 not OK.
 
 `ScoreModel` computes blocks of scores with numpy (the cycle scores every pair, 134 million at 20,000 × 6,700);
-`score_pair` is the same code on a 1 × 1 block, so the "why" and the solver can never disagree.
+`pair_terms` (and `score_pair`, `explain`) compute the terms pair by pair; `block` gets the same numbers from tables
+built by the same term functions over the distinct facts (working window and zone, years, team preferences), and a
+property test holds the two equal, so the "why" and the solver cannot disagree.
 
 Decisions:
 - **Presets, not raw numbers.** Admins pick "balanced", "skills first", "cross-team" or "time zones"; the weights
   behind them live here. Skills weigh 4-10 against 1-4 for the other terms, so the mentee's priorities lead.
 - **Unnormalised skill points.** A mentee whose top two wishes are both covered scores more than one whose only
   wish is; dividing by the number of wishes would favour narrow profiles.
+- **Working-hours overlap is the coffee matcher's** (`matching.weights._overlap`, circular day windows), not a copy;
+  it is private there because this change only adds files — it deserves a public name.
 - Keyword texts are reduced to `[a-z0-9+#-]` words, so the "why" holds no markup from anyone's free text; skill
   names come from the admin-curated list and are rendered by the caller.
 """
@@ -438,7 +442,7 @@ def _incidence(rows: Sequence[Sequence[str]], vocabulary: Mapping[str, int]) -> 
 def score_pair(
     mentee: Participant, mentor: Participant, preset: Preset, exclusions: Exclusions = Exclusions()
 ) -> PairScore:
-    """One pair's score and terms (the same code the cycle uses on blocks)."""
+    """One pair's score and terms (the formulas the cycle's blocks are tabulated from)."""
     return ScoreModel([mentee], [mentor], PRESETS[preset], exclusions).pair(0, 0)
 
 
