@@ -18,7 +18,7 @@ from bot.domain.insight.goals import (
     streak,
 )
 from bot.domain.insight.network import NetworkPicture, Tie, build_picture
-from bot.domain.insight.periods import Period, Window, elapsed_fraction, recent_windows, window_at
+from bot.domain.insight.periods import Period, Window, elapsed_fraction, previous, recent_windows, window_at
 from bot.domain.insight.reach import Reach
 from bot.services.people import PeopleService
 from bot.services.ports import Clock, InsightRepository, UnitOfWorkFactory
@@ -135,10 +135,12 @@ class InsightService:
         now = self._clock.now()
         tz = self._people.tz_of(team_id, user_id)
         quarter = window_at(Period.QUARTER, now, tz)
+        before = previous(quarter, tz)
         with self._uow_factory() as uow:
             met = uow.insight.meetings_by_contact(team_id, user_id, quarter.start, quarter.end)
             first = uow.insight.first_met(team_id, user_id, quarter.start, quarter.end)
-        people = self._people_of(team_id, [*met, user_id])
+            met_before = uow.insight.meetings_by_contact(team_id, user_id, before.start, before.end)
+        people = self._people_of(team_id, [*met, *met_before, user_id])
         department = people.get(user_id, ("", ""))[0]
         by_team: dict[str, int] = {}
         for contact, count in met.items():
@@ -146,7 +148,8 @@ class InsightService:
             by_team[team] = by_team.get(team, 0) + count
         zones = {people[contact][1] for contact in met if contact in people}
         ties = sum(1 for contact in first if people.get(contact, ("", ""))[0] not in ("", department))
-        return Reach(by_team, len(zones), ties, own_team=department)
+        teams_before = len({people[c][0] for c in met_before if c in people and people[c][0]})
+        return Reach(by_team, len(zones), ties, own_team=department, teams_last_quarter=teams_before)
 
     def effectiveness(self, team_id: str, user_id: str) -> Effectiveness:
         """The person's private measures over the last 90 days: follow-through, reciprocity (a count, never who),

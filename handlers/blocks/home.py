@@ -111,7 +111,10 @@ def _reach(view: HomeView) -> list[Block]:
             f"diversity *{reach.effective_teams:.1f}*",
         )
     )
-    return [_header("Your reach this quarter"), section(figures), context(escape(reach_sentence(reach)))]
+    growth = reach.growth
+    trend = f"{'+' if growth > 0 else ''}{growth} team{'s' if abs(growth) != 1 else ''} against last quarter"
+    sentence = f"{reach_sentence(reach)} Reach growth: {trend}."
+    return [_header("Your reach this quarter"), section(figures), context(escape(sentence))]
 
 
 def _count(number: int, noun: str) -> str:

@@ -37,6 +37,7 @@ from storage.models import (
     ParticipantRow,
     PersonRow,
     TagRow,
+    WeeklyReviewRow,
 )
 from storage.repositories.common import SqlRepository
 
@@ -89,6 +90,9 @@ class SqlPersonalData(SqlRepository):
                 s, NudgeSettingsRow.__table__, NudgeSettingsRow.team_id == team_id, NudgeSettingsRow.user_id == user_id
             ),
             "goals": _rows(s, GoalRow.__table__, GoalRow.team_id == team_id, GoalRow.user_id == user_id),
+            "weekly_review": _rows(
+                s, WeeklyReviewRow.__table__, WeeklyReviewRow.team_id == team_id, WeeklyReviewRow.user_id == user_id
+            ),
             "coffee_memberships": _rows(
                 s, CoffeeMemberRow.__table__, CoffeeMemberRow.team_id == team_id, CoffeeMemberRow.user_id == user_id
             ),
@@ -149,6 +153,7 @@ class SqlPersonalData(SqlRepository):
             (CoffeeNoticeRow, CoffeeNoticeRow.user_id),
             (CoffeeFairnessRow, CoffeeFairnessRow.user_id),
             (InteractionRow, InteractionRow.author_id),
+            (WeeklyReviewRow, WeeklyReviewRow.user_id),
             (PersonRow, PersonRow.user_id),
         )
         for table, column in owned:

@@ -171,3 +171,12 @@ def test_effectiveness_counts_without_naming_anyone(
     assert (figures.meetings, figures.reciprocated) == (2, 1)
     assert figures.reciprocity == 0.5
     assert figures.coffee_groups == 0 and figures.coffee_conversion is None
+
+
+def test_reach_growth_against_last_quarter(
+    service: InsightService, team_id: str, uow_factory: Callable[[], UnitOfWork]
+) -> None:
+    log(uow_factory, team_id, datetime(2026, 8, 2, tzinfo=UTC), BEN)  # Q3: sales
+    log(uow_factory, team_id, datetime(2026, 11, 2, tzinfo=UTC), BEN, CARA, ANA)  # Q4: sales, ops, eng
+    reach = service.reach(team_id, ME)
+    assert (reach.teams, reach.teams_last_quarter, reach.growth) == (3, 1, 2)

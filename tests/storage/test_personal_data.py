@@ -64,6 +64,7 @@ def seed(engine: Engine, team_id: str) -> None:
         uow.cadences.upsert(team_id, ME, ANA, 30, NOW, NOW, NOW)
         uow.cadences.upsert(team_id, BEN, ME, 30, NOW, NOW, NOW)
         uow.insight.set_goal(team_id, ME, Goal(GoalKind.NEW_PEOPLE, 3), NOW)
+        uow.reviews.ensure(team_id, ME, NOW, NOW)
         uow.commit()
     with Session(engine) as session:
         program = CoffeeProgramRow(

@@ -25,6 +25,12 @@ class Reach:
     time_zones: int  # distinct time zones of the people met
     new_cross_team_ties: int  # people from other teams met for the first time in the period
     own_team: str = ""
+    teams_last_quarter: int = 0  # for reach growth: distinct known teams met in the quarter before
+
+    @property
+    def growth(self) -> int:
+        """Teams met this quarter minus last quarter (reach growth)."""
+        return self.teams - self.teams_last_quarter
 
     @property
     def teams(self) -> int:
