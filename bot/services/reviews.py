@@ -125,9 +125,6 @@ class ReviewService:
         self._render = render
         self._clock = clock
         self.worker_id = worker_id or default_worker_id()
-        # (team, user) this process has scheduled reviews for: review rows are never deleted and `ensure` changes
-        # nothing when the row exists, so their next meetings skip the directory read and the insert.
-        self._scheduled: set[tuple[str, str]] = set()
         self._runner = LeasedRunner(
             ReviewQueue(uow_factory, self._next_due),
             breakers,
@@ -143,16 +140,12 @@ class ReviewService:
 
     def on_interaction_logged(self, uow: UnitOfWork, interaction: Interaction, now: datetime) -> None:
         """Anyone who logs a meeting gets weekly reviews from then on (one row; nothing if they have one)."""
-        key = (interaction.team_id, interaction.author_id)
-        if key in self._scheduled:
-            return
+        if uow.reviews.weekday(interaction.team_id, interaction.author_id) is not None:
+            return  # scheduled already: one cheap read instead of the directory read and the insert below
         # Inside the meeting's transaction: read the time zone from the directory cache, never from Slack.
         author = uow.people.get_many(interaction.team_id, [interaction.author_id]).get(interaction.author_id)
         due = next_review_at(now, author.tz if author else "UTC")
         uow.reviews.ensure(interaction.team_id, interaction.author_id, due, now)
-        # Remembered before the meeting's commit: if that transaction then failed, this author's row waits for
-        # their next `/network review` or a restart (a rare failure, and reviews are a courtesy, not a record).
-        self._scheduled.add(key)
 
     def set_day(self, team_id: str, user_id: str, weekday: int | None) -> str:
         """Reviews on ``weekday`` (0 = Monday), or off (None); returns the confirmation."""
