@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from slack_bolt import App
     from slack_bolt.adapter.socket_mode import SocketModeHandler
     from sqlalchemy import Engine
+    from waitress.server import BaseWSGIServer, MultiSocketServer
 
     from bot.container import Container
     from bot.metrics import SweepHealth
@@ -149,6 +150,7 @@ def _run(args: argparse.Namespace, settings: Settings, container: Container) -> 
     from bot.app import StartupError, create_app
     from bot.metrics import SweepHealth, watch_database
     from bot.scheduler import build_scheduler
+    from bot.server import GracefulStop
     from storage import migrate
     from storage.stats import operational_snapshot
 
@@ -190,7 +192,7 @@ def _run(args: argparse.Namespace, settings: Settings, container: Container) -> 
         scheduler.start()
         logger.info("sweeps running every %ss", settings.rapport_sweep_seconds)
         if args.role == "worker":
-            closers.append(_serve_worker_health(health, container, settings))
+            closers.append(GracefulStop(_serve_worker_health(health, container, settings)))
 
     try:
         if app is None:
@@ -212,7 +214,9 @@ def _run(args: argparse.Namespace, settings: Settings, container: Container) -> 
     return 0
 
 
-def _serve_worker_health(health: SweepHealth, container: Container, settings: Settings) -> object:
+def _serve_worker_health(
+    health: SweepHealth, container: Container, settings: Settings
+) -> BaseWSGIServer | MultiSocketServer:
     """The worker's /metrics and /healthz on RAPPORT_METRICS_PORT, served from a thread; returns the server."""
     from bot.server import make_http_server, make_worker_wsgi_app
 
@@ -249,7 +253,7 @@ def _run_http(
     shutdown: Callable[[], None],
 ) -> None:
     from bot.readiness import SlackReadiness
-    from bot.server import EVENTS_PATH, make_http_server, make_wsgi_app, signing_secret_of
+    from bot.server import EVENTS_PATH, GracefulStop, make_http_server, make_wsgi_app, signing_secret_of
 
     # Serve at once; /healthz says "not ready" until Slack accepts the token (a blip at deploy time is retried).
     readiness = SlackReadiness(container.client, settings.api_url, on_rejected=lambda _line: shutdown())
@@ -261,7 +265,7 @@ def _run_http(
         server = make_http_server(wsgi, args.host, port, settings.rapport_http_threads)
     except OSError as error:
         raise OperatorError(f"cannot listen on {args.host}:{port} ({error.strerror or error}): check PORT") from None
-    closers.append(server)
+    closers.append(GracefulStop(server))
     logger.info("HTTP mode: listening on http://%s:%s%s (health: /healthz)", args.host, port, EVENTS_PATH)
     readiness.start()
     try:

@@ -373,6 +373,25 @@ def make_worker_wsgi_app(health: SweepHealth, engine: Engine) -> WSGIApp:
     return wsgi
 
 
+class GracefulStop:
+    """Closes a waitress server after the requests it is serving have finished (up to ``timeout`` s).
+
+    Closing at once (from the SIGTERM handler) closed waitress's wake-up pipe under a handler thread that was still
+    finishing a response, which then failed with EBADF and logged a traceback.
+    """
+
+    def __init__(self, server: BaseWSGIServer | MultiSocketServer, timeout: float = 5.0) -> None:
+        self._server = server
+        self._timeout = timeout
+
+    def close(self) -> None:
+        """Let in-flight requests finish, then close the sockets."""
+        dispatcher = getattr(self._server, "task_dispatcher", None)
+        if dispatcher is not None:
+            dispatcher.shutdown(cancel_pending=False, timeout=self._timeout)
+        self._server.close()
+
+
 def make_http_server(wsgi: WSGIApp, host: str, port: int, threads: int) -> BaseWSGIServer | MultiSocketServer:
     """A production WSGI server (waitress); call ``.run()`` to serve and ``.close()`` to stop."""
     return create_server(

@@ -78,7 +78,11 @@ def test_the_worker_serves_metrics_and_health_on_its_own_port(fake: FakeSlack, t
 
         def swept() -> str | None:
             metrics = get(base + "/metrics")[1]
-            return metrics if 'rapport_sweep_seconds_count{sweep="followups.nudges"}' in metrics else None
+            finished = (
+                value(metrics, "rapport_sweep_seconds_count", sweep="followups.nudges") > 0
+                and value(metrics, "rapport_sweep_last_success_timestamp_seconds", sweep="coffee.rounds") > 0
+            )
+            return metrics if finished else None
 
         metrics = wait_for(swept, timeout=60, what="a finished nudge sweep in the worker's metrics")
         assert value(metrics, "rapport_sweep_last_success_timestamp_seconds", sweep="coffee.rounds") > 0

@@ -177,7 +177,7 @@ class Relay:
 
 def health(base: str) -> tuple[int, str] | None:
     try:
-        with urllib.request.urlopen(base + "/healthz", timeout=2) as answer:
+        with urllib.request.urlopen(base + "/healthz", timeout=15) as answer:  # a loaded machine answers late
             return answer.status, answer.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
@@ -206,7 +206,7 @@ def test_http_mode_starts_while_slack_is_down_and_becomes_ready_when_it_answers(
         relay.close()
     assert "not ready (attempt 1): cannot reach Slack at 127.0.0.1" in output
     assert "ready: Slack accepted the bot token" in output
-    assert "Traceback" not in output
+    assert "Traceback" not in output, output[-4000:]
 
 
 # ---- the command itself -----------------------------------------------------------------------------------------
