@@ -98,7 +98,7 @@ def describe(name: str, model: WeightModel, left: np.ndarray, right: np.ndarray,
     offsets = np.array([m.tz_offset_minutes for m in model.members])
     gap = np.abs(offsets[left] - offsets[right])
     far = float(np.mean(np.minimum(gap, 1440 - gap) > 5 * 60)) if len(left) else 0.0
-    met = np.asarray(model.penalty[left, right]).ravel() > 0
+    met = model.met_at(left, right) > 0
     time_text = f"{seconds:8.2f} s" if seconds is not None else " " * 10
     print(
         f"  {name:<28} weight {total:12.2f}  {time_text}  cross-team {cross:6.1%}  >5 zones apart {far:6.1%}  "
