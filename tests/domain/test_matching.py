@@ -25,6 +25,7 @@ from bot.domain.matching import (
     match_round,
     pair_weight,
 )
+from bot.domain.matching.explain import shared_minutes
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 PROPERTY_SETTINGS = settings(
@@ -447,3 +448,17 @@ def test_every_group_shares_a_working_hour_when_an_alternative_within_one_percen
             continue
         total = sum(weights[a, b] for g in grouping for a, b in combinations(g, 2))
         assert not total >= 0.99 * result.total_weight, (grouping, total, result)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from((-480, -210, 0, 345, 600, 780)), st.integers(0, 1440), st.integers(0, 1440)),
+        min_size=2,
+        max_size=4,
+    )
+)
+def test_shared_minutes_of_a_group_match_a_minute_by_minute_count(windows: list[tuple[int, int, int]]) -> None:
+    members = [Member(f"U{i}", "T", tz, start, end) for i, (tz, start, end) in enumerate(windows)]
+    model = WeightModel(members, PairHistory(), MatchPolicy(), NOW)
+    assert shared_minutes(model, [list(range(len(members)))])[0] == _shared_minutes(members)

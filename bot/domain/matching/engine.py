@@ -247,17 +247,31 @@ def _swap_pairs(sorted_nodes: np.ndarray, partner: np.ndarray, edges: EdgeFn, as
         pz, pt = partner[z], partner[t]
         gain = edges(sorted_nodes[z], sorted_nodes[t]) + edges(sorted_nodes[pz], sorted_nodes[pt])
         gain -= current[z] + current[t]
-        good = np.flatnonzero(gain > 1e-9)
+        best = _best_per(z, gain)  # each short person's best exchange; the others wait for the next round
         changed[:] = False
-        for k in good[np.argsort(-gain[good], kind="stable")].tolist():
+        blocked = np.zeros(n, dtype=bool)
+        for k in best[np.argsort(-gain[best], kind="stable")].tolist():
             four = [int(z[k]), int(t[k]), int(pz[k]), int(pt[k])]
             if changed[four].any():
+                blocked[four[0]] = True  # try again next round, whatever changes near it
                 continue
             changed[four] = True
             partner[four[0]], partner[four[1]] = four[1], four[0]
             partner[four[2]], partner[four[3]] = four[3], four[2]
         if not changed.any():
             return
+        changed |= blocked
+
+
+def _best_per(owner: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """Index of the largest positive gain of each owner (owners come in runs, as np.repeat makes them)."""
+    good = np.flatnonzero(gain > 1e-9)
+    if not len(good):
+        return good
+    by_owner = good[np.lexsort((-gain[good], owner[good]))]
+    first = np.ones(len(by_owner), dtype=bool)
+    first[1:] = owner[by_owner[1:]] != owner[by_owner[:-1]]
+    return by_owner[first]
 
 
 def _changes_within(changed: np.ndarray, window: int) -> np.ndarray:

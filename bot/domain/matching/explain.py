@@ -41,19 +41,28 @@ def reason_left_out(node: int, model: WeightModel, policy: MatchPolicy) -> Unmat
 
 
 def shared_minutes(model: WeightModel, groups: Sequence[Sequence[int]]) -> np.ndarray:
-    """Minutes of the day inside every member's working window, per group (groups of one size at a time, in
-    chunks, so memory stays bounded)."""
+    """Minutes of the day inside every member's working window, per group (vectorised over groups of one size).
+
+    A window that crosses midnight is two pieces of the day; the pieces of different members combine in 2^size
+    ways, each an intersection of intervals, and since one member's pieces are disjoint the intersections add up."""
     shared = np.zeros(len(groups), dtype=np.int64)
-    minutes = np.arange(MINUTES_PER_DAY, dtype=np.int32)[None, None, :]
     by_size: dict[int, list[int]] = {}
     for k, group in enumerate(groups):
         by_size.setdefault(len(group), []).append(k)
     for size, ks in by_size.items():
         members = np.array([groups[k] for k in ks], dtype=np.int64).reshape(len(ks), size)
-        for lo in range(0, len(ks), _GROUPS_PER_CHUNK):
-            windows = model.windows[members[lo : lo + _GROUPS_PER_CHUNK]]  # (groups, size, 2)
-            inside = ((minutes - windows[:, :, :1]) % MINUTES_PER_DAY) < windows[:, :, 1:]
-            shared[ks[lo : lo + _GROUPS_PER_CHUNK]] = inside.all(axis=1).sum(axis=1)
+        start, length = model.windows[members, 0], model.windows[members, 1]
+        end = start + length
+        # piece 0: [start, min(end, day)); piece 1: [0, end - day) when the window wraps (else empty)
+        pieces = np.stack(
+            (np.stack((start, np.minimum(end, MINUTES_PER_DAY))), np.stack((0 * start, end - MINUTES_PER_DAY)))
+        )
+        total = np.zeros(len(ks), dtype=np.int64)
+        for choice in np.ndindex(*(2,) * size):
+            lows = np.stack([pieces[c, 0, :, m] for m, c in enumerate(choice)])
+            highs = np.stack([pieces[c, 1, :, m] for m, c in enumerate(choice)])
+            total += np.maximum(highs.min(axis=0) - lows.max(axis=0), 0)
+        shared[ks] = total
     return shared
 
 
