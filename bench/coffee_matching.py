@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import pickle
 import platform
@@ -19,14 +20,24 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import combinations
+from itertools import combinations, pairwise
 
 import networkx as nx
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
-from bench.synthetic import HISTORY_WEEKS, START, Profile, Workspace, make_hard_workspace, make_workspace, run_rounds
+from bench.matching_bounds import Bound, assignment_bound, lp_bounds
+from bench.synthetic import (
+    HISTORY_WEEKS,
+    START,
+    Matcher,
+    Profile,
+    Workspace,
+    make_hard_workspace,
+    make_workspace,
+    run_rounds,
+)
 from bot.domain.matching import Group, MatchPolicy, MatchResult, Member, PairHistory, WeightModel, match_round
 
 HISTORY_ROUNDS = 12
@@ -83,6 +94,89 @@ def small_pools(seeds: int) -> None:
         )
 
 
+def greedy_round(
+    members: Sequence[Member], history: PairHistory, policy: MatchPolicy, now: datetime, seed: int
+) -> MatchResult:
+    """Heaviest edge first on the matcher's weights, recent partners excluded; the odd one joins the pair it adds
+    most to (recent partners allowed if need be)."""
+    model = WeightModel(members, history, policy, now)
+    everyone = np.arange(len(model))
+    weights = model.block(everyone, everyone)
+    upper = np.triu_indices(len(model), k=1)
+    order = np.argsort(-weights[upper], kind="stable")
+    used = np.zeros(len(model), dtype=bool)
+    groups: list[list[int]] = []
+    for i, j in zip(upper[0][order].tolist(), upper[1][order].tolist(), strict=True):
+        if np.isfinite(weights[i, j]) and not used[i] and not used[j]:
+            used[i] = used[j] = True
+            groups.append([i, j])
+    relaxed = model.block(everyone, everyone, allow_recent=True)
+    for extra in np.flatnonzero(~used).tolist():
+        if groups:
+            max(groups, key=lambda g: float(relaxed[extra, g].sum())).append(extra)
+    ids = [m.user_id for m in model.members]
+    return MatchResult(tuple(Group(tuple(ids[i] for i in g), "greedy") for g in groups), (), seed, 0.0)
+
+
+def without_shared_hour(results: Sequence[MatchResult], members: Sequence[Member]) -> float:
+    """Share of groups in which no working hour is common to everyone."""
+    by_id = {m.user_id: m for m in members}
+    minutes = np.arange(24 * 60)
+    lacking = total = 0
+    for result in results:
+        for group in result.groups:
+            inside = np.ones(len(minutes), dtype=bool)
+            for user_id in group.member_ids:
+                start, length = by_id[user_id].window_utc
+                inside &= (minutes - start) % (24 * 60) < length
+            lacking += int(inside.sum() < 60)
+            total += 1
+    return lacking / max(total, 1)
+
+
+def odd_pools(seeds: int, profile: Profile, n: int = 31, rounds: int = 30) -> None:
+    """An odd pool over many rounds: repeats beside a lower bound, who is the trio's extra, shared hours. The hard
+    profile's pool starts without history (its teams, zones, shifts and avoid lists, none of its 12 weeks)."""
+    per_round = n // 2 + (2 if n % 2 else 0)  # pairs, and a trio's two extra meetings when the pool is odd
+    print(f"\n## Odd pool: {n} people over {rounds} rounds ({profile} profile, everyone available every week)")
+    print(
+        f"  lower bound on repeats: {rounds} rounds x {per_round} meetings - the pairs allowed to meet (all but the "
+        "avoid-list pairs); no pairing can repeat fewer. Burden = times in a trio or left out; bar = ceil(mean) + 1"
+    )
+    methods: tuple[tuple[str, MatchPolicy, Matcher], ...] = (
+        ("matcher", MatchPolicy(), match_round),
+        ("weekly exact, no lookahead", MatchPolicy(lookahead_limit=0), match_round),
+        ("greedy", MatchPolicy(), greedy_round),
+        ("random shuffle", MatchPolicy(), random_shuffle),
+    )
+    print(
+        f"{'seed':>5} {'method':>27} {'repeats':>8} {'bound':>5} {'above':>6} {'max burden':>10} {'bar':>4} "
+        f"{'no shared hour':>14}"
+    )
+    for seed in range(1, seeds + 1):
+        for name, policy, matcher in methods:
+            workspace = make_hard_workspace(n, seed, weeks=0) if profile == "hard" else make_workspace(n, seed)
+            if profile == "easy":
+                workspace.blocked.clear()
+            allowed = n * (n - 1) // 2 - len(workspace.blocked)
+            bound = max(0, rounds * per_round - allowed)
+            results = run_rounds(workspace, rounds, policy, matcher, seed)
+            burden = dict.fromkeys((m.user_id for m in workspace.members), 0)
+            for result in results:
+                for group in result.groups:
+                    for user_id in group.member_ids if len(group.member_ids) > 2 else ():
+                        burden[user_id] += 1
+                for item in result.unmatched:
+                    burden[item.user_id] += 1
+            repeats = count_repeats(results)
+            bar = math.ceil(sum(burden.values()) / n) + 1
+            print(
+                f"{seed:>5} {name:>27} {repeats:>8} {bound:>5} {(repeats - bound) / max(bound, 1):>6.1%} "
+                f"{max(burden.values()):>10} {bar:>4} {without_shared_hour(results, workspace.members):>14.1%}",
+                flush=True,
+            )
+
+
 def grouped_pairs(result: MatchResult, index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
     """Index arrays of every pair inside every group."""
     pairs = [(index[a], index[b]) for g in result.groups for a, b in combinations(g.member_ids, 2)]
@@ -98,7 +192,7 @@ def describe(name: str, model: WeightModel, left: np.ndarray, right: np.ndarray,
     offsets = np.array([m.tz_offset_minutes for m in model.members])
     gap = np.abs(offsets[left] - offsets[right])
     far = float(np.mean(np.minimum(gap, 1440 - gap) > 5 * 60)) if len(left) else 0.0
-    met = np.asarray(model.penalty[left, right]).ravel() > 0
+    met = model.met_at(left, right) > 0
     time_text = f"{seconds:8.2f} s" if seconds is not None else " " * 10
     print(
         f"  {name:<28} weight {total:12.2f}  {time_text}  cross-team {cross:6.1%}  >5 zones apart {far:6.1%}  "
@@ -130,11 +224,14 @@ def optimality(n: int, seed: int, exact: bool, profile: Profile = "easy") -> flo
     model = WeightModel(workspace.members, history, policy, now)
     index = {m.user_id: i for i, m in enumerate(model.members)}
     weights = model.block(np.arange(n), np.arange(n))
-    cost = np.where(np.isfinite(weights), -weights, 1e9)
-    rows, cols = linear_sum_assignment(cost)
-    bound = float(-cost[rows, cols].sum() / 2)
+    bound = assignment_bound(model)
     print(f"  assignment upper bound        weight {bound:12.2f}")
-    our_weight = describe("matcher (match_round)", model, *grouped_pairs(ours, index), ours_seconds)
+    _, tight = lp_bounds(model, group_pairs(ours, model, index))
+    print(f"  bound with sum x <= n/2       weight {tight.value:12.2f} ({'exact' if tight.exact else 'repaired'})")
+    describe("matcher (match_round)", model, *grouped_pairs(ours, index), ours_seconds)
+    # Compared as matchings: a trio counts its best pair (the exact optimum pairs people, it has no trio).
+    our_weight = pairs_value(model, group_pairs(ours, model, index))
+    print(f"  matcher as a matching         weight {our_weight:12.2f}")
     shuffled = random_shuffle(workspace.members, history, policy, now, seed)
     shuffle_weight = describe("random shuffle", model, *grouped_pairs(shuffled, index), None)
     cross_share = float(np.mean([len({model.members[index[u]].team for u in g.member_ids}) > 1 for g in ours.groups]))
@@ -152,9 +249,11 @@ def optimality(n: int, seed: int, exact: bool, profile: Profile = "easy") -> flo
         right = np.array([max(p) for p in matching], dtype=np.int64)
         exact_weight = describe("exact (networkx blossom)", model, left, right, exact_seconds)
         cross_share = float(np.mean(model.team[left] != model.team[right]))
-        print(f"  matcher gap to exact: {(exact_weight - our_weight) / exact_weight:.4%} (target < 0.5%)")
+        print(f"  matcher gap to exact: {(exact_weight - our_weight) / exact_weight:.4%} (target <= 0.05%)")
         print(f"  random shuffle gap to exact: {(exact_weight - shuffle_weight) / exact_weight:.1%}")
     print(f"  matcher gap to upper bound: {(bound - our_weight) / bound:.4%}")
+    tight_gap = (tight.value - our_weight) / tight.value
+    print(f"  matcher gap to the bound with sum x <= n/2 (so at most this below exact): {tight_gap:.4%}")
     return cross_share
 
 
@@ -176,12 +275,28 @@ def run_one_round(path: str) -> None:
         members, last_met, blocked, fairness, now, seed = pickle.load(handle)
     history = PairHistory(last_met, blocked, fairness)
     rss_before = memory_mb("VmRSS")
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     result = match_round(members, history, MatchPolicy(), now, seed)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     peak = memory_mb("VmHWM")
     with open(path, "wb") as handle:
-        pickle.dump((result, seconds, rss_before, peak), handle)
+        pickle.dump((result, seconds, cpu, rss_before, peak), handle)
+
+
+def round_in_child(
+    members: Sequence[Member], workspace: Workspace, now: datetime, seed: int
+) -> tuple[MatchResult, float, float, float, float]:
+    """One `match_round` in a fresh process: result, wall and CPU seconds, RSS before the round, peak RSS."""
+    with tempfile.NamedTemporaryFile(suffix=".pickle", delete=False) as handle:
+        pickle.dump((members, workspace.last_met, workspace.blocked, workspace.fairness, now, seed), handle)
+        path = handle.name
+    try:
+        subprocess.run([sys.executable, "-m", "bench.coffee_matching", "--run-one-round", path], check=True)
+        with open(path, "rb") as handle:
+            found: tuple[MatchResult, float, float, float, float] = pickle.load(handle)
+    finally:
+        os.unlink(path)
+    return found
 
 
 def scale(n: int, seed: int, exact_cross_share: float | None, exact_label: str) -> None:
@@ -189,15 +304,7 @@ def scale(n: int, seed: int, exact_cross_share: float | None, exact_label: str) 
     print(f"\n## Scale: {n} people, {HISTORY_ROUNDS} rounds of history (seed {seed})")
     workspace, now, history_seconds = workspace_with_history(n, seed)
     print(f"  (history generated by the matcher itself in {history_seconds:.1f} s, {len(workspace.last_met)} pairs)")
-    with tempfile.NamedTemporaryFile(suffix=".pickle", delete=False) as handle:
-        pickle.dump((workspace.members, workspace.last_met, workspace.blocked, workspace.fairness, now, seed), handle)
-        path = handle.name
-    try:
-        subprocess.run([sys.executable, "-m", "bench.coffee_matching", "--run-one-round", path], check=True)
-        with open(path, "rb") as handle:
-            result, seconds, rss_before, peak = pickle.load(handle)
-    finally:
-        os.unlink(path)
+    result, seconds, _, rss_before, peak = round_in_child(workspace.members, workspace, now, seed)
     history = workspace.history()
     model = WeightModel(workspace.members, history, MatchPolicy(), now)
     index = {m.user_id: i for i, m in enumerate(model.members)}
@@ -217,40 +324,30 @@ def scale(n: int, seed: int, exact_cross_share: float | None, exact_label: str) 
         print(f"  cross-team share {cross:.1%} vs {exact_label} {exact_cross_share:.1%}")
 
 
-def group_matching_value(result: MatchResult, model: WeightModel, index: dict[str, int]) -> float:
-    """The matching inside the groups: a pair's weight, a trio's best pair, a quad's best two disjoint pairs.
+def group_pairs(result: MatchResult, model: WeightModel, index: dict[str, int]) -> np.ndarray:
+    """The matching inside the groups: a pair, a trio's best pair, a quad's best two disjoint pairs (k x 2 indices).
 
     This is what the pair bound and greedy are measured in, so larger groups do not count extra pairs."""
-    total = 0.0
+    chosen: list[tuple[int, int]] = []
     for group in result.groups:
-        nodes = np.array([index[u] for u in group.member_ids], dtype=np.int64)
-        weights = model.block(nodes, nodes, allow_recent=True)
+        nodes = [index[u] for u in group.member_ids]
+        weights = model.block(np.array(nodes), np.array(nodes), allow_recent=True)
+        best: list[tuple[int, int]]
         if len(nodes) == 4:
-            total += max(weights[0, 1] + weights[2, 3], weights[0, 2] + weights[1, 3], weights[0, 3] + weights[1, 2])
+            options = ([(0, 1), (2, 3)], [(0, 2), (1, 3)], [(0, 3), (1, 2)])
+            best = max(options, key=lambda two: weights[two[0]] + weights[two[1]])
         else:
-            total += max(weights[a, b] for a, b in combinations(range(len(nodes)), 2))
-    return total
+            best = [max(combinations(range(len(nodes)), 2), key=lambda pair: weights[pair])]
+        chosen += [(nodes[a], nodes[b]) for a, b in best]
+    return np.array(chosen, dtype=np.int64).reshape(-1, 2)
 
 
-def row_pass(model: WeightModel, dual: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One pass over every pair (chunks of rows): max_j (w_ij - dual_j), and each row's `top` heaviest edges."""
-    n = len(model)
-    everyone = np.arange(n, dtype=np.int64)
-    best = np.empty(n)
-    top_cols = np.empty((n, top), dtype=np.int64)
-    top_weights = np.empty((n, top))
-    for lo in range(0, n, 256):
-        rows = everyone[lo : lo + 256]
-        weights = model.block(rows, everyone)
-        reduced = np.where(np.isfinite(weights), weights - dual[None, :], -np.inf)
-        best[rows] = np.maximum(reduced.max(axis=1), 0.0)
-        part = np.argpartition(-weights, top, axis=1)[:, :top]
-        top_cols[rows] = part
-        top_weights[rows] = np.take_along_axis(weights, part, axis=1)
-    return best, top_cols, top_weights
+def pairs_value(model: WeightModel, pairs: np.ndarray) -> float:
+    """Total weight of the given pairs (recent partners allowed, as a round may use them when unavoidable)."""
+    return float(model.edges(pairs[:, 0], pairs[:, 1], allow_recent=True).sum()) if len(pairs) else 0.0
 
 
-def greedy(model: WeightModel, top: int = 64) -> list[tuple[int, int]]:
+def greedy(model: WeightModel, top: int = 64) -> np.ndarray:
     """Heaviest edge first on the same weights. Each round takes everyone's `top` heaviest edges among the people
     still unpaired; rounds repeat until nobody more can be paired (popular people exhaust lists, so one round is
     not enough)."""
@@ -272,7 +369,7 @@ def greedy(model: WeightModel, top: int = 64) -> list[tuple[int, int]]:
         used = np.zeros(len(remaining), dtype=bool)
         used[[i for pair in found for i in pair]] = True
         remaining = remaining[~used]
-    return pairs
+    return np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
 
 def greedy_pairs(top_cols: np.ndarray, top_weights: np.ndarray) -> list[tuple[int, int]]:
@@ -291,23 +388,6 @@ def greedy_pairs(top_cols: np.ndarray, top_weights: np.ndarray) -> list[tuple[in
     return pairs
 
 
-def dual_bound(model: WeightModel, start: np.ndarray, iterations: int = 3) -> tuple[float, np.ndarray, np.ndarray]:
-    """An upper bound on any pairing: sum of u with u_i + u_j >= w_ij for every allowed pair (LP duality; it is at
-    least the assignment bound). Starts from half of each person's weight in the matcher's pairs, made feasible,
-    then lowered by damped steps u <- (u + max_j (w_ij - u_j)) / 2, each made feasible again."""
-    best_row, top_cols, top_weights = row_pass(model, start, 64)
-    dual = np.maximum(start, best_row)
-    bound = float(dual.sum())
-    for _ in range(iterations):
-        lowered, _, _ = row_pass(model, dual, 1)
-        trial = (dual + np.minimum(lowered, dual)) / 2
-        fix, _, _ = row_pass(model, trial, 1)
-        trial = np.maximum(trial, fix)
-        if trial.sum() < bound:
-            dual, bound = trial, float(trial.sum())
-    return bound, top_cols, top_weights
-
-
 def make_scaled(n: int, seed: int, profile: Profile) -> tuple[Workspace, datetime]:
     """A workspace for the quality section: the hard one with its generated history, the easy one with 12 rounds."""
     if profile == "hard":
@@ -316,65 +396,97 @@ def make_scaled(n: int, seed: int, profile: Profile) -> tuple[Workspace, datetim
     return workspace, now
 
 
-def assignment_bound(model: WeightModel) -> float:
-    """The assignment relaxation on the whole pool (dense; minutes at 5,000): half the optimal assignment."""
-    everyone = np.arange(len(model))
-    weights = model.block(everyone, everyone)
-    cost = np.where(np.isfinite(weights), -weights, 1e9)
-    del weights
-    rows, cols = linear_sum_assignment(cost)
-    chosen = -cost[rows, cols]
-    return float(np.where(chosen > -1e8, chosen, 0.0).sum() / 2)
+@dataclass(frozen=True, slots=True)
+class QualityRow:
+    """One size of the quality section: values, bound, matcher time and memory, machine load."""
+
+    people: int
+    bound: Bound
+    tight: Bound  # with the cardinality row: also a bound on every pairing, tighter in odd pools
+    matcher: float
+    greedy: float
+    shuffle: float
+    seconds: float
+    cpu: float
+    peak_mb: float
+    left_out: int
+    recent: int
+    load: float
+
+
+def quality_row(n: int, seed: int, profile: Profile, exact_bound_limit: int) -> QualityRow:
+    """Matcher (own process: time, CPU, peak RSS), greedy, random shuffle and the bound on one instance."""
+    workspace, now = make_scaled(n, seed, profile)
+    members = workspace.members_at(now)
+    result, seconds, cpu, _, peak = round_in_child(members, workspace, now, seed)
+    load = os.getloadavg()[0]  # taken right after the timed round
+    history = workspace.history()
+    model = WeightModel(members, history, MatchPolicy(), now)
+    index = {m.user_id: i for i, m in enumerate(model.members)}
+    ours = group_pairs(result, model, index)
+    greedy_found = greedy(model)
+    shuffled = group_pairs(random_shuffle(members, history, MatchPolicy(), now, seed), model, index)
+    bound, tight = lp_bounds(model, np.concatenate((ours, greedy_found)))
+    if len(members) <= exact_bound_limit:
+        started = time.perf_counter()
+        dense = assignment_bound(model)
+        seconds_dense = time.perf_counter() - started
+        print(f"  (dense assignment bound {dense:.2f} in {seconds_dense:.0f} s; LP bound {bound.value:.2f})")
+    return QualityRow(
+        len(members),
+        bound,
+        tight,
+        pairs_value(model, ours),
+        pairs_value(model, greedy_found),
+        pairs_value(model, shuffled),
+        seconds,
+        cpu,
+        peak,
+        len(result.unmatched),
+        result.repeated_recent_pairs,
+        load,
+    )
 
 
 def quality(sizes: Sequence[int], seed: int, profile: Profile, exact_bound_limit: int) -> None:
-    """Per size: matcher (own process: time, peak RSS), greedy, random shuffle and the upper bound, one table."""
+    """Per size: matcher, greedy, random shuffle and the assignment bound side by side, then the growth of time."""
     print(
-        f"\n## Quality and speed, {profile} profile (seed {seed}); pair weights; bound = dense assignment up to "
-        f"{exact_bound_limit} people, above it an LP dual bound (>= the assignment bound, so gaps there are upper "
-        "limits)"
+        f"\n## Quality and speed, {profile} profile (seed {seed}); pair weights (a trio counts its best pair).\n"
+        "  bound: the assignment bound, by LP on a pruned graph proved by a pass over every pair ('exact'; 'rep.' =\n"
+        "  repaired, still an upper bound); tight: the same LP with sum x <= floor(n/2), also an upper bound on every\n"
+        "  pairing (tighter in odd pools); gaps are below the bound; time, cpu and peak RSS are the matcher's process"
     )
     print(
-        f"{'people':>7} {'bound':>12} {'matcher':>12} {'gap':>8} {'greedy':>12} {'gap':>8} {'shuffle':>12} "
-        f"{'gap':>7} {'time s':>7} {'peak MB':>8} {'left out':>8} {'load':>5}"
+        f"{'people':>7} {'bound':>11} {'':>5} {'matcher':>11} {'gap':>7} {'tight':>7} {'greedy':>11} {'gap':>7} "
+        f"{'-greedy':>8} {'shuffle':>11} {'gap':>5} {'time s':>6} {'cpu s':>5} {'MB':>4} {'left':>4} {'rec.':>4} "
+        f"{'load':>4}"
     )
+    rows: list[QualityRow] = []
     for n in sizes:
-        workspace, now = make_scaled(n, seed, profile)
-        members = workspace.members_at(now)
-        with tempfile.NamedTemporaryFile(suffix=".pickle", delete=False) as handle:
-            pickle.dump((members, workspace.last_met, workspace.blocked, workspace.fairness, now, seed), handle)
-            path = handle.name
-        try:
-            subprocess.run([sys.executable, "-m", "bench.coffee_matching", "--run-one-round", path], check=True)
-            with open(path, "rb") as handle:
-                result, seconds, _, peak = pickle.load(handle)
-        finally:
-            os.unlink(path)
-        history = workspace.history()
-        model = WeightModel(members, history, MatchPolicy(), now)
-        index = {m.user_id: i for i, m in enumerate(model.members)}
-        ours = group_matching_value(result, model, index)
-        # Start the dual from the matcher's groups: half of each person's best pair weight inside their group.
-        start = np.zeros(len(model))
-        for group in result.groups:
-            nodes = np.array([index[u] for u in group.member_ids], dtype=np.int64)
-            weights = model.block(nodes, nodes)
-            start[nodes] = np.where(np.isfinite(weights), weights, 0.0).max(axis=1) / 2
-        bound, _, _ = dual_bound(model, start)
-        if len(members) <= exact_bound_limit:
-            bound = assignment_bound(model)
-        greedy_found = greedy(model)
-        left = np.array([p[0] for p in greedy_found], dtype=np.int64)
-        greedy_value = float(model.edges(left, np.array([p[1] for p in greedy_found], dtype=np.int64)).sum())
-        shuffled = random_shuffle(members, history, MatchPolicy(), now, seed)
-        shuffle_value = group_matching_value(shuffled, model, index)
-        load = os.getloadavg()[0]
+        row = quality_row(n, seed, profile, exact_bound_limit)
+        rows.append(row)
+        bound, tight = row.bound.value, row.tight.value
         print(
-            f"{len(members):>7} {bound:>12.2f} {ours:>12.2f} {(bound - ours) / bound:>8.3%} {greedy_value:>12.2f} "
-            f"{(bound - greedy_value) / bound:>8.3%} {shuffle_value:>12.2f} {(bound - shuffle_value) / bound:>7.1%} "
-            f"{seconds:>7.2f} {peak:>8.0f} {len(result.unmatched):>8} {load:>5.1f}",
+            f"{row.people:>7} {bound:>11.2f} {'exact' if row.bound.exact else 'rep.':>5} {row.matcher:>11.2f} "
+            f"{(bound - row.matcher) / bound:>7.3%} {(tight - row.matcher) / tight:>7.3%} {row.greedy:>11.2f} "
+            f"{(bound - row.greedy) / bound:>7.3%} {row.matcher - row.greedy:>+8.2f} {row.shuffle:>11.2f} "
+            f"{(bound - row.shuffle) / bound:>5.1%} {row.seconds:>6.2f} {row.cpu:>5.2f} {row.peak_mb:>4.0f} "
+            f"{row.left_out:>4} {row.recent:>4} {row.load:>4.1f}",
             flush=True,
         )
+    if len(rows) > 1:
+        print(
+            "\n  growth of the matcher's time (exponent k in time ~ n^k between consecutive sizes; n log n is ~1.07):"
+        )
+        for small, large in pairwise(rows):
+            ratio = large.people / small.people
+            nlogn = ratio * math.log(large.people) / math.log(small.people)
+            print(
+                f"  {small.people:>6} -> {large.people:>6}: time x{large.seconds / small.seconds:.2f} (wall), "
+                f"x{large.cpu / small.cpu:.2f} (cpu); n log n x{nlogn:.2f}; "
+                f"k = {math.log(large.seconds / small.seconds) / math.log(ratio):.2f} (wall), "
+                f"{math.log(large.cpu / small.cpu) / math.log(ratio):.2f} (cpu)"
+            )
 
 
 def main() -> None:
@@ -384,7 +496,11 @@ def main() -> None:
     parser.add_argument("--no-exact", action="store_true", help="skip networkx's exact matching")
     parser.add_argument("--seeds", type=int, default=5, help="seeds for the small-pool section")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--sections", default="small,optimality,scale", help="comma-separated subset to run")
+    parser.add_argument(
+        "--sections",
+        default="small,optimality,scale",
+        help="comma-separated subset: small, odd, optimality, quality, scale",
+    )
     parser.add_argument("--profile", choices=("easy", "hard"), default="easy", help="synthetic workspace profile")
     parser.add_argument("--sizes", default="5000,10000,20000", help="people per size in the quality section")
     parser.add_argument(
@@ -402,6 +518,8 @@ def main() -> None:
     sections = set(args.sections.split(","))
     if "small" in sections:
         small_pools(args.seeds)
+    if "odd" in sections:
+        odd_pools(args.seeds, args.profile)
     optimality_n, scale_n = (300, 2000) if args.quick else (1000, 10000)
     exact_cross = None
     if "optimality" in sections:

@@ -234,7 +234,7 @@ def make_hard_workspace(n: int, seed: int, weeks: int = HISTORY_WEEKS) -> Worksp
             if key not in workspace.last_met or workspace.last_met[key] < when:
                 workspace.last_met[key] = when
     # A fairness ledger: some were left out or a trio's extra in past weeks.
-    for user_id in ids:
+    for user_id in ids if weeks else ():
         roll = rng.random()
         if roll < 0.04:
             workspace.fairness[user_id] = FairnessRecord(1, 0, now - timedelta(weeks=rng.randint(1, weeks)), None)

@@ -61,14 +61,15 @@ from bot.domain.matching.model import (
 )
 
 if TYPE_CHECKING:
-    from bot.domain.matching.rounds import UNMATCHED_TEXT, explain_group, fairness_after, match_round
+    from bot.domain.matching.explain import UNMATCHED_TEXT, explain_group
+    from bot.domain.matching.rounds import fairness_after, match_round
     from bot.domain.matching.weights import WeightModel, overlap_minutes, pair_weight
 
 # The solvers pull in numpy, scipy and networkx (~0.9 s to import). Most importers only need the value types above
 # (the CLI, handlers, storage), so the solvers load on first use.
 _LAZY = {
-    "UNMATCHED_TEXT": "bot.domain.matching.rounds",
-    "explain_group": "bot.domain.matching.rounds",
+    "UNMATCHED_TEXT": "bot.domain.matching.explain",
+    "explain_group": "bot.domain.matching.explain",
     "fairness_after": "bot.domain.matching.rounds",
     "match_round": "bot.domain.matching.rounds",
     "WeightModel": "bot.domain.matching.weights",

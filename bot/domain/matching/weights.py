@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 from scipy import sparse
@@ -22,6 +22,7 @@ from scipy import sparse
 from bot.domain.matching.model import MINUTES_PER_DAY, FairnessRecord, MatchPolicy, Member, PairHistory, PoolMode
 
 _DAY = timedelta(days=1)
+SHARED_HOUR = 60  # minutes: people "share a working hour" from here on
 
 
 def _days(delta: timedelta) -> float:
@@ -51,6 +52,10 @@ def larger_group_score(record: FairnessRecord | None, now: datetime, policy: Mat
     if record.last_in_larger_group is not None:
         score += math.exp(-_days(now - record.last_in_larger_group) / _days(policy.fairness_decay))
     return score
+
+
+def _burden(record: FairnessRecord | None) -> int:
+    return 0 if record is None else record.times_left_out + record.times_in_larger_group
 
 
 def overlap_minutes(a: Member, b: Member) -> int:
@@ -119,44 +124,44 @@ def pair_weight(
     return weight
 
 
-def _pair_indices(
-    pairs: Iterable[frozenset[str]], pool_ids: np.ndarray, by_id: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pool indices (rows, cols) of the pairs with both people in the pool, and the mask of those pairs."""
+def _pair_indices(pairs: Iterable[frozenset[str]], index: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pool indices (rows, cols) of the pairs with both people in the pool, and the mask of those pairs.
+
+    The ids are flattened from the frozensets and mapped by `dict.get` inside `map` (no Python loop per pair)."""
     pairs = list(pairs)
-    if not pairs:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0, dtype=bool)
     if sum(map(len, pairs)) != 2 * len(pairs):  # a malformed key (one id): keep the shape, match nothing
         pairs = [p if len(p) == 2 else frozenset(("", " ")) for p in pairs]
-    flat = np.array(list(chain.from_iterable(pairs))).reshape(-1, 2)
-    if not len(pool_ids):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(len(flat), dtype=bool)
-    sorted_ids = pool_ids[by_id]
-    spot = np.minimum(np.searchsorted(sorted_ids, flat), len(sorted_ids) - 1)
-    found = sorted_ids[spot] == flat
-    known = found.all(axis=1)
-    index = by_id[spot[known]]
-    return index[:, 0], index[:, 1], known
+    ids = chain.from_iterable(pairs)
+    flat = np.fromiter(map(index.get, ids, repeat(-1)), dtype=np.int64, count=2 * len(pairs)).reshape(-1, 2)
+    known = np.asarray((flat >= 0).all(axis=1), dtype=bool)
+    return flat[known, 0], flat[known, 1], known
 
 
-def lookup(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Entries (left[k], right[k]) of a CSR matrix as a dense vector (0 where not stored), by binary search."""
-    left, right = np.asarray(left, dtype=np.int64).ravel(), np.asarray(right, dtype=np.int64).ravel()
-    if not matrix.nnz or not len(left):
-        return np.zeros(len(left), dtype=matrix.dtype)
-    n = matrix.shape[1]
-    row_of = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr))
-    keys = row_of * n + matrix.indices  # sorted: canonical CSR has sorted indices within each row
-    wanted = left * n + right
-    spot = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-    return np.where(keys[spot] == wanted, matrix.data[spot], 0).astype(matrix.dtype)
+class PairTable:
+    """A sparse symmetric matrix's entries at arbitrary (left[k], right[k]), by one binary search on keys sorted
+    once (row * n + column; canonical CSR keeps each row's columns sorted). 0 where nothing is stored."""
+
+    def __init__(self, matrix: sparse.csr_matrix) -> None:
+        self.width = matrix.shape[1]
+        row_of = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr))
+        self.keys = row_of * self.width + matrix.indices
+        self.data = matrix.data
+
+    def __call__(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """The entries at (left[k], right[k])."""
+        left, right = np.asarray(left, dtype=np.int64).ravel(), np.asarray(right, dtype=np.int64).ravel()
+        if not len(self.keys) or not len(left):
+            return np.zeros(len(left), dtype=self.data.dtype)
+        wanted = left * self.width + right
+        spot = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
+        return np.where(self.keys[spot] == wanted, self.data[spot], 0).astype(self.data.dtype)
 
 
-def _indicator(rows: np.ndarray, cols: np.ndarray, n: int) -> sparse.csr_matrix:
-    matrix = sparse.csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n))
-    matrix.sum_duplicates()
-    matrix.data[:] = 1  # duplicates summed: back to a 0/1 indicator
+def _symmetric(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, n: int) -> sparse.csr_matrix:
+    matrix = sparse.csr_matrix(
+        (np.concatenate((data, data)), (np.concatenate((rows, cols)), np.concatenate((cols, rows)))), shape=(n, n)
+    )
+    matrix.sum_duplicates()  # canonical form: sorted columns per row, which `PairTable` relies on
     return matrix
 
 
@@ -179,28 +184,38 @@ class WeightModel:
         self.larger_group = np.array(
             [larger_group_score(history.fairness.get(m.user_id), now, policy) for m in self.members], dtype=np.float64
         )
-        # History as arrays, without a Python loop per known pair: ids are flattened from the frozensets and looked
-        # up in the sorted pool ids with numpy; pairs with anyone outside the pool drop out.
-        pool_ids = np.array([m.user_id for m in self.members])
-        by_id = np.argsort(pool_ids)
-        rows, cols, known = _pair_indices(history.last_met.keys(), pool_ids, by_id)
+        # How often each member was left out or in a larger group (the ledger's counts), for choosing the extra.
+        self.burden = np.array([_burden(history.fairness.get(m.user_id)) for m in self.members], dtype=np.int64)
+        # History as arrays, without a Python loop per known pair. `met` stores, per pair inside the pool, 1 + the
+        # days since they last met (so that a meeting today is still stored); the penalty and the cooldown are
+        # functions of it, computed on the slices that are needed.
+        index = {m.user_id: i for i, m in enumerate(self.members)}
+        rows, cols, known = _pair_indices(history.last_met.keys(), index)
         stamps = np.fromiter(map(datetime.timestamp, history.last_met.values()), dtype=np.float64)[known]
         age_days = np.maximum(now.timestamp() - stamps, 0.0) / 86400.0
-        # +1e-12 keeps the entry stored even when the penalty has decayed to zero
-        penalty = policy.freshness_weight * np.exp(-age_days / _days(policy.repeat_decay)) + 1e-12
-        recent = age_days < policy.cooldown / _DAY
-        both_rows, both_cols = np.concatenate((rows, cols)), np.concatenate((cols, rows))
-        self.penalty = sparse.csr_matrix(
-            (np.concatenate((penalty, penalty)), (both_rows, both_cols)), shape=(n, n), dtype=np.float64
+        self.met = _symmetric(rows, cols, 1.0 + age_days, n)
+        self.unmet_share = 1.0 - np.diff(self.met.indptr) / max(n - 1, 1)
+        b_rows, b_cols, _ = _pair_indices(history.blocked, index)
+        self.blocked = _symmetric(b_rows, b_cols, np.ones(len(b_rows)), n)
+        self.met_at, self.blocked_at = PairTable(self.met), PairTable(self.blocked)
+
+    @property
+    def penalty(self) -> sparse.csr_matrix:
+        """The freshness penalty of every pair that met (0 = never met), as a sparse matrix."""
+        matrix = self.met.copy()
+        matrix.data = self._penalty(matrix.data)
+        return matrix
+
+    def _penalty(self, met: np.ndarray) -> np.ndarray:
+        """Penalty for entries of `met` (0 = never met)."""
+        days = np.maximum(met - 1.0, 0.0)
+        # +1e-12 keeps a decayed meeting distinguishable from a first meeting
+        return np.where(
+            met > 0, self.policy.freshness_weight * np.exp(-days / _days(self.policy.repeat_decay)) + 1e-12, 0.0
         )
-        self.penalty.sum_duplicates()  # also sorts the indices, which `lookup` relies on
-        self.unmet_share = 1.0 - np.diff(self.penalty.indptr) / max(n - 1, 1)
-        recent_rows, recent_cols = rows[recent], cols[recent]
-        self.recent = _indicator(
-            np.concatenate((recent_rows, recent_cols)), np.concatenate((recent_cols, recent_rows)), n
-        )
-        b_rows, b_cols, _ = _pair_indices(history.blocked, pool_ids, by_id)
-        self.blocked = _indicator(np.concatenate((b_rows, b_cols)), np.concatenate((b_cols, b_rows)), n)
+
+    def _recent(self, met: np.ndarray) -> np.ndarray:
+        return (met > 0) & (met - 1.0 < self.policy.cooldown / _DAY)
 
     def __len__(self) -> int:
         return len(self.members)
@@ -208,18 +223,24 @@ class WeightModel:
     def block(self, rows: np.ndarray, cols: np.ndarray, *, allow_recent: bool = False) -> np.ndarray:
         """Weights for rows x cols as float64, -inf where excluded (including a node with itself)."""
         rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
-        penalty = self.penalty[rows][:, cols].toarray()
-        blocked = self.blocked[rows][:, cols].toarray() != 0 if self.blocked.nnz else False
-        recent = self.recent[rows][:, cols].toarray() != 0 if not allow_recent and self.recent.nnz else False
-        return self._weights(rows[:, None], cols[None, :], penalty, blocked | recent)
+        met = self.met[rows][:, cols].toarray()
+        excluded = self.blocked[rows][:, cols].toarray() != 0 if self.blocked.nnz else np.zeros(met.shape, dtype=bool)
+        if not allow_recent:
+            excluded |= self._recent(met)
+        return self._weights(rows[:, None], cols[None, :], self._penalty(met), excluded)
 
     def edges(self, left: np.ndarray, right: np.ndarray, *, allow_recent: bool = False) -> np.ndarray:
         """Weights of the pairs (left[k], right[k]) as float64, -inf where excluded."""
         left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
-        penalty = lookup(self.penalty, left, right)
-        blocked = lookup(self.blocked, left, right) != 0
-        recent = lookup(self.recent, left, right) != 0 if not allow_recent else False
-        return self._weights(left, right, penalty, blocked | recent)
+        met = self.met_at(left, right)
+        excluded = self.blocked_at(left, right) != 0
+        if not allow_recent:
+            excluded |= self._recent(met)
+        return self._weights(left, right, self._penalty(met), excluded)
+
+    def recent_pairs(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Whether each pair (left[k], right[k]) met within the cooldown."""
+        return self._recent(self.met_at(left, right))
 
     def _weights(
         self, rows: np.ndarray, cols: np.ndarray, penalty: np.ndarray, excluded: np.ndarray | bool
@@ -242,6 +263,17 @@ class WeightModel:
         weights = np.array(np.broadcast_to(weights, mask.shape), dtype=np.float64)
         weights[mask] = -np.inf
         return weights
+
+    def ideal(self) -> np.ndarray:
+        """Per node: the weight of its best conceivable pair with a partner who brings no fairness priority (fresh,
+        across teams when preferred, a full overlap or its whole working window), to spot pairs worth improving."""
+        policy = self.policy
+        full = 60 * policy.full_overlap_hours
+        preference = policy.overlap_weight * np.minimum(self.windows[:, 1] / full, 1.0)
+        if policy.pool_mode is PoolMode.PREFER_CROSS_TEAM:
+            preference = preference + policy.cross_team_weight
+        best = policy.base_weight + policy.freshness_weight + preference * self.unmet_share
+        return np.asarray(best + policy.fairness_weight * self.priority, dtype=np.float64)
 
     def order_key(self) -> np.ndarray:
         """A 1-D key that puts people with similar working windows next to each other (middle of the UTC window)."""
