@@ -3,7 +3,12 @@
 .venv/bin/python -m bench.coffee_matching            # the sizes the coffee issue names (12/30, 1,000, 10,000)
 .venv/bin/python -m bench.coffee_matching --quick    # 300 and 2,000 people instead of 1,000 and 10,000
 .venv/bin/python -m bench.coffee_matching --profile hard --sections quality --sizes 5000,10000,20000
-    # matcher, greedy, random shuffle and an upper bound side by side, with time and peak RSS per size
+    # matcher, greedy, random shuffle and the proved assignment bound side by side, with time, CPU and peak RSS
+    # per size, then the growth of time
+.venv/bin/python -m bench.coffee_matching --profile hard --sections odd      # 31 people x 30 rounds: repeats
+    # beside a lower bound, how often each person is the trio's extra, shared working hours
+.venv/bin/python -m bench.coffee_matching --sections timezones               # small pools with and without the
+    # shared-hours repair
 """
 
 from __future__ import annotations
@@ -38,7 +43,16 @@ from bench.synthetic import (
     make_workspace,
     run_rounds,
 )
-from bot.domain.matching import Group, MatchPolicy, MatchResult, Member, PairHistory, WeightModel, match_round
+from bot.domain.matching import (
+    Group,
+    MatchPolicy,
+    MatchResult,
+    Member,
+    PairHistory,
+    WeightModel,
+    match_round,
+    timezones,
+)
 
 HISTORY_ROUNDS = 12
 
@@ -175,6 +189,34 @@ def odd_pools(seeds: int, profile: Profile, n: int = 31, rounds: int = 30) -> No
                 f"{max(burden.values()):>10} {bar:>4} {without_shared_hour(results, workspace.members):>14.1%}",
                 flush=True,
             )
+
+
+def shared_hours(seeds: int, sizes: Sequence[int] = (30, 60, 100, 150)) -> None:
+    """Single rounds on hard workspaces (12 weeks of history): groups without a shared working hour with the
+    small-pool repair (an alternative within 1% where every group shares an hour) and with it turned off."""
+    print(f"\n## Shared working hours in small pools, hard profile, one round each, seeds 1..{seeds}")
+    print(f"{'people':>7} {'without repair':>15} {'with repair':>12} {'weight change':>14}")
+    for n in sizes:
+        figures = []
+        for tolerance in (-1.0, timezones.OVERLAP_TOLERANCE):  # -1: no alternative is ever close enough
+            saved, timezones.OVERLAP_TOLERANCE = timezones.OVERLAP_TOLERANCE, tolerance
+            try:
+                lacking = groups = 0
+                weight = 0.0
+                for seed in range(1, seeds + 1):
+                    workspace = make_hard_workspace(n, seed)
+                    now = START + timedelta(weeks=HISTORY_WEEKS)
+                    members = workspace.members_at(now)
+                    result = match_round(members, workspace.history(), MatchPolicy(), now, seed)
+                    lacking += round(without_shared_hour([result], members) * len(result.groups))
+                    groups += len(result.groups)
+                    weight += result.total_weight
+                figures.append((lacking, groups, weight))
+            finally:
+                timezones.OVERLAP_TOLERANCE = saved
+        (off, groups, before), (on, _, after) = figures
+        people = n + 1 - n % 2
+        print(f"{people:>7} {f'{off}/{groups}':>15} {f'{on}/{groups}':>12} {(after - before) / before:>+14.3%}")
 
 
 def grouped_pairs(result: MatchResult, index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -499,7 +541,7 @@ def main() -> None:
     parser.add_argument(
         "--sections",
         default="small,optimality,scale",
-        help="comma-separated subset: small, odd, optimality, quality, scale",
+        help="comma-separated subset: small, odd, timezones, optimality, quality, scale",
     )
     parser.add_argument("--profile", choices=("easy", "hard"), default="easy", help="synthetic workspace profile")
     parser.add_argument("--sizes", default="5000,10000,20000", help="people per size in the quality section")
@@ -520,6 +562,8 @@ def main() -> None:
         small_pools(args.seeds)
     if "odd" in sections:
         odd_pools(args.seeds, args.profile)
+    if "timezones" in sections:
+        shared_hours(args.seeds)
     optimality_n, scale_n = (300, 2000) if args.quick else (1000, 10000)
     exact_cross = None
     if "optimality" in sections:

@@ -173,6 +173,30 @@ def make_hard_workspace(n: int, seed: int, weeks: int = HISTORY_WEEKS) -> Worksp
     """
     rng = random.Random(seed * 7919 + 17)
     n += 1 - n % 2
+    workspace = Workspace(*_hard_people(n, rng))
+    now = START + timedelta(weeks=weeks)
+    ids = [m.user_id for m in workspace.members]
+    # Avoid lists aimed at attractive partners: 1% of people collect most of the blocks.
+    attractive = rng.sample(ids, max(2, n // 100))
+    for _ in range(max(1, n // 20)):
+        a, b = rng.choice(ids), rng.choice(attractive)
+        if a != b:
+            workspace.blocked.add(frozenset((a, b)))
+    _hard_history(workspace, weeks, now, rng)
+    # A fairness ledger: some were left out or a trio's extra in past weeks.
+    for user_id in ids if weeks else ():
+        roll = rng.random()
+        if roll < 0.04:
+            workspace.fairness[user_id] = FairnessRecord(1, 0, now - timedelta(weeks=rng.randint(1, weeks)), None)
+        elif roll < 0.12:
+            workspace.fairness[user_id] = FairnessRecord(
+                0, rng.randint(1, 3), None, now - timedelta(weeks=rng.randint(1, weeks))
+            )
+    return workspace
+
+
+def _hard_people(n: int, rng: random.Random) -> tuple[list[Member], list[str]]:
+    """Members in very uneven teams with a home zone each, and their IANA zones."""
     n_teams = max(3, n // 30)
     team_weights = [1 / (k + 1) ** 1.3 for k in range(n_teams)]
     names = [zone for zone, _ in HARD_ZONES]
@@ -183,30 +207,29 @@ def make_hard_workspace(n: int, seed: int, weeks: int = HISTORY_WEEKS) -> Worksp
     for i in range(n):
         team = rng.choices(range(n_teams), team_weights)[0]
         zone = home[team] if rng.random() < 0.6 else rng.choices(names, shares)[0]
-        kind = rng.random()
-        if kind < 0.70:  # office day
-            start = rng.choice(range(7 * 60, 11 * 60, 30))
-            length = rng.choice((7 * 60, 7 * 60 + 30, 8 * 60, 8 * 60, 8 * 60 + 30, 9 * 60))
-        elif kind < 0.85:  # part-time
-            start = rng.choice(range(8 * 60, 15 * 60, 30))
-            length = rng.choice((4 * 60, 4 * 60 + 30, 5 * 60))
-        elif kind < 0.93:  # night shift
-            start = rng.choice((21 * 60, 22 * 60, 23 * 60))
-            length = 8 * 60
-        else:  # early or late shift
-            start = rng.choice((5 * 60, 6 * 60, 12 * 60, 14 * 60))
-            length = 8 * 60
+        start, length = _hard_hours(rng)
         members.append(Member(f"U{i:06d}", f"team-{team:03d}", 0, start, (start + length) % (24 * 60)))
         zones.append(zone)
-    workspace = Workspace(members, zones)
-    now = START + timedelta(weeks=weeks)
+    return members, zones
+
+
+def _hard_hours(rng: random.Random) -> tuple[int, int]:
+    """Local start and length of a working day: office days, part-time, night shifts, early or late shifts."""
+    kind = rng.random()
+    if kind < 0.70:  # office day
+        return rng.choice(range(7 * 60, 11 * 60, 30)), rng.choice((420, 450, 480, 480, 510, 540))
+    if kind < 0.85:  # part-time
+        return rng.choice(range(8 * 60, 15 * 60, 30)), rng.choice((4 * 60, 4 * 60 + 30, 5 * 60))
+    if kind < 0.93:  # night shift
+        return rng.choice((21 * 60, 22 * 60, 23 * 60)), 8 * 60
+    return rng.choice((5 * 60, 6 * 60, 12 * 60, 14 * 60)), 8 * 60  # early or late shift
+
+
+def _hard_history(workspace: Workspace, weeks: int, now: datetime, rng: random.Random) -> None:
+    """Weekly coffees with someone near in time zone and dense in-team interactions, at arbitrary moments."""
+    members, zones = workspace.members, workspace.zones
+    n = len(members)
     ids = [m.user_id for m in members]
-    # Avoid lists aimed at attractive partners: 1% of people collect most of the blocks.
-    attractive = rng.sample(ids, max(2, n // 100))
-    for _ in range(max(1, n // 20)):
-        a, b = rng.choice(ids), rng.choice(attractive)
-        if a != b:
-            workspace.blocked.add(frozenset((a, b)))
     by_team: dict[str, list[str]] = {}
     for m in members:
         by_team.setdefault(m.team, []).append(m.user_id)
@@ -233,13 +256,3 @@ def make_hard_workspace(n: int, seed: int, weeks: int = HISTORY_WEEKS) -> Worksp
             key = frozenset(pair)
             if key not in workspace.last_met or workspace.last_met[key] < when:
                 workspace.last_met[key] = when
-    # A fairness ledger: some were left out or a trio's extra in past weeks.
-    for user_id in ids if weeks else ():
-        roll = rng.random()
-        if roll < 0.04:
-            workspace.fairness[user_id] = FairnessRecord(1, 0, now - timedelta(weeks=rng.randint(1, weeks)), None)
-        elif roll < 0.12:
-            workspace.fairness[user_id] = FairnessRecord(
-                0, rng.randint(1, 3), None, now - timedelta(weeks=rng.randint(1, weeks))
-            )
-    return workspace

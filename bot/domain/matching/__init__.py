@@ -5,7 +5,7 @@ API::
     match_round(members, history, policy, now, seed) -> MatchResult
     pair_weight(a, b, history, policy, now, *, allow_recent=False, unmet_share=(1.0, 1.0)) -> float | None
     fairness_after(result, ledger, policy, now) -> dict[str, FairnessRecord]   # the ledger for the next round
-    explain_group(nodes, model, history, now) -> str
+    explain_group(nodes, model, history, now) -> str   # the one-line reason (explain.py)
 
 `Member(user_id, team, tz_offset_minutes, work_start_minutes=540, work_end_minutes=1020)`,
 `PairHistory(last_met={frozenset({a, b}): datetime}, blocked={frozenset({a, b})}, fairness={id: FairnessRecord})`,
@@ -26,14 +26,20 @@ Semantics
   (`repeat_if_unavoidable=True`, the default; the group's reason then says so); with False they are left out
   with reason `only_recent_partners`.
 - Pairs (engine.py): pools up to `exact_limit` (150) are solved exactly (networkx blossom, maximum cardinality
-  first); even pools up to `lookahead_limit` (60) also keep a plan of first meetings for the coming rounds, so
-  the optimum of this week does not force repeats later. Up to 1,200 people: one dense assignment relaxation
-  (scipy's linear_sum_assignment on the symmetric weight matrix, cycles cut into pairs by a small DP). Larger
-  pools: blocks of `block_size` (300) people with similar working windows, then passes over blocks shifted by half
-  a block and back (the window order is circular) that re-solve whoever is unpaired or paired inside the block and
-  keep the result only when it is better; the few still unpaired are placed by augmenting moves (u-v, x-y instead
-  of v-x). Small blocks keep the cubic assignment cheap on realistic (many distinct) weights. No top-k candidate
-  lists (they fail through hubness) and no sparse bipartite solver (it can stall).
+  first); pools of pairs up to `lookahead_limit` (60) also keep a plan of first meetings for the coming rounds, so
+  the optimum of this week does not force repeats later (odd pools through a stand-in node whose partner is the
+  round's extra). Up to 1,200 people: one dense assignment relaxation (scipy's linear_sum_assignment on the
+  symmetric weight matrix, cycles cut into pairs by a small DP). Larger pools: blocks of `block_size` (300) people
+  with similar working windows, each solved once; the few still unpaired are placed by augmenting moves (u-v, x-y
+  instead of v-x); then every person in a pair lighter than they could hope for tries partner swaps with the 300
+  people either side in window order (z-t, pz-pt instead of z-pz, t-pt), round after round near the changes. No
+  top-k candidate lists (they fail through hubness) and no sparse bipartite solver (it can stall).
+- Fairness (groups.py): the extra of an odd pool of pairs, and the pair it joins, are chosen among the people with
+  the fewest ledger entries (left out, larger group): nobody two or more entries above the least burdened while
+  anyone else can be, so everyone stays within ceil(mean) + 1 over the rounds.
+- Time zones (timezones.py): in pools up to `exact_limit`, when a group shares less than an hour of working time,
+  a grouping of the same people where every group shares one is taken if it weighs at least 99% of the round's
+  (and, where a plan of first meetings is kept, leaves it as many rounds).
 - Group size 2: pairs; someone who would be left out joins the pair where they fit best (a trio).
   Group size 3: the strongest pairs are kept as cores (as many as groups are wanted); everyone else joins a core
   by an optimal assignment, one per core per pass. Group size 4: a second matching pairs up the pairs

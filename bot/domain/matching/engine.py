@@ -1,11 +1,16 @@
 """Maximum-weight pairing on a general graph given as a block function.
 
-Small pools: exact blossom (networkx, maximum cardinality first). Large pools: the assignment relaxation — solve the
-linear assignment problem on the symmetric weight matrix (rows and columns are both people, the diagonal forbidden);
-its permutation splits into cycles, 2-cycles are pairs and longer cycles are cut into the best pairs along the cycle
-by a small dynamic programme. Its value is an upper bound on the matching, so the gap is measurable. Pools larger
-than a block are cut into blocks of people with similar working windows (sorted by the middle of their UTC window),
-each block solved on its own, and the leftovers of all blocks are paired again the same way.
+Small pools: exact blossom (networkx, maximum cardinality first), with a lookahead for pools that plan first
+meetings. Large pools: the assignment relaxation — solve the linear assignment problem on the symmetric weight
+matrix (rows and columns are both people, the diagonal forbidden); its permutation splits into cycles, 2-cycles are
+pairs and longer cycles are cut into the best pairs along the cycle by a small dynamic programme, and an odd
+cycle's leftover is re-paired inside the block. Pools larger than `SINGLE_BLOCK` are cut into blocks of people with
+similar working windows (sorted by the middle of their UTC window), each solved once; those still unpaired are
+placed by augmenting moves; then partner swaps around the pairs that fall short of what their members could hope
+for (`_swap_pairs`) repair what the blocks cannot see — block boundaries, and large teams crowding one time zone.
+
+Decisions: no top-k candidate lists (they fail through hubness) and no sparse bipartite solver (it can stall);
+one pass of blocks plus swaps rather than several shifted passes (better and faster on the hard profile).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 import networkx as nx
 import numpy as np
@@ -23,10 +29,9 @@ EdgeFn = Callable[[np.ndarray, np.ndarray], np.ndarray]  # weights of the pairs 
 Pair = tuple[int, int]
 
 _FORBIDDEN_COST = 1e9
-SHIFTS: tuple[float, ...] = ()  # extra passes over blocks shifted by these fractions of a block (the swaps do better)
 SINGLE_BLOCK = 1200
 QUANTUM = 3e-4  # assignment costs are rounded to this share of the block's largest weight
-SWAP_WINDOW = 300
+SWAP_WINDOW = 300  # positions either side, in working-window order, that a short pair's members try
 SWAP_ROUNDS = 30
 SWAP_SLACK = 0.002  # a pair is short when it weighs this share below what both could get (ignores tiny gaps)
 
@@ -67,14 +72,9 @@ def max_weight_pairs(
     partner = np.full(n, -1, dtype=np.int64)
     # Up to `SINGLE_BLOCK` people one dense assignment is affordable (about a second) and loses nothing to cuts.
     n_blocks = 1 if n <= SINGLE_BLOCK else math.ceil(n / block_size)
-    cuts = np.linspace(0, n, n_blocks + 1).round().astype(np.int64)
-    for shift in (0.0, *SHIFTS) if n_blocks > 1 else (0.0,):
-        # Shifted passes straddle the earlier boundaries (the window order is circular, so the last block wraps).
-        starts = ((cuts[:-1] + shift * np.diff(cuts)).round().astype(np.int64) % n).tolist()
-        for k in range(n_blocks):
-            lo, hi = starts[k], starts[(k + 1) % n_blocks] if n_blocks > 1 else n
-            positions = np.arange(lo, hi) if hi > lo else np.concatenate((np.arange(lo, n), np.arange(0, hi)))
-            _improve(positions, sorted_nodes, partner, block)
+    cuts = np.linspace(0, n, n_blocks + 1).round().astype(np.int64).tolist()
+    for lo, hi in pairwise(cuts):
+        _improve(np.arange(lo, hi), sorted_nodes, partner, block)
     _pair_leftovers(sorted_nodes, partner, block, edges, block_size)
     if aspiration is not None:
         _swap_pairs(sorted_nodes, partner, edges, aspiration)
