@@ -267,6 +267,7 @@ class Round:
     duration: float  # first send to last send
     throughput: float  # commands answered per second of sending
     keep_up: float  # last confirmation minus last send
+    cpu_ms: float = float("nan")  # the target process's CPU (all threads) per command, sending to last confirmation
 
     def p(self, q: float) -> float:
         if self.failed and q >= 1 - self.failed / self.commands:
@@ -296,6 +297,7 @@ class Bench:
         self.authors = [fake.add_user(f"bench{index:03d}").handle for index in range(AUTHORS)]
         self.engine = make_engine(database_url)
         self.urls: dict[str, str] = {}
+        self.pids: dict[str, int] = {}
         self.rounds: list[Round] = []
         self._labels = 0
 
@@ -314,6 +316,7 @@ class Bench:
         self._labels += 1
         label = f"{name[0]}{self._labels:04d}"
         commands = build_commands(self.driver, self.authors, label, count)
+        cpu_before = process_cpu(self.pids.get(name))
         results = self.pool.submit(
             drive, self.urls[name], self.fake.signing_secret, [c.body for c in commands], mode, level
         ).result()
@@ -321,6 +324,7 @@ class Bench:
         deadline = time.monotonic() + DRAIN_LIMIT
         while self.probe.count(keys) < count and time.monotonic() < deadline:
             time.sleep(0.2)
+        cpu = process_cpu(self.pids.get(name)) - cpu_before
         answered = [latency for _, latency, status in results if status == 200 and latency <= ACK_DEADLINE]
         sends = [sent for sent, _, _ in results]
         last_send = max(sends)
@@ -339,10 +343,20 @@ class Bench:
             duration=span,
             throughput=len(answered) / (span + statistics.median(answered or [0.0])),
             keep_up=(max(confirmations) - last_send) if confirmations else float("inf"),
+            cpu_ms=cpu * 1000 / count,
         )
         if record:
             self.rounds.append(result)
         return result
+
+
+def process_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system, all threads) a process has used so far; NaN when unknown (not Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def alternate(bench: Bench, mode: str, level: float, count: int, rounds: int) -> list[Round]:
@@ -385,8 +399,8 @@ def describe(r: Round) -> str:
     stored = "" if r.stored is None else f" stored {r.stored}/{r.commands}"
     return (
         f"{r.target:7} {load:>11} n={r.commands:5}  p50 {ms(r.p(0.5))}  p99 {ms(r.p(0.99))}  max {ms(r.p(1.0))}"
-        f"  {r.throughput:6.1f}/s  no 200 in 3 s: {r.failed}  confirmed {r.confirmed}/{r.commands}"
-        f" (last +{r.keep_up:.1f} s){stored}"
+        f"  {r.throughput:6.1f}/s  cpu {r.cpu_ms:4.1f} ms/cmd  no 200 in 3 s: {r.failed}"
+        f"  confirmed {r.confirmed}/{r.commands} (last +{r.keep_up:.1f} s){stored}"
     )
 
 
@@ -408,19 +422,21 @@ def summary(rounds: list[Round], mode: str) -> None:
             "p99": merged.p(0.99),
             "throughput": statistics.median(r.throughput for r in mine),
             "lag": max(r.keep_up for r in mine),
+            "cpu": statistics.median(r.cpu_ms for r in mine),
         }
     level = f"open loop {by['rapport'][0].level:.0f}/s" if mode == "open" else f"{by['rapport'][0].level:.0f} clients"
     print(f"  {level}, {len(by['rapport'])} rounds each:")
     for name in ("rapport", "bare"):
         f = figures[name]
         print(
-            f"    {name:7}  p50 {ms(f['p50'])}  p99 {ms(f['p99'])}  {f['throughput']:6.1f} acks/s (median)"
-            f"  last confirmation up to {f['lag']:.1f} s after the last command"
+            f"    {name:7}  p50 {ms(f['p50'])}  p99 {ms(f['p99'])}  {f['throughput']:6.1f} acks/s"
+            f"  {f['cpu']:4.1f} ms CPU/cmd (medians)  last confirmation up to {f['lag']:.1f} s after the last command"
         )
     ours, theirs = figures["rapport"], figures["bare"]
     print(
         f"    ratio    p50 {ours['p50'] / theirs['p50']:.2f}x  p99 {ours['p99'] / theirs['p99']:.2f}x"
         f"  throughput {ours['throughput'] / theirs['throughput']:.2f}x"
+        f"  CPU per command {ours['cpu'] / theirs['cpu']:.2f}x"
     )
 
 
@@ -442,9 +458,10 @@ def run(database_url: str, args: argparse.Namespace, directory: Path) -> None:
         bare = [sys.executable, "-m", "bench.ack_latency", "--serve-bare", "--threads", str(args.threads)]
         with (
             target("rapport", rapport, env, directory / "rapport.log") as (rapport_url, rapport_pid),
-            target("bare", bare, env, directory / "bare.log") as (bare_url, _),
+            target("bare", bare, env, directory / "bare.log") as (bare_url, bare_pid),
         ):
             bench.urls = {"rapport": rapport_url, "bare": bare_url}
+            bench.pids = {"rapport": rapport_pid, "bare": bare_pid}
             backend = make_url(database_url).get_backend_name()
             print(f"database: {backend}; waitress threads {args.threads}; rapport pid {rapport_pid}", flush=True)
             # Warm-up (not counted): every author once, one at a time, so the directory cache and workspace row
