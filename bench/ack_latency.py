@@ -59,6 +59,8 @@ KEEP_UP = 3.0  # seconds after the last command by which its confirmation must h
 DRAIN_LIMIT = 60.0  # bound on waiting for the confirmations of one round
 AUTHORS = 60
 CONTACTS = ("maya", "lee", "arjun", "sofia", "nora", "omar", "grace")
+OPEN_RATE = 50
+CLIENTS = 50
 SWEEP_RATES = (10, 25, 50, 75, 100, 150, 200, 300, 400, 600)
 
 
@@ -370,23 +372,31 @@ def alternate(bench: Bench, mode: str, level: float, count: int, rounds: int) ->
     return done
 
 
-def sweep(bench: Bench, seconds: float, rates: tuple[int, ...]) -> dict[str, int]:
-    """Highest open-loop rate each target sustains; rates stepped up, the targets alternating at each step."""
+def sweep(bench: Bench, seconds: float, rates: tuple[int, ...], refine: int) -> dict[str, int]:
+    """Highest open-loop rate each target sustains: rates stepped up until one fails, then ``refine`` halvings of
+    the gap between the last rate sustained and the first that was not; the targets alternate at each step."""
     best = {"rapport": 0, "bare": 0}
-    failing: set[str] = set()
+    failed_at: dict[str, int] = {}
+
+    def attempt(name: str, rate: int) -> None:
+        result = bench.run_round(name, "open", rate, int(rate * seconds))
+        print("   ", describe(result), flush=True)
+        if result.sustained:
+            best[name] = rate
+        else:
+            failed_at[name] = rate
+
     for step, rate in enumerate(rates):
-        order = ("rapport", "bare") if step % 2 == 0 else ("bare", "rapport")
-        for name in order:
-            if name in failing:
-                continue
-            result = bench.run_round(name, "open", rate, int(rate * seconds))
-            print("   ", describe(result), flush=True)
-            if result.sustained:
-                best[name] = rate
-            else:
-                failing.add(name)
-        if len(failing) == 2:
+        for name in ("rapport", "bare") if step % 2 == 0 else ("bare", "rapport"):
+            if name not in failed_at:
+                attempt(name, rate)
+        if len(failed_at) == 2:
             break
+    for step in range(refine):
+        for name in ("rapport", "bare") if step % 2 == 0 else ("bare", "rapport"):
+            middle = (best[name] + failed_at[name]) // 2 if name in failed_at else 0
+            if middle > best[name]:
+                attempt(name, middle)
     return best
 
 
@@ -404,10 +414,10 @@ def describe(r: Round) -> str:
     )
 
 
-def summary(rounds: list[Round], mode: str) -> None:
+def summary(rounds: list[Round], mode: str, level: float) -> None:
     by: dict[str, list[Round]] = {"rapport": [], "bare": []}
     for r in rounds:
-        if r.mode == mode:
+        if r.mode == mode and r.level == level:
             by[r.target].append(r)
     if not by["rapport"] or not by["bare"]:
         return
@@ -472,20 +482,20 @@ def run(database_url: str, args: argparse.Namespace, directory: Path) -> None:
             profiler = start_py_spy(args.py_spy, rapport_pid, args.py_spy_gil) if args.py_spy else None
             scale = 0.5 if args.quick else 1.0
             if "open" in args.scenarios:
-                print("  open loop 50 commands/s:", flush=True)
-                alternate(bench, "open", 50, int(500 * scale), args.rounds)
+                print(f"  open loop {OPEN_RATE} commands/s:", flush=True)
+                alternate(bench, "open", OPEN_RATE, int(500 * scale), args.rounds)
             if "closed" in args.scenarios:
-                print("  closed loop, 50 clients:", flush=True)
-                alternate(bench, "closed", 50, int(600 * scale), args.rounds)
+                print(f"  closed loop, {CLIENTS} clients:", flush=True)
+                alternate(bench, "closed", CLIENTS, int(600 * scale), args.rounds)
             if profiler is not None:
                 stop_py_spy(profiler)
             best = {}
             if "sweep" in args.scenarios:
                 print(f"  sweep (open loop, {args.sweep_seconds * scale:.0f} s per step):", flush=True)
-                best = sweep(bench, args.sweep_seconds * scale, SWEEP_RATES)
+                best = sweep(bench, args.sweep_seconds * scale, SWEEP_RATES, args.sweep_refine)
         print(f"\n== {backend}: summary ==")
-        summary(bench.rounds, "open")
-        summary(bench.rounds, "closed")
+        summary(bench.rounds, "open", OPEN_RATE)
+        summary(bench.rounds, "closed", CLIENTS)
         if best:
             ratio = best["rapport"] / best["bare"] if best["bare"] else float("nan")
             print(
@@ -544,6 +554,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scenarios", default="open,closed,sweep")
     parser.add_argument("--rounds", type=int, default=4, help="rounds per target and scenario")
     parser.add_argument("--sweep-seconds", type=float, default=6.0)
+    parser.add_argument("--sweep-refine", type=int, default=2, help="halvings after the first failing rate")
     parser.add_argument("--threads", type=int, default=8, help="waitress threads (both targets)")
     parser.add_argument("--rapport-env", action="append", default=[], help="KEY=VALUE for rapport run")
     parser.add_argument("--quick", action="store_true", help="half-length rounds and steps")
