@@ -61,7 +61,7 @@ AUTHORS = 60
 CONTACTS = ("maya", "lee", "arjun", "sofia", "nora", "omar", "grace")
 OPEN_RATE = 50
 CLIENTS = 50
-SWEEP_RATES = (10, 25, 50, 75, 100, 150, 200, 300, 400, 600)
+SWEEP_RATES = (10, 25, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1000)
 
 
 # ---- the bare Bolt app (run in its own process) --------------------------------------------------------------
