@@ -31,6 +31,7 @@ def sweeps_for(services: Services) -> list[Sweep]:
         Sweep("coffee.rounds", services.coffee.sweep),
         Sweep("insight.reviews", services.reviews.sweep),
         Sweep("data.retention", services.data_rights.forget_departed),
+        Sweep("workspaces.purge", services.workspaces.purge_departed),
     ]
 
 

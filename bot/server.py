@@ -336,9 +336,25 @@ def make_wsgi_app(
             return door(environ, start_response)
         if path == METRICS_PATH and environ.get("REQUEST_METHOD") in {"GET", "HEAD"}:
             return metrics_answer(start_response)
+        if app.oauth_flow is not None and environ.get("REQUEST_METHOD") == "GET":
+            return oauth_answer(app, environ, start_response)
         return NOT_FOUND.send(start_response)
 
     return wsgi
+
+
+def oauth_answer(app: App, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """GET /slack/install and /slack/oauth_redirect: Bolt's OAuth flow (unsigned by nature; the state parameter,
+    bound to a cookie and stored with an expiry, is what it checks)."""
+    flow = app.oauth_flow
+    assert flow is not None
+    path = environ.get("PATH_INFO")
+    if path not in {flow.install_path, flow.redirect_uri_path}:
+        return NOT_FOUND.send(start_response)
+    headers: dict[str, str | Sequence[str]] = {"cookie": str(environ.get("HTTP_COOKIE", ""))}
+    request = BoltRequest(body="", query=str(environ.get("QUERY_STRING", "")), headers=headers)
+    handle = flow.handle_installation if path == flow.install_path else flow.handle_callback
+    return _send_bolt(handle(request), start_response)
 
 
 def metrics_answer(start_response: Callable[..., Any]) -> Iterable[bytes]:

@@ -17,6 +17,7 @@ from bot.services.ports import Clock
 from bot.services.preferences import PreferencesService
 from bot.services.prep import PrepService
 from bot.services.reviews import ReviewService
+from bot.services.workspaces import WorkspaceService
 
 
 @dataclass(frozen=True)
@@ -36,3 +37,4 @@ class Services:
     admin: AdminInsightService
     intros: IntroService
     reviews: ReviewService
+    workspaces: WorkspaceService
