@@ -202,6 +202,7 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         reviews=reviews,
         workspaces=WorkspaceService(
             uow_factory,
+            breakers,
             _InstalledTokens(store),
             clock,
             timedelta(days=settings.rapport_uninstall_retention_days),

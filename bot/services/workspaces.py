@@ -3,7 +3,7 @@ longer than the retention period is purged.
 
 Public API:
 
-    WorkspaceService(uow_factory, tokens, clock, retention, on_forget=[...])
+    WorkspaceService(uow_factory, breakers, tokens, clock, retention, on_forget=[...])
     uninstalled(team_id)   # app_uninstalled, or tokens_revoked naming the bot: hold its work, delete its tokens
     installed(team_id)     # an OAuth install finished: its held work resumes where it left off
     purge_departed() -> int  # periodic sweep: purge workspaces uninstalled longer than ``retention`` ago
@@ -29,7 +29,7 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
-from bot.domain.breaker import ProbePolicy, after_uninstall
+from bot.services.breakers import AuthBreakers
 from bot.services.ports import Clock, InstalledTokens, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
@@ -43,19 +43,19 @@ class WorkspaceService:
     def __init__(
         self,
         uow_factory: UnitOfWorkFactory,
+        breakers: AuthBreakers,
         tokens: InstalledTokens,
         clock: Clock,
         retention: timedelta = DEFAULT_RETENTION,
         *,
         on_forget: Iterable[Callable[[str], None]] = (),
-        policy: ProbePolicy | None = None,
     ) -> None:
         self._uow_factory = uow_factory
+        self._breakers = breakers
         self._tokens = tokens
         self._clock = clock
         self._retention = retention
         self._on_forget = list(on_forget)
-        self._policy = policy or ProbePolicy()
 
     def add_forget_hook(self, hook: Callable[[str], None]) -> None:
         """Call ``hook(team_id)`` whenever a workspace's tokens or data go (to drop per-process caches)."""
@@ -63,29 +63,21 @@ class WorkspaceService:
 
     def uninstalled(self, team_id: str) -> None:
         """The app was uninstalled (or its bot token revoked): hold all the workspace's work and delete its tokens."""
-        now = self._clock.now()
-        with self._uow_factory() as uow:
-            current = uow.breakers.get(team_id)
-            breaker = after_uninstall(current, team_id, now, self._policy)
-            marked = breaker is not current and uow.breakers.mark_uninstalled(breaker, now)
-            uow.commit()
+        breaker = self._breakers.uninstalled(team_id)
         self._tokens.delete(team_id)
         self._forget(team_id)
-        if marked:
-            logger.warning(
-                "Rapport was uninstalled from team %s: its work is held; its data is purged after %s unless it is "
-                "reinstalled",
-                team_id,
-                (breaker.opened_at + self._retention).date().isoformat(),
-            )
+        logger.warning(
+            "Rapport was uninstalled from team %s: its work is held; its data is purged after %s unless it is "
+            "reinstalled",
+            team_id,
+            (breaker.opened_at + self._retention).date().isoformat(),
+        )
 
     def installed(self, team_id: str) -> None:
         """A (re)install finished: close an open breaker so the held work resumes where it left off."""
-        now = self._clock.now()
+        resumed = self._breakers.reinstalled(team_id)
         with self._uow_factory() as uow:
-            current = uow.breakers.get(team_id)
-            resumed = current is not None and current.is_open and uow.breakers.close(team_id, current.opened_at, now)
-            uow.workspaces.ensure(team_id, now)
+            uow.workspaces.ensure(team_id, self._clock.now())
             uow.commit()
         self._forget(team_id)
         if resumed:

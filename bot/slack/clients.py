@@ -121,11 +121,13 @@ class SlackClients:
             cached = self._cache.get(team_id)
         if cached is not None and cached[0] > now:
             return cached[2]
-        token = self._token(team_id)
+        token, expires_at = self._token(team_id)
+        # A rotating token is read again once it is due for a refresh, whatever the cache's ttl.
+        keep = self._ttl if expires_at is None else min(self._ttl, expires_at - self._rotate_minutes * 60 - time.time())
         with self._lock:
             cached = self._cache.get(team_id)
             client = cached[2] if cached is not None and cached[1] == token else self._make(token)
-            self._cache[team_id] = (now + self._ttl, token, client)
+            self._cache[team_id] = (now + max(keep, 0.0), token, client)
         return client
 
     def forget(self, team_id: str) -> None:
@@ -133,13 +135,18 @@ class SlackClients:
         with self._lock:
             self._cache.pop(team_id, None)
 
-    def _token(self, team_id: str) -> str:
+    def _token(self, team_id: str) -> tuple[str, float | None]:
+        """The workspace's bot token (refreshed first when it is about to expire) and when it expires."""
         assert self._store is not None
-        bot = self._store.find_bot(enterprise_id=None, team_id=team_id)
+        try:
+            bot = self._store.find_bot(enterprise_id=None, team_id=team_id)
+        except ValueError as error:  # storage.secrets.EncryptionKeyError: stored under a key no longer configured
+            logger.error("the bot token of team %s cannot be read: %s", team_id, error)
+            raise NoInstallation(team_id, "invalid_auth") from None
         if bot is None or not bot.bot_token:
             raise NoInstallation(team_id)
         if bot.bot_refresh_token is None or self._rotator is None:
-            return bot.bot_token
+            return bot.bot_token, None
         try:
             refreshed = self._rotator.perform_bot_token_rotation(
                 bot=bot, minutes_before_expiration=self._rotate_minutes
@@ -148,7 +155,7 @@ class SlackClients:
             logger.warning("could not refresh the bot token of team %s (%s)", team_id, type(error).__name__)
             raise NoInstallation(team_id, "token_expired") from None
         if refreshed is None:
-            return bot.bot_token
+            return bot.bot_token, bot.bot_token_expires_at
         self._store.save_bot(refreshed)
         logger.info("refreshed the bot token of team %s", team_id)
-        return str(refreshed.bot_token)
+        return str(refreshed.bot_token), refreshed.bot_token_expires_at

@@ -8,5 +8,6 @@ limits. Slack's rules: ``validation`` (arguments, scopes), ``blockkit`` (invalid
 """
 
 from bot.sandbox.slack.fake import ALL_SCOPES, AppHome, FakeSlack
+from bot.sandbox.slack.grid import FakeSlackGrid, GridCall
 
-__all__ = ["ALL_SCOPES", "AppHome", "FakeSlack"]
+__all__ = ["ALL_SCOPES", "AppHome", "FakeSlack", "FakeSlackGrid", "GridCall"]

@@ -1,0 +1,297 @@
+"""Many workspaces: install through OAuth, use, uninstall, purge — two workspaces at once, over real HTTP.
+
+The sandbox's grid puts two fake workspaces behind one Web API URL and serves Slack's authorize page and
+oauth.v2.access; it records the workspace of the token every call carried, so a crossed call shows. Both workspaces
+have the same user ids (as if one person id could be in both), so a call made with the wrong token would succeed
+quietly in the wrong workspace: only the tokens and what lands where can tell.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from datetime import time, timedelta
+
+import pytest
+from sqlalchemy import String, func, select, text
+from sqlalchemy.engine import Engine
+
+from bot.clock import ManualClock
+from bot.domain.breaker import UNINSTALLED
+from bot.domain.nudges import ALL_DAYS, NudgeKind, NudgeSettings
+from bot.embedded import EmbeddedBot
+from bot.sandbox.client import HttpDriver
+from bot.sandbox.seed import default_workspace
+from bot.sandbox.slack import FakeSlack, FakeSlackGrid
+from bot.services.workspaces import DEFAULT_RETENTION
+from storage.models import Base
+from storage.secrets import TokenCipher
+from tests.e2e.conftest import settle
+
+PEOPLE = ["maya", "lee", "arjun", "sofia"]
+
+
+def workspace(name: str) -> FakeSlack:
+    seed = dataclasses.replace(default_workspace(), team_id="T" + uuid.uuid4().hex[:10].upper(), team_name=name)
+    return FakeSlack(seed=seed)
+
+
+@pytest.fixture
+def grid() -> Iterator[FakeSlackGrid]:
+    with FakeSlackGrid([workspace("Acme"), workspace("Globex")]) as running:
+        yield running
+
+
+def oauth_settings(grid: FakeSlackGrid, database_url: str, **overrides: object) -> dict[str, object]:
+    first = next(iter(grid.fakes.values()))
+    return {
+        "_env_file": None,
+        "slack_client_id": grid.client_id,
+        "slack_client_secret": grid.client_secret,
+        "rapport_encryption_key": TokenCipher.generate_key(),
+        "slack_signing_secret": first.signing_secret,
+        "slack_api_url": grid.api_url,
+        "database_url": database_url,
+        "rapport_slack_posts_per_second": 100.0,
+        **overrides,
+    }
+
+
+@pytest.fixture
+def bot(grid: FakeSlackGrid, database_url: str, clock: ManualClock) -> Iterator[EmbeddedBot]:
+    from bot.settings import Settings
+
+    with EmbeddedBot(Settings(**oauth_settings(grid, database_url)), clock=clock) as running:  # type: ignore[arg-type]
+        grid.redirect_uri = f"{running.base_url}/slack/oauth_redirect"
+        yield running
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def get(url: str, cookie: str = "") -> tuple[int, dict[str, str], str]:
+    """GET without following redirects (the test plays the browser's part step by step)."""
+    browser = urllib.request.build_opener(_NoRedirects)
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with browser.open(request, timeout=10) as answer:
+            return answer.status, dict(answer.headers), answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def install(bot: EmbeddedBot, grid: FakeSlackGrid, team_id: str) -> str:
+    """A person in ``team_id`` clicks "Add to Slack", approves, and comes back: the success page.
+
+    The state cookie Bolt sets is Secure (Slack apps are served over https); a browser behind the test's plain http
+    would drop it, so it is carried by hand, as the browser would over https."""
+    status, headers, _ = get(f"{bot.base_url}/slack/install")
+    assert status == 302, status
+    cookie = headers["Set-Cookie"].split(";", 1)[0]
+    authorize = headers["Location"]
+    assert authorize.startswith(f"{grid.base_url}/oauth/v2/authorize?"), authorize
+    status, headers, _ = get(f"{authorize}&team={team_id}")
+    assert status == 302, status
+    status, _, page = get(headers["Location"], cookie)
+    assert status == 200, page
+    return page
+
+
+def nudges_for(bot: EmbeddedBot, fake: FakeSlack, clock: ManualClock) -> set[int]:
+    """One due nudge for each of PEOPLE about the next of them, in ``fake``'s workspace."""
+    followups = bot.container.services.followups
+    everywhere = NudgeSettings(work_start=time(0), work_end=time(0), work_days=ALL_DAYS, digest_enabled=False)
+    now = clock.now()
+    ids = set()
+    for index, handle in enumerate(PEOPLE):
+        user_id = fake.user(handle).id
+        followups.save_settings(fake.team_id, user_id, everywhere)
+        contact = fake.user(PEOPLE[(index + 1) % len(PEOPLE)]).id
+        with bot.container.unit_of_work() as uow:
+            ids.add(uow.nudges.add(fake.team_id, user_id, contact, NudgeKind.CADENCE, now, now))
+            uow.commit()
+    return ids
+
+
+def delivered(fake: FakeSlack) -> set[int]:
+    """Nudge ids in the reminder DMs of ``fake``'s people."""
+    found: set[int] = set()
+    for handle in PEOPLE:
+        for message in fake.messages(fake.user(handle).id):
+            if (message.metadata or {}).get("event_type") == "rapport_nudge":
+                found.update(message.metadata["event_payload"]["ids"])  # type: ignore[index]
+    return found
+
+
+def rows_mentioning(engine: Engine, team_id: str) -> dict[str, int]:
+    """Every table, every text column: how many rows hold ``team_id`` (none anywhere after a purge)."""
+    found: dict[str, int] = {}
+    with engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            for column in table.c:
+                if isinstance(column.type, String):
+                    count = connection.execute(select(func.count()).select_from(table).where(column == team_id))
+                    found[f"{table.name}.{column.name}"] = int(count.scalar_one())
+    return {name: count for name, count in found.items() if count}
+
+
+def test_two_workspaces_install_use_uninstall_and_purge_without_crossing(
+    grid: FakeSlackGrid, bot: EmbeddedBot, clock: ManualClock
+) -> None:
+    acme, globex = grid.fakes.values()
+    for fake in (acme, globex):
+        install(bot, grid, fake.team_id)
+    assert grid.calls("oauth.v2.access"), "the code was exchanged"
+    store = bot.container.installation_store
+    assert store is not None
+    tokens = {fake.team_id: store.find_bot(enterprise_id=None, team_id=fake.team_id) for fake in (acme, globex)}
+    for fake in (acme, globex):
+        installed = tokens[fake.team_id]
+        assert installed is not None and installed.bot_token in fake.issued_tokens
+    with bot.container.engine.connect() as connection:
+        stored = " ".join(str(row) for row in connection.execute(text("SELECT bot_token FROM slack_bots")))
+    assert "xoxb-" not in stored, "tokens are encrypted at rest"
+
+    # Listeners: a /met in each workspace is answered with that workspace's own token.
+    for fake in (acme, globex):
+        driver = HttpDriver(fake, bot.events_url)
+        before = len(grid.calls())
+        answer = driver.slash_command("maya", "/met", "@lee coffee")
+        assert answer.status == 200
+        settle(bot.app, bot.container)
+        teams = {call.team_id for call in grid.calls()[before:]}
+        assert teams == {fake.team_id}, f"a request from {fake.team_id} used tokens of {teams}"
+
+    # Sweeps: one sweep holding work for both workspaces posts each with its own token, into its own workspace.
+    wanted = {fake.team_id: nudges_for(bot, fake, clock) for fake in (acme, globex)}
+    before = len(grid.calls())
+    report = bot.container.services.followups.sweep()
+    assert report.sent == 8, report
+    posts = grid.calls("chat.postMessage")
+    assert {call.team_id for call in grid.calls()[before:]} == {acme.team_id, globex.team_id}
+    assert all(call.token in grid.fakes[call.team_id or ""].issued_tokens for call in posts)
+    assert delivered(acme) == wanted[acme.team_id] and delivered(globex) == wanted[globex.team_id]
+
+    # Uninstall Acme: its work is held (not failed), its tokens deleted; Globex carries on.
+    HttpDriver(acme, bot.events_url).uninstall_app()
+    settle(bot.app, bot.container)
+    with bot.container.unit_of_work() as uow:
+        breaker = uow.breakers.get(acme.team_id)
+        assert breaker is not None and breaker.is_open and breaker.reason == UNINSTALLED
+        assert uow.breakers.get(globex.team_id) is None
+    assert store.find_bot(enterprise_id=None, team_id=acme.team_id) is None
+    clock.advance(timedelta(days=1))
+    held = nudges_for(bot, acme, clock)
+    more = nudges_for(bot, globex, clock)
+    report = bot.container.services.followups.sweep()
+    assert report.failed == 0 and report.sent == 4, report
+    assert delivered(globex) == wanted[globex.team_id] | more
+    with bot.container.unit_of_work() as uow:
+        counts = uow.nudges.status_counts(acme.team_id)
+        assert counts.get("pending", 0) >= len(held) and "failed" not in counts, counts
+
+    # Purge after the retention period: nothing of Acme is left in any table; Globex is untouched.
+    assert bot.container.services.workspaces.purge_departed() == 0
+    clock.advance(DEFAULT_RETENTION)
+    assert bot.container.services.workspaces.purge_departed() == 1
+    assert rows_mentioning(bot.container.engine, acme.team_id) == {}
+    assert rows_mentioning(bot.container.engine, globex.team_id)
+    assert store.find_bot(enterprise_id=None, team_id=globex.team_id) is not None
+
+    # After a purge Acme can install afresh and log a meeting again (the /met workspace memo was dropped).
+    install(bot, grid, acme.team_id)
+    answer = HttpDriver(acme, bot.events_url).slash_command("maya", "/met", "@lee lunch")
+    assert answer.status == 200
+    settle(bot.app, bot.container)
+    with bot.container.unit_of_work() as uow:
+        assert uow.breakers.get(acme.team_id) is None or not uow.breakers.get(acme.team_id).is_open  # type: ignore[union-attr]
+    assert {call.team_id for call in grid.calls()} <= {acme.team_id, globex.team_id, None}
+    assert all(call.team_id is not None for call in grid.calls() if call.method != "oauth.v2.access")
+
+
+def test_a_reinstall_inside_the_window_resumes_held_work(
+    grid: FakeSlackGrid, bot: EmbeddedBot, clock: ManualClock
+) -> None:
+    acme, _ = grid.fakes.values()
+    install(bot, grid, acme.team_id)
+    HttpDriver(acme, bot.events_url).uninstall_app()
+    settle(bot.app, bot.container)
+    held = nudges_for(bot, acme, clock)
+    report = bot.container.services.followups.sweep()
+    assert report.sent == 0 and report.failed == 0
+    clock.advance(DEFAULT_RETENTION - timedelta(days=1))
+    assert bot.container.services.workspaces.purge_departed() == 0
+
+    install(bot, grid, acme.team_id)
+    report = bot.container.services.followups.sweep()
+    assert report.sent == 4 and report.failed == 0, report
+    assert delivered(acme) == held
+    clock.advance(timedelta(days=2))
+    assert bot.container.services.workspaces.purge_departed() == 0, "a reinstalled workspace is never purged"
+
+
+def test_one_sweep_holding_work_for_three_workspaces_uses_three_tokens_and_never_crosses(
+    database_url: str, clock: ManualClock
+) -> None:
+    from bot.settings import Settings
+
+    with FakeSlackGrid([workspace("Acme"), workspace("Globex"), workspace("Initech")]) as grid:
+        settings = Settings(**oauth_settings(grid, database_url))  # type: ignore[arg-type]
+        with EmbeddedBot(settings, clock=clock) as bot:
+            grid.redirect_uri = f"{bot.base_url}/slack/oauth_redirect"
+            fakes = list(grid.fakes.values())
+            for fake in fakes:
+                install(bot, grid, fake.team_id)
+            wanted = {fake.team_id: nudges_for(bot, fake, clock) for fake in fakes}
+            before = len(grid.calls())
+            report = bot.container.services.followups.sweep()
+            assert report.sent == 12 and report.failed == 0, report
+            calls = grid.calls()[before:]
+            posts = [call for call in calls if call.method == "chat.postMessage"]
+            assert len({call.token for call in posts}) == 3
+            for fake in fakes:
+                assert delivered(fake) == wanted[fake.team_id]
+                mine = [call for call in posts if call.team_id == fake.team_id]
+                assert len(mine) == 4 and {call.token for call in mine} <= set(fake.issued_tokens)
+            assert all(call.team_id in grid.fakes for call in calls)
+
+
+def test_rotating_tokens_are_refreshed_before_use_by_listeners_and_sweeps(
+    database_url: str, clock: ManualClock
+) -> None:
+    from bot.settings import Settings
+
+    with FakeSlackGrid([workspace("Acme")], rotation=True, token_lifetime=60) as grid:
+        # Refresh 2 minutes before expiry: a 60-second token is always due, so every use needs a fresh one.
+        settings = Settings(**oauth_settings(grid, database_url, rapport_token_rotation_minutes=2))  # type: ignore[arg-type]
+        with EmbeddedBot(settings, clock=clock) as bot:
+            grid.redirect_uri = f"{bot.base_url}/slack/oauth_redirect"
+            (acme,) = grid.fakes.values()
+            install(bot, grid, acme.team_id)
+            store = bot.container.installation_store
+            assert store is not None
+            first = store.find_bot(enterprise_id=None, team_id=acme.team_id)
+            assert first is not None and first.bot_refresh_token and first.bot_token_expires_at
+            acme.expire_tokens()  # time passed: the install's token no longer works
+
+            answer = HttpDriver(acme, bot.events_url).slash_command("maya", "/met", "@lee coffee")
+            assert answer.status == 200
+            settle(bot.app, bot.container)
+            wanted = nudges_for(bot, acme, clock)
+            report = bot.container.services.followups.sweep(team_id=acme.team_id)
+            assert report.sent == 4 and report.failed == 0 and report.paused == 0, report
+            assert delivered(acme) == wanted
+
+            refreshes = [call for call in grid.calls("oauth.v2.access") if call.args["grant_type"] == "refresh_token"]
+            assert refreshes, "the expiring token was refreshed"
+            used = {call.token for call in grid.calls() if call.method != "oauth.v2.access"}
+            assert first.bot_token not in {call.token for call in grid.calls("chat.postMessage")}
+            assert used and all(call.team_id == acme.team_id for call in grid.calls() if call.token in used)
+            latest = store.find_bot(enterprise_id=None, team_id=acme.team_id)
+            assert latest is not None and latest.bot_token != first.bot_token
