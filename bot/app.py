@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.error import BoltError
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -214,7 +215,7 @@ def oauth_settings(container: Container) -> OAuthSettings | None:
         logger.warning("an OAuth install failed: %s", args.reason)
         return args.default.failure(args)
 
-    return OAuthSettings(
+    oauth = OAuthSettings(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret.get_secret_value() if settings.slack_client_secret else None,
         scopes=settings.scopes,
@@ -229,6 +230,11 @@ def oauth_settings(container: Container) -> OAuthSettings | None:
         state_store=OAuthStateStore(container.engine),
         logger=logs.bolt_logger(),
     )
+    if isinstance(oauth.authorize, InstallationStoreAuthorize):
+        # auth.test once per token rather than before every request's ack: the token itself is still read from the
+        # store each time, so a deleted one is never used and a refreshed one is a new key.
+        oauth.authorize.cache_enabled = True
+    return oauth
 
 
 def _client_for(container: Container, body: dict[str, Any]) -> WebClient | None:
