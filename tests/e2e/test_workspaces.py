@@ -9,12 +9,14 @@ quietly in the wrong workspace: only the tokens and what lands where can tell.
 from __future__ import annotations
 
 import dataclasses
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from datetime import time, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import String, func, select, text
@@ -30,7 +32,8 @@ from bot.sandbox.slack import FakeSlack, FakeSlackGrid
 from bot.services.workspaces import DEFAULT_RETENTION
 from storage.models import Base
 from storage.secrets import TokenCipher
-from tests.e2e.conftest import settle
+from tests.e2e.conftest import settle, wait_for
+from tests.e2e.test_run_process import ephemeral_replies
 
 PEOPLE = ["maya", "lee", "arjun", "sofia"]
 
@@ -86,12 +89,13 @@ def get(url: str, cookie: str = "") -> tuple[int, dict[str, str], str]:
         return error.code, dict(error.headers), error.read().decode()
 
 
-def install(bot: EmbeddedBot, grid: FakeSlackGrid, team_id: str) -> str:
+def install(bot: EmbeddedBot | str, grid: FakeSlackGrid, team_id: str) -> str:
     """A person in ``team_id`` clicks "Add to Slack", approves, and comes back: the success page.
 
     The state cookie Bolt sets is Secure (Slack apps are served over https); a browser behind the test's plain http
     would drop it, so it is carried by hand, as the browser would over https."""
-    status, headers, _ = get(f"{bot.base_url}/slack/install")
+    base_url = bot if isinstance(bot, str) else bot.base_url
+    status, headers, _ = get(f"{base_url}/slack/install")
     assert status == 302, status
     cookie = headers["Set-Cookie"].split(";", 1)[0]
     authorize = headers["Location"]
@@ -295,3 +299,39 @@ def test_rotating_tokens_are_refreshed_before_use_by_listeners_and_sweeps(
             assert used and all(call.team_id == acme.team_id for call in grid.calls() if call.token in used)
             latest = store.find_bot(enterprise_id=None, team_id=acme.team_id)
             assert latest is not None and latest.bot_token != first.bot_token
+
+
+def test_rapport_run_serves_the_install_flow_and_each_workspaces_commands(grid: FakeSlackGrid, tmp_path: Path) -> None:
+    from tests.e2e.test_run_process import free_port, healthy, start, stop
+
+    key = TokenCipher.generate_key()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RAPPORT_", "DATABASE_URL"))}
+    acme, globex = grid.fakes.values()
+    port = free_port()
+    env.update(
+        SLACK_CLIENT_ID=grid.client_id,
+        SLACK_CLIENT_SECRET=grid.client_secret,
+        RAPPORT_ENCRYPTION_KEY=key,
+        SLACK_SIGNING_SECRET=acme.signing_secret,
+        SLACK_API_URL=grid.api_url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'rapport.db'}",
+        PORT=str(port),
+    )
+    process = start(env, tmp_path)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        grid.redirect_uri = f"{base}/slack/oauth_redirect"
+        wait_for(lambda: healthy(base), timeout=30, what="rapport run to answer /healthz")
+        for fake in (acme, globex):
+            install(base, grid, fake.team_id)
+            maya = fake.user("maya")
+            driver = HttpDriver(fake, f"{base}/slack/events")
+            assert driver.slash_command("lee", "/met", f"<@{maya.id}|maya> coffee", channel="#coffee").ok
+            replies = wait_for(lambda fake=fake: ephemeral_replies(fake, "lee"), what="the /met reply")
+            assert replies[0].startswith("Logged: coffee with maya, today")
+    finally:
+        output = stop(process)
+    tokens = [token for fake in (acme, globex) for token in fake.issued_tokens]
+    assert len(tokens) == 2 and all(token not in output for token in tokens), "tokens never reach the logs"
+    assert grid.client_secret not in output and key not in output
+    assert all(call.team_id in grid.fakes for call in grid.calls() if call.method != "oauth.v2.access")
