@@ -335,3 +335,36 @@ def test_rapport_run_serves_the_install_flow_and_each_workspaces_commands(grid: 
     assert len(tokens) == 2 and all(token not in output for token in tokens), "tokens never reach the logs"
     assert grid.client_secret not in output and key not in output
     assert all(call.team_id in grid.fakes for call in grid.calls() if call.method != "oauth.v2.access")
+
+
+def test_coffee_rounds_in_two_workspaces_read_and_post_each_with_its_own_token(
+    grid: FakeSlackGrid, bot: EmbeddedBot, clock: ManualClock
+) -> None:
+    from tests.e2e.test_coffee_http import COFFEE_EVENTS, COFFEE_SCOPES, channel_people, set_up
+
+    acme, globex = grid.fakes.values()
+    for fake in (acme, globex):
+        fake.scopes = frozenset(fake.scopes | COFFEE_SCOPES)
+        fake.escaped_commands.add("/coffee")
+        if fake.subscribed_events is not None:
+            fake.subscribed_events |= COFFEE_EVENTS
+        install(bot, grid, fake.team_id)
+    # Globex's #coffee is smaller (same channel id, same user ids): members read with Acme's token would show.
+    for handle in channel_people(globex)[6:]:
+        globex.leave("#coffee", handle)
+    for fake in (acme, globex):
+        assert "Coffee rounds are set up" in set_up(HttpDriver(fake, bot.events_url), fake).text
+
+    coffee = bot.container.services.coffee
+    clock.set(clock.now().replace(day=26, hour=15, minute=1))  # heads-ups, Thursday 10:00 New York
+    assert coffee.sweep().failed == 0
+    clock.set(clock.now().replace(day=27, hour=15, minute=1))  # the rounds, Friday 10:00 New York
+    assert coffee.sweep().failed == 0
+    for fake in (acme, globex):
+        groups = [c for c in fake.conversations() if c.kind == "mpim"]
+        grouped = sorted(member for c in groups for member in c.members if member != fake.bot_user_id)
+        assert grouped == sorted(channel_people(fake)), fake.seed.team_name
+        assert all(fake.messages(group.id) for group in groups), "each group got its intro in its own workspace"
+    assert len(channel_people(globex)) == 6 < len(channel_people(acme))
+    for method in ("conversations.members", "conversations.open", "chat.postMessage"):
+        assert {call.team_id for call in grid.calls(method)} == {acme.team_id, globex.team_id}, method
