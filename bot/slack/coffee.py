@@ -27,13 +27,14 @@ MAX_MEMBER_PAGES = 500  # 100,000 members: a guard against a cursor that never e
 
 
 class SlackCoffeeAdapter:
-    """Implements the CoffeeSlack port."""
+    """Implements the CoffeeSlack port: each call is made for the workspace ``team_id`` names, with its token (only
+    single-workspace mode has a token for a call that names none)."""
 
     def __init__(self, gateway: SlackGateway, client: WebClient | SlackClients) -> None:
         self._gateway = gateway
         self._clients = SlackClients.single(client) if isinstance(client, WebClient) else client
 
-    def channel_info(self, channel_id: str, *, team_id: str) -> tuple[SendOutcome, ChannelInfo | None]:
+    def channel_info(self, channel_id: str, *, team_id: str | None = None) -> tuple[SendOutcome, ChannelInfo | None]:
         """conversations.info."""
         try:
             response = self._clients.for_team(team_id).conversations_info(channel=channel_id)
@@ -54,7 +55,7 @@ class SlackCoffeeAdapter:
             is_private=bool(channel.get("is_private")),
         )
 
-    def channel_members(self, channel_id: str, *, team_id: str) -> tuple[SendOutcome, list[str]]:
+    def channel_members(self, channel_id: str, *, team_id: str | None = None) -> tuple[SendOutcome, list[str]]:
         """conversations.members, following next_cursor to the last page."""
         members: list[str] = []
         cursor = ""
@@ -75,7 +76,7 @@ class SlackCoffeeAdapter:
                 break
         return SendOutcome.success(), list(dict.fromkeys(members))
 
-    def is_admin(self, user_id: str, *, team_id: str) -> bool:
+    def is_admin(self, user_id: str, *, team_id: str | None = None) -> bool:
         """users.info's is_admin / is_owner (False when Slack can't say)."""
         try:
             user = self._gateway.user_info(user_id, team_id=team_id)
@@ -84,7 +85,7 @@ class SlackCoffeeAdapter:
             return False
         return bool(user and (user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")))
 
-    def open_group(self, user_ids: Sequence[str], *, team_id: str) -> tuple[SendOutcome, str | None]:
+    def open_group(self, user_ids: Sequence[str], *, team_id: str | None = None) -> tuple[SendOutcome, str | None]:
         """conversations.open for a DM or group DM."""
         try:
             return SendOutcome.success(), self._gateway.open_conversation(list(user_ids), team_id=team_id)
@@ -96,7 +97,13 @@ class SlackCoffeeAdapter:
         return self._gateway.check_auth(team_id)
 
     def post_message(
-        self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, *, team_id: str, **kwargs: Any
+        self,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        *,
+        team_id: str | None = None,
+        **kwargs: Any,
     ) -> SendOutcome:
         """chat.postMessage through the gateway."""
         return self._gateway.post_message(channel, text, blocks, team_id=team_id, **kwargs)
