@@ -30,6 +30,7 @@ from bot.sandbox.client import HttpDriver
 from bot.sandbox.seed import default_workspace
 from bot.sandbox.slack import FakeSlack, FakeSlackGrid
 from bot.services.workspaces import DEFAULT_RETENTION
+from storage.db import make_engine
 from storage.models import Base
 from storage.secrets import TokenCipher
 from tests.e2e.conftest import settle, wait_for
@@ -38,9 +39,31 @@ from tests.e2e.test_run_process import ephemeral_replies
 PEOPLE = ["maya", "lee", "arjun", "sofia"]
 
 
+CREATED: set[str] = set()
+
+
 def workspace(name: str) -> FakeSlack:
     seed = dataclasses.replace(default_workspace(), team_id="T" + uuid.uuid4().hex[:10].upper(), team_name=name)
+    CREATED.add(seed.team_id)
     return FakeSlack(seed=seed)
+
+
+@pytest.fixture(autouse=True)
+def no_installs_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Delete the installs a test made: they are encrypted with its own key, and the database is shared by the
+    worker's tests (``rapport keys rotate`` in another test must not meet them)."""
+    yield
+    if "database_url" not in request.fixturenames:
+        return
+    engine = make_engine(request.getfixturevalue("database_url"))
+    try:
+        with engine.begin() as connection:
+            for table in ("slack_bots", "slack_installations"):
+                connection.execute(
+                    Base.metadata.tables[table].delete().where(Base.metadata.tables[table].c.team_id.in_(CREATED))
+                )
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ workspace's token, each workspace has its own rate-limit buckets, a workspace wi
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import pytest
 from slack_sdk import WebClient
@@ -36,12 +37,15 @@ def bot(team_id: str, token: str) -> Bot:
 
 
 @pytest.fixture
-def teams(engine: Engine, team_id: str) -> tuple[EncryptedInstallationStore, str, str]:
+def teams(engine: Engine, team_id: str) -> Iterator[tuple[EncryptedInstallationStore, str, str]]:
+    """Two installed workspaces (deleted after the test: the database is shared, and the key is this module's)."""
     store = EncryptedInstallationStore("111.222", engine, TokenCipher([KEY]))
     first, second = team_id + "A", team_id + "B"
     store.save_bot(bot(first, f"xoxb-{first}-token"))
     store.save_bot(bot(second, f"xoxb-{second}-token"))
-    return store, first, second
+    yield store, first, second
+    for team in (first, second):
+        store.delete_all(enterprise_id=None, team_id=team)
 
 
 def installed(store: EncryptedInstallationStore, slack: ScriptedSlack) -> SlackClients:
