@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from datetime import time, timedelta
@@ -96,38 +93,9 @@ def bot(grid: FakeSlackGrid, database_url: str, clock: ManualClock) -> Iterator[
         yield running
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-def get(url: str, cookie: str = "") -> tuple[int, dict[str, str], str]:
-    """GET without following redirects (the test plays the browser's part step by step)."""
-    browser = urllib.request.build_opener(_NoRedirects)
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    try:
-        with browser.open(request, timeout=10) as answer:
-            return answer.status, dict(answer.headers), answer.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
-
-
 def install(bot: EmbeddedBot | str, grid: FakeSlackGrid, team_id: str) -> str:
-    """A person in ``team_id`` clicks "Add to Slack", approves, and comes back: the success page.
-
-    The state cookie Bolt sets is Secure (Slack apps are served over https); a browser behind the test's plain http
-    would drop it, so it is carried by hand, as the browser would over https."""
-    base_url = bot if isinstance(bot, str) else bot.base_url
-    status, headers, _ = get(f"{base_url}/slack/install")
-    assert status == 302, status
-    cookie = headers["Set-Cookie"].split(";", 1)[0]
-    authorize = headers["Location"]
-    assert authorize.startswith(f"{grid.base_url}/oauth/v2/authorize?"), authorize
-    status, headers, _ = get(f"{authorize}&team={team_id}")
-    assert status == 302, status
-    status, _, page = get(headers["Location"], cookie)
-    assert status == 200, page
-    return page
+    """A person in ``team_id`` clicks "Add to Slack", approves, and comes back: the success page."""
+    return grid.install(bot if isinstance(bot, str) else bot.base_url, team_id)
 
 
 def nudges_for(bot: EmbeddedBot, fake: FakeSlack, clock: ManualClock) -> set[int]:

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import secrets
 import threading
+import urllib.error
 import urllib.parse
+import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -28,6 +30,25 @@ from typing import Any
 
 from bot.sandbox.slack.fake import FakeSlack
 from bot.sandbox.slack.server import SlackHttpServer
+
+
+class InstallFailed(AssertionError):
+    """An install over HTTP did not finish (what the app answered is in the message)."""
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _get(url: str, cookie: str = "") -> tuple[int, dict[str, str], str]:
+    """GET without following redirects (the browser's part is played step by step)."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.build_opener(_NoRedirects).open(request, timeout=10) as answer:
+            return answer.status, dict(answer.headers), answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +133,24 @@ class FakeSlackGrid:
                 for call in self._calls
                 if (method is None or call.method == method) and (team_id is None or call.team_id == team_id)
             ]
+
+    def install(self, app_url: str, team_id: str) -> str:
+        """A person in ``team_id`` opens the app's ``/slack/install``, approves on the authorize page and comes back
+        to its redirect URL, over HTTP: the app's last answer (its success page). Raises InstallFailed otherwise.
+
+        Bolt's state cookie is Secure (apps are served over https); a client on the test's plain http would drop it,
+        so it is carried by hand, as the browser does over https."""
+        status, headers, _ = _get(f"{app_url.rstrip('/')}/slack/install")
+        if status != 302 or "Location" not in headers:
+            raise InstallFailed(f"/slack/install answered {status}")
+        cookie = headers.get("Set-Cookie", "").split(";", 1)[0]
+        status, headers, _ = _get(f"{headers['Location']}&team={urllib.parse.quote(team_id)}")
+        if status != 302:
+            raise InstallFailed(f"the authorize page answered {status}")
+        status, _, page = _get(headers["Location"], cookie)
+        if status != 200:
+            raise InstallFailed(f"the redirect URL answered {status}")
+        return page
 
     def uninstall(self, team_id: str) -> None:
         """The workspace removes the app: every token it minted stops working, refresh tokens too."""
