@@ -137,6 +137,7 @@ class AuthBreakers:
             current = uow.breakers.get(team_id)
             breaker = after_uninstall(current, team_id, now, self._policy)
             if breaker is not current:
+                uow.workspaces.ensure(team_id, now)  # a workspace uninstalled before it stored anything
                 uow.breakers.mark_uninstalled(breaker, now)
             uow.commit()
         self._forget()
