@@ -52,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 EVENTS_PATH = "/slack/events"
+OAUTH_UNAVAILABLE = "Rapport could not handle this install step just now. Please try again in a minute.\n"
 METRICS_PATH = "/metrics"
 MAX_BODY_BYTES = 1024 * 1024
 # Slack refuses timestamps more than five minutes off; a replay key only needs to outlive that window.
@@ -354,7 +355,12 @@ def oauth_answer(app: App, environ: dict[str, Any], start_response: Callable[...
     headers: dict[str, str | Sequence[str]] = {"cookie": str(environ.get("HTTP_COOKIE", ""))}
     request = BoltRequest(body="", query=str(environ.get("QUERY_STRING", "")), headers=headers)
     handle = flow.handle_installation if path == flow.install_path else flow.handle_callback
-    return _send_bolt(handle(request), start_response)
+    try:
+        response = handle(request)
+    except Exception as error:  # e.g. the database is down: a page that says so, never a traceback
+        logger.warning("the OAuth flow could not answer %s: %s", path, type(error).__name__)
+        response = BoltResponse(status=503, body=OAUTH_UNAVAILABLE, headers={"content-type": "text/plain"})
+    return _send_bolt(response, start_response)
 
 
 def metrics_answer(start_response: Callable[..., Any]) -> Iterable[bytes]:

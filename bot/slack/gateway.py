@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -202,7 +203,8 @@ class SlackGateway:
         self._counts = dict.fromkeys(GatewayStats.__slots__, 0)
         self._retry = (max_inline_retry_after, inline_retries, retry_backoff)
         self._clients = SlackClients.single(client) if isinstance(client, WebClient) else client
-        self._prepared: dict[int, WebClient] = {}
+        # Clients that have the gateway's retry handlers (weak: a replaced token's client is let go).
+        self._prepared: weakref.WeakSet[WebClient] = weakref.WeakSet()
         if isinstance(client, WebClient):
             self._prepare(client, self._clients.rate_key(None))
 
@@ -219,13 +221,13 @@ class SlackGateway:
         # Keep handlers that only observe (the metrics' 429 counter never retries), ahead of ours.
         observers = [handler for handler in client.retry_handlers if handler.max_retry_count == 0]
         client.retry_handlers = [*observers, *handlers]
-        self._prepared[id(client)] = client
+        self._prepared.add(client)
 
     def _client_for(self, team_id: str | None) -> WebClient:
         """The workspace's client, with the gateway's retry handlers; raises NoInstallation."""
         client = self._clients.for_team(team_id)
         with self._lock:
-            if id(client) not in self._prepared:
+            if client not in self._prepared:
                 self._prepare(client, self._clients.rate_key(team_id))
         return client
 

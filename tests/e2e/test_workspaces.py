@@ -359,3 +359,19 @@ def test_coffee_rounds_in_two_workspaces_read_and_post_each_with_its_own_token(
     assert len(channel_people(globex)) == 6 < len(channel_people(acme))
     for method in ("conversations.members", "conversations.open", "chat.postMessage"):
         assert {call.team_id for call in grid.calls(method)} == {acme.team_id, globex.team_id}, method
+
+
+def test_a_callback_without_the_install_state_stores_nothing(grid: FakeSlackGrid, bot: EmbeddedBot) -> None:
+    import urllib.error
+    import urllib.request
+
+    acme, _ = grid.fakes.values()
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{bot.base_url}/slack/oauth_redirect?code=forged&state=forged", timeout=10)
+    assert refused.value.code == 400
+    assert not grid.calls("oauth.v2.access"), "no code was exchanged"
+    store = bot.container.installation_store
+    assert store is not None and store.find_bot(enterprise_id=None, team_id=acme.team_id) is None
+    with pytest.raises(urllib.error.HTTPError) as unknown:
+        urllib.request.urlopen(f"{bot.base_url}/slack/elsewhere", timeout=10)
+    assert unknown.value.code == 404
