@@ -158,4 +158,6 @@ def test_single_workspace_uninstall_holds_work_until_the_token_works_again(
     assert followups.sweep(team_id=fake.team_id).sent == 1
     assert nudge in delivered(fake)
     clock.advance(DEFAULT_RETENTION)
-    assert bot.container.services.workspaces.purge_departed() == 0, "working again: never purged"
+    bot.container.services.workspaces.purge_departed()
+    with bot.container.unit_of_work() as uow:
+        assert uow.nudges.status_counts(fake.team_id) == {"sent": 1}, "working again: never purged"

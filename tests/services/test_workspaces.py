@@ -96,7 +96,9 @@ def test_purge_after_the_retention_period_exactly_once_across_processes(
     log_meeting(uow_factory, team_id + "X", clock.now())  # another workspace, untouched
     workspaces.uninstalled(team_id)
     clock.advance(DEFAULT_RETENTION - timedelta(minutes=1))
-    assert workspaces.purge_departed() == 0
+    forgotten.clear()
+    workspaces.purge_departed()  # other tests' workspaces in this database may be due; this one is not yet
+    assert team_id not in forgotten
     clock.advance(timedelta(minutes=2))
     forgotten.clear()
     with ThreadPoolExecutor(4) as pool:
@@ -122,6 +124,6 @@ def test_a_reinstall_inside_the_window_resumes_and_is_never_purged(
         breaker = uow.breakers.get(team_id)
     assert breaker is not None and not breaker.is_open
     clock.advance(DEFAULT_RETENTION * 2)
-    assert workspaces.purge_departed() == 0
+    workspaces.purge_departed()
     with uow_factory() as uow:
         assert any(uow.personal_data.export(team_id, "U0MAYA").values())
