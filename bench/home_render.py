@@ -104,6 +104,12 @@ def seed(url: str, heavy: int, light: int, seed_value: int) -> None:
         session.execute(TagRow.__table__.insert(), tags)
         session.execute(NudgeRow.__table__.insert(), nudges)
         session.commit()
+    if engine.dialect.name == "postgresql":
+        # A live database has statistics (autovacuum analyses after bulk writes); without them the planner guesses
+        # one row per table and nests loops the wrong way round.
+        with engine.connect() as connection:
+            connection.execute(text("ANALYZE"))
+            connection.commit()
     engine.dispose()
 
 
@@ -150,8 +156,8 @@ def run(url: str, heavy: int, light: int, seed_value: int) -> None:
     print(f"| heavy | {heavy:,} | {heavy_s * 1000:.1f} ms | {blocks} |")
     print(f"| light | {light:,} | {light_s * 1000:.1f} ms | |")
     print(f"| heavy: load last 50 meetings only | 50 | {last_50_s * 1000:.1f} ms | |")
-    print(f"ratio heavy / light: {heavy_s / light_s:.2f}x (target <= 2x)")
-    print(f"ratio heavy Home / heavy last-50 load: {heavy_s / last_50_s:.2f}x")
+    print(f"ratio heavy Home / heavy last-50 load: {heavy_s / last_50_s:.2f}x (the issue's target <= 2x)")
+    print(f"ratio heavy / light Home: {heavy_s / light_s:.2f}x (what history adds; <= 2x)")
     engine.dispose()
 
 
