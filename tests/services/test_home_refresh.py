@@ -40,8 +40,8 @@ class RecordingPublisher:
             return [user for user, _ in self.calls]
 
 
-def refresher(home: HomeService, publisher: RecordingPublisher, settle: float = 0.05) -> HomeRefresher:
-    return HomeRefresher(home, publisher, home_view, workers=2, settle=settle)
+def refresher(tab: HomeService, publisher: RecordingPublisher, settle: float = 0.05) -> HomeRefresher:
+    return HomeRefresher(tab, publisher, home_view, workers=2, settle=settle)
 
 
 def test_a_burst_of_changes_costs_one_publish(home: HomeService, team_id: str) -> None:  # noqa: F811
