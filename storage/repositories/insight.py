@@ -32,6 +32,7 @@ _NOT_COUNTED = (NudgeStatus.DISMISSED.value, NudgeStatus.SNOOZED.value, NudgeSta
 # Spelled as the statuses that do count, so the (team, user, status, due_at) index is read as a few ranges.
 _COUNTED = tuple(status.value for status in NudgeStatus if status.value not in _NOT_COUNTED)
 _MIRROR_SLACK = timedelta(days=2)  # the other person's log of the same meeting may be this far off
+_DELAYS_SAMPLE = 50  # "the typical time to a follow-up": the median of the latest 50 is as telling as of all
 
 
 def _authored(
@@ -150,15 +151,6 @@ class SqlInsightRepository(SqlRepository):
         )
         return {(str(department), str(tz)): int(count) for department, tz, count in rows}
 
-    def teams_met(self, team_id: str, author_id: str, start: datetime, end: datetime) -> int:
-        """Distinct known teams met in [start, end)."""
-        count = self._session.scalar(
-            _with_contacts(select(func.count(func.distinct(PersonRow.department))), team_id).where(
-                *_authored(team_id, author_id, start, end), PersonRow.department != ""
-            )
-        )
-        return int(count or 0)
-
     def outside_team_contacts(self, team_id: str, author_id: str, start: datetime, end: datetime, own: str) -> int:
         """Distinct people met in [start, end) who are not on the author's team ``own`` (unknown teams count)."""
         query = _with_contacts(select(func.count(func.distinct(ParticipantRow.user_id))), team_id).where(
@@ -205,6 +197,15 @@ class SqlInsightRepository(SqlRepository):
         Counted in SQL: my window of the (team, author, happened_at) index, and for each meeting one indexed probe
         of the contact's own log around its time (date arithmetic per dialect, see ``_shifted``)."""
         theirs, named = aliased(InteractionRow), aliased(ParticipantRow)
+        if not self._named_by_others(team_id, author_id, start - _MIRROR_SLACK, end + _MIRROR_SLACK):
+            # Nobody logged a meeting with me around then (most contacts do not use Rapport): nothing can mirror.
+            meetings = self._session.scalar(
+                select(func.count())
+                .select_from(InteractionRow)
+                .join(ParticipantRow, ParticipantRow.interaction_id == InteractionRow.id)
+                .where(*_authored(team_id, author_id, start, end))
+            )
+            return int(meetings or 0), 0
         mine_at = InteractionRow.happened_at
         mirrored = exists(
             select(theirs.id)
@@ -225,6 +226,22 @@ class SqlInsightRepository(SqlRepository):
         ).one()
         return int(meetings or 0), int(matched or 0)
 
+    def _named_by_others(self, team_id: str, user_id: str, start: datetime, end: datetime) -> bool:
+        """Whether anyone else logged a meeting naming ``user_id`` in [start, end) (participants' (team, user)
+        index, stopping at the first)."""
+        found = self._session.scalar(
+            select(InteractionRow.id)
+            .join(ParticipantRow, ParticipantRow.interaction_id == InteractionRow.id)
+            .where(
+                ParticipantRow.team_id == team_id,
+                ParticipantRow.user_id == user_id,
+                InteractionRow.happened_at >= start,
+                InteractionRow.happened_at < end,
+            )
+            .limit(1)
+        )
+        return found is not None
+
     def _shifted(self, column: Any, delta: timedelta) -> Any:
         """``column + delta`` in SQL: PostgreSQL adds an interval; SQLite (text timestamps) uses datetime()."""
         if self._session.get_bind().dialect.name == "sqlite":
@@ -232,8 +249,9 @@ class SqlInsightRepository(SqlRepository):
         return column + literal(delta, Interval())
 
     def follow_up_delays(self, team_id: str, user_id: str, start: datetime, end: datetime) -> list[float]:
-        """Days from each meeting to its follow-up being marked done, for follow-ups done that came due in [start, end)
-        (a range of the (team, user, status, due_at) index)."""
+        """Days from each meeting to its follow-up being marked done, for the latest ``_DELAYS_SAMPLE`` follow-ups done
+        that came due in [start, end): a backward range of the (team, user, status, due_at) index, so the typical
+        time costs the same for a person with 200 answered follow-ups as for one with 20."""
         rows = self._session.execute(
             select(InteractionRow.happened_at, NudgeRow.resolved_at)
             .join(InteractionRow, InteractionRow.id == NudgeRow.interaction_id)
@@ -245,6 +263,8 @@ class SqlInsightRepository(SqlRepository):
                 NudgeRow.due_at < end,
                 NudgeRow.resolved_at.is_not(None),
             )
+            .order_by(NudgeRow.due_at.desc())
+            .limit(_DELAYS_SAMPLE)
         )
         return [
             max(0.0, (_aware(done) - _aware(met)).total_seconds() / 86_400) for met, done in rows if done is not None

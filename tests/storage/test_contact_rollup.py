@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, insert, select
 
 from bot.clock import ManualClock
 from bot.services.data_rights import DataRightsService
-from storage.models import ContactRollupRow, InteractionRow, ParticipantRow
+from storage import migrate
+from storage.models import ContactRollupRow, InteractionRow, ParticipantRow, Workspace
 from storage.uow import SqlUnitOfWork
 from tests.storage.test_interactions_repository import AUTHOR, DANA, LEE, OTHER_AUTHOR, T0, add, new
+from tests.storage.test_migrations import fresh_engine  # noqa: F401  (the fixture)
 
 Factory = Callable[[], SqlUnitOfWork]
 
@@ -70,3 +72,30 @@ def test_forget_removes_my_rollup_and_anonymises_me_in_others(uow_factory: Facto
     rows = rollup(uow_factory, team_id)
     assert all(AUTHOR not in key for key in rows)
     assert rows == recomputed(uow_factory, team_id), "the other author's row now names the same token"
+
+
+def test_the_migration_backfills_the_rollup_from_an_existing_log(fresh_engine: Engine) -> None:  # noqa: F811
+    migrate.upgrade(fresh_engine, "0010")
+    team = "TBACKFILL1"
+    with fresh_engine.begin() as connection:
+        connection.execute(insert(Workspace.__table__).values(team_id=team, name="", created_at=T0))
+        for index, (author, contact, days) in enumerate([(AUTHOR, DANA, 0), (AUTHOR, DANA, -3), (AUTHOR, LEE, 2)]):
+            connection.execute(
+                insert(InteractionRow.__table__).values(
+                    id=index + 1, team_id=team, author_id=author, happened_at=T0 + timedelta(days=days),
+                    kind="coffee", notes="", source="command", created_at=T0,
+                )
+            )  # fmt: skip
+            connection.execute(
+                insert(ParticipantRow.__table__).values(interaction_id=index + 1, user_id=contact, team_id=team)
+            )
+    migrate.upgrade(fresh_engine)
+    with fresh_engine.connect() as connection:
+        rows = {
+            (row.author_id, row.contact_id): (row.first_met_at, row.last_met_at, row.meetings)
+            for row in connection.execute(select(ContactRollupRow.__table__))
+        }
+    assert rows == {
+        (AUTHOR, DANA): (T0 - timedelta(days=3), T0, 2),
+        (AUTHOR, LEE): (T0 + timedelta(days=2), T0 + timedelta(days=2), 1),
+    }
