@@ -157,6 +157,8 @@ class HomeRefresher:
         try:
             self._pool.submit(self._draw, key, settle)
         except RuntimeError:  # shut down: forget it (see shutdown)
+            with self._lock:
+                self._again.discard(key)
             self._finished(key)
 
     def _draw(self, key: Key, settle: float) -> None:
