@@ -133,6 +133,25 @@ class TagRow(Base):
     interaction: Mapped[InteractionRow] = relationship(back_populates="tags")
 
 
+class ContactRollupRow(Base):
+    """Per author and contact: when they first and last met and how often (revision 0013).
+
+    Derived from ``interactions`` + ``interaction_participants`` and kept in step in the same transaction that
+    writes, deletes or forgets a meeting, so the Home tab's whole-history figures (new people, ties, the network
+    picture, "have I logged anything") are an indexed read of one row per contact instead of a scan of the log.
+    """
+
+    __tablename__ = "contact_rollups"
+    __table_args__ = (Index("ix_contact_rollups_first_met", "team_id", "author_id", "first_met_at"),)
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    author_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    contact_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    first_met_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_met_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    meetings: Mapped[int] = mapped_column(Integer)
+
+
 # --- follow-ups (revision 0002) -----------------------------------------------------------------------------------
 
 # Rows a sweep may claim (nudges, coffee round steps). Queries must use this exact literal: SQLite only uses a
@@ -164,6 +183,9 @@ class NudgeRow(Base):
             "contact_id",
             postgresql_where=text(NUDGE_UNCLAIMED_SQL),
         ),
+        # A person's follow-ups by status and due date (revision 0013): the Home tab's "due now" list and count
+        # and the follow-through windows read a range of it instead of every nudge the person ever had.
+        Index("ix_nudges_team_user_status_due", "team_id", "user_id", "status", "due_at"),
         ForeignKeyConstraint(["interaction_id"], ["interactions.id"], ondelete="CASCADE"),
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -24,6 +26,8 @@ from storage.repositories.interactions import SqlInteractionRepository
 from storage.repositories.people import SqlPeopleRepository, SqlWorkspaceRepository
 from storage.repositories.personal_data import SqlPersonalData
 from storage.repositories.reviews import SqlReviewRepository
+
+logger = logging.getLogger(__name__)
 
 
 class SqlUnitOfWork:
@@ -48,6 +52,7 @@ class SqlUnitOfWork:
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
+        self._after_commit: list[Callable[[], None]] = []
 
     def __enter__(self) -> Self:
         self.session = self._session_factory()
@@ -74,9 +79,21 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._after_commit = []
         self.session.rollback()
         self.session.close()
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the next ``commit()`` has succeeded (dropped if the unit rolls back)."""
+        self._after_commit.append(callback)
+
     def commit(self) -> None:
-        """Commit the work done so far."""
+        """Commit the work done so far, then run what waited for it (a failing callback is logged, not raised:
+        the data is committed either way)."""
         self.session.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                logger.exception("after-commit callback failed")

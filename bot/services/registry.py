@@ -9,6 +9,7 @@ from bot.services.coffee import CoffeeService
 from bot.services.data_rights import DataRightsService
 from bot.services.followups import FollowUpService
 from bot.services.home import HomeService
+from bot.services.home_refresh import HomeRefresher
 from bot.services.insight import InsightService
 from bot.services.interactions import InteractionService
 from bot.services.intros import IntroService
@@ -32,6 +33,7 @@ class Services:
     insight: InsightService
     prep: PrepService
     home: HomeService
+    home_refresh: HomeRefresher
     data_rights: DataRightsService
     admin: AdminInsightService
     intros: IntroService

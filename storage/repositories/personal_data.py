@@ -30,6 +30,7 @@ from storage.models import (
     CoffeeNoticeRow,
     CoffeeProfileRow,
     CoffeeProgramRow,
+    ContactRollupRow,
     GoalRow,
     InteractionRow,
     NudgeRow,
@@ -153,6 +154,7 @@ class SqlPersonalData(SqlRepository):
             (CoffeeNoticeRow, CoffeeNoticeRow.user_id),
             (CoffeeFairnessRow, CoffeeFairnessRow.user_id),
             (InteractionRow, InteractionRow.author_id),
+            (ContactRollupRow, ContactRollupRow.author_id),
             (WeeklyReviewRow, WeeklyReviewRow.user_id),
             (PersonRow, PersonRow.user_id),
         )
@@ -168,6 +170,7 @@ class SqlPersonalData(SqlRepository):
         token = anonymous_token()
         mentions: tuple[tuple[Any, Any], ...] = (
             (ParticipantRow, ParticipantRow.user_id),
+            (ContactRollupRow, ContactRollupRow.contact_id),  # one row per author: the fresh token stays unique
             (NudgeRow, NudgeRow.contact_id),
             (CadenceRow, CadenceRow.contact_id),
             (CoffeeAvoidRow, CoffeeAvoidRow.avoided_id),

@@ -42,6 +42,10 @@ class Transaction(Protocol):
 class UnitOfWork(Transaction, Protocol):
     """A transaction boundary handing out every repository."""
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once this unit's next ``commit()`` has succeeded (never if it rolls back)."""
+        ...
+
     @property
     def workspaces(self) -> WorkspaceRepository: ...
 
