@@ -559,7 +559,7 @@ class MentorCycleRow(Base):
 
 
 class MentorMatchRow(Base):
-    """A mentee-mentor pair through its life (bot.domain.mentoring_flow.MatchStatus); a mentee left unmatched by a
+    """A mentee-mentor pair through its life (bot.domain.mentoring.programme.MatchStatus); a mentee left unmatched by a
     cycle has a row with an empty ``mentor_id`` and the reason in ``why``."""
 
     __tablename__ = "mentor_matches"

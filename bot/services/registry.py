@@ -12,6 +12,7 @@ from bot.services.home import HomeService
 from bot.services.insight import InsightService
 from bot.services.interactions import InteractionService
 from bot.services.intros import IntroService
+from bot.services.mentoring import MentoringService
 from bot.services.people import PeopleService
 from bot.services.ports import Clock
 from bot.services.preferences import PreferencesService
@@ -36,3 +37,4 @@ class Services:
     admin: AdminInsightService
     intros: IntroService
     reviews: ReviewService
+    mentoring: MentoringService

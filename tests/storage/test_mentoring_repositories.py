@@ -83,8 +83,8 @@ def test_match_states_move_only_from_the_expected_state(uow_factory: Callable[[]
             [("UE", "UM", MatchStatus.PROPOSED, 900, "why"), ("UW", "", MatchStatus.PROPOSED, 0, "no mentor")],
             NOW,
         )
-        assert uow.mentor_matches.decide_cycle(team_id, cycle, "published", NOW)
-        assert not uow.mentor_matches.decide_cycle(team_id, cycle, "dropped", NOW), "decided once"
+        assert uow.mentor_matches.decide_cycle(team_id, cycle, "proposed", "published", NOW)
+        assert not uow.mentor_matches.decide_cycle(team_id, cycle, "proposed", "dropped", NOW), "decided once"
         uow.mentor_matches.move_cycle(team_id, cycle, MatchStatus.PROPOSED, MatchStatus.SUGGESTED, NOW)
         assert uow.mentor_matches.request(team_id, first, NOW + timedelta(days=7), NOW)
         assert not uow.mentor_matches.request(team_id, first, NOW + timedelta(days=7), NOW), "double click"

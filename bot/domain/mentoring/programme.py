@@ -4,8 +4,8 @@ agenda, and the warm-intro privacy rule (pure; the service does the I/O).
 Decisions:
 
 - **A pair's life is one row** (``MatchStatus``): suggested → requested → active ⇄ paused → ended, or declined /
-  expired / passed. A mentee left unmatched by a cycle gets an ``unmatched`` row (no mentor) carrying the reason,
-  so the DM telling them is sent exactly once like any other. Rejected: separate tables per state, which made
+  expired / passed. A mentee left unmatched by a cycle gets a row with no mentor carrying the reason, so the DM
+  telling them is sent exactly once like any other. Rejected: separate tables per state, which made
   "every pair this mentee has seen" a union.
 - **History forbids rematching.** A pair that is requested, active, paused, declined or ended is excluded from
   every later cycle and from "show another" (``EXCLUDING``); a suggestion that was only passed on may come back.
@@ -44,7 +44,6 @@ class MatchStatus(StrEnum):
     PAUSED = "paused"
     ENDED = "ended"
     PASSED = "passed"  # "Not now", "Show another", a dropped cycle, or superseded by the next cycle
-    UNMATCHED = "unmatched"  # no mentor this cycle: waitlisted
 
 
 EXCLUDING = frozenset(

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from bot.domain.mentoring.programme import BUSY, EXCLUDING, HOLDING, Cycle, Match, MatchStatus
-from storage.models import MentorCycleRow, MentorMatchRow
+from storage.models import CoffeeGroupRow, MentorCycleRow, MentorMatchRow
 from storage.repositories.common import SqlRepository, rowcount
 
 NewMatch = tuple[str, str, MatchStatus, int, str]  # mentee, mentor ("" when unmatched), status, score, why
@@ -66,14 +66,13 @@ class SqlMentorMatchRepository(SqlRepository):
             return None
         return Cycle(row.id, row.team_id, row.status, row.requested_by, row.total_score, row.certified)
 
-    def decide_cycle(self, team_id: str, cycle_id: int, status: str, now: datetime) -> bool:
-        """Publish or drop a proposed cycle (once: False when it was decided already)."""
+    def decide_cycle(self, team_id: str, cycle_id: int, before: str, after: str, now: datetime) -> bool:
+        """Move a cycle from ``before`` to ``after`` (pending → proposed → published or dropped), once: False when
+        it was not in ``before`` any more."""
         result = self._session.execute(
             update(MentorCycleRow)
-            .where(
-                MentorCycleRow.team_id == team_id, MentorCycleRow.id == cycle_id, MentorCycleRow.status == "proposed"
-            )
-            .values(status=status, updated_at=now)
+            .where(MentorCycleRow.team_id == team_id, MentorCycleRow.id == cycle_id, MentorCycleRow.status == before)
+            .values(status=after, updated_at=now)
             .execution_options(synchronize_session=False)
         )
         return rowcount(result) == 1
@@ -124,10 +123,7 @@ class SqlMentorMatchRepository(SqlRepository):
         """Older open suggestions (and waitlist notes) pass when a new cycle is published."""
         self._session.execute(
             update(MentorMatchRow)
-            .where(
-                MentorMatchRow.team_id == team_id,
-                MentorMatchRow.status.in_(_values({MatchStatus.SUGGESTED, MatchStatus.UNMATCHED})),
-            )
+            .where(MentorMatchRow.team_id == team_id, MentorMatchRow.status == MatchStatus.SUGGESTED.value)
             .values(status=MatchStatus.PASSED.value, updated_at=now)
             .execution_options(synchronize_session=False)
         )
@@ -300,3 +296,12 @@ class SqlMentorMatchRepository(SqlRepository):
             )
         ).one()
         return int(ended or 0), int(rated or 0), float(mean) if mean is not None else None
+
+    def shared_coffee_group(self, team_id: str, first: str, second: str) -> bool:
+        """Whether the two were in one coffee group (a fact both of them saw)."""
+        rows = self._session.scalars(
+            select(CoffeeGroupRow.member_ids).where(
+                CoffeeGroupRow.team_id == team_id, CoffeeGroupRow.member_ids.like(f"%{first}%")
+            )
+        )
+        return any({first, second} <= set(str(members).split(",")) for members in rows)
