@@ -39,4 +39,4 @@ def register(app: App) -> None:
     for action_id in mentor.MODALS:
         app.action(action_id)(mentor.handle_reason_button)
     app.action(ids.MENTOR_ANOTHER_ACTION)(mentor.handle_show_another)
-    app.action(ids.MENTOR_FIND_REQUEST_ACTION)(mentor.handle_find_request)
+    app.action(re.compile(rf"^{ids.MENTOR_FIND_REQUEST_ACTION}_\d+$"))(mentor.handle_find_request)

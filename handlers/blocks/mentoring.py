@@ -57,7 +57,7 @@ def _input(field: str, label: str, element: dict[str, Any], optional: bool = Fal
         "type": "input",
         "block_id": _block(field),
         "label": plain(label),
-        "element": {**element, "action_id": ids.MENTOR_FIELD_ACTION},
+        "element": {**element, "action_id": field},
         "optional": optional,
     }
     if hint:
@@ -278,6 +278,8 @@ class MentoringMessages:
         if when is not None:
             shown = f"<!date^{int(when.timestamp())}^{{date_short_pretty}} at {{time}}|{when:%Y-%m-%d %H:%M} UTC>"
             lines.append(f"A time inside both your working hours: {shown}")
+        else:
+            lines.append("Your working hours barely overlap — pick a time early or late that suits you both.")
         blocks = [
             section("\n".join(lines)),
             section(f"*First meeting*\n{agenda}"),
@@ -341,12 +343,12 @@ def found_message(found: Found) -> Message:
         text = f"No mentor with a free slot teaches *{inert(found.skill)}* right now."
         return text, [section(text)]
     blocks: list[Block] = [section(f"*Mentors teaching {inert(found.skill)}* (best fit first)")]
-    for m in found.matches:
+    for index, m in enumerate(found.matches):
         blocks.append(
             {
                 "type": "section",
                 "text": {"type": "mrkdwn", "text": f"<@{m.mentor_id}> — {inert(m.why)}"},
-                "accessory": button("Request intro", ids.MENTOR_FIND_REQUEST_ACTION, m.mentor_id),
+                "accessory": button("Request intro", f"{ids.MENTOR_FIND_REQUEST_ACTION}_{index}", m.mentor_id),
             }
         )
     return f"Mentors teaching {inert(found.skill)}", blocks

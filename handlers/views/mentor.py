@@ -23,7 +23,7 @@ _FAILED = Reply("Something went wrong on my side and nothing was saved — pleas
 
 
 def _field(values: dict[str, Any], name: str) -> dict[str, Any]:
-    return field_state(values, ids.MENTOR_BLOCK_PREFIX + name, ids.MENTOR_FIELD_ACTION)
+    return field_state(values, ids.MENTOR_BLOCK_PREFIX + name, name)
 
 
 def _typed(values: dict[str, Any], name: str) -> str:
