@@ -347,3 +347,17 @@ def test_warm_intro_names_a_contact_only_when_they_opted_in(
         assert "You both met sam this quarter" in text
     else:
         assert "You both met" not in text and "introduce you" not in text, "an opted-out person's contacts never appear"
+
+
+def test_coverage_only_over_five_people_and_never_names(mentoring: MentoringService, team_id: str) -> None:
+    save(mentoring, team_id, mentor("UM1"), mentee("UE1"), mentee("UE2"), mentee("UE3"))
+    assert mentoring.coverage(team_id) is None
+    save(mentoring, team_id, mentor("UM2"))
+    coverage = mentoring.coverage(team_id)
+    assert coverage is not None and (coverage.mentors, coverage.mentees, coverage.matched_mentees) == (2, 3, 0)
+    assert coverage.mean_rating is None, "ratings only over five ended matches"
+    from handlers.blocks.admin import mentoring_line
+
+    assert "2* mentors, *0* of *3* mentees matched" in mentoring_line(coverage)
+    summary = mentoring.summary(team_id, "UE1")
+    assert summary.has_profile and summary.active == 0 and summary.waitlist_position is None

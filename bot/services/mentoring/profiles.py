@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.insight.effectiveness import K_ANONYMITY
 from bot.domain.mentoring.cycle import find_mentors
 from bot.domain.mentoring.profile import (
     FieldError,
@@ -31,7 +32,6 @@ from bot.services.mentoring.base import Ports, Reply, load_pool, mentors_of, par
 
 logger = logging.getLogger(__name__)
 
-MIN_GROUP = 5  # admins see mentoring figures only over at least this many people
 _PROBLEMS = {
     "bot": "Bots can't take part in mentoring.",
     "deleted": "That account is deactivated, so it can't take part in mentoring.",
@@ -87,7 +87,7 @@ class Summary:
 
 @dataclass(frozen=True, slots=True)
 class Coverage:
-    """`/network admin`: how many people take part and how many mentees are matched (None below MIN_GROUP)."""
+    """`/network admin`: how many people take part and how many mentees are matched (None below K_ANONYMITY)."""
 
     mentors: int
     mentees: int
@@ -248,12 +248,12 @@ class Profiles:
         return Found(match.name, rows)
 
     def coverage(self, team_id: str) -> Coverage | None:
-        """Programme figures for admins, only over at least MIN_GROUP people (k-anonymity)."""
+        """Programme figures for admins, only over at least K_ANONYMITY people (k-anonymity)."""
         with self._p.uow_factory() as uow:
             profiles = uow.mentor_profiles.all(team_id)
             busy = uow.mentor_matches.busy_mentees(team_id)
             ended, _, mean = uow.mentor_matches.feedback_summary(team_id)
-        if len(profiles) < MIN_GROUP:
+        if len(profiles) < K_ANONYMITY:
             return None
         mentees = [p for p in profiles if p.profile.role.learns]
         return Coverage(
@@ -261,7 +261,7 @@ class Profiles:
             mentees=len(mentees),
             matched_mentees=sum(1 for p in mentees if p.profile.user_id in busy),
             ended=ended,
-            mean_rating=mean if ended >= MIN_GROUP else None,
+            mean_rating=mean if ended >= K_ANONYMITY else None,
         )
 
 
