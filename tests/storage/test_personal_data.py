@@ -155,6 +155,10 @@ def test_export_holds_my_rows_only_with_safe_csv(engine: Engine, team_id: str) -
     assert sections["coffee_intro"][0]["intro"] == "I like chess" and len(sections["coffee_groups"]) == 1
     assert sections["goals"][0]["kind"] == "new_people"
     assert "ana's note" not in export.files["rapport-export.json"].decode()
+    assert sections["mentoring_profile"][0]["teaches"] == '["go"]' and len(sections["mentoring_matches"]) == 2
+    assert any(m["decline_reason"] for m in sections["mentoring_matches"]), "my own decline reason is mine"
+    ben = json.loads(service.export(team_id, BEN).files["rapport-export.json"])["sections"]
+    assert [sorted(m) for m in ben["mentoring_matches"]] and "decline_reason" not in ben["mentoring_matches"][0]
     table = list(csv.DictReader(io.StringIO(export.files["rapport-interactions.csv"].decode("utf-8-sig"))))
     assert table[0]["notes"] == "'=HYPERLINK(1) my note", "a spreadsheet shows it as text, never runs it"
 
