@@ -114,6 +114,7 @@ MENTOR_BLOCK_PREFIX = "mentor_"  # modal inputs: block mentor_<field>, action <f
 MENTOR_REQUEST_ACTION = "mentor_request_intro"
 MENTOR_ANOTHER_ACTION = "mentor_show_another"
 MENTOR_NOT_NOW_ACTION = "mentor_not_now"
+MENTOR_DRAFT_ACTION = "mentor_draft_ask"
 MENTOR_FIND_REQUEST_ACTION = "mentor_find_request"  # + "_<row>": action ids are unique within a message
 MENTOR_ACCEPT_ACTION = "mentor_accept"
 MENTOR_DECLINE_ACTION = "mentor_decline"

@@ -29,6 +29,7 @@ ACTS: dict[str, Act] = {
     ids.MENTOR_YES_ACTION: lambda m, team, user, rid: m.keep_going(team, user, rid),
     ids.MENTOR_PAUSE_ACTION: lambda m, team, user, rid: m.keep_going(team, user, rid, pause=True),
     ids.MENTOR_MET_ACTION: lambda m, team, user, rid: m.we_met(team, user, rid),
+    ids.MENTOR_DRAFT_ACTION: lambda m, team, user, rid: m.draft_ask(team, user, rid),
 }
 MODALS = {
     ids.MENTOR_DECLINE_ACTION: (ids.MENTOR_DECLINE_CALLBACK, "Decline", False),
@@ -52,7 +53,12 @@ def handle_act(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClie
         return
     mentoring: MentoringService = context["mentoring"]
     team_id, user_id = team_id_of(body), user_id_of(body)
-    shared = action.get("action_id") in (ids.MENTOR_YES_ACTION, ids.MENTOR_PAUSE_ACTION, ids.MENTOR_MET_ACTION)
+    shared = action.get("action_id") in (  # an answer beside the message, not in its place
+        ids.MENTOR_YES_ACTION,
+        ids.MENTOR_PAUSE_ACTION,
+        ids.MENTOR_MET_ACTION,
+        ids.MENTOR_DRAFT_ACTION,
+    )
     after_ack: AfterAck = context["after_ack"]
     after_ack.submit(body, lambda: _answer(respond, client, body, act(mentoring, team_id, user_id, record), not shared))
 

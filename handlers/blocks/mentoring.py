@@ -206,9 +206,11 @@ def _skills(skills: Sequence[str]) -> str:
 class MentoringMessages:
     """The DMs mentoring sends (bot.services.ports.mentoring.MentoringRenderer)."""
 
-    def suggestion(self, match: Match, mentor: str, warm: str | None) -> Message:
-        """The mentee's suggestion with Request intro · Show another · Not now."""
+    def suggestion(self, match: Match, mentor: str, warm: str | None, via: str | None) -> Message:
+        """The mentee's suggestion with Request intro · Show another · Not now (and Draft the ask when a shared
+        contact who opted in could introduce them)."""
         value = str(match.id)
+        ask = [button("Draft the ask", ids.MENTOR_DRAFT_ACTION, value)] if via else []
         blocks = [
             section(f"*A mentor for you:* <@{match.mentor_id}>\nWhy: {inert(match.why)}"),
             *([context(inert(warm))] if warm else []),
@@ -216,6 +218,7 @@ class MentoringMessages:
                 button("Request intro", ids.MENTOR_REQUEST_ACTION, value, "primary"),
                 button("Show another", ids.MENTOR_ANOTHER_ACTION, value),
                 button("Not now", ids.MENTOR_NOT_NOW_ACTION, value),
+                *ask,
             ),
         ]
         return f"A mentor suggestion for you: {inert(mentor)}", blocks

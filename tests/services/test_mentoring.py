@@ -345,8 +345,13 @@ def test_warm_intro_names_a_contact_only_when_they_opted_in(
     assert "private note" not in slack.everything()
     if mentor_shares and sam_shares:
         assert "You both met sam this quarter" in text
+        draft = mentoring.draft_ask(team_id, "UE1", suggestion_for(slack, "UE1", "mentor_draft_ask"))
+        assert draft.ok and "<@USAM>" in draft.text and "private note" not in draft.text
+        assert not mentoring.draft_ask(team_id, "USAM", suggestion_for(slack, "UE1", "mentor_draft_ask")).ok
     else:
-        assert "You both met" not in text and "introduce you" not in text, "an opted-out person's contacts never appear"
+        assert "You both met" not in text and "introduce you" not in text and "mentor_draft_ask" not in text, (
+            "an opted-out person's contacts never appear"
+        )
 
 
 def test_coverage_only_over_five_people_and_never_names(mentoring: MentoringService, team_id: str) -> None:

@@ -125,6 +125,9 @@ class MentoringService:
     def show_another(self, team_id: str, user_id: str, match_id: int) -> Next:
         return self.pairs.show_another(team_id, user_id, match_id)
 
+    def draft_ask(self, team_id: str, user_id: str, match_id: int) -> Reply:
+        return self.pairs.draft_ask(team_id, user_id, match_id)
+
     def not_now(self, team_id: str, user_id: str, match_id: int) -> Reply:
         return self.pairs.not_now(team_id, user_id, match_id)
 

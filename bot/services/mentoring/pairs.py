@@ -18,6 +18,7 @@ from bot.domain.mentoring.programme import (
     JobKind,
     Match,
     MatchStatus,
+    WarmPath,
     warm_path,
 )
 from bot.domain.models import Interaction, InteractionKind, InteractionSource, NewInteraction
@@ -57,11 +58,12 @@ class Pairs:
     def suggestion_message(self, match: Match) -> Message:
         """The mentee's DM for a suggestion, with a warm path when one may be shown."""
         label = self._p.people.labels(match.team_id, (match.mentor_id,)).get(match.mentor_id, "a mentor")
-        return self._p.render.suggestion(match, label, self.warm_line(match))
+        path = self.warm(match)
+        return self._p.render.suggestion(match, label, self._warm_line(match, path), path.via if path else None)
 
-    def warm_line(self, match: Match) -> str | None:
-        """ "You both met Sam this quarter — ask Sam to introduce you?" only from logs whose owners opted in (the
-        mentor, and Sam); else a coffee group the two shared; else nothing."""
+    def warm(self, match: Match) -> WarmPath | None:
+        """Who could introduce the two, only from logs whose owners opted in (the mentor, and the contact); else a
+        coffee group the two shared; else None."""
         now = self._p.clock.now()
         with self._p.uow_factory() as uow:
             opted_in = uow.mentor_profiles.sharing_contacts(match.team_id)
@@ -72,13 +74,31 @@ class Pairs:
                 else {}
             )
             coffee = uow.mentor_matches.shared_coffee_group(match.team_id, match.mentee_id, match.mentor_id)
-        path = warm_path(mine, theirs, opted_in, ["coffee"] if coffee else [], (match.mentee_id, match.mentor_id))
+        return warm_path(mine, theirs, opted_in, ["coffee"] if coffee else [], (match.mentee_id, match.mentor_id))
+
+    def _warm_line(self, match: Match, path: WarmPath | None) -> str | None:
         if path is None:
             return None
         if path.via is None:
             return "You two were in a coffee group together — a friendly way to start."
         name = self._p.people.labels(match.team_id, (path.via,)).get(path.via, "a shared contact")
         return f"You both met {name} this quarter — ask them to introduce you?"
+
+    def draft_ask(self, team_id: str, user_id: str, match_id: int) -> Reply:
+        """ "Draft the ask": a message the mentee can send the shared contact (the path is checked again now)."""
+        with self._p.uow_factory() as uow:
+            match = uow.mentor_matches.get(team_id, match_id)
+        if match is None or match.mentee_id != user_id:
+            return Reply("That suggestion isn't yours.", ok=False)
+        path = self.warm(match)
+        if path is None or path.via is None:
+            return Reply("There's no shared contact to ask any more — Request intro works too.", ok=False)
+        names = self._p.people.labels(team_id, (path.via, match.mentor_id))
+        via, mentor = names.get(path.via, "there"), names.get(match.mentor_id, "them")
+        return Reply(
+            f"A draft to send <@{path.via}>:\n>Hi {via}! Rapport suggested {mentor} as a mentor for me, and you know "
+            "us both — would you be up for introducing us? Thank you!"
+        )
 
     def _mentee_match(self, team_id: str, user_id: str, match_id: int) -> Match | Reply:
         with self._p.uow_factory() as uow:
