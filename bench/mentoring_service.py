@@ -94,9 +94,8 @@ def main(mentees: int, mentors: int, url: str) -> None:
     print(f"database {engine.dialect.name}; {mentees} mentees x {mentors} mentors ({len(people)} profiles)")
     print(f"seeding profiles: {seeded:.2f} s")
     print(f"cycle job (read the pool, match, store): {matched:.2f} s")
-    print(
-        f"send job ({sent.claimed} job): {elapsed:.2f} s for {slack.posts} DMs ({elapsed / max(1, slack.posts) * 1000:.1f} ms each)"
-    )
+    each = elapsed / max(1, slack.posts) * 1000
+    print(f"send job ({sent.claimed} job): {elapsed:.2f} s for {slack.posts} DMs ({each:.1f} ms each)")
     print(f"load average: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     engine.dispose()
 
