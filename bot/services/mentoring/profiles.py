@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.domain.insight.effectiveness import K_ANONYMITY
@@ -219,6 +219,8 @@ class Profiles:
         """Save the settings and schedule the next cycle by the (new) cadence."""
         if not self.may_manage(team_id, user_id):
             return self._refused()
+        if settings.review_first and not settings.managers:
+            settings = replace(settings, managers=(user_id,))  # someone must see the proposed matches: you
         now = self._p.clock.now()
         with self._p.uow_factory() as uow:
             uow.workspaces.ensure(team_id, now)
@@ -226,7 +228,8 @@ class Profiles:
             uow.mentor_jobs.cancel_pending(team_id, JobKind.CYCLE, now)
             uow.mentor_jobs.add(team_id, JobKind.CYCLE, None, _next_cycle(now, settings), now)
             uow.commit()
-        review = " An admin reviews each cycle before anything is sent." if settings.review_first else ""
+        reviewers = ", ".join(f"<@{m}>" for m in settings.managers)
+        review = f" {reviewers} review each cycle before anything is sent." if settings.review_first else ""
         return Reply(f"Mentoring programme saved: a matching cycle every {settings.cadence_weeks} weeks.{review}")
 
     # --- find ---------------------------------------------------------------------------------------------------
