@@ -7,6 +7,7 @@ scheduler's periodic job does, restricted to the test's workspace.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -179,3 +180,37 @@ def test_an_unanswered_request_expires_and_the_mentee_is_offered_the_next(
         lambda: [m for m in dms(fake, "arjun") if m.buttons() and float(m.ts) > float(notice.ts)],
         what="the next suggestion",
     )
+
+
+def test_two_accepts_racing_for_the_last_slot_take_it_once(
+    slack: HttpDriver, fake: FakeSlack, bot: EmbeddedBot, clock: ManualClock
+) -> None:
+    """Two requests wait for maya; she lowers her capacity to 1 and both Accepts arrive at once (two threads, as
+    from two replicas): one introduction, and the other mentee is told and offered someone else."""
+    mentor_cmd(slack, fake, "lee", "skills add negotiation")
+    profile(slack, fake, "maya", role="mentor", teaches="negotiation", capacity="2")
+    for user in ("arjun", "sofia"):
+        profile(slack, fake, user, role="mentee", learns="negotiation")
+    mentor_cmd(slack, fake, "lee", "match now")
+    sweep(bot, fake)
+    for user in ("arjun", "sofia"):
+        assert slack.click(user, dm_with(fake, user, "mentor_request_intro"), "mentor_request_intro").ok
+
+    def pending() -> list[FakeMessage] | None:
+        found = [m for m in dms(fake, "maya") if any(b[0] == "mentor_accept" for b in m.buttons())]
+        return found if len(found) == 2 else None
+
+    requests = wait_for(pending, what="two requests")
+    profile(slack, fake, "maya", role="mentor", teaches="negotiation", capacity="1")
+    wait_for(lambda: [m for m in dms(fake, "maya") if "profile is saved" in m.text][1:], what="capacity 1 saved")
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda m: slack.click("maya", m, "mentor_accept").ok, requests))
+    assert answers == [True, True]
+    wait_for(lambda: [c for c in fake.conversations() if c.kind == "mpim"], what="one introduction")
+    told = wait_for(
+        lambda: [u for u in ("arjun", "sofia") if any("couldn't be accepted" in m.text for m in dms(fake, u))],
+        what="the other mentee told",
+    )
+    assert len(told) == 1
+    assert len([c for c in fake.conversations() if c.kind == "mpim"]) == 1
+    assert "Slots: 0 of 1 free" in mentor_cmd(slack, fake, "maya", "status").text
