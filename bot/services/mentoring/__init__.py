@@ -75,75 +75,99 @@ class MentoringService:
     # --- what handlers call (each one use case) -----------------------------------------------------------------
 
     def profile_form(self, team_id: str, user_id: str) -> ProfileForm | Reply:
+        """What the profile modal shows, or why this person can't have a profile."""
         return self.profiles.form(team_id, user_id)
 
     def check_profile(self, team_id: str, draft: ProfileDraft) -> tuple[FieldError, ...]:
+        """The profile form's field errors (empty when it would save)."""
         return self.profiles.check(team_id, draft)
 
     def save_profile(self, team_id: str, draft: ProfileDraft, share_contacts: bool) -> Saved:
+        """Check and store a profile (nothing stored on error)."""
         return self.profiles.save(team_id, draft, share_contacts)
 
     def status(self, team_id: str, user_id: str) -> Status:
+        """`/mentor status`."""
         return self.profiles.status(team_id, user_id)
 
     def summary(self, team_id: str, user_id: str) -> Summary:
+        """A small summary for the Home tab."""
         return self.profiles.summary(team_id, user_id)
 
     def coverage(self, team_id: str) -> Coverage | None:
+        """Programme figures for `/network admin` (None under K people)."""
         return self.profiles.coverage(team_id)
 
     def skills(self, team_id: str) -> list[str]:
+        """The workspace skill list."""
         return self.profiles.skills(team_id)
 
     def add_skills(self, team_id: str, user_id: str, names: list[str]) -> Reply:
+        """Add to the skill list (admins and managers)."""
         return self.profiles.add_skills(team_id, user_id, names)
 
     def remove_skills(self, team_id: str, user_id: str, names: list[str]) -> Reply:
+        """Remove from the skill list (admins and managers)."""
         return self.profiles.remove_skills(team_id, user_id, names)
 
     def programme_form(self, team_id: str, user_id: str) -> ProgrammeSettings | Reply:
+        """The programme settings for the modal, or a refusal."""
         return self.profiles.programme_form(team_id, user_id)
 
     def save_programme(self, team_id: str, user_id: str, settings: ProgrammeSettings) -> Reply:
+        """Save the programme settings and reschedule the next cycle."""
         return self.profiles.save_programme(team_id, user_id, settings)
 
     def find(self, team_id: str, user_id: str, skill: str) -> Found | Reply:
+        """`/mentor find SKILL`."""
         return self.profiles.find(team_id, user_id, skill)
 
     def match_now(self, team_id: str, user_id: str) -> Reply:
+        """Run a cycle now (on the leased runner)."""
         return self.cycles.match_now(team_id, user_id)
 
     def decide_cycle(self, team_id: str, user_id: str, cycle_id: int, publish: bool) -> Reply:
+        """Publish or drop a proposed cycle."""
         return self.cycles.decide(team_id, user_id, cycle_id, publish)
 
     def request_intro(self, team_id: str, user_id: str, match_id: int) -> Reply:
+        """Request intro on a suggestion."""
         return self.pairs.request_intro(team_id, user_id, match_id)
 
     def request_found(self, team_id: str, user_id: str, mentor_id: str) -> Reply:
+        """Request intro on a find result."""
         return self.pairs.request_found(team_id, user_id, mentor_id)
 
     def show_another(self, team_id: str, user_id: str, match_id: int) -> Next:
+        """The next-best mentor instead of this suggestion."""
         return self.pairs.show_another(team_id, user_id, match_id)
 
     def draft_ask(self, team_id: str, user_id: str, match_id: int) -> Reply:
+        """A draft asking the shared contact for a warm intro."""
         return self.pairs.draft_ask(team_id, user_id, match_id)
 
     def not_now(self, team_id: str, user_id: str, match_id: int) -> Reply:
+        """Pass on this cycle's suggestion."""
         return self.pairs.not_now(team_id, user_id, match_id)
 
     def accept(self, team_id: str, user_id: str, match_id: int) -> Reply:
+        """The mentor accepts (capacity held) and the pair is introduced."""
         return self.pairs.accept(team_id, user_id, match_id)
 
     def decline(self, team_id: str, user_id: str, match_id: int, reason: str = "") -> Reply:
+        """The mentor declines (the reason stays private)."""
         return self.pairs.decline(team_id, user_id, match_id, reason)
 
     def keep_going(self, team_id: str, user_id: str, match_id: int, pause: bool = False) -> Reply:
+        """Check-in: Yes, or Pause."""
         return self.pairs.keep_going(team_id, user_id, match_id, pause)
 
     def end_match(self, team_id: str, user_id: str, match_id: int, rating: int | None, note: str) -> Reply:
+        """End the match with optional private feedback."""
         return self.pairs.end(team_id, user_id, match_id, rating, note)
 
     def we_met(self, team_id: str, user_id: str, match_id: int) -> Reply:
+        """Log a mentoring meeting for both."""
         return self.pairs.we_met(team_id, user_id, match_id)
 
     # --- the sweep ------------------------------------------------------------------------------------------------
