@@ -22,6 +22,7 @@ from bot.services.home_refresh import HomeRefresher
 from bot.services.insight import InsightService
 from bot.services.interactions import InteractionService
 from bot.services.intros import IntroService
+from bot.services.mentoring import MentoringService
 from bot.services.people import PeopleService
 from bot.services.ports import Clock, UnitOfWork
 from bot.services.preferences import PreferencesService
@@ -38,6 +39,7 @@ from handlers.after_ack import AfterAck
 from handlers.blocks.coffee import CoffeeMessages
 from handlers.blocks.home import home_view
 from handlers.blocks.intro import IntroMessages
+from handlers.blocks.mentoring import MentoringMessages
 from handlers.blocks.nudges import MAX_NUDGES_PER_MESSAGE, render_delivery
 from handlers.blocks.review import review_message
 from storage.db import make_engine, make_session_factory
@@ -139,8 +141,19 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         clock,
         lease=timedelta(seconds=settings.rapport_sweep_lease_seconds),
     )
-    # Whoever logs a meeting (by /met, a coffee "We met" or an introduction) gets a weekly review from then on.
-    for source in (interactions, coffee, intros):
+    mentoring = MentoringService(
+        uow_factory,
+        people,
+        SlackCoffeeAdapter(gateway, make_client(settings)),
+        MentoringMessages(),
+        clock,
+        breakers,
+        lease=timedelta(seconds=settings.rapport_sweep_lease_seconds),
+    )
+    # "We met" on a mentoring check-in schedules follow-ups like a /met.
+    mentoring.add_hook(followups.on_interaction_logged)
+    # Whoever logs a meeting (by /met, a coffee "We met", an introduction or mentoring) gets a weekly review.
+    for source in (interactions, coffee, intros, mentoring):
         source.add_hook(reviews.on_interaction_logged)
     home = HomeService(uow_factory, people, insight, followups, clock)
     home_refresh = HomeRefresher(home, gateway, home_view)
@@ -168,6 +181,7 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         admin=AdminInsightService(uow_factory, SlackUserDirectory(client), clock),
         intros=intros,
         reviews=reviews,
+        mentoring=mentoring,
     )
     return Container(
         settings=settings,

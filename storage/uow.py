@@ -23,6 +23,11 @@ from storage.repositories.followups import (
 )
 from storage.repositories.insight import SqlInsightRepository, SqlWorkspaceInsight
 from storage.repositories.interactions import SqlInteractionRepository
+from storage.repositories.mentoring import (
+    SqlMentorJobRepository,
+    SqlMentorMatchRepository,
+    SqlMentorProfileRepository,
+)
 from storage.repositories.people import SqlPeopleRepository, SqlWorkspaceRepository
 from storage.repositories.personal_data import SqlPersonalData
 from storage.repositories.reviews import SqlReviewRepository
@@ -49,6 +54,9 @@ class SqlUnitOfWork:
     personal_data: SqlPersonalData
     workspace_insight: SqlWorkspaceInsight
     reviews: SqlReviewRepository
+    mentor_profiles: SqlMentorProfileRepository
+    mentor_matches: SqlMentorMatchRepository
+    mentor_jobs: SqlMentorJobRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -71,6 +79,9 @@ class SqlUnitOfWork:
         self.personal_data = SqlPersonalData(self.session)
         self.workspace_insight = SqlWorkspaceInsight(self.session)
         self.reviews = SqlReviewRepository(self.session)
+        self.mentor_profiles = SqlMentorProfileRepository(self.session)
+        self.mentor_matches = SqlMentorMatchRepository(self.session)
+        self.mentor_jobs = SqlMentorJobRepository(self.session)
         return self
 
     def __exit__(

@@ -13,6 +13,7 @@ from bot.services.home_refresh import HomeRefresher
 from bot.services.insight import InsightService
 from bot.services.interactions import InteractionService
 from bot.services.intros import IntroService
+from bot.services.mentoring import MentoringService
 from bot.services.people import PeopleService
 from bot.services.ports import Clock
 from bot.services.preferences import PreferencesService
@@ -38,3 +39,4 @@ class Services:
     admin: AdminInsightService
     intros: IntroService
     reviews: ReviewService
+    mentoring: MentoringService

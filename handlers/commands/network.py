@@ -61,7 +61,10 @@ def handle_network(
                 lambda: reply((send_network_map(client, insight, context["people"], team_id, user_id), [])),
             )
         case "admin":
-            after_ack.submit(command, lambda: reply(send_admin_view(client, context["admin"], team_id, user_id)))
+            after_ack.submit(
+                command,
+                lambda: reply(send_admin_view(client, context["admin"], team_id, user_id, context.get("mentoring"))),
+            )
         case "review" | "reviews":
             reply((_review_day(context["reviews"], team_id, user_id, rest), []))
         case "export":

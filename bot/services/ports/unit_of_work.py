@@ -17,6 +17,7 @@ from bot.services.ports.door import AuthBreakerRepository
 from bot.services.ports.followups import CadenceRepository, ContactHistory, NudgeRepository, NudgeSettingsRepository
 from bot.services.ports.insight import InsightRepository
 from bot.services.ports.interactions import InteractionRepository
+from bot.services.ports.mentoring import MentorJobRepository, MentorMatchRepository, MentorProfileRepository
 from bot.services.ports.people import PeopleRepository, WorkspaceRepository
 from bot.services.ports.personal_data import PersonalData
 from bot.services.ports.reviews import ReviewRepository
@@ -90,6 +91,15 @@ class UnitOfWork(Transaction, Protocol):
 
     @property
     def reviews(self) -> ReviewRepository: ...
+
+    @property
+    def mentor_profiles(self) -> MentorProfileRepository: ...
+
+    @property
+    def mentor_matches(self) -> MentorMatchRepository: ...
+
+    @property
+    def mentor_jobs(self) -> MentorJobRepository: ...
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -4,7 +4,7 @@ The roll-up is backfilled from the log in one INSERT … SELECT; from then on th
 in step in the same transaction as every write, delete and forget.
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-07
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from storage.types import UTCDateTime
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
