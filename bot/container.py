@@ -162,8 +162,9 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         # After commit: a redraw that started earlier would not see the meeting.
         uow.after_commit(lambda: home_refresh.changed(interaction.team_id, interaction.author_id))
 
-    # Whatever logs a meeting (/met, a coffee "We met", an introduction) or deletes one redraws the author's Home.
-    for source in (interactions, coffee, intros):
+    # Whatever logs a meeting (/met, a coffee "We met", an introduction, a mentoring "We met") or deletes one redraws
+    # the author's Home.
+    for source in (interactions, coffee, intros, mentoring):
         source.add_hook(redraw_author)
     interactions.on_deleted(home_refresh.changed)
     services = Services(
