@@ -210,6 +210,9 @@ def _run(args: argparse.Namespace, settings: Settings, container: Container) -> 
             scheduler.shutdown(wait=True)
         # Commands already acked finish before the database goes: an acked /met is never dropped on a stop.
         container.after_ack.executor.shutdown(wait=True)
+        # Home redraws already queued get a few seconds; one left over is redrawn at the person's next open.
+        container.services.home_refresh.wait_idle(5.0)
+        container.services.home_refresh.shutdown()
         logger.info("stopped")
     return 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
@@ -19,15 +19,18 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import SystemClock
+from bot.domain.models import Interaction
 from bot.services.admin import AdminInsightService
 from bot.services.breakers import AuthBreakers
 from bot.services.coffee import CoffeeService
 from bot.services.data_rights import DataRightsService
 from bot.services.followups import FollowUpService
 from bot.services.home import HomeService
+from bot.services.home_refresh import HomeRefresher
 from bot.services.insight import InsightService
 from bot.services.interactions import InteractionService
 from bot.services.intros import IntroService
+from bot.services.mentoring import MentoringService
 from bot.services.people import PeopleService
 from bot.services.ports import Clock, UnitOfWork
 from bot.services.preferences import PreferencesService
@@ -44,7 +47,9 @@ from bot.slack.metered import MeteredWebClient
 from bot.slack.ratelimit import RateLimits
 from handlers.after_ack import AfterAck
 from handlers.blocks.coffee import CoffeeMessages
+from handlers.blocks.home import home_view
 from handlers.blocks.intro import IntroMessages
+from handlers.blocks.mentoring import MentoringMessages
 from handlers.blocks.nudges import MAX_NUDGES_PER_MESSAGE, render_delivery
 from handlers.blocks.review import review_message
 from storage.db import make_engine, make_session_factory
@@ -183,9 +188,32 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         clock,
         lease=timedelta(seconds=settings.rapport_sweep_lease_seconds),
     )
-    # Whoever logs a meeting (by /met, a coffee "We met" or an introduction) gets a weekly review from then on.
-    for source in (interactions, coffee, intros):
+    mentoring = MentoringService(
+        uow_factory,
+        people,
+        SlackCoffeeAdapter(gateway, clients),
+        MentoringMessages(),
+        clock,
+        breakers,
+        lease=timedelta(seconds=settings.rapport_sweep_lease_seconds),
+    )
+    # "We met" on a mentoring check-in schedules follow-ups like a /met.
+    mentoring.add_hook(followups.on_interaction_logged)
+    # Whoever logs a meeting (by /met, a coffee "We met", an introduction or mentoring) gets a weekly review.
+    for source in (interactions, coffee, intros, mentoring):
         source.add_hook(reviews.on_interaction_logged)
+    home = HomeService(uow_factory, people, insight, followups, clock)
+    home_refresh = HomeRefresher(home, gateway, home_view)
+
+    def redraw_author(uow: UnitOfWork, interaction: Interaction, _now: datetime) -> None:
+        # After commit: a redraw that started earlier would not see the meeting.
+        uow.after_commit(lambda: home_refresh.changed(interaction.team_id, interaction.author_id))
+
+    # Whatever logs a meeting (/met, a coffee "We met", an introduction, a mentoring "We met") or deletes one redraws
+    # the author's Home.
+    for source in (interactions, coffee, intros, mentoring):
+        source.add_hook(redraw_author)
+    interactions.on_deleted(home_refresh.changed)
     services = Services(
         clock=clock,
         people=people,
@@ -195,7 +223,8 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         coffee=coffee,
         insight=insight,
         prep=PrepService(uow_factory, people, clock),
-        home=HomeService(uow_factory, people, insight, followups, clock),
+        home=home,
+        home_refresh=home_refresh,
         data_rights=DataRightsService(uow_factory, clock, timedelta(days=settings.rapport_deactivated_retention_days)),
         admin=AdminInsightService(uow_factory, SlackUserDirectory(clients), clock),
         intros=intros,
@@ -208,6 +237,7 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
             timedelta(days=settings.rapport_uninstall_retention_days),
             on_forget=[clients.forget, gateway.forget_team, people.forget_workspace, interactions.forget_workspace],
         ),
+        mentoring=mentoring,
     )
     return Container(
         settings=settings,

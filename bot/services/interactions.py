@@ -112,6 +112,7 @@ class InteractionService:
         self._people = people
         self._clock = clock
         self._on_logged = list(on_logged)
+        self._on_deleted: list[Callable[[str, str], None]] = []
         # Workspaces whose row a committed transaction of this process ensured, and when: their next meetings skip
         # the insert-if-missing. A workspace's rows go only when it is purged (bot.services.workspaces), which drops
         # the entry here; another process's purge is noticed when the entry expires (far sooner than any retention).
@@ -124,6 +125,10 @@ class InteractionService:
     def add_hook(self, hook: InteractionHook) -> None:
         """Run ``hook`` in the same transaction as every interaction stored from now on."""
         self._on_logged.append(hook)
+
+    def on_deleted(self, listener: Callable[[str, str], None]) -> None:
+        """Call ``listener(team_id, author_id)`` after an interaction of theirs is deleted (and committed)."""
+        self._on_deleted.append(listener)
 
     def author_context(self, team_id: str, author_id: str) -> AuthorContext:
         """The author's zone (from Slack, UTC if unknown) and their local today."""
@@ -296,6 +301,8 @@ class InteractionService:
         if deleted is None:
             return None
         logger.info("deleted interaction %s team=%s", deleted.id, team_id)
+        for listener in self._on_deleted:
+            listener(team_id, author_id)
         labels = self._people.labels(team_id, deleted.participant_ids)
         return Deleted(deleted, labels, self.author_context(team_id, author_id))
 

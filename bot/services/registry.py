@@ -9,9 +9,11 @@ from bot.services.coffee import CoffeeService
 from bot.services.data_rights import DataRightsService
 from bot.services.followups import FollowUpService
 from bot.services.home import HomeService
+from bot.services.home_refresh import HomeRefresher
 from bot.services.insight import InsightService
 from bot.services.interactions import InteractionService
 from bot.services.intros import IntroService
+from bot.services.mentoring import MentoringService
 from bot.services.people import PeopleService
 from bot.services.ports import Clock
 from bot.services.preferences import PreferencesService
@@ -33,8 +35,10 @@ class Services:
     insight: InsightService
     prep: PrepService
     home: HomeService
+    home_refresh: HomeRefresher
     data_rights: DataRightsService
     admin: AdminInsightService
     intros: IntroService
     reviews: ReviewService
     workspaces: WorkspaceService
+    mentoring: MentoringService
