@@ -39,10 +39,10 @@ class CountingSlack:
     def __init__(self) -> None:
         self.posts = 0
 
-    def is_admin(self, user_id: str) -> bool:
+    def is_admin(self, user_id: str, *, team_id: str = "") -> bool:
         return user_id == ADMIN
 
-    def open_group(self, user_ids: Any) -> tuple[SendOutcome, str | None]:
+    def open_group(self, user_ids: Any, *, team_id: str = "") -> tuple[SendOutcome, str | None]:
         return SendOutcome.success(), "G1"
 
     def check_auth(self, team_id: str) -> SendOutcome:

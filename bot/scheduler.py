@@ -32,6 +32,7 @@ def sweeps_for(services: Services) -> list[Sweep]:
         Sweep("insight.reviews", services.reviews.sweep),
         Sweep("mentoring.jobs", services.mentoring.sweep),
         Sweep("data.retention", services.data_rights.forget_departed),
+        Sweep("workspaces.purge", services.workspaces.purge_departed),
     ]
 
 

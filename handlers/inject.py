@@ -35,6 +35,7 @@ def provided(services: Services, after_ack: AfterAck) -> dict[str, Any]:
         "admin": services.admin,
         "intros": services.intros,
         "reviews": services.reviews,
+        "workspaces": services.workspaces,
         "mentoring": services.mentoring,
         "after_ack": after_ack,
     }

@@ -43,7 +43,7 @@ MAX_SLEEP = 30.0  # never hold a pool thread longer than this for one retry
 class HomePublisher(Protocol):
     """The gateway's views.publish (bot.slack.gateway.SlackGateway)."""
 
-    def publish_home(self, user_id: str, view: dict[str, Any]) -> SendOutcome: ...
+    def publish_home(self, user_id: str, view: dict[str, Any], *, team_id: str) -> SendOutcome: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,13 +129,13 @@ class HomeRefresher:
         except Exception:  # a broken tab must not kill the pool thread; the log has ids only
             logger.exception("home tab for %s in %s could not be drawn", user_id, team_id)
             return SendOutcome.failed("render_failed")
-        outcome = self._publisher.publish_home(user_id, view)
+        outcome = self._publisher.publish_home(user_id, view, team_id=team_id)
         for _ in range(self._max_attempts - 1):
             if outcome.ok or not outcome.retryable:
                 break
             self._count("retried")
             self._sleep(min(outcome.retry_after or 1.0, MAX_SLEEP))
-            outcome = self._publisher.publish_home(user_id, view)
+            outcome = self._publisher.publish_home(user_id, view, team_id=team_id)
         self._count("published" if outcome.ok else "failed")
         return outcome
 

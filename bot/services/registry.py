@@ -19,6 +19,7 @@ from bot.services.ports import Clock
 from bot.services.preferences import PreferencesService
 from bot.services.prep import PrepService
 from bot.services.reviews import ReviewService
+from bot.services.workspaces import WorkspaceService
 
 
 @dataclass(frozen=True)
@@ -39,4 +40,5 @@ class Services:
     admin: AdminInsightService
     intros: IntroService
     reviews: ReviewService
+    workspaces: WorkspaceService
     mentoring: MentoringService

@@ -11,6 +11,9 @@ Decisions:
   reasons are erased too). The token is random, not a hash of the id (Slack ids are easy to
   enumerate), and the same one across tables, so others' coffee history still counts "met someone" without
   knowing who. A second forget finds nothing to do.
+* Purging a workspace (uninstalled longer than the retention period) deletes every row of every table that has a
+  ``team_id`` column, children before parents, read from the metadata: a table added later is purged without
+  anyone remembering to add it here.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sqlalchemy import delete, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
+    Base,
     CadenceRow,
     CoffeeAvoidRow,
     CoffeeFairnessRow,
@@ -236,6 +240,14 @@ class SqlPersonalData(SqlRepository):
                 s.execute(update(CoffeeGroupRow).where(CoffeeGroupRow.id == group_id).values(member_ids=replaced))
                 touched += 1
         return touched
+
+    def purge_workspace(self, team_id: str) -> int:
+        """Delete every row of the workspace in every table (installs and tokens included); returns rows deleted."""
+        deleted = 0
+        for table in reversed(Base.metadata.sorted_tables):
+            if "team_id" in table.c:
+                deleted += _count(self._session.execute(delete(table).where(table.c.team_id == team_id)))
+        return deleted
 
     def _forget_mentoring(self, team_id: str, user_id: str) -> int:
         """Mentoring history keeps its shape (others' slots and exclusions still count) but loses what the person

@@ -48,25 +48,25 @@ class RecordingSlack:
     auth: SendOutcome = field(default_factory=SendOutcome.success)  # what auth.test answers
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def channel_info(self, channel_id: str) -> tuple[SendOutcome, ChannelInfo | None]:
+    def channel_info(self, channel_id: str, *, team_id: str = "") -> tuple[SendOutcome, ChannelInfo | None]:
         if channel_id not in self.members:
             return SendOutcome(ok=False, error="channel_not_found"), None
         return SendOutcome.success(), ChannelInfo(
             id=channel_id, name="coffee", is_member=BOT in self.members[channel_id]
         )
 
-    def channel_members(self, channel_id: str) -> tuple[SendOutcome, list[str]]:
+    def channel_members(self, channel_id: str, *, team_id: str = "") -> tuple[SendOutcome, list[str]]:
         if channel_id not in self.members:
             return SendOutcome(ok=False, error="channel_not_found"), []
         return SendOutcome.success(), list(self.members[channel_id])
 
-    def is_admin(self, user_id: str) -> bool:
+    def is_admin(self, user_id: str, *, team_id: str = "") -> bool:
         return user_id in self.admins
 
     def check_auth(self, team_id: str) -> SendOutcome:
         return self.auth
 
-    def open_group(self, user_ids: Sequence[str]) -> tuple[SendOutcome, str | None]:
+    def open_group(self, user_ids: Sequence[str], *, team_id: str = "") -> tuple[SendOutcome, str | None]:
         return SendOutcome.success(), "G" + "".join(sorted(user_ids))
 
     def post_message(

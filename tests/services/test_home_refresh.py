@@ -26,7 +26,7 @@ class RecordingPublisher:
         self.release.set()
         self._lock = threading.Lock()
 
-    def publish_home(self, user_id: str, view: dict[str, Any]) -> SendOutcome:
+    def publish_home(self, user_id: str, view: dict[str, Any], *, team_id: str = "") -> SendOutcome:
         self.entered.set()
         self.release.wait(5)
         with self._lock:

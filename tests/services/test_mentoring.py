@@ -44,10 +44,10 @@ class RecordingSlack:
     posts: list[tuple[str, str, list[dict[str, Any]]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def is_admin(self, user_id: str) -> bool:
+    def is_admin(self, user_id: str, *, team_id: str = "") -> bool:
         return user_id in self.admins
 
-    def open_group(self, user_ids: Sequence[str]) -> tuple[SendOutcome, str | None]:
+    def open_group(self, user_ids: Sequence[str], *, team_id: str = "") -> tuple[SendOutcome, str | None]:
         return SendOutcome.success(), "G" + "".join(sorted(user_ids))
 
     def check_auth(self, team_id: str) -> SendOutcome:

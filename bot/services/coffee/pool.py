@@ -120,7 +120,7 @@ class Pool:
 
     def _channel_people(self, program: Program, *, complete: bool) -> tuple[list[str], dict[str, Person]]:
         """The channel's member ids, and those of them who are people (looked up through the directory)."""
-        outcome, member_ids = self._slack.channel_members(program.channel_id)
+        outcome, member_ids = self._slack.channel_members(program.channel_id, team_id=program.team_id)
         if not outcome.ok:
             raise StepFailed(outcome)
         # One fresh() for the whole channel: past a few dozen unknown people it fills the directory from users.list

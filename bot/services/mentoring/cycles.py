@@ -109,7 +109,7 @@ class Cycles:
         sent = 0
         for reviewer in reviewers:
             check()
-            outcome = self._p.slack.post_message(reviewer, text, blocks)
+            outcome = self._p.slack.post_message(reviewer, text, blocks, team_id=team_id)
             if not outcome.ok:
                 raise CycleSendFailed(outcome)
             sent += 1
@@ -154,7 +154,7 @@ class Cycles:
             else:
                 position = waitlist.index(row.mentee_id) + 1 if row.mentee_id in waitlist else 1
                 text, blocks = self._p.render.waitlisted(row.why, position)
-            outcome = self._p.slack.post_message(row.mentee_id, text, blocks)
+            outcome = self._p.slack.post_message(row.mentee_id, text, blocks, team_id=team_id)
             if not outcome.ok and outcome.error not in ("user_not_found", "account_inactive", "cannot_dm_bot"):
                 raise CycleSendFailed(outcome)
             with self._p.uow_factory() as uow:

@@ -146,7 +146,7 @@ class Pairs:
             uow.mentor_jobs.add(match.team_id, JobKind.EXPIRE, match.id, now + timedelta(days=days), now)
             uow.commit()
         text, blocks = self._p.render.request(match, mentee.profile)
-        posted = self._p.slack.post_message(match.mentor_id, text, blocks)
+        posted = self._p.slack.post_message(match.mentor_id, text, blocks, team_id=match.team_id)
         if not posted.ok:
             logger.warning("mentoring request %s could not be delivered: %s", match.id, posted.error)
         return Reply(
@@ -218,7 +218,11 @@ class Pairs:
                 uow.mentor_profiles.clear_waitlisted(team_id, [match.mentee_id])
                 uow.commit()
         if outcome is Accepted.FULL:
-            self._tell(match.mentee_id, "Your mentoring request couldn't be accepted this time; I'll suggest someone.")
+            self._tell(
+                match.team_id,
+                match.mentee_id,
+                "Your mentoring request couldn't be accepted this time; I'll suggest someone.",
+            )
             self.deliver_next(match)
             return Reply("All your slots are taken now, so this request can't be accepted. I've let them know.", False)
         if outcome is Accepted.GONE:
@@ -256,12 +260,12 @@ class Pairs:
             for user in (match.mentee_id, match.mentor_id)
         ]
         when = suggest_meeting_time(days, now, timedelta(days=14))
-        opened, channel = self._p.slack.open_group([match.mentee_id, match.mentor_id])
+        opened, channel = self._p.slack.open_group([match.mentee_id, match.mentor_id], team_id=match.team_id)
         if not opened.ok or channel is None:
             logger.warning("mentoring intro %s: group DM not opened: %s", match.id, opened.error)
             return Reply("Accepted — but I couldn't open a group DM with the two of you; please reach out directly.")
         text, blocks = self._p.render.introduction(match, mentee.profile, mentor.profile, when)
-        posted = self._p.slack.post_message(channel, text, blocks)
+        posted = self._p.slack.post_message(channel, text, blocks, team_id=match.team_id)
         with self._p.uow_factory() as uow:
             uow.mentor_matches.set_channel(match.team_id, match.id, channel, now)
             uow.commit()
@@ -279,7 +283,9 @@ class Pairs:
             if not uow.mentor_matches.decline(team_id, match_id, reason.strip()[:MAX_FEEDBACK], now):
                 return Reply("That request was answered, withdrawn or has expired.", ok=False)
             uow.commit()
-        self._tell(match.mentee_id, "That mentor can't take you on right now — here's another suggestion.")
+        self._tell(
+            match.team_id, match.mentee_id, "That mentor can't take you on right now — here's another suggestion."
+        )
         self.deliver_next(match)
         return Reply("Declined. Thanks for answering — they'll get another suggestion.")
 
@@ -291,7 +297,11 @@ class Pairs:
             if match is None or not uow.mentor_matches.expire(team_id, match_id, now):
                 return 0
             uow.commit()
-        self._tell(match.mentee_id, "Your mentoring request wasn't answered in time — here's another suggestion.")
+        self._tell(
+            match.team_id,
+            match.mentee_id,
+            "Your mentoring request wasn't answered in time — here's another suggestion.",
+        )
         self.deliver_next(match)
         return 1
 
@@ -299,11 +309,11 @@ class Pairs:
         """DM the mentee their next suggestion (or that they're on the waitlist)."""
         following = self.offer_next(previous)
         text, blocks = following.message or self._p.render.notice(following.reply.text)
-        self._p.slack.post_message(previous.mentee_id, text, blocks)
+        self._p.slack.post_message(previous.mentee_id, text, blocks, team_id=previous.team_id)
 
-    def _tell(self, user_id: str, text: str) -> SendOutcome:
+    def _tell(self, team_id: str, user_id: str, text: str) -> SendOutcome:
         message, blocks = self._p.render.notice(text)
-        return self._p.slack.post_message(user_id, message, blocks)
+        return self._p.slack.post_message(user_id, message, blocks, team_id=team_id)
 
     # --- check-ins ------------------------------------------------------------------------------------------------
 
@@ -315,7 +325,7 @@ class Pairs:
         if match is None or match.status not in HOLDING:
             return SendOutcome.success()
         text, blocks = self._p.render.check_in(match)
-        outcome = self._p.slack.post_message(match.channel_id or match.mentee_id, text, blocks)
+        outcome = self._p.slack.post_message(match.channel_id or match.mentee_id, text, blocks, team_id=team_id)
         if outcome.ok:
             with self._p.uow_factory() as uow:
                 uow.mentor_jobs.add(team_id, JobKind.CHECK_IN, match_id, now + CHECK_IN_EVERY, now)

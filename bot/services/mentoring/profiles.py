@@ -113,7 +113,9 @@ class Profiles:
         """Workspace admins and the people they named manage the programme."""
         with self._p.uow_factory() as uow:
             settings = uow.mentor_profiles.programme(team_id)
-        return (settings is not None and user_id in settings.managers) or self._p.slack.is_admin(user_id)
+        return (settings is not None and user_id in settings.managers) or self._p.slack.is_admin(
+            user_id, team_id=team_id
+        )
 
     def _refused(self) -> Reply:
         return Reply("Only workspace admins and the programme managers they name can do that.", ok=False)
