@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import ManualClock
 from bot.domain.insight.goals import Goal, GoalKind
@@ -40,7 +41,7 @@ from storage.uow import SqlUnitOfWork
 NOW = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
 TEAM = "TBENCHHOME"
 HEAVY, LIGHT = "U0HEAVY001", "U0LIGHT001"
-REPEATS = 9
+REPEATS = 15
 ZONES = [f"Etc/GMT{offset:+d}" for offset in range(-12, 13)] + [
     "Asia/Kolkata", "Asia/Kathmandu", "Australia/Adelaide", "America/St_Johns", "Asia/Tehran",
 ]  # fmt: skip
@@ -104,16 +105,44 @@ def seed(url: str, heavy: int, light: int, seed_value: int) -> None:
         session.execute(TagRow.__table__.insert(), tags)
         session.execute(NudgeRow.__table__.insert(), nudges)
         session.commit()
+    if engine.dialect.name == "postgresql":
+        # A live database has statistics (autovacuum analyses after bulk writes); without them the planner guesses
+        # one row per table and nests loops the wrong way round.
+        with engine.connect() as connection:
+            connection.execute(text("ANALYZE"))
+            connection.commit()
     engine.dispose()
 
 
-def timed(function: object, repeats: int = REPEATS) -> float:
+def home_service(factory: sessionmaker[Session]) -> HomeService:
+    """The Home tab's service as the container builds it, on a pre-filled directory and a fixed clock."""
+
+    def uow() -> SqlUnitOfWork:
+        return SqlUnitOfWork(factory)
+
+    clock = ManualClock(NOW)
+    people = PeopleService(uow, _NoSlack(), clock, ttl=timedelta(days=3650))
+    insight = InsightService(uow, people, clock)
+    followups = FollowUpService(uow, people, clock, _NoSlack(), lambda *a: ("", []), threads=1)  # type: ignore[arg-type]
+    return HomeService(uow, people, insight, followups, clock)
+
+
+def timed(function: object, repeats: int = REPEATS) -> tuple[float, float]:
+    """(median, best) of ``repeats`` runs: on a shared machine the best is the steadier estimate of the work."""
     samples = []
     for _ in range(repeats):
         started = time.perf_counter()
         function()  # type: ignore[operator]
         samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+    return statistics.median(samples), min(samples)
+
+
+def _ms(times: tuple[float, float]) -> str:
+    return f"{times[0] * 1000:.1f} / {times[1] * 1000:.1f} ms"
+
+
+def _ratio(top: tuple[float, float], bottom: tuple[float, float]) -> str:
+    return f"{top[0] / bottom[0]:.2f}x / {top[1] / bottom[1]:.2f}x"
 
 
 def run(url: str, heavy: int, light: int, seed_value: int) -> None:
@@ -126,11 +155,7 @@ def run(url: str, heavy: int, light: int, seed_value: int) -> None:
     def uow() -> SqlUnitOfWork:
         return SqlUnitOfWork(factory)
 
-    clock = ManualClock(NOW)
-    people = PeopleService(uow, _NoSlack(), clock, ttl=timedelta(days=3650))
-    insight = InsightService(uow, people, clock)
-    followups = FollowUpService(uow, people, clock, _NoSlack(), lambda *a: ("", []), threads=1)  # type: ignore[arg-type]
-    home = HomeService(uow, people, insight, followups, clock)
+    home = home_service(factory)
 
     def last_50() -> None:
         with uow() as unit:
@@ -144,14 +169,14 @@ def run(url: str, heavy: int, light: int, seed_value: int) -> None:
     blocks = len(home_view(home.view(TEAM, HEAVY))["blocks"])
     load = os.getloadavg()[0]
     backend = make_url(url).get_backend_name()
-    print(f"backend {backend}, load {load:.1f}, median of {REPEATS}")
+    print(f"backend {backend}, load {load:.1f}, median / best of {REPEATS}")
     print("| person | meetings | Home tab (all queries + blocks) | blocks |")
     print("| --- | --- | --- | --- |")
-    print(f"| heavy | {heavy:,} | {heavy_s * 1000:.1f} ms | {blocks} |")
-    print(f"| light | {light:,} | {light_s * 1000:.1f} ms | |")
-    print(f"| heavy: load last 50 meetings only | 50 | {last_50_s * 1000:.1f} ms | |")
-    print(f"ratio heavy / light: {heavy_s / light_s:.2f}x (target <= 2x)")
-    print(f"ratio heavy Home / heavy last-50 load: {heavy_s / last_50_s:.2f}x")
+    print(f"| heavy | {heavy:,} | {_ms(heavy_s)} | {blocks} |")
+    print(f"| light | {light:,} | {_ms(light_s)} | |")
+    print(f"| heavy: load last 50 meetings only | 50 | {_ms(last_50_s)} | |")
+    print(f"ratio heavy Home / heavy last-50 load: {_ratio(heavy_s, last_50_s)} (the issue's target <= 2x)")
+    print(f"ratio heavy / light Home: {_ratio(heavy_s, light_s)} (what history adds)")
     engine.dispose()
 
 

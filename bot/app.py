@@ -17,6 +17,11 @@ Decisions:
   when a listener raises just after acking, which turned such errors into a 3 s hang; ``FirstAnswerStands`` keeps
   the first answer. The error handler answers with 200 (a modal gets a pushed "something went wrong" view, so the
   form underneath keeps what was typed) and tells the user, off the request thread.
+- **OAuth installs** (``settings.oauth_enabled``): Bolt's own OAuth flow serves ``/slack/install`` (straight to
+  Slack's authorize page) and ``/slack/oauth_redirect``, with Rapport's installation and state stores
+  (storage/installations.py), bot tokens only (``installation_store_bot_only``, the rows the sweeps read too) and
+  token rotation. Each request is authorized from the store, so a listener's ``client`` holds its own workspace's
+  token. A finished install resumes a workspace's held work (``WorkspaceService.installed``).
 """
 
 from __future__ import annotations
@@ -29,9 +34,13 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urljoin
 
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.error import BoltError
+from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
@@ -40,9 +49,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import logs
 from bot.container import Container
 from bot.services.ports import SeenRequests
+from bot.slack.clients import NoInstallation
 from bot.slack.response_urls import is_allowed_response_url
 from handlers import register_all
 from handlers.middleware import direct
+from handlers.reply import team_id_of
+from storage.installations import OAuthStateStore
 from storage.repositories.requests import SqlSeenRequests
 
 logger = logging.getLogger(__name__)
@@ -186,6 +198,8 @@ def create_app(container: Container, seen: SeenRequests | None = None) -> App:
             raise_error_for_unhandled_request=False,
             # No auth.test at construction: a Slack blip must not stop start-up (see bot/readiness.py).
             token_verification_enabled=False,
+            oauth_settings=oauth_settings(container),
+            installation_store_bot_only=True if container.installation_store is not None else None,
         )
     except BoltError as error:
         raise StartupError(f"the Slack app could not be set up: {error}") from None
@@ -226,12 +240,58 @@ def create_app(container: Container, seen: SeenRequests | None = None) -> App:
     def after_ack_failed(error: Exception, body: dict[str, Any]) -> None:
         # Work done after the ack (handlers/after_ack.py) has no response to change: log it and tell the user.
         logger.error("work after ack failed", exc_info=error)
-        tell_user_something_broke(dict(body or {}), settings.api_url, container.client)
+        tell_user_something_broke(dict(body or {}), settings.api_url, _client_for(container, dict(body or {})))
 
     container.after_ack.handle_errors_with(after_ack_failed)
     logs.install(app)
     register_all(app, container.services, container.after_ack)
     return app
+
+
+def oauth_settings(container: Container) -> OAuthSettings | None:
+    """Bolt's OAuth flow on Rapport's stores, or None in single-workspace mode."""
+    settings, store = container.settings, container.installation_store
+    if store is None:
+        return None
+    workspaces = container.services.workspaces
+
+    def installed(args: SuccessArgs) -> BoltResponse:
+        if args.installation.team_id:
+            workspaces.installed(args.installation.team_id)
+        return args.default.success(args)
+
+    def failed(args: FailureArgs) -> BoltResponse:
+        logger.warning("an OAuth install failed: %s", args.reason)
+        return args.default.failure(args)
+
+    oauth = OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value() if settings.slack_client_secret else None,
+        scopes=settings.scopes,
+        redirect_uri=settings.slack_redirect_uri,
+        # Slack's authorize page sits beside its Web API (https://slack.com/oauth/v2/authorize); the sandbox's too.
+        authorization_url=urljoin(settings.api_url, "../oauth/v2/authorize"),
+        install_page_rendering_enabled=False,
+        callback_options=CallbackOptions(success=installed, failure=failed),
+        installation_store=store,
+        installation_store_bot_only=True,
+        token_rotation_expiration_minutes=settings.rapport_token_rotation_minutes,
+        state_store=OAuthStateStore(container.engine),
+        logger=logs.bolt_logger(),
+    )
+    if isinstance(oauth.authorize, InstallationStoreAuthorize):
+        # auth.test once per token rather than before every request's ack: the token itself is still read from the
+        # store each time, so a deleted one is never used and a refreshed one is a new key.
+        oauth.authorize.cache_enabled = True
+    return oauth
+
+
+def _client_for(container: Container, body: dict[str, Any]) -> WebClient | None:
+    """The client of the payload's workspace (None when it has no usable token)."""
+    try:
+        return container.clients.for_team(team_id_of(body) or None)
+    except NoInstallation:
+        return None
 
 
 def _first_socket_event(seen: SeenRequests, body: dict[str, Any]) -> bool:

@@ -210,6 +210,9 @@ def _run(args: argparse.Namespace, settings: Settings, container: Container) -> 
             scheduler.shutdown(wait=True)
         # Commands already acked finish before the database goes: an acked /met is never dropped on a stop.
         container.after_ack.executor.shutdown(wait=True)
+        # Home redraws already queued get a few seconds; one left over is redrawn at the person's next open.
+        container.services.home_refresh.wait_idle(5.0)
+        container.services.home_refresh.shutdown()
         logger.info("stopped")
     return 0
 
@@ -238,6 +241,8 @@ def _check_slack(container: Container, settings: Settings) -> None:
     """Socket Mode needs Slack for everything: one auth.test now, one operator line if it fails."""
     from bot.readiness import SlackRejected, SlackUnreachable, check_token
 
+    if settings.oauth_enabled:
+        return  # each workspace's token is checked when it is used (a refused one pauses only that workspace)
     try:
         check_token(container.client, settings.api_url)
     except (SlackRejected, SlackUnreachable) as error:
@@ -256,7 +261,12 @@ def _run_http(
     from bot.server import EVENTS_PATH, GracefulStop, make_http_server, make_wsgi_app, signing_secret_of
 
     # Serve at once; /healthz says "not ready" until Slack accepts the token (a blip at deploy time is retried).
-    readiness = SlackReadiness(container.client, settings.api_url, on_rejected=lambda _line: shutdown())
+    # With OAuth installs there is no one token to check: each workspace's is checked when it is used.
+    readiness = (
+        None
+        if settings.oauth_enabled
+        else SlackReadiness(container.client, settings.api_url, on_rejected=lambda _line: shutdown())
+    )
     wsgi = logs.in_fresh_context(
         make_wsgi_app(app, container.engine, signing_secret=signing_secret_of(settings), ready=readiness)
     )
@@ -267,15 +277,17 @@ def _run_http(
         raise OperatorError(f"cannot listen on {args.host}:{port} ({error.strerror or error}): check PORT") from None
     closers.append(GracefulStop(server))
     logger.info("HTTP mode: listening on http://%s:%s%s (health: /healthz)", args.host, port, EVENTS_PATH)
-    readiness.start()
+    if readiness is not None:
+        readiness.start()
     try:
         server.run()
     except OSError:
         # waitress raises when its sockets are closed by the signal handler; that is a normal stop.
         logger.debug("HTTP server stopped", exc_info=True)
     finally:
-        readiness.stop()
-    if readiness.rejection:
+        if readiness is not None:
+            readiness.stop()
+    if readiness is not None and readiness.rejection:
         raise OperatorError(readiness.rejection)
 
 

@@ -54,6 +54,8 @@ class EmbeddedBot:
         """Stop serving and release the database."""
         self._server.close()
         self._thread.join(timeout=5)
+        self.container.services.home_refresh.wait_idle(5.0)
+        self.container.services.home_refresh.shutdown()
         self.container.engine.dispose()
 
     def __enter__(self) -> Self:

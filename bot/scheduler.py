@@ -30,7 +30,9 @@ def sweeps_for(services: Services) -> list[Sweep]:
         Sweep("followups.nudges", services.followups.sweep),
         Sweep("coffee.rounds", services.coffee.sweep),
         Sweep("insight.reviews", services.reviews.sweep),
+        Sweep("mentoring.jobs", services.mentoring.sweep),
         Sweep("data.retention", services.data_rights.forget_departed),
+        Sweep("workspaces.purge", services.workspaces.purge_departed),
     ]
 
 

@@ -54,6 +54,7 @@ logger = logging.getLogger(__name__)
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 EVENTS_PATH = "/slack/events"
+OAUTH_UNAVAILABLE = "Rapport could not handle this install step just now. Please try again in a minute.\n"
 METRICS_PATH = "/metrics"
 MAX_BODY_BYTES = 1024 * 1024
 # Slack refuses timestamps more than five minutes off; a replay key only needs to outlive that window.
@@ -346,9 +347,30 @@ def make_wsgi_app(
             return door(environ, start_response)
         if path == METRICS_PATH and environ.get("REQUEST_METHOD") in {"GET", "HEAD"}:
             return metrics_answer(start_response)
+        if app.oauth_flow is not None and environ.get("REQUEST_METHOD") == "GET":
+            return oauth_answer(app, environ, start_response)
         return NOT_FOUND.send(start_response)
 
     return wsgi
+
+
+def oauth_answer(app: App, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """GET /slack/install and /slack/oauth_redirect: Bolt's OAuth flow (unsigned by nature; the state parameter,
+    bound to a cookie and stored with an expiry, is what it checks)."""
+    flow = app.oauth_flow
+    assert flow is not None
+    path = environ.get("PATH_INFO")
+    if path not in {flow.install_path, flow.redirect_uri_path}:
+        return NOT_FOUND.send(start_response)
+    headers: dict[str, str | Sequence[str]] = {"cookie": str(environ.get("HTTP_COOKIE", ""))}
+    request = BoltRequest(body="", query=str(environ.get("QUERY_STRING", "")), headers=headers)
+    handle = flow.handle_installation if path == flow.install_path else flow.handle_callback
+    try:
+        response = handle(request)
+    except Exception as error:  # e.g. the database is down: a page that says so, never a traceback
+        logger.warning("the OAuth flow could not answer %s: %s", path, type(error).__name__)
+        response = BoltResponse(status=503, body=OAUTH_UNAVAILABLE, headers={"content-type": "text/plain"})
+    return _send_bolt(response, start_response)
 
 
 def metrics_answer(start_response: Callable[..., Any]) -> Iterable[bytes]:

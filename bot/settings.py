@@ -17,6 +17,20 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 README_HINT = "set it in the environment or in .env (see README → Configuration)"
+OAUTH_SETTINGS = ("slack_client_id", "slack_client_secret", "rapport_encryption_key")
+OAUTH_NAMES = tuple(name.upper() for name in OAUTH_SETTINGS)
+# What manifest.yml's oauth_config asks for (tests/test_manifest.py keeps the two equal).
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "users:read",
+    "channels:read",
+    "groups:read",
+    "mpim:write",
+    "im:write",
+    "im:history",
+    "files:write",
+)
 
 
 class SettingsError(Exception):
@@ -32,15 +46,27 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    slack_bot_token: SecretStr = Field(description="Bot token (xoxb-…), from OAuth & Permissions.")
+    slack_bot_token: SecretStr | None = Field(
+        default=None,
+        description="Bot token (xoxb-…), from OAuth & Permissions: one workspace. Unset with OAuth installs.",
+    )
     slack_signing_secret: SecretStr | None = Field(
         default=None, description="Signing secret, from Basic Information (required in HTTP mode)."
     )
     slack_app_token: SecretStr | None = Field(
         default=None, description="App-level token (xapp-…) with connections:write; enables Socket Mode."
     )
-    slack_client_id: str | None = None
-    slack_client_secret: SecretStr | None = None
+    slack_client_id: str | None = Field(
+        default=None, description="Client ID, from Basic Information: with the secret and key, installs via OAuth."
+    )
+    slack_client_secret: SecretStr | None = Field(default=None, description="Client secret, from Basic Information.")
+    slack_scopes: str = Field(
+        default=",".join(BOT_SCOPES), description="Bot scopes an OAuth install asks for, comma-separated."
+    )
+    slack_redirect_uri: str | None = Field(
+        default=None,
+        description="OAuth redirect URL (https://…/slack/oauth_redirect); unset: the app's configured one.",
+    )
     rapport_encryption_key: SecretStr | None = Field(
         default=None,
         description="Fernet keys for tokens at rest, comma-separated, newest first (`rapport keys generate`).",
@@ -56,6 +82,12 @@ class Settings(BaseSettings):
     rapport_sweep_seconds: int = Field(default=30, ge=1)
     rapport_deactivated_retention_days: int = Field(
         default=90, ge=1, description="Days after someone is deactivated in Slack before Rapport forgets them."
+    )
+    rapport_uninstall_retention_days: int = Field(
+        default=30, ge=1, description="Days after an uninstall before a workspace's data is purged (reinstall: kept)."
+    )
+    rapport_token_rotation_minutes: int = Field(
+        default=120, ge=1, description="Refresh a rotating bot token this many minutes before it expires."
     )
     rapport_metrics_port: int = Field(
         default=9100, ge=1, le=65535, description="Worker role: port for GET /metrics and GET /healthz."
@@ -75,7 +107,16 @@ class Settings(BaseSettings):
     rapport_sweep_threads: int = Field(default=8, ge=1, le=64)
     rapport_sweep_lease_seconds: int = Field(default=300, ge=5)
 
-    @field_validator("slack_signing_secret", "slack_app_token", "slack_client_secret", "slack_client_id", mode="before")
+    @field_validator(
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "slack_client_secret",
+        "slack_client_id",
+        "slack_redirect_uri",
+        "rapport_encryption_key",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
@@ -123,6 +164,21 @@ class Settings(BaseSettings):
         return self.slack_app_token is not None
 
     @property
+    def oauth_enabled(self) -> bool:
+        """True when OAuth installs are configured (client id, client secret and encryption key)."""
+        return bool(self.slack_client_id and self.slack_client_secret and self.rapport_encryption_key)
+
+    @property
+    def bot_token(self) -> str:
+        """The single workspace's bot token ('' with OAuth installs)."""
+        return self.slack_bot_token.get_secret_value() if self.slack_bot_token else ""
+
+    @property
+    def scopes(self) -> list[str]:
+        """The bot scopes an OAuth install asks for."""
+        return [scope.strip() for scope in self.slack_scopes.split(",") if scope.strip()]
+
+    @property
     def api_url(self) -> str:
         """The Web API base URL with the trailing slash slack_sdk expects."""
         return self.slack_api_url if self.slack_api_url.endswith("/") else self.slack_api_url + "/"
@@ -137,8 +193,16 @@ def _blank(value: Any) -> bool:
 def _missing_secrets(data: Mapping[str, Any]) -> list[str]:
     """The rules no single field can check; a bot token absent altogether is pydantic's own 'missing' error."""
     problems = []
-    if "slack_bot_token" in data and _blank(data["slack_bot_token"]):
-        problems.append(f"Missing setting SLACK_BOT_TOKEN: {README_HINT}.")
+    oauth = {name: not _blank(data.get(name)) for name in OAUTH_SETTINGS}
+    if any(oauth.values()) and not all(oauth.values()):
+        missing = ", ".join(name.upper() for name, present in oauth.items() if not present)
+        problems.append(
+            f"Missing setting {missing}: OAuth installs need all of {', '.join(OAUTH_NAMES)}; {README_HINT}."
+        )
+    if _blank(data.get("slack_bot_token")) and not all(oauth.values()):
+        problems.append(
+            f"Missing setting SLACK_BOT_TOKEN: {README_HINT} (or set {', '.join(OAUTH_NAMES)} for OAuth installs)."
+        )
     if _blank(data.get("slack_app_token")) and _blank(data.get("slack_signing_secret")):
         problems.append(
             "Missing setting SLACK_SIGNING_SECRET: it is required in HTTP mode (or set SLACK_APP_TOKEN for "

@@ -8,14 +8,22 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.services.admin import AdminInsightService, AdminRefusal
+from bot.services.mentoring import MentoringService
 from handlers.blocks.admin import admin_message
 from handlers.blocks.common import Message
 
 logger = logging.getLogger(__name__)
 
 
-def send_admin_view(client: WebClient, admin: AdminInsightService, team_id: str, user_id: str) -> Message:
-    """The report for an admin (and its chart, uploaded to their DM), or the refusal."""
+def send_admin_view(
+    client: WebClient,
+    admin: AdminInsightService,
+    team_id: str,
+    user_id: str,
+    mentoring: MentoringService | None = None,
+) -> Message:
+    """The report for an admin (and its chart, uploaded to their DM), or the refusal; with the mentoring
+    programme's coverage when it is about enough people."""
     report = admin.report(team_id, user_id)
     if isinstance(report, AdminRefusal):
         return report.text, []
@@ -31,4 +39,4 @@ def send_admin_view(client: WebClient, admin: AdminInsightService, team_id: str,
         )
     except SlackApiError as error:
         logger.warning("admin chart upload failed: %s", error.response.get("error"))
-    return admin_message(report)
+    return admin_message(report, mentoring.coverage(team_id) if mentoring is not None else None)

@@ -1,15 +1,17 @@
-"""Publishing the App Home tab (views.publish). Shared by the listeners that change what it shows."""
+"""Redrawing the App Home tab after a listener changed what it shows: handed to the background refresher.
+
+The listener has acked already; ``changed`` only queues the person (coalesced), and the render and views.publish
+happen on the refresher's pool through the outbound gateway (bot/services/home_refresh.py says why).
+"""
 
 from __future__ import annotations
 
-from slack_sdk import WebClient
+from typing import Any
 
-from bot.services.home import HomeService
-from handlers.blocks.home import home_view
-from handlers.reply import attempt
+from bot.services.home_refresh import HomeRefresher
 
 
-def publish_home(client: WebClient, home: HomeService, team_id: str, user_id: str) -> bool:
-    """Render and publish ``user_id``'s Home tab; False (logged) when Slack refused."""
-    view = home_view(home.view(team_id, user_id))
-    return attempt("views.publish", lambda: client.views_publish(user_id=user_id, view=view))
+def redraw_home(context: Any, team_id: str, user_id: str) -> None:
+    """Queue a redraw of ``user_id``'s Home tab (returns at once)."""
+    refresher: HomeRefresher = context["home_refresh"]
+    refresher.changed(team_id, user_id)

@@ -104,3 +104,23 @@ FORGET_CALLBACK = "forget_me_modal"
 
 # Introductions (/intro)
 INTRO_MET_ACTION = "intro_we_met"
+
+# Mentoring (/mentor): buttons carry the match (or cycle, or mentor) id as their value
+MENTOR_PROFILE_CALLBACK = "mentor_profile_modal"
+MENTOR_PROGRAMME_CALLBACK = "mentor_programme_modal"
+MENTOR_DECLINE_CALLBACK = "mentor_decline_modal"
+MENTOR_END_CALLBACK = "mentor_end_modal"
+MENTOR_BLOCK_PREFIX = "mentor_"  # modal inputs: block mentor_<field>, action <field> (the engine's FieldError.field)
+MENTOR_REQUEST_ACTION = "mentor_request_intro"
+MENTOR_ANOTHER_ACTION = "mentor_show_another"
+MENTOR_NOT_NOW_ACTION = "mentor_not_now"
+MENTOR_DRAFT_ACTION = "mentor_draft_ask"
+MENTOR_FIND_REQUEST_ACTION = "mentor_find_request"  # + "_<row>": action ids are unique within a message
+MENTOR_ACCEPT_ACTION = "mentor_accept"
+MENTOR_DECLINE_ACTION = "mentor_decline"
+MENTOR_PUBLISH_ACTION = "mentor_publish"
+MENTOR_DROP_ACTION = "mentor_drop"
+MENTOR_YES_ACTION = "mentor_still_meeting"
+MENTOR_PAUSE_ACTION = "mentor_pause"
+MENTOR_END_ACTION = "mentor_end"
+MENTOR_MET_ACTION = "mentor_we_met"

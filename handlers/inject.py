@@ -31,10 +31,13 @@ def provided(services: Services, after_ack: AfterAck) -> dict[str, Any]:
         "insight": services.insight,
         "prep": services.prep,
         "home": services.home,
+        "home_refresh": services.home_refresh,
         "data_rights": services.data_rights,
         "admin": services.admin,
         "intros": services.intros,
         "reviews": services.reviews,
+        "workspaces": services.workspaces,
+        "mentoring": services.mentoring,
         "after_ack": after_ack,
     }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -21,9 +23,16 @@ from storage.repositories.followups import (
 )
 from storage.repositories.insight import SqlInsightRepository, SqlWorkspaceInsight
 from storage.repositories.interactions import SqlInteractionRepository
+from storage.repositories.mentoring import (
+    SqlMentorJobRepository,
+    SqlMentorMatchRepository,
+    SqlMentorProfileRepository,
+)
 from storage.repositories.people import SqlPeopleRepository, SqlWorkspaceRepository
 from storage.repositories.personal_data import SqlPersonalData
 from storage.repositories.reviews import SqlReviewRepository
+
+logger = logging.getLogger(__name__)
 
 
 class SqlUnitOfWork:
@@ -45,9 +54,13 @@ class SqlUnitOfWork:
     personal_data: SqlPersonalData
     workspace_insight: SqlWorkspaceInsight
     reviews: SqlReviewRepository
+    mentor_profiles: SqlMentorProfileRepository
+    mentor_matches: SqlMentorMatchRepository
+    mentor_jobs: SqlMentorJobRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
+        self._after_commit: list[Callable[[], None]] = []
 
     def __enter__(self) -> Self:
         self.session = self._session_factory()
@@ -66,6 +79,9 @@ class SqlUnitOfWork:
         self.personal_data = SqlPersonalData(self.session)
         self.workspace_insight = SqlWorkspaceInsight(self.session)
         self.reviews = SqlReviewRepository(self.session)
+        self.mentor_profiles = SqlMentorProfileRepository(self.session)
+        self.mentor_matches = SqlMentorMatchRepository(self.session)
+        self.mentor_jobs = SqlMentorJobRepository(self.session)
         return self
 
     def __exit__(
@@ -74,9 +90,21 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._after_commit = []
         self.session.rollback()
         self.session.close()
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the next ``commit()`` has succeeded (dropped if the unit rolls back)."""
+        self._after_commit.append(callback)
+
     def commit(self) -> None:
-        """Commit the work done so far."""
+        """Commit the work done so far, then run what waited for it (a failing callback is logged, not raised:
+        the data is committed either way)."""
         self.session.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                logger.exception("after-commit callback failed")

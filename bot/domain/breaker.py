@@ -105,3 +105,16 @@ def after_probe(breaker: AuthBreaker, succeeded: bool, now: datetime, policy: Pr
         return replace(breaker, state=BreakerState.CLOSED)
     failed = breaker.failed_probes + 1
     return replace(breaker, failed_probes=failed, next_probe_at=now + policy.wait(failed))
+
+
+# The reason an uninstall (app_uninstalled, or tokens_revoked naming the bot) opens the breaker with. Such a breaker
+# holds the workspace's work like any other; it closes on a reinstall (or a probe that finds a working token), and
+# the workspace's data is purged once it has stayed open for the retention period.
+UNINSTALLED = "app_uninstalled"
+
+
+def after_uninstall(current: AuthBreaker | None, team_id: str, now: datetime, policy: ProbePolicy) -> AuthBreaker:
+    """The breaker after the app was uninstalled: open since now (an open uninstall breaker keeps its first date)."""
+    if current is not None and current.is_open and current.reason == UNINSTALLED:
+        return current
+    return AuthBreaker(team_id, BreakerState.OPEN, UNINSTALLED, now, now + policy.wait(0), 0)

@@ -31,6 +31,7 @@ class InteractionSource(StrEnum):
     COFFEE = "coffee"
     NUDGE = "nudge"  # "Done" on a follow-up reminder: the person followed up
     INTRO = "intro"  # /intro, and "We met" on an introduction
+    MENTORING = "mentoring"  # "We met" on a mentoring check-in
 
 
 @dataclass(frozen=True, slots=True)

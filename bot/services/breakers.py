@@ -6,6 +6,8 @@ Public API:
     paused_teams(team_id=None) -> frozenset[str]   # open breakers, after probing those whose probe is due
     trip(team_id, error) -> datetime                # Slack refused the token: pause the workspace (until when)
     resume_at(team_id) -> datetime                  # the earliest a paused workspace's work may be tried again
+    uninstalled(team_id) -> AuthBreaker             # the app was uninstalled: paused until a reinstall
+    reinstalled(team_id) -> bool                    # an install finished: resume at once (True if it was paused)
 
 A sweep calls ``paused_teams`` before it claims, leaves those workspaces' rows alone, and calls ``trip`` when a call
 comes back with an auth error (bot.domain.breaker.AUTH_ERRORS), handing the work back without counting an attempt,
@@ -23,7 +25,7 @@ import threading
 import time
 from datetime import datetime
 
-from bot.domain.breaker import AuthBreaker, ProbePolicy, after_auth_error, after_probe, probe_due
+from bot.domain.breaker import AuthBreaker, ProbePolicy, after_auth_error, after_probe, after_uninstall, probe_due
 from bot.services.ports import AuthProbe, Clock, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
@@ -127,3 +129,26 @@ class AuthBreakers:
                 error,
             )
         return max(breaker.next_probe_at, now)
+
+    def uninstalled(self, team_id: str) -> AuthBreaker:
+        """The app was uninstalled from the workspace: pause it (kept open since the first uninstall notice)."""
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            current = uow.breakers.get(team_id)
+            breaker = after_uninstall(current, team_id, now, self._policy)
+            if breaker is not current:
+                uow.workspaces.ensure(team_id, now)  # a workspace uninstalled before it stored anything
+                uow.breakers.mark_uninstalled(breaker, now)
+            uow.commit()
+        self._forget()
+        return breaker
+
+    def reinstalled(self, team_id: str) -> bool:
+        """An install of the workspace finished: close its breaker now; True when it was paused."""
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            current = uow.breakers.get(team_id)
+            closed = current is not None and current.is_open and uow.breakers.close(team_id, current.opened_at, now)
+            uow.commit()
+        self._forget()
+        return closed

@@ -15,6 +15,7 @@ from bot.services.ports import Clock, UnitOfWorkFactory
 
 MAX_DUE_SHOWN = 5  # follow-ups with buttons on the tab; the rest are counted
 MAX_OVERDUE_SHOWN = 5
+MAX_DUE_COUNTED = 100  # "…and 95+ more": past this the tab stops counting (a backlog costs what 100 does)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ class HomeView:
     more_overdue: int
     reach: Reach
     effectiveness: Effectiveness
+    more_due_counted_all: bool = True  # False: ``more_due`` is a floor ("95+")
 
 
 class HomeService:
@@ -64,10 +66,9 @@ class HomeService:
     def view(self, team_id: str, user_id: str) -> HomeView:
         """The tab for ``user_id``."""
         now = self._clock.now()
-        with self._uow_factory() as uow:
-            logged_anything = uow.interactions.latest_for_author(team_id, user_id) is not None
+        logged_anything = self._insight.has_logged(team_id, user_id)
         goals = self._insight.goal_reports(team_id, user_id)
-        due_rows, due_total = self._followups.due(team_id, user_id, MAX_DUE_SHOWN)
+        due_rows, due_total = self._followups.due(team_id, user_id, MAX_DUE_SHOWN, MAX_DUE_COUNTED)
         cadences = [c for c in self._followups.list_cadences(team_id, user_id) if c.next_due_at <= now]
         shown_ids = tuple(dict.fromkeys([n.contact_id for n in due_rows] + [c.contact_id for c in cadences]))
         labels = self._people.labels(team_id, shown_ids)
@@ -95,6 +96,7 @@ class HomeService:
             goals=goals,
             due=due,
             more_due=max(0, due_total - len(due_rows)),
+            more_due_counted_all=due_total < MAX_DUE_COUNTED,
             overdue=overdue,
             more_overdue=max(0, len(cadences) - MAX_OVERDUE_SHOWN),
             reach=self._insight.reach(team_id, user_id),

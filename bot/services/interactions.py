@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -24,6 +25,7 @@ InteractionHook = Callable[[UnitOfWork, Interaction, datetime], None]
 NO_FOLLOW_UP = 0
 MAX_FOLLOW_UP_DAYS = 365
 MAX_PEOPLE = 20
+KNOWN_WORKSPACE_SECONDS = 600.0  # how long this process trusts that a workspace's row exists (see __init__)
 # The latest "today" anywhere on Earth is UTC+14: a day after that is in the future for everyone, which the
 # form can say before knowing the author's zone (that needs users.info, which may be slow).
 _EARLIEST_ZONE_AHEAD = timedelta(hours=14)
@@ -110,13 +112,23 @@ class InteractionService:
         self._people = people
         self._clock = clock
         self._on_logged = list(on_logged)
-        # Workspaces whose row a committed transaction of this process ensured: rows are never deleted, so their
-        # next meetings skip the insert-if-missing.
-        self._known_workspaces: set[str] = set()
+        self._on_deleted: list[Callable[[str, str], None]] = []
+        # Workspaces whose row a committed transaction of this process ensured, and when: their next meetings skip
+        # the insert-if-missing. A workspace's rows go only when it is purged (bot.services.workspaces), which drops
+        # the entry here; another process's purge is noticed when the entry expires (far sooner than any retention).
+        self._known_workspaces: dict[str, float] = {}
+
+    def forget_workspace(self, team_id: str) -> None:
+        """The workspace was purged: its row must be ensured again before its next meeting."""
+        self._known_workspaces.pop(team_id, None)
 
     def add_hook(self, hook: InteractionHook) -> None:
         """Run ``hook`` in the same transaction as every interaction stored from now on."""
         self._on_logged.append(hook)
+
+    def on_deleted(self, listener: Callable[[str, str], None]) -> None:
+        """Call ``listener(team_id, author_id)`` after an interaction of theirs is deleted (and committed)."""
+        self._on_deleted.append(listener)
 
     def author_context(self, team_id: str, author_id: str) -> AuthorContext:
         """The author's zone (from Slack, UTC if unknown) and their local today."""
@@ -229,7 +241,8 @@ class InteractionService:
         now = self._clock.now()
         labels = {user_id: person.label for user_id, person in people.items()}
         with self._uow_factory() as uow:
-            if new.team_id not in self._known_workspaces:
+            known = self._known_workspaces.get(new.team_id)
+            if known is None or time.monotonic() - known > KNOWN_WORKSPACE_SECONDS:
                 uow.workspaces.ensure(new.team_id, now)
             if submission_key is None:
                 stored: Interaction | None = uow.interactions.add(new, created_at=now)
@@ -247,7 +260,7 @@ class InteractionService:
             for hook in self._on_logged:
                 hook(uow, interaction, now)
             uow.commit()
-        self._known_workspaces.add(new.team_id)
+        self._known_workspaces[new.team_id] = time.monotonic()
         logger.info(
             "logged interaction %s team=%s people=%d source=%s",
             interaction.id,
@@ -288,6 +301,8 @@ class InteractionService:
         if deleted is None:
             return None
         logger.info("deleted interaction %s team=%s", deleted.id, team_id)
+        for listener in self._on_deleted:
+            listener(team_id, author_id)
         labels = self._people.labels(team_id, deleted.participant_ids)
         return Deleted(deleted, labels, self.author_context(team_id, author_id))
 

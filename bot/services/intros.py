@@ -100,12 +100,12 @@ class IntroService:
         intros: dict[str, str],
     ) -> str | None:
         """Open the group DM and post the introduction; None when done, else what to tell the introducer."""
-        outcome, channel = self._slack.open_group([introducer, parsed.first, parsed.second])
+        outcome, channel = self._slack.open_group([introducer, parsed.first, parsed.second], team_id=team_id)
         if not outcome.ok or channel is None:
             logger.warning("intro group DM could not be opened in team %s: %s", team_id, outcome.error)
             return "I couldn't open a group DM with the three of you — please try again."
         text, blocks = self._render.introduction(introduction_id, introducer, people, intros, parsed.reason)
-        posted = self._slack.post_message(channel, text, blocks)
+        posted = self._slack.post_message(channel, text, blocks, team_id=team_id)
         if not posted.ok:
             logger.warning("intro message could not be posted in team %s: %s", team_id, posted.error)
             return "I couldn't post the introduction — please try again."

@@ -64,6 +64,12 @@ class PeopleService:
             if len(self._memo) > MEMO_SIZE:
                 del self._memo[next(iter(self._memo))]
 
+    def forget_workspace(self, team_id: str) -> None:
+        """The workspace was purged: drop its people from this process's memo."""
+        with self._memo_lock:
+            for key in [key for key in self._memo if key[0] == team_id]:
+                del self._memo[key]
+
     def get(self, team_id: str, user_id: str) -> Person | None:
         """The person, or None when Slack says they do not exist; raises DirectoryLookupError if Slack is down
         and nothing is cached."""

@@ -9,14 +9,17 @@ from bot.services.coffee import CoffeeService
 from bot.services.data_rights import DataRightsService
 from bot.services.followups import FollowUpService
 from bot.services.home import HomeService
+from bot.services.home_refresh import HomeRefresher
 from bot.services.insight import InsightService
 from bot.services.interactions import InteractionService
 from bot.services.intros import IntroService
+from bot.services.mentoring import MentoringService
 from bot.services.people import PeopleService
 from bot.services.ports import Clock
 from bot.services.preferences import PreferencesService
 from bot.services.prep import PrepService
 from bot.services.reviews import ReviewService
+from bot.services.workspaces import WorkspaceService
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,10 @@ class Services:
     insight: InsightService
     prep: PrepService
     home: HomeService
+    home_refresh: HomeRefresher
     data_rights: DataRightsService
     admin: AdminInsightService
     intros: IntroService
     reviews: ReviewService
+    workspaces: WorkspaceService
+    mentoring: MentoringService

@@ -187,7 +187,7 @@ class ReviewService:
             return SendOutcome.success()  # nothing to say this week: say nothing
         running.check()
         text, blocks = self._render(content)
-        return self._sender.post_message(row.user_id, text, blocks)
+        return self._sender.post_message(row.user_id, text, blocks, team_id=row.team_id)
 
     def facts(self, team_id: str, user_id: str) -> ReviewFacts:
         """Last week in the person's own log."""

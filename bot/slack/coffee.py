@@ -1,8 +1,8 @@
 """Slack for coffee rounds: channel reads (conversations.info/members), admin checks, group DMs and posts.
 
 Posts, conversations.open and users.info go through the shared SlackGateway (paced, classified). The two channel
-reads are not in the gateway yet, so they are made here on the gateway's own kind of client and classified the
-same way (``classify_api_error`` / ``classify_network_error``); conversations.members is paginated to the end.
+reads are not in the gateway yet, so they are made here on the workspace's own client and classified the same
+way (``classify_api_error`` / ``classify_network_error``); conversations.members is paginated to the end.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.services.ports import ChannelInfo
+from bot.slack.clients import NoInstallation, SlackClients
 from bot.slack.errors import SendOutcome, SlackGatewayError, classify_api_error, classify_network_error
 from bot.slack.gateway import SlackGateway
 
@@ -26,16 +27,19 @@ MAX_MEMBER_PAGES = 500  # 100,000 members: a guard against a cursor that never e
 
 
 class SlackCoffeeAdapter:
-    """Implements the CoffeeSlack port."""
+    """Implements the CoffeeSlack port: each call is made for the workspace ``team_id`` names, with its token (only
+    single-workspace mode has a token for a call that names none)."""
 
-    def __init__(self, gateway: SlackGateway, client: WebClient) -> None:
+    def __init__(self, gateway: SlackGateway, client: WebClient | SlackClients) -> None:
         self._gateway = gateway
-        self._client = client
+        self._clients = SlackClients.single(client) if isinstance(client, WebClient) else client
 
-    def channel_info(self, channel_id: str) -> tuple[SendOutcome, ChannelInfo | None]:
+    def channel_info(self, channel_id: str, *, team_id: str | None = None) -> tuple[SendOutcome, ChannelInfo | None]:
         """conversations.info."""
         try:
-            response = self._client.conversations_info(channel=channel_id)
+            response = self._clients.for_team(team_id).conversations_info(channel=channel_id)
+        except NoInstallation as missing:
+            return SendOutcome.refused(missing.error), None
         except SlackApiError as error:
             return classify_api_error(error), None
         except (OSError, HTTPException) as error:
@@ -51,13 +55,17 @@ class SlackCoffeeAdapter:
             is_private=bool(channel.get("is_private")),
         )
 
-    def channel_members(self, channel_id: str) -> tuple[SendOutcome, list[str]]:
+    def channel_members(self, channel_id: str, *, team_id: str | None = None) -> tuple[SendOutcome, list[str]]:
         """conversations.members, following next_cursor to the last page."""
         members: list[str] = []
         cursor = ""
+        try:
+            client = self._clients.for_team(team_id)
+        except NoInstallation as missing:
+            return SendOutcome.refused(missing.error), []
         for _ in range(MAX_MEMBER_PAGES):
             try:
-                response = self._client.conversations_members(channel=channel_id, limit=MEMBERS_PAGE, cursor=cursor)
+                response = client.conversations_members(channel=channel_id, limit=MEMBERS_PAGE, cursor=cursor)
             except SlackApiError as error:
                 return classify_api_error(error), []
             except (OSError, HTTPException) as error:
@@ -68,19 +76,19 @@ class SlackCoffeeAdapter:
                 break
         return SendOutcome.success(), list(dict.fromkeys(members))
 
-    def is_admin(self, user_id: str) -> bool:
+    def is_admin(self, user_id: str, *, team_id: str | None = None) -> bool:
         """users.info's is_admin / is_owner (False when Slack can't say)."""
         try:
-            user = self._gateway.user_info(user_id)
+            user = self._gateway.user_info(user_id, team_id=team_id)
         except SlackGatewayError:
             logger.warning("could not check whether %s is an admin", user_id)
             return False
         return bool(user and (user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")))
 
-    def open_group(self, user_ids: Sequence[str]) -> tuple[SendOutcome, str | None]:
+    def open_group(self, user_ids: Sequence[str], *, team_id: str | None = None) -> tuple[SendOutcome, str | None]:
         """conversations.open for a DM or group DM."""
         try:
-            return SendOutcome.success(), self._gateway.open_conversation(list(user_ids))
+            return SendOutcome.success(), self._gateway.open_conversation(list(user_ids), team_id=team_id)
         except SlackGatewayError as error:
             return error.result, None
 
@@ -89,7 +97,13 @@ class SlackCoffeeAdapter:
         return self._gateway.check_auth(team_id)
 
     def post_message(
-        self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, **kwargs: Any
+        self,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        *,
+        team_id: str | None = None,
+        **kwargs: Any,
     ) -> SendOutcome:
         """chat.postMessage through the gateway."""
-        return self._gateway.post_message(channel, text, blocks, **kwargs)
+        return self._gateway.post_message(channel, text, blocks, team_id=team_id, **kwargs)

@@ -1,4 +1,4 @@
-"""users.info → Person, for the people directory cache."""
+"""users.info → Person, for the people directory cache; each lookup uses the workspace's own client (token)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.domain.models import Person
 from bot.services.ports import DirectoryLookupError
+from bot.slack.clients import NoInstallation, SlackClients
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +45,20 @@ def person_from_user(team_id: str, user: dict[str, Any]) -> Person:
 class SlackUserDirectory:
     """Reads people from Slack's users.info (one person) and users.list (everyone, for bulk refreshes)."""
 
-    def __init__(self, client: WebClient) -> None:
-        self._client = client
+    def __init__(self, client: WebClient | SlackClients) -> None:
+        self._clients = SlackClients.single(client) if isinstance(client, WebClient) else client
+
+    def _client(self, team_id: str) -> WebClient:
+        try:
+            return self._clients.for_team(team_id)
+        except NoInstallation as missing:
+            raise DirectoryLookupError(missing.error) from None
 
     def fetch_person(self, team_id: str, user_id: str) -> Person | None:
         """The person as Slack knows them; None when Slack says the user does not exist."""
+        client = self._client(team_id)
         try:
-            response = self._client.users_info(user=user_id)
+            response = client.users_info(user=user_id)
         except SlackApiError as error:
             code = error.response.get("error") if error.response is not None else None
             if code in {"user_not_found", "users_not_found"}:
@@ -68,8 +76,8 @@ class SlackUserDirectory:
     def is_admin(self, team_id: str, user_id: str) -> bool:
         """users.info's is_admin / is_owner; False when Slack can't say (never grant on doubt)."""
         try:
-            user = self._client.users_info(user=user_id).get("user")
-        except (SlackApiError, SlackClientError, OSError) as error:
+            user = self._client(team_id).users_info(user=user_id).get("user")
+        except (SlackApiError, SlackClientError, OSError, DirectoryLookupError) as error:
             logger.warning("could not check whether a user is an admin: %s", type(error).__name__)
             return False
         return isinstance(user, dict) and bool(
@@ -80,9 +88,10 @@ class SlackUserDirectory:
         """Everyone in the workspace (deactivated people and bots included), every page of users.list."""
         people: list[Person] = []
         cursor = ""
+        client = self._client(team_id)
         for _ in range(MAX_LIST_PAGES):
             try:
-                response = self._client.users_list(limit=LIST_PAGE, cursor=cursor)
+                response = client.users_list(limit=LIST_PAGE, cursor=cursor)
             except SlackApiError as error:
                 code = error.response.get("error") if error.response is not None else None
                 logger.warning("users.list failed: %s", code)

@@ -10,6 +10,11 @@ therefore only ever waits briefly:
 * one inline retry, via slack_sdk's retry handlers attached to ``client.retry_handlers``, for a connection error or
   a 5xx (after ``retry_backoff`` s), and for a 429 whose ``Retry-After`` is at most ``max_inline_retry_after`` s.
 
+Per workspace: each call names the workspace it acts for (``team_id=``); the call is made with that workspace's own
+client (``bot.slack.clients.SlackClients``: its bot token) and paced in that workspace's buckets, as Slack counts its
+rate limits per workspace and app. A workspace with no usable token gets ``not_authed`` back (its auth breaker then
+holds its work); single-workspace mode has one client and one set of buckets.
+
 Anything longer comes back at once as ``SendOutcome(retryable=True, retry_after=seconds)``: the sweep stores
 "retry at now + retry_after" on the row and moves on, and the lease stays short. A 429's Retry-After also shuts
 the method's bucket in the shared limiter, so every thread holds off (they get ``rate_limited_locally`` results
@@ -22,6 +27,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +49,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web import SlackResponse
 
+from bot.slack.clients import NoInstallation, SlackClients
 from bot.slack.errors import (
     DEFAULT_RETRY_AFTER,
     LOCALLY_RATE_LIMITED,
@@ -172,7 +179,7 @@ class SlackGateway:
 
     def __init__(
         self,
-        client: WebClient,
+        client: WebClient | SlackClients,
         clock: Callable[[], float] = time.monotonic,
         sleep: Sleep = time.sleep,
         *,
@@ -184,7 +191,6 @@ class SlackGateway:
         user_cache_seconds: float = 300.0,
         user_cache_size: int = 10_000,
     ) -> None:
-        self._client = client
         self._clock = clock
         self._sleep = sleep
         self._limits = limits or RateLimits()
@@ -192,17 +198,38 @@ class SlackGateway:
         self._max_wait = max_wait
         self._user_cache_seconds = user_cache_seconds
         self._user_cache_size = user_cache_size
-        self._user_cache: OrderedDict[str, tuple[float, dict[str, Any] | None]] = OrderedDict()
+        self._user_cache: OrderedDict[tuple[str, str], tuple[float, dict[str, Any] | None]] = OrderedDict()
         self._lock = threading.Lock()
         self._counts = dict.fromkeys(GatewayStats.__slots__, 0)
+        self._retry = (max_inline_retry_after, inline_retries, retry_backoff)
+        self._clients = SlackClients.single(client) if isinstance(client, WebClient) else client
+        # Clients that have the gateway's retry handlers (weak: a replaced token's client is let go).
+        self._prepared: weakref.WeakSet[WebClient] = weakref.WeakSet()
+        if isinstance(client, WebClient):
+            self._prepare(client, self._clients.rate_key(None))
+
+    def _prepare(self, client: WebClient, key: str) -> None:
+        """Install the gateway's retry handlers on a workspace's client (once; its 429s shut that key's buckets)."""
+        inline_retry_after, inline_retries, retry_backoff = self._retry
         handlers: list[RetryHandler] = [
-            ShortRateLimitRetryHandler(sleep, max_inline_retry_after, self._on_rate_limited),
-            AnyServerErrorRetryHandler(sleep, inline_retries, retry_backoff),
-            InjectedSleepConnectionErrorRetryHandler(sleep, inline_retries, retry_backoff),
+            ShortRateLimitRetryHandler(
+                self._sleep, inline_retry_after, lambda method, seconds: self._on_rate_limited(key, method, seconds)
+            ),
+            AnyServerErrorRetryHandler(self._sleep, inline_retries, retry_backoff),
+            InjectedSleepConnectionErrorRetryHandler(self._sleep, inline_retries, retry_backoff),
         ]
         # Keep handlers that only observe (the metrics' 429 counter never retries), ahead of ours.
         observers = [handler for handler in client.retry_handlers if handler.max_retry_count == 0]
         client.retry_handlers = [*observers, *handlers]
+        self._prepared.add(client)
+
+    def _client_for(self, team_id: str | None) -> WebClient:
+        """The workspace's client, with the gateway's retry handlers; raises NoInstallation."""
+        client = self._clients.for_team(team_id)
+        with self._lock:
+            if client not in self._prepared:
+                self._prepare(client, self._clients.rate_key(team_id))
+        return client
 
     @property
     def limiter(self) -> RateLimiter:
@@ -214,36 +241,49 @@ class SlackGateway:
         with self._lock:
             return GatewayStats(**self._counts)
 
-    # --- public calls ---------------------------------------------------------------------------------------------
+    # --- public calls (each names the workspace it acts for: ``team_id``) -------------------------------------------
 
     def post_message(
-        self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, **kwargs: Any
+        self,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        *,
+        team_id: str | None = None,
+        **kwargs: Any,
     ) -> SendOutcome:
         """chat.postMessage; a DM can use the user's ID as ``channel`` (no conversations.open needed)."""
         arguments: dict[str, Any] = {"channel": channel, "text": text, **kwargs}
         if blocks is not None:
             arguments["blocks"] = blocks
-        response, result = self._call(POST_METHOD, channel, lambda: self._client.chat_postMessage(**arguments))
+        response, result = self._call(team_id, POST_METHOD, channel, lambda c: c.chat_postMessage(**arguments))
         if response is None:
             return result
         return SendOutcome.success(ts=_str_or_none(response.get("ts")), channel=_str_or_none(response.get("channel")))
 
     def update_message(
-        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None, **kwargs: Any
+        self,
+        channel: str,
+        ts: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        *,
+        team_id: str | None = None,
+        **kwargs: Any,
     ) -> SendOutcome:
         """chat.update of a message the bot posted."""
         arguments: dict[str, Any] = {"channel": channel, "ts": ts, "text": text, **kwargs}
         if blocks is not None:
             arguments["blocks"] = blocks
-        response, result = self._call("chat.update", channel, lambda: self._client.chat_update(**arguments))
+        response, result = self._call(team_id, "chat.update", channel, lambda c: c.chat_update(**arguments))
         if response is None:
             return result
         return SendOutcome.success(ts=_str_or_none(response.get("ts")), channel=_str_or_none(response.get("channel")))
 
-    def open_conversation(self, user_ids: list[str] | tuple[str, ...]) -> str:
+    def open_conversation(self, user_ids: list[str] | tuple[str, ...], *, team_id: str | None = None) -> str:
         """conversations.open for a DM or group DM; returns the channel ID or raises SlackGatewayError."""
         users = ",".join(user_ids)
-        response, result = self._call("conversations.open", None, lambda: self._client.conversations_open(users=users))
+        response, result = self._call(team_id, "conversations.open", None, lambda c: c.conversations_open(users=users))
         channel = response.get("channel") if response is not None else None
         if isinstance(channel, dict) and isinstance(channel.get("id"), str):
             return str(channel["id"])
@@ -251,10 +291,10 @@ class SlackGateway:
             result = SendOutcome.failed("malformed_response")
         raise SlackGatewayError("conversations.open", result)
 
-    def open_dm(self, user_id: str) -> tuple[SendOutcome, str | None]:
+    def open_dm(self, user_id: str, *, team_id: str | None = None) -> tuple[SendOutcome, str | None]:
         """conversations.open for a 1:1 DM: the outcome and the D… channel id (needs im:write)."""
         response, result = self._call(
-            "conversations.open", None, lambda: self._client.conversations_open(users=user_id)
+            team_id, "conversations.open", None, lambda c: c.conversations_open(users=user_id)
         )
         channel = response.get("channel") if response is not None else None
         if isinstance(channel, dict) and isinstance(channel.get("id"), str):
@@ -262,61 +302,69 @@ class SlackGateway:
         return (result if not result.ok else SendOutcome.failed("malformed_response")), None
 
     def recent_messages(
-        self, channel: str, oldest: float | None = None, limit: int = 100
+        self, channel: str, oldest: float | None = None, limit: int = 100, *, team_id: str | None = None
     ) -> tuple[SendOutcome, list[dict[str, Any]]]:
         """conversations.history with message metadata, newest first (needs im:history for a DM)."""
         arguments: dict[str, Any] = {"channel": channel, "limit": limit, "include_all_metadata": True}
         if oldest is not None:
             arguments["oldest"] = f"{oldest:.6f}"
         response, result = self._call(
-            "conversations.history", None, lambda: self._client.conversations_history(**arguments)
+            team_id, "conversations.history", None, lambda c: c.conversations_history(**arguments)
         )
         messages = response.get("messages") if response is not None else None
         return result, [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
 
     def check_auth(self, team_id: str) -> SendOutcome:
-        """auth.test: does the token work? (Single-workspace mode has one token for ``team_id``; per-workspace
-        installs will pick the team's own token here.)"""
-        response, result = self._call("auth.test", None, self._client.auth_test)
+        """auth.test with the workspace's own token: does it work?"""
+        response, result = self._call(team_id, "auth.test", None, lambda c: c.auth_test())
         return result if response is None else SendOutcome.success()
 
-    def publish_home(self, user_id: str, view: dict[str, Any]) -> SendOutcome:
+    def publish_home(self, user_id: str, view: dict[str, Any], *, team_id: str | None = None) -> SendOutcome:
         """views.publish of a user's Home tab."""
         response, result = self._call(
-            "views.publish", None, lambda: self._client.views_publish(user_id=user_id, view=view)
+            team_id, "views.publish", None, lambda c: c.views_publish(user_id=user_id, view=view)
         )
         return result if response is None else SendOutcome.success()
 
-    def user_info(self, user_id: str) -> dict[str, Any] | None:
-        """users.info (cached for ``user_cache_seconds``); None when Slack says the user does not exist.
+    def user_info(self, user_id: str, *, team_id: str | None = None) -> dict[str, Any] | None:
+        """users.info (cached per workspace for ``user_cache_seconds``); None when Slack says the user does not exist.
 
         Raises SlackGatewayError for anything else (rate limits, network, auth), so a caller never mistakes an
         outage for a deleted user.
         """
         now = self._clock()
+        key = (self._clients.rate_key(team_id), user_id)
         with self._lock:
-            cached = self._user_cache.get(user_id)
+            cached = self._user_cache.get(key)
             if cached is not None and cached[0] > now:
-                self._user_cache.move_to_end(user_id)
+                self._user_cache.move_to_end(key)
                 return cached[1]
-        response, result = self._call("users.info", None, lambda: self._client.users_info(user=user_id))
+        response, result = self._call(team_id, "users.info", None, lambda c: c.users_info(user=user_id))
         if response is None and result.error not in USER_GONE_ERRORS:
             raise SlackGatewayError("users.info", result)
         user = response.get("user") if response is not None else None
         value = user if isinstance(user, dict) else None
         with self._lock:
-            self._user_cache[user_id] = (now + self._user_cache_seconds, value)
-            self._user_cache.move_to_end(user_id)
+            self._user_cache[key] = (now + self._user_cache_seconds, value)
+            self._user_cache.move_to_end(key)
             while len(self._user_cache) > self._user_cache_size:
                 self._user_cache.popitem(last=False)
         return value
 
+    def forget_team(self, team_id: str) -> None:
+        """Drop what the gateway holds for a workspace (its client and cached users): it was uninstalled."""
+        self._clients.forget(team_id)
+        key = self._clients.rate_key(team_id)
+        with self._lock:
+            for cached in [cached for cached in self._user_cache if cached[0] == key]:
+                del self._user_cache[cached]
+
     # --- machinery ------------------------------------------------------------------------------------------------
 
-    def _on_rate_limited(self, method: str, seconds: float) -> None:
-        """Slack said 429: shut the method's bucket for Retry-After so every thread sharing us holds off."""
+    def _on_rate_limited(self, key: str, method: str, seconds: float) -> None:
+        """Slack said 429: shut the workspace's method bucket for Retry-After so every thread sharing us holds off."""
         self._count("rate_limited_by_slack")
-        self._limiter.penalize(method, self._limits.method_rate(method), seconds)
+        self._limiter.penalize(f"{key}/{method}", self._limits.method_rate(method), seconds)
         logger.warning("Slack rate-limited %s; holding off %.1f s", method, seconds)
 
     def _count(self, name: str) -> None:
@@ -324,20 +372,27 @@ class SlackGateway:
             self._counts[name] += 1
 
     def _call(
-        self, method: str, channel: str | None, send: Callable[[], SlackResponse]
+        self, team_id: str | None, method: str, channel: str | None, send: Callable[[WebClient], SlackResponse]
     ) -> tuple[SlackResponse | None, SendOutcome]:
-        """Pace, perform and classify one call; the response is None when the call did not succeed."""
-        refused = self._pace(method, channel)
+        """Pace, perform and classify one call with the workspace's client; the response is None on failure."""
+        key = self._clients.rate_key(team_id)
+        try:
+            client = self._client_for(team_id)
+        except NoInstallation as missing:
+            result = SendOutcome.refused(missing.error)
+            self._record_failure(method, channel, result)
+            return None, result
+        refused = self._pace(key, method, channel)
         if refused is not None:
             self._count("rate_limited_locally")
             return None, refused
         self._count("calls")
         try:
-            response = send()
+            response = send(client)
         except SlackApiError as error:
             result = classify_api_error(error)
             if result.error == RATE_LIMITED:
-                self._on_rate_limited(method, result.retry_after or DEFAULT_RETRY_AFTER)
+                self._on_rate_limited(key, method, result.retry_after or DEFAULT_RETRY_AFTER)
             self._record_failure(method, channel, result)
             return None, result
         except (OSError, HTTPException) as error:  # what urllib raises: URLError, timeouts, resets, disconnects
@@ -352,15 +407,15 @@ class SlackGateway:
         self._count("ok")
         return response, SendOutcome.success()
 
-    def _pace(self, method: str, channel: str | None) -> SendOutcome | None:
-        """Wait for a slot (at most ``max_wait`` in all), or say how long it would take.
+    def _pace(self, key: str, method: str, channel: str | None) -> SendOutcome | None:
+        """Wait for a slot in the workspace's buckets (at most ``max_wait`` in all), or say how long it would take.
 
         The channel's bucket is reserved first and the shared method bucket only once that wait is over: reserving
         both at once would park a shared slot seconds ahead and stall every other thread's posts behind it.
         """
         budget = self._max_wait
-        for bucket in reversed(self._limits.buckets(method, channel)):
-            reservation = self._limiter.reserve([bucket], max(budget, 0.0))
+        for name, rate in reversed(self._limits.buckets(method, channel)):
+            reservation = self._limiter.reserve([(f"{key}/{name}", rate)], max(budget, 0.0))
             if not reservation.granted:
                 return SendOutcome.retry_later(LOCALLY_RATE_LIMITED, reservation.wait)
             if reservation.wait > 0:

@@ -7,7 +7,7 @@ import re
 from slack_bolt import App
 
 from handlers import ids
-from handlers.actions import coffee, home, intro, met, nudges
+from handlers.actions import coffee, home, intro, mentor, met, nudges
 
 
 def _nudge_button(prefix: str) -> re.Pattern[str]:
@@ -34,3 +34,9 @@ def register(app: App) -> None:
     app.action(ids.HOME_SETTINGS_ACTION)(home.handle_settings)
     app.action(ids.HOME_MAP_ACTION)(home.handle_map)
     app.action(ids.INTRO_MET_ACTION)(intro.handle_we_met)
+    for action_id in mentor.ACTS:
+        app.action(action_id)(mentor.handle_act)
+    for action_id in mentor.MODALS:
+        app.action(action_id)(mentor.handle_reason_button)
+    app.action(ids.MENTOR_ANOTHER_ACTION)(mentor.handle_show_another)
+    app.action(re.compile(rf"^{ids.MENTOR_FIND_REQUEST_ACTION}_\d+$"))(mentor.handle_find_request)

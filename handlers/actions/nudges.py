@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from bot.services.followups import FollowUpService, NudgeOutcome
 from handlers import ids
 from handlers.blocks import nudges as blocks
-from handlers.home import publish_home
+from handlers.home import redraw_home
 from handlers.reply import answer, team_id_of, user_id_of
 
 _OUT_OF_DATE = "That button is out of date — the reminder may have changed. Nothing was changed."
@@ -103,9 +103,10 @@ def handle_nudge_button(
     if _on_home_tab(body):
         # The Home tab shows the same buttons: answer the reminder, then redraw the tab (no message to update).
         _answer_click(followups, team_id, user_id, click)
-        publish_home(client, context["home"], team_id, user_id)
+        redraw_home(context, team_id, user_id)
         return
     outcome = _answer_click(followups, team_id, user_id, click)
+    redraw_home(context, team_id, user_id)  # the tab lists the same reminders
     if isinstance(click, KeepInTouch) and outcome is not None and outcome.cadence is not None:
         # The reminder stays open (its buttons too); the cadence is a line added under it.
         line = blocks.cadence_line(_contact(outcome), outcome.cadence, outcome.tz)

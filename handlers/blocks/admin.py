@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.insight.admin import AdminReport, PeriodActivity, hidden_note
+from bot.services.mentoring import Coverage
 from handlers.blocks.common import Message, context, section
 
 
@@ -14,13 +15,24 @@ def _series(periods: list[PeriodActivity] | tuple[PeriodActivity, ...]) -> str:
     return " · ".join(f"{p.label.replace('week of ', '')}: {_figure(p.meetings)}" for p in periods)
 
 
-def admin_message(report: AdminReport) -> Message:
-    """The admin view: active people, weekly meetings, coffee, new cross-team ties. No names, ever."""
+def mentoring_line(coverage: Coverage) -> str:
+    """Mentoring coverage: people in the programme, mentees matched, and the mean rating of ended matches."""
+    rating = "" if coverage.mean_rating is None else f", ended matches rated *{coverage.mean_rating:.1f}*/5 on average"
+    return (
+        f"• Mentoring: *{coverage.mentors}* mentors, *{coverage.matched_mentees}* of *{coverage.mentees}* mentees "
+        f"matched{rating}"
+    )
+
+
+def admin_message(report: AdminReport, mentoring: Coverage | None = None) -> Message:
+    """The admin view: active people, weekly meetings, coffee, new cross-team ties, mentoring coverage. No names,
+    ever."""
     rate = "—" if report.coffee_met_rate is None else f"{round(report.coffee_met_rate * 100)}%"
     lines = [
         "*Networking in this workspace* (aggregates only)",
         f"• People who logged a meeting in the last 30 days: *{_figure(report.active_people)}*",
         f"• Coffee groups in the last 30 days: *{_figure(report.coffee_groups)}*, of which met: *{rate}*",
+        *([mentoring_line(mentoring)] if mentoring is not None else []),
     ]
     blocks = [
         section("\n".join(lines)),

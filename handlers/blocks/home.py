@@ -85,7 +85,8 @@ def _due(view: HomeView) -> list[Block]:
         line["block_id"] = f"{ids.NUDGE_TEXT_BLOCK}:{nudge.id}"
         blocks.extend([line, nudge_actions(nudge)])
     if view.more_due:
-        blocks.append(context(f"…and {view.more_due} more in your DMs with me."))
+        more = f"{view.more_due}" if view.more_due_counted_all else f"{view.more_due}+"
+        blocks.append(context(f"…and {more} more in your DMs with me."))
     return blocks
 
 

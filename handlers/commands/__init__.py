@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from handlers.commands.coffee import handle_coffee
 from handlers.commands.intro import handle_intro
+from handlers.commands.mentor import handle_mentor
 from handlers.commands.met import handle_met
 from handlers.commands.network import handle_network
 from handlers.commands.prep import handle_prep
@@ -18,3 +19,4 @@ def register(app: App) -> None:
     app.command("/network")(handle_network)
     app.command("/prep")(handle_prep)
     app.command("/intro")(handle_intro)
+    app.command("/mentor")(handle_mentor)

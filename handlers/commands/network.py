@@ -13,7 +13,7 @@ from bot.services.reviews import DAY_NAMES, ReviewService
 from handlers.admin import send_admin_view
 from handlers.after_ack import AfterAck
 from handlers.data_rights import forget_modal, send_export
-from handlers.home import publish_home
+from handlers.home import redraw_home
 from handlers.network import send_network_map
 from handlers.reply import open_modal, replier
 
@@ -52,7 +52,7 @@ def handle_network(
                 changed = insight.change_goal(team_id, user_id, rest)
                 reply((changed.text, []))
                 if changed.ok:
-                    publish_home(client, context["home"], team_id, user_id)
+                    redraw_home(context, team_id, user_id)
 
             after_ack.submit(command, set_goal)
         case "map" | "picture":
@@ -61,7 +61,10 @@ def handle_network(
                 lambda: reply((send_network_map(client, insight, context["people"], team_id, user_id), [])),
             )
         case "admin":
-            after_ack.submit(command, lambda: reply(send_admin_view(client, context["admin"], team_id, user_id)))
+            after_ack.submit(
+                command,
+                lambda: reply(send_admin_view(client, context["admin"], team_id, user_id, context.get("mentoring"))),
+            )
         case "review" | "reviews":
             reply((_review_day(context["reviews"], team_id, user_id, rest), []))
         case "export":

@@ -1,4 +1,4 @@
-"""app_home_opened: publish the person's Home tab."""
+"""app_home_opened: publish the person's Home tab (queued at once, drawn on the refresher's pool)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
+from bot.services.home_refresh import HomeRefresher
 from handlers.boundary import slack_id
-from handlers.home import publish_home
 from handlers.reply import team_id_of
 
 
@@ -17,4 +17,5 @@ def handle_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebC
     user_id = slack_id(event.get("user"), "UW")
     if event.get("tab", "home") != "home" or user_id is None:
         return
-    publish_home(client, context["home"], team_id_of(body), user_id)
+    refresher: HomeRefresher = context["home_refresh"]
+    refresher.opened(team_id_of(body), user_id)

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot.services.data_rights import DataRightsService
 from handlers.after_ack import AfterAck
-from handlers.home import publish_home
+from handlers.home import redraw_home
 from handlers.reply import team_id_of, tell, user_id_of
 
 
@@ -22,7 +22,7 @@ def handle_forget_submission(ack: Ack, body: dict[str, Any], client: WebClient, 
     def forget() -> None:
         data_rights.forget(team_id, user_id)
         tell(client, None, user_id, "Done: Rapport has forgotten you. Nothing you logged or set is kept.")
-        publish_home(client, context["home"], team_id, user_id)
+        redraw_home(context, team_id, user_id)
 
     after_ack: AfterAck = context["after_ack"]
     after_ack.submit(body, forget)

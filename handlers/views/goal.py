@@ -12,7 +12,7 @@ from bot.services.insight import InsightService
 from handlers import ids
 from handlers.after_ack import AfterAck
 from handlers.blocks.home import goal_text_from_form
-from handlers.home import publish_home
+from handlers.home import redraw_home
 from handlers.reply import field_state, team_id_of, user_id_of, view_values
 
 
@@ -34,7 +34,7 @@ def handle_goal_submission(
 
     def save() -> None:
         insight.change_goal(team_id, user_id, text)
-        publish_home(client, context["home"], team_id, user_id)
+        redraw_home(context, team_id, user_id)
 
     after_ack: AfterAck = context["after_ack"]
     after_ack.submit(body, save)

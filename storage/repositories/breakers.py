@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.domain.breaker import AuthBreaker, BreakerState
+from bot.domain.breaker import UNINSTALLED, AuthBreaker, BreakerState
 from storage.models import AuthBreakerRow
 from storage.repositories.common import SqlRepository, rowcount
 
@@ -98,6 +98,52 @@ class SqlAuthBreakerRepository(SqlRepository):
                 AuthBreakerRow.opened_at == opened_at,
             )
             .values(state=BreakerState.CLOSED.value, closed_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return rowcount(result) > 0
+
+    def mark_uninstalled(self, breaker: AuthBreaker, now: datetime) -> bool:
+        """Open the breaker as uninstalled (from closed, or open for another reason); True when this call did it."""
+        values = {
+            "state": BreakerState.OPEN.value,
+            "reason": UNINSTALLED,
+            "opened_at": breaker.opened_at,
+            "next_probe_at": breaker.next_probe_at,
+            "failed_probes": 0,
+            "closed_at": None,
+            "updated_at": now,
+        }
+        changed = self._session.execute(
+            update(AuthBreakerRow)
+            .where(
+                AuthBreakerRow.team_id == breaker.team_id,
+                (AuthBreakerRow.state == BreakerState.CLOSED.value) | (AuthBreakerRow.reason != UNINSTALLED),
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(rowcount(changed)) or self.open(breaker, now)
+
+    def uninstalled_before(self, cutoff: datetime) -> list[AuthBreaker]:
+        """Open uninstall breakers opened before ``cutoff`` (workspaces due to be purged)."""
+        query = select(AuthBreakerRow).where(
+            AuthBreakerRow.state == BreakerState.OPEN.value,
+            AuthBreakerRow.reason == UNINSTALLED,
+            AuthBreakerRow.opened_at < cutoff,
+        )
+        return [_breaker(row) for row in self._session.scalars(query)]
+
+    def discard_uninstalled(self, team_id: str, opened_at: datetime) -> bool:
+        """Delete the uninstall breaker opened at ``opened_at`` if it is still open (compare-and-set: the process
+        whose delete succeeds purges the workspace; a reinstall since then closed it and nothing happens)."""
+        result = self._session.execute(
+            delete(AuthBreakerRow)
+            .where(
+                AuthBreakerRow.team_id == team_id,
+                AuthBreakerRow.state == BreakerState.OPEN.value,
+                AuthBreakerRow.reason == UNINSTALLED,
+                AuthBreakerRow.opened_at == opened_at,
+            )
             .execution_options(synchronize_session=False)
         )
         return rowcount(result) > 0

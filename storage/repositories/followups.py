@@ -324,9 +324,12 @@ class SqlNudgeRepository(SqlRepository):
             query = query.where(NudgeRow.status.in_([status.value for status in statuses]))
         return [_nudge(row) for row in self._session.scalars(query.order_by(NudgeRow.due_at, NudgeRow.id))]
 
-    def due_for_user(self, team_id: str, user_id: str, now: datetime, limit: int) -> tuple[list[ScheduledNudge], int]:
+    def due_for_user(
+        self, team_id: str, user_id: str, now: datetime, limit: int, count_up_to: int
+    ) -> tuple[list[ScheduledNudge], int]:
         """The person's open nudges that are due (or sent and unanswered), oldest first, at most ``limit``; and how
-        many there are in all (one COUNT, not a load of every row)."""
+        many there are, counted up to ``count_up_to`` (a COUNT over a LIMITed range of the (team, user, status,
+        due_at) index: a backlog of thousands costs what a hundred does)."""
         open_due = (
             NudgeRow.team_id == team_id,
             NudgeRow.user_id == user_id,
@@ -336,7 +339,8 @@ class SqlNudgeRepository(SqlRepository):
         rows = self._session.scalars(
             select(NudgeRow).where(*open_due).order_by(NudgeRow.due_at, NudgeRow.id).limit(limit)
         )
-        total = self._session.scalar(select(func.count()).select_from(NudgeRow).where(*open_due))
+        counted = select(NudgeRow.id).where(*open_due).limit(count_up_to).subquery()
+        total = self._session.scalar(select(func.count()).select_from(counted))
         return [_nudge(row) for row in rows], int(total or 0)
 
     def status_counts(self, team_id: str) -> dict[str, int]:

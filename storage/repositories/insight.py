@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select
+from sqlalchemy import ColumnElement, Interval, and_, case, delete, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
 
 from bot.domain.insight.goals import Goal, GoalKind
 from bot.domain.nudges import NudgeKind, NudgeStatus
@@ -12,6 +14,7 @@ from storage.models import (
     CadenceRow,
     CoffeeGroupRow,
     CoffeeRoundRow,
+    ContactRollupRow,
     GoalRow,
     InteractionRow,
     NudgeRow,
@@ -26,6 +29,10 @@ _FOLLOWED_UP = (NudgeStatus.DONE.value, NudgeStatus.SUPERSEDED.value)
 # Not part of the rate: "Not needed" is the person's call, a snoozed row is replaced by its successor, and a failed
 # one never reached them.
 _NOT_COUNTED = (NudgeStatus.DISMISSED.value, NudgeStatus.SNOOZED.value, NudgeStatus.FAILED.value)
+# Spelled as the statuses that do count, so the (team, user, status, due_at) index is read as a few ranges.
+_COUNTED = tuple(status.value for status in NudgeStatus if status.value not in _NOT_COUNTED)
+_MIRROR_SLACK = timedelta(days=2)  # the other person's log of the same meeting may be this far off
+_DELAYS_SAMPLE = 50  # "the typical time to a follow-up": the median of the latest 50 is as telling as of all
 
 
 def _authored(
@@ -38,6 +45,20 @@ def _authored(
     if end is not None:
         criteria.append(InteractionRow.happened_at < end)
     return criteria
+
+
+def _rolled(team_id: str, author_id: str) -> list[ColumnElement[bool]]:
+    """The author's rows of the per-contact roll-up."""
+    return [ContactRollupRow.team_id == team_id, ContactRollupRow.author_id == author_id]
+
+
+def _with_contacts(query: Any, team_id: str) -> Any:
+    """``query`` over the author's meetings and their participants, with each participant's directory row (if any)."""
+    return (
+        query.select_from(InteractionRow)
+        .join(ParticipantRow, ParticipantRow.interaction_id == InteractionRow.id)
+        .outerjoin(PersonRow, and_(PersonRow.team_id == team_id, PersonRow.user_id == ParticipantRow.user_id))
+    )
 
 
 class SqlInsightRepository(SqlRepository):
@@ -82,40 +103,78 @@ class SqlInsightRepository(SqlRepository):
         return {user_id: int(count) for user_id, count in rows}
 
     def meetings_with(self, team_id: str, author_id: str, contact_id: str) -> int:
-        """How many meetings the author ever logged with this contact."""
+        """How many meetings the author ever logged with this contact (one roll-up row)."""
         count = self._session.scalar(
-            select(func.count())
-            .select_from(ParticipantRow)
-            .join(InteractionRow, InteractionRow.id == ParticipantRow.interaction_id)
-            .where(*_authored(team_id, author_id), ParticipantRow.user_id == contact_id)
+            select(ContactRollupRow.meetings).where(
+                *_rolled(team_id, author_id), ContactRollupRow.contact_id == contact_id
+            )
         )
         return int(count or 0)
 
     def contact_summaries(self, team_id: str, author_id: str) -> dict[str, tuple[int, datetime]]:
-        """Each contact the author ever logged: (meetings, last met) — one row per contact, not per meeting."""
+        """Each contact the author ever logged: (meetings, last met) — the roll-up, one row per contact."""
         rows = self._session.execute(
-            select(ParticipantRow.user_id, func.count(), func.max(InteractionRow.happened_at))
-            .join(InteractionRow, InteractionRow.id == ParticipantRow.interaction_id)
-            .where(*_authored(team_id, author_id))
-            .group_by(ParticipantRow.user_id)
+            select(ContactRollupRow.contact_id, ContactRollupRow.meetings, ContactRollupRow.last_met_at).where(
+                *_rolled(team_id, author_id)
+            )
         )
-        return {user_id: (int(count), _aware(last)) for user_id, count, last in rows}
+        return {contact: (int(count), _aware(last)) for contact, count, last in rows}
 
     def first_met(self, team_id: str, author_id: str, start: datetime, end: datetime) -> dict[str, datetime]:
-        """Contacts the author met for the first time in [start, end), with when.
-
-        One pass over the author's meetings before ``end`` on the (team, author, happened_at) index, grouped by
-        contact; no IN-subquery, which SQLite plans as a nested loop per contact."""
-        first = func.min(InteractionRow.happened_at)
+        """Contacts the author met for the first time in [start, end), with when: a range of the roll-up's
+        (team, author, first_met_at) index, so its cost is the new contacts, not the log."""
         rows = self._session.execute(
-            select(ParticipantRow.user_id, first)
-            .select_from(InteractionRow)
-            .join(ParticipantRow, ParticipantRow.interaction_id == InteractionRow.id)
-            .where(*_authored(team_id, author_id, end=end))
-            .group_by(ParticipantRow.user_id)
-            .having(first >= start)
+            select(ContactRollupRow.contact_id, ContactRollupRow.first_met_at).where(
+                *_rolled(team_id, author_id),
+                ContactRollupRow.first_met_at >= start,
+                ContactRollupRow.first_met_at < end,
+            )
         )
-        return {user_id: _aware(when) for user_id, when in rows}
+        return {contact: _aware(when) for contact, when in rows}
+
+    def has_logged(self, team_id: str, author_id: str) -> bool:
+        """Whether the author ever logged anything (the first row of their index range)."""
+        return (
+            self._session.scalar(select(InteractionRow.id).where(*_authored(team_id, author_id)).limit(1)) is not None
+        )
+
+    def meetings_by_team_and_zone(
+        self, team_id: str, author_id: str, start: datetime, end: datetime
+    ) -> dict[tuple[str, str], int]:
+        """Meetings in [start, end) by the contact's (team, time zone), counted in SQL; ("", "") when the directory
+        does not know the contact. One row per pair present, whatever the number of meetings."""
+        team, zone = func.coalesce(PersonRow.department, ""), func.coalesce(PersonRow.tz, "")
+        rows = self._session.execute(
+            _with_contacts(select(team, zone, func.count()), team_id)
+            .where(*_authored(team_id, author_id, start, end))
+            .group_by(team, zone)
+        )
+        return {(str(department), str(tz)): int(count) for department, tz, count in rows}
+
+    def outside_team_contacts(self, team_id: str, author_id: str, start: datetime, end: datetime, own: str) -> int:
+        """Distinct people met in [start, end) who are not on the author's team ``own`` (unknown teams count)."""
+        query = _with_contacts(select(func.count(func.distinct(ParticipantRow.user_id))), team_id).where(
+            *_authored(team_id, author_id, start, end)
+        )
+        if own:
+            query = query.where(or_(PersonRow.department.is_(None), PersonRow.department != own))
+        return int(self._session.scalar(query) or 0)
+
+    def new_ties(self, team_id: str, author_id: str, start: datetime, end: datetime, own: str) -> int:
+        """People from another known team whom the author first met in [start, end) (roll-up joined to people)."""
+        count = self._session.scalar(
+            select(func.count())
+            .select_from(ContactRollupRow)
+            .join(PersonRow, and_(PersonRow.team_id == team_id, PersonRow.user_id == ContactRollupRow.contact_id))
+            .where(
+                *_rolled(team_id, author_id),
+                ContactRollupRow.first_met_at >= start,
+                ContactRollupRow.first_met_at < end,
+                PersonRow.department != "",
+                PersonRow.department != own,
+            )
+        )
+        return int(count or 0)
 
     def follow_up_counts(self, team_id: str, user_id: str, start: datetime, end: datetime) -> tuple[int, int]:
         """(due, followed up) among the person's follow-ups that came due in [start, end)."""
@@ -127,7 +186,7 @@ class SqlInsightRepository(SqlRepository):
                 NudgeRow.kind == NudgeKind.FOLLOW_UP.value,
                 NudgeRow.due_at >= start,
                 NudgeRow.due_at < end,
-                NudgeRow.status.not_in(_NOT_COUNTED),
+                NudgeRow.status.in_(_COUNTED),
             )
         ).one()
         return int(due or 0), int(followed or 0)
@@ -135,33 +194,64 @@ class SqlInsightRepository(SqlRepository):
     def reciprocity(self, team_id: str, author_id: str, start: datetime, end: datetime) -> tuple[int, int]:
         """(my meetings in [start, end), of those the other person also logged within two days) — counts only.
 
-        Two indexed reads over the window (mine, and others' meetings naming me), matched here: date arithmetic
-        inside SQL is not portable between SQLite and PostgreSQL."""
-        slack = timedelta(days=2)
-        mine = self._session.execute(
-            select(ParticipantRow.user_id, InteractionRow.happened_at)
-            .join(InteractionRow, InteractionRow.id == ParticipantRow.interaction_id)
+        Counted in SQL: my window of the (team, author, happened_at) index, and for each meeting one indexed probe
+        of the contact's own log around its time (date arithmetic per dialect, see ``_shifted``)."""
+        theirs, named = aliased(InteractionRow), aliased(ParticipantRow)
+        if not self._named_by_others(team_id, author_id, start - _MIRROR_SLACK, end + _MIRROR_SLACK):
+            # Nobody logged a meeting with me around then (most contacts do not use Rapport): nothing can mirror.
+            meetings = self._session.scalar(
+                select(func.count())
+                .select_from(InteractionRow)
+                .join(ParticipantRow, ParticipantRow.interaction_id == InteractionRow.id)
+                .where(*_authored(team_id, author_id, start, end))
+            )
+            return int(meetings or 0), 0
+        mine_at = InteractionRow.happened_at
+        mirrored = exists(
+            select(theirs.id)
+            .join(named, named.interaction_id == theirs.id)
+            .where(
+                theirs.team_id == team_id,
+                theirs.author_id == ParticipantRow.user_id,
+                theirs.happened_at >= self._shifted(mine_at, -_MIRROR_SLACK),
+                theirs.happened_at <= self._shifted(mine_at, _MIRROR_SLACK),
+                named.user_id == author_id,
+            )
+        )
+        meetings, matched = self._session.execute(
+            select(func.count(), func.sum(case((mirrored, 1), else_=0)))
+            .select_from(InteractionRow)
+            .join(ParticipantRow, ParticipantRow.interaction_id == InteractionRow.id)
             .where(*_authored(team_id, author_id, start, end))
-        ).all()
-        theirs: dict[str, list[datetime]] = {}
-        for other, when in self._session.execute(
-            select(InteractionRow.author_id, InteractionRow.happened_at)
+        ).one()
+        return int(meetings or 0), int(matched or 0)
+
+    def _named_by_others(self, team_id: str, user_id: str, start: datetime, end: datetime) -> bool:
+        """Whether anyone else logged a meeting naming ``user_id`` in [start, end) (participants' (team, user)
+        index, stopping at the first)."""
+        found = self._session.scalar(
+            select(InteractionRow.id)
             .join(ParticipantRow, ParticipantRow.interaction_id == InteractionRow.id)
             .where(
                 ParticipantRow.team_id == team_id,
-                ParticipantRow.user_id == author_id,
-                InteractionRow.happened_at >= start - slack,
-                InteractionRow.happened_at < end + slack,
+                ParticipantRow.user_id == user_id,
+                InteractionRow.happened_at >= start,
+                InteractionRow.happened_at < end,
             )
-        ):
-            theirs.setdefault(other, []).append(_aware(when))
-        mirrored = sum(
-            1 for contact, when in mine if any(abs(other - _aware(when)) <= slack for other in theirs.get(contact, ()))
+            .limit(1)
         )
-        return len(mine), mirrored
+        return found is not None
+
+    def _shifted(self, column: Any, delta: timedelta) -> Any:
+        """``column + delta`` in SQL: PostgreSQL adds an interval; SQLite (text timestamps) uses datetime()."""
+        if self._session.get_bind().dialect.name == "sqlite":
+            return func.strftime("%Y-%m-%d %H:%M:%f", column, f"{int(delta.total_seconds()):+d} seconds")
+        return column + literal(delta, Interval())
 
     def follow_up_delays(self, team_id: str, user_id: str, start: datetime, end: datetime) -> list[float]:
-        """Days from each meeting to its follow-up being marked done, for follow-ups done in [start, end)."""
+        """Days from each meeting to its follow-up being marked done, for the latest ``_DELAYS_SAMPLE`` follow-ups done
+        that came due in [start, end): a backward range of the (team, user, status, due_at) index, so the typical
+        time costs the same for a person with 200 answered follow-ups as for one with 20."""
         rows = self._session.execute(
             select(InteractionRow.happened_at, NudgeRow.resolved_at)
             .join(InteractionRow, InteractionRow.id == NudgeRow.interaction_id)
@@ -169,9 +259,12 @@ class SqlInsightRepository(SqlRepository):
                 NudgeRow.team_id == team_id,
                 NudgeRow.user_id == user_id,
                 NudgeRow.status == NudgeStatus.DONE.value,
-                NudgeRow.resolved_at >= start,
-                NudgeRow.resolved_at < end,
+                NudgeRow.due_at >= start,
+                NudgeRow.due_at < end,
+                NudgeRow.resolved_at.is_not(None),
             )
+            .order_by(NudgeRow.due_at.desc())
+            .limit(_DELAYS_SAMPLE)
         )
         return [
             max(0.0, (_aware(done) - _aware(met)).total_seconds() / 86_400) for met, done in rows if done is not None

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, case, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.domain.models import Interaction, InteractionKind, InteractionSource, NewInteraction
-from storage.models import InteractionRow, ParticipantRow, TagRow
+from storage.models import ContactRollupRow, InteractionRow, ParticipantRow, TagRow
 from storage.repositories.common import SqlRepository, rowcount
 from storage.upsert import insert_if_missing
 
@@ -51,6 +52,25 @@ _TAGS: Table = TagRow.__table__  # type: ignore[assignment]
 _INSERT_INTERACTION = insert(_INTERACTIONS).returning(_INTERACTIONS.c.id)
 _INSERT_PARTICIPANT = insert(_PARTICIPANTS)
 _INSERT_TAG = insert(_TAGS)
+_ROLLUPS: Table = ContactRollupRow.__table__  # type: ignore[assignment]
+
+
+def _rollup_upsert(dialect_insert: Any) -> Any:
+    """One meeting more with each contact: an executemany-friendly upsert (no RETURNING), min/max by CASE so the
+    same text runs on SQLite and PostgreSQL."""
+    statement = dialect_insert(_ROLLUPS)
+    new, old = statement.excluded, _ROLLUPS.c
+    return statement.on_conflict_do_update(
+        index_elements=[old.team_id, old.author_id, old.contact_id],
+        set_={
+            "first_met_at": case((new.first_met_at < old.first_met_at, new.first_met_at), else_=old.first_met_at),
+            "last_met_at": case((new.last_met_at > old.last_met_at, new.last_met_at), else_=old.last_met_at),
+            "meetings": old.meetings + 1,
+        },
+    )
+
+
+_UPSERT_ROLLUP = {"sqlite": _rollup_upsert(sqlite.insert), "postgresql": _rollup_upsert(postgresql.insert)}
 
 
 class SqlInteractionRepository(SqlRepository):
@@ -68,6 +88,7 @@ class SqlInteractionRepository(SqlRepository):
         if tags:
             rows = [{"interaction_id": interaction_id, "tag": t, "team_id": new.team_id} for t in tags]
             self._session.execute(_INSERT_TAG, rows)
+        self._count_meeting(new, participants)
         return Interaction(
             id=interaction_id,
             team_id=new.team_id,
@@ -97,9 +118,54 @@ class SqlInteractionRepository(SqlRepository):
             TagRow(interaction_id=interaction_id, tag=t, team_id=new.team_id) for t in dict.fromkeys(new.tags)
         )
         self._session.flush()
+        self._count_meeting(new, tuple(dict.fromkeys(new.participant_ids)))
         row = self._session.get(InteractionRow, interaction_id, populate_existing=True)
         assert row is not None
         return _to_domain(row)
+
+    def _count_meeting(self, new: NewInteraction, participants: tuple[str, ...]) -> None:
+        """Keep the per-contact roll-up in step with a new meeting, in the same transaction (one statement)."""
+        if not participants:
+            return
+        statement = _UPSERT_ROLLUP[self._session.get_bind().dialect.name]
+        at = new.happened_at
+        rows = [
+            {"team_id": new.team_id, "author_id": new.author_id, "contact_id": contact, "first_met_at": at,
+             "last_met_at": at, "meetings": 1}
+            for contact in participants
+        ]  # fmt: skip
+        self._session.execute(statement, rows)
+
+    def _recount(self, team_id: str, author_id: str, contacts: tuple[str, ...]) -> None:
+        """Rebuild the roll-up rows of these contacts from what is left of the author's log (after a delete)."""
+        for contact in contacts:
+            self._session.execute(
+                delete(_ROLLUPS).where(
+                    _ROLLUPS.c.team_id == team_id, _ROLLUPS.c.author_id == author_id, _ROLLUPS.c.contact_id == contact
+                )
+            )
+        if not contacts:
+            return
+        remaining = (
+            select(
+                InteractionRow.team_id,
+                InteractionRow.author_id,
+                ParticipantRow.user_id,
+                func.min(InteractionRow.happened_at),
+                func.max(InteractionRow.happened_at),
+                func.count(),
+            )
+            .join(ParticipantRow, ParticipantRow.interaction_id == InteractionRow.id)
+            .where(
+                InteractionRow.team_id == team_id,
+                InteractionRow.author_id == author_id,
+                ParticipantRow.team_id == team_id,
+                ParticipantRow.user_id.in_(contacts),
+            )
+            .group_by(InteractionRow.team_id, InteractionRow.author_id, ParticipantRow.user_id)
+        )
+        columns = ["team_id", "author_id", "contact_id", "first_met_at", "last_met_at", "meetings"]
+        self._session.execute(insert(_ROLLUPS).from_select(columns, remaining))
 
     def introduction(self, team_id: str, interaction_id: int) -> Interaction | None:
         """An introduction by id (whoever made it): its people are what a "We met" click checks against."""
@@ -162,6 +228,7 @@ class SqlInteractionRepository(SqlRepository):
         self._session.execute(delete(ParticipantRow).where(ParticipantRow.interaction_id == row.id))
         self._session.execute(delete(TagRow).where(TagRow.interaction_id == row.id))
         self._session.execute(delete(InteractionRow).where(InteractionRow.id == row.id))
+        self._recount(team_id, author_id, deleted.participant_ids)
         self._session.expunge(row)
         return deleted
 

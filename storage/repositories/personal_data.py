@@ -5,11 +5,15 @@ Decisions:
 * Export reads rows as plain dicts straight from the tables (Core, no ORM entities): the export is "what Rapport
   holds", column by column, and a new column shows up in it without anyone remembering to add it.
 * Forgetting deletes every row the person owns (their log, reminders, cadences, settings, goals, coffee
-  membership, intro line, avoid list, directory entry) and replaces their id with one random token everywhere it
-  appears in other people's rows (participants of others' meetings, others' reminders and cadences about them,
-  coffee groups, avoid lists aimed at them). The token is random, not a hash of the id (Slack ids are easy to
+  membership, intro line, avoid list, mentoring profile, directory entry) and replaces their id with one random
+  token everywhere it appears in other people's rows (participants of others' meetings, others' reminders and
+  cadences about them, coffee groups, avoid lists aimed at them, mentoring matches and cycles, where their decline
+  reasons are erased too). The token is random, not a hash of the id (Slack ids are easy to
   enumerate), and the same one across tables, so others' coffee history still counts "met someone" without
   knowing who. A second forget finds nothing to do.
+* Purging a workspace (uninstalled longer than the retention period) deletes every row of every table that has a
+  ``team_id`` column, children before parents, read from the metadata: a table added later is purged without
+  anyone remembering to add it here.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from sqlalchemy import delete, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
+    Base,
     CadenceRow,
     CoffeeAvoidRow,
     CoffeeFairnessRow,
@@ -30,8 +35,13 @@ from storage.models import (
     CoffeeNoticeRow,
     CoffeeProfileRow,
     CoffeeProgramRow,
+    ContactRollupRow,
     GoalRow,
     InteractionRow,
+    MentorCycleRow,
+    MentorMatchRow,
+    MentorProfileRow,
+    MentorProgrammeRow,
     NudgeRow,
     NudgeSettingsRow,
     ParticipantRow,
@@ -103,6 +113,18 @@ class SqlPersonalData(SqlRepository):
                 s, CoffeeAvoidRow.__table__, CoffeeAvoidRow.team_id == team_id, CoffeeAvoidRow.user_id == user_id
             ),
             "coffee_groups": groups,
+            "mentoring_profile": _rows(
+                s, MentorProfileRow.__table__, MentorProfileRow.team_id == team_id, MentorProfileRow.user_id == user_id
+            ),
+            "mentoring_matches": [
+                _without_private(row, user_id)
+                for row in _rows(
+                    s,
+                    MentorMatchRow.__table__,
+                    MentorMatchRow.team_id == team_id,
+                    or_(MentorMatchRow.mentee_id == user_id, MentorMatchRow.mentor_id == user_id),
+                )
+            ],
         }
 
     def holds_anything(self, team_id: str, user_id: str) -> bool:
@@ -131,6 +153,22 @@ class SqlPersonalData(SqlRepository):
                 select(func.count()).where(CoffeeGroupRow.team_id == team_id, CoffeeGroupRow.answered_by == user_id)
             ),
         ]
+        counts += [
+            s.scalar(
+                select(func.count()).where(
+                    MentorMatchRow.team_id == team_id,
+                    or_(MentorMatchRow.mentee_id == user_id, MentorMatchRow.mentor_id == user_id),
+                )
+            ),
+            s.scalar(
+                select(func.count()).where(MentorCycleRow.team_id == team_id, MentorCycleRow.requested_by == user_id)
+            ),
+            s.scalar(
+                select(func.count()).where(
+                    MentorProgrammeRow.team_id == team_id, MentorProgrammeRow.managers.like(f"%{user_id}%")
+                )
+            ),
+        ]
         groups = sum(
             1
             for (members,) in s.execute(select(CoffeeGroupRow.member_ids).where(CoffeeGroupRow.team_id == team_id))
@@ -153,7 +191,9 @@ class SqlPersonalData(SqlRepository):
             (CoffeeNoticeRow, CoffeeNoticeRow.user_id),
             (CoffeeFairnessRow, CoffeeFairnessRow.user_id),
             (InteractionRow, InteractionRow.author_id),
+            (ContactRollupRow, ContactRollupRow.author_id),
             (WeeklyReviewRow, WeeklyReviewRow.user_id),
+            (MentorProfileRow, MentorProfileRow.user_id),
             (PersonRow, PersonRow.user_id),
         )
         for table, column in owned:
@@ -165,14 +205,19 @@ class SqlPersonalData(SqlRepository):
             delete(ParticipantRow).where(ParticipantRow.team_id == team_id, ParticipantRow.interaction_id.not_in(live))
         )
         s.execute(delete(TagRow).where(TagRow.team_id == team_id, TagRow.interaction_id.not_in(live)))
+        touched += self._forget_mentoring(team_id, user_id)
         token = anonymous_token()
         mentions: tuple[tuple[Any, Any], ...] = (
             (ParticipantRow, ParticipantRow.user_id),
+            (ContactRollupRow, ContactRollupRow.contact_id),  # one row per author: the fresh token stays unique
             (NudgeRow, NudgeRow.contact_id),
             (CadenceRow, CadenceRow.contact_id),
             (CoffeeAvoidRow, CoffeeAvoidRow.avoided_id),
             (CoffeeProgramRow, CoffeeProgramRow.set_up_by),
             (CoffeeGroupRow, CoffeeGroupRow.answered_by),
+            (MentorMatchRow, MentorMatchRow.mentee_id),
+            (MentorMatchRow, MentorMatchRow.mentor_id),
+            (MentorCycleRow, MentorCycleRow.requested_by),
         )
         for table, column in mentions:
             touched += _count(
@@ -195,6 +240,46 @@ class SqlPersonalData(SqlRepository):
                 s.execute(update(CoffeeGroupRow).where(CoffeeGroupRow.id == group_id).values(member_ids=replaced))
                 touched += 1
         return touched
+
+    def purge_workspace(self, team_id: str) -> int:
+        """Delete every row of the workspace in every table (installs and tokens included); returns rows deleted."""
+        deleted = 0
+        for table in reversed(Base.metadata.sorted_tables):
+            if "team_id" in table.c:
+                deleted += _count(self._session.execute(delete(table).where(table.c.team_id == team_id)))
+        return deleted
+
+    def _forget_mentoring(self, team_id: str, user_id: str) -> int:
+        """Mentoring history keeps its shape (others' slots and exclusions still count) but loses what the person
+        wrote in it (a decline reason, feedback), and they leave the programme's managers."""
+        s = self._session
+        touched = _count(
+            s.execute(
+                update(MentorMatchRow)
+                .where(
+                    MentorMatchRow.team_id == team_id,
+                    MentorMatchRow.mentor_id == user_id,
+                    MentorMatchRow.decline_reason.is_not(None),
+                )
+                .values(decline_reason=None)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        for row in s.scalars(
+            select(MentorProgrammeRow).where(
+                MentorProgrammeRow.team_id == team_id, MentorProgrammeRow.managers.like(f"%{user_id}%")
+            )
+        ):
+            row.managers = ",".join(m for m in row.managers.split(",") if m and m != user_id)
+            touched += 1
+        return touched
+
+
+def _without_private(row: dict[str, Any], user_id: str) -> dict[str, Any]:
+    """A mentoring row as the person may see it: the mentor's decline reason only for the mentor."""
+    if row.get("mentor_id") != user_id:
+        row.pop("decline_reason", None)
+    return row
 
 
 def _count(result: Any) -> int:

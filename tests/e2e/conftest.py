@@ -61,6 +61,7 @@ def settle(app: App, container: Container) -> None:
     may hand work on), then the after-ack pool. The barrier before asserting that something did *not* happen."""
     drain(app.listener_runner.listener_executor, container.settings.rapport_http_threads)
     drain(container.after_ack.executor, container.settings.rapport_after_ack_threads)
+    assert container.services.home_refresh.wait_idle(10.0), "Home redraws still running"
 
 
 def post_interactive(bot: EmbeddedBot, fake: FakeSlack, payload: dict[str, Any]) -> tuple[int, str, float]:

@@ -124,3 +124,40 @@ def test_someone_deactivated_after_being_cached_gets_nothing_and_is_named_in_not
         mayas = uow.nudges.list_for_user(fake.team_id, maya.id)
     assert [(n.status.value, n.last_error) for n in about_maya] == [("failed", "contact_deactivated")]
     assert [(n.status.value, n.last_error) for n in mayas] == [("failed", "user_deleted")]
+
+
+def test_single_workspace_uninstall_holds_work_until_the_token_works_again(
+    fake: FakeSlack, bot: EmbeddedBot, clock: ManualClock
+) -> None:
+    from bot.domain.breaker import UNINSTALLED
+    from bot.services.workspaces import DEFAULT_RETENTION
+
+    followups = bot.container.services.followups
+    everywhere = NudgeSettings(work_start=time(0), work_end=time(0), work_days=ALL_DAYS, digest_enabled=False)
+    maya, lee = fake.user("maya").id, fake.user("lee").id
+    followups.save_settings(fake.team_id, maya, everywhere)
+    HttpDriver(fake, bot.events_url).uninstall_app()
+
+    def uninstalled() -> bool:
+        with bot.container.unit_of_work() as uow:
+            breaker = uow.breakers.get(fake.team_id)
+        return breaker is not None and breaker.is_open and breaker.reason == UNINSTALLED
+
+    wait_for(uninstalled, what="the uninstall to hold the workspace")
+    with bot.container.unit_of_work() as uow:
+        nudge = uow.nudges.add(fake.team_id, maya, lee, NudgeKind.CADENCE, clock.now(), clock.now())
+        uow.commit()
+    clock.advance(timedelta(minutes=20))  # probes find the token still revoked: held
+    report = followups.sweep(team_id=fake.team_id)
+    assert report.claimed == 0 and report.failed == 0
+    with bot.container.unit_of_work() as uow:
+        assert uow.nudges.status_counts(fake.team_id) == {"pending": 1}
+
+    fake.restore_tokens()  # reinstalled (the operator configured the new token)
+    clock.advance(timedelta(minutes=20))
+    assert followups.sweep(team_id=fake.team_id).sent == 1
+    assert nudge in delivered(fake)
+    clock.advance(DEFAULT_RETENTION)
+    bot.container.services.workspaces.purge_departed()
+    with bot.container.unit_of_work() as uow:
+        assert uow.nudges.status_counts(fake.team_id) == {"sent": 1}, "working again: never purged"

@@ -136,11 +136,12 @@ def nudge_body() -> dict[str, Any]:
 
 
 def test_done_on_a_reminder_that_is_gone_says_so_in_place() -> None:
-    ack, respond, followups = FakeAck(), FakeRespond(), FakeService(complete=None)
-    context = BoltContext({"followups": followups})
+    ack, respond, followups, home = FakeAck(), FakeRespond(), FakeService(complete=None), FakeService()
+    context = BoltContext({"followups": followups, "home_refresh": home})
     handle_nudge_button(ack, nudge_body(), {"action_id": "nudge_done:42"}, respond, FakeWebClient(), context)
     assert ack.calls == [{}]
     assert followups.calls == [("complete", (TEAM, LEE, 42))]
+    assert home.calls == [("changed", (TEAM, LEE))], "the Home tab lists the same reminders: queued for a redraw"
     [sent] = respond.sent
     assert sent["replace_original"] is True and sent["text"] == "You met maya 7 days ago"
     assert sent["blocks"] == [

@@ -179,7 +179,7 @@ def test_forms_validate_and_errors_render_names(shell: DemoShell, session: DemoS
 
 
 def test_unknown_commands_and_bad_waits_are_explained(shell: DemoShell, session: DemoSession) -> None:
-    assert not shell.execute("/mentor")  # not declared in manifest.yml: Slack would refuse it
+    assert not shell.execute("/unknown")  # not declared in manifest.yml: Slack would refuse it
     assert not shell.execute("dance")
     assert not shell.execute("wait soon")
     assert not shell.execute("in #nowhere /met list")
@@ -311,7 +311,7 @@ def test_help_completion_and_the_home_command(shell: DemoShell, session: DemoSes
     assert shell.execute("home"), "the Home tab is real, so the demo offers it"
     assert not shell.execute("help dance")
     assert shell.completenames("cl") == ["click"]
-    assert shell.completedefault("/m", "/m", 0, 2) == ["/met"]
+    assert shell.completedefault("/m", "/m", 0, 2) == ["/mentor", "/met"]
     assert shell.complete_as("ma", "as ma", 3, 5) == ["maya"]
     assert shell.complete_channel("#co", "channel #co", 8, 11) == ["#coffee"]
     assert shell.complete_in("@no", "in #coffee /met @no", 16, 19) == ["@nora"]

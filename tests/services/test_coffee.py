@@ -48,25 +48,25 @@ class RecordingSlack:
     auth: SendOutcome = field(default_factory=SendOutcome.success)  # what auth.test answers
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def channel_info(self, channel_id: str) -> tuple[SendOutcome, ChannelInfo | None]:
+    def channel_info(self, channel_id: str, *, team_id: str = "") -> tuple[SendOutcome, ChannelInfo | None]:
         if channel_id not in self.members:
             return SendOutcome(ok=False, error="channel_not_found"), None
         return SendOutcome.success(), ChannelInfo(
             id=channel_id, name="coffee", is_member=BOT in self.members[channel_id]
         )
 
-    def channel_members(self, channel_id: str) -> tuple[SendOutcome, list[str]]:
+    def channel_members(self, channel_id: str, *, team_id: str = "") -> tuple[SendOutcome, list[str]]:
         if channel_id not in self.members:
             return SendOutcome(ok=False, error="channel_not_found"), []
         return SendOutcome.success(), list(self.members[channel_id])
 
-    def is_admin(self, user_id: str) -> bool:
+    def is_admin(self, user_id: str, *, team_id: str = "") -> bool:
         return user_id in self.admins
 
     def check_auth(self, team_id: str) -> SendOutcome:
         return self.auth
 
-    def open_group(self, user_ids: Sequence[str]) -> tuple[SendOutcome, str | None]:
+    def open_group(self, user_ids: Sequence[str], *, team_id: str = "") -> tuple[SendOutcome, str | None]:
         return SendOutcome.success(), "G" + "".join(sorted(user_ids))
 
     def post_message(
@@ -533,3 +533,40 @@ def test_a_round_goes_ahead_without_someone_slack_never_tells_us_about(
         clock.advance(timedelta(minutes=10))
     grouped = sorted(member for channel in group_channels(slack) for member in channel[1:].split("U")[1:])
     assert grouped == ["A", "B", "C", "D", "E"]
+
+
+class CountingDirectory(Directory):
+    """The directory above, plus users.list, counting what each lookup costs."""
+
+    def __init__(self, team_id: str, extra: int) -> None:
+        super().__init__(team_id)
+        self.extra = [f"UX{index:04d}" for index in range(extra)]
+        self.singles = 0
+        self.lists = 0
+
+    def fetch_person(self, team_id: str, user_id: str) -> Person | None:
+        self.singles += 1
+        if user_id in self.extra:
+            return Person(team_id, user_id, user_id.lower(), tz="Asia/Tokyo", department="Support")
+        return super().fetch_person(team_id, user_id)
+
+    def fetch_all(self, team_id: str) -> list[Person]:
+        self.lists += 1
+        known = [Directory.fetch_person(self, team_id, user) for user in [BOT, *PEOPLE]]
+        extra = [Person(team_id, user, user.lower(), tz="Asia/Tokyo", department="Support") for user in self.extra]
+        return [person for person in (*known, *extra) if person is not None]
+
+
+def test_a_large_channel_of_unknown_people_fills_the_directory_in_bulk(
+    uow_factory: Callable[[], UnitOfWork], team_id: str, clock: ManualClock, slack: RecordingSlack
+) -> None:
+    directory = CountingDirectory(team_id, extra=120)
+    slack.members[CHANNEL] = [BOT, *PEOPLE, *directory.extra]
+    coffee = CoffeeService(
+        uow_factory, PeopleService(uow_factory, directory, clock), slack, CoffeeMessages(), clock, seed_source=lambda: 7
+    )
+    set_up(coffee, team_id, ProgramSettings(tz="UTC", weekday=2, local_minute=18 * 60))
+    singles_before = directory.singles
+    assert coffee.start_now(team_id, CHANNEL, "UA").ok
+    assert directory.lists == 1 and directory.singles == singles_before, "one users.list, no users.info per member"
+    assert len(group_channels(slack)) == (len(PEOPLE) + len(directory.extra)) // 2

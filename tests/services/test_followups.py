@@ -50,10 +50,12 @@ class RecordingSender:
     def check_auth(self, team_id: str) -> Any:
         return self.auth
 
-    def open_dm(self, user_id: str) -> tuple[Any, str | None]:
+    def open_dm(self, user_id: str, *, team_id: str = "") -> tuple[Any, str | None]:
         return SendOutcome.success(), "D" + user_id
 
-    def recent_messages(self, channel: str, oldest: float | None = None, limit: int = 100) -> tuple[Any, list[Any]]:
+    def recent_messages(
+        self, channel: str, oldest: float | None = None, limit: int = 100, *, team_id: str = ""
+    ) -> tuple[Any, list[Any]]:
         if self.history_error is not None:
             return self.history_error, []
         return SendOutcome.success(), [

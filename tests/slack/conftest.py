@@ -45,6 +45,7 @@ class ScriptedSlack:
 
     def __init__(self) -> None:
         self.requests: list[tuple[str, dict[str, Any]]] = []
+        self.tokens: list[tuple[str, str]] = []  # (method, bearer token) of every request
         self._script: dict[str, deque[Reply]] = defaultdict(deque)
         self._lock = threading.Lock()
         slack = self
@@ -59,7 +60,8 @@ class ScriptedSlack:
                     args.update(json.loads(raw))
                 elif raw:
                     args.update(parse_qsl(raw))
-                reply = slack.record(method, args)
+                authorization = self.headers.get("Authorization") or ""
+                reply = slack.record(method, args, authorization.removeprefix("Bearer "))
                 if reply.delay:
                     time.sleep(reply.delay)
                 body = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
@@ -92,9 +94,10 @@ class ScriptedSlack:
         with self._lock:
             self._script[method].extend(replies)
 
-    def record(self, method: str, args: dict[str, Any]) -> Reply:
+    def record(self, method: str, args: dict[str, Any], token: str = "") -> Reply:
         with self._lock:
             self.requests.append((method, args))
+            self.tokens.append((method, token))
             queue = self._script[method]
             return queue.popleft() if queue else default_reply(method, args)
 

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from bot.clock import ManualClock
 from bot.domain.insight.goals import Goal, GoalKind
+from bot.domain.mentoring import MentoringProfile, Role
+from bot.domain.mentoring.programme import MatchStatus, ProgrammeSettings
 from bot.domain.models import InteractionKind, InteractionSource, NewInteraction, Person
 from bot.domain.nudges import NudgeKind
 from bot.services.data_rights import DataRightsService
@@ -65,6 +67,7 @@ def seed(engine: Engine, team_id: str) -> None:
         uow.cadences.upsert(team_id, BEN, ME, 30, NOW, NOW, NOW)
         uow.insight.set_goal(team_id, ME, Goal(GoalKind.NEW_PEOPLE, 3), NOW)
         uow.reviews.ensure(team_id, ME, NOW, NOW)
+        seed_mentoring(uow, team_id)
         uow.commit()
     with Session(engine) as session:
         program = CoffeeProgramRow(
@@ -94,6 +97,20 @@ def seed(engine: Engine, team_id: str) -> None:
             ]
         )
         session.commit()
+
+
+def seed_mentoring(uow: SqlUnitOfWork, team_id: str) -> None:
+    """I mentor Ana (and declined Ben, with a reason), I ran a cycle, and I manage the programme."""
+    uow.mentor_profiles.save(team_id, MentoringProfile(ME, Role.MENTOR, teaches=("go",), capacity=2), True, NOW)
+    uow.mentor_profiles.save_programme(team_id, ProgrammeSettings(managers=(ANA, ME)), NOW)
+    cycle = uow.mentor_matches.add_cycle(team_id, "published", ME, 1, True, NOW)
+    _, declined = uow.mentor_matches.add_matches(
+        team_id,
+        cycle,
+        [(ANA, ME, MatchStatus.ACTIVE, 1, "w"), (BEN, ME, MatchStatus.REQUESTED, 1, "w")],
+        NOW,
+    )
+    uow.mentor_matches.decline(team_id, declined, f"busy, {ME}", NOW)
 
 
 def rows_naming(engine: Engine, team_id: str, user_id: str) -> list[str]:
@@ -138,6 +155,10 @@ def test_export_holds_my_rows_only_with_safe_csv(engine: Engine, team_id: str) -
     assert sections["coffee_intro"][0]["intro"] == "I like chess" and len(sections["coffee_groups"]) == 1
     assert sections["goals"][0]["kind"] == "new_people"
     assert "ana's note" not in export.files["rapport-export.json"].decode()
+    assert sections["mentoring_profile"][0]["teaches"] == '["go"]' and len(sections["mentoring_matches"]) == 2
+    assert any(m["decline_reason"] for m in sections["mentoring_matches"]), "my own decline reason is mine"
+    ben = json.loads(service.export(team_id, BEN).files["rapport-export.json"])["sections"]
+    assert [sorted(m) for m in ben["mentoring_matches"]] and "decline_reason" not in ben["mentoring_matches"][0]
     table = list(csv.DictReader(io.StringIO(export.files["rapport-interactions.csv"].decode("utf-8-sig"))))
     assert table[0]["notes"] == "'=HYPERLINK(1) my note", "a spreadsheet shows it as text, never runs it"
 

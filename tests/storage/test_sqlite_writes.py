@@ -1,4 +1,4 @@
-"""storage/sqlite_writes.py: one process's SQLite writers queue on a lock that each write transaction holds to its end."""
+"""storage/sqlite_writes.py: one process's SQLite writers queue on a lock held to the end of each write transaction."""
 
 from __future__ import annotations
 

@@ -278,8 +278,10 @@ class DemoSession:
 
     def settle(self) -> None:
         """Wait until the bot has finished reacting (its listeners ran and every reply reached the fake)."""
-        assert self.inflight is not None
-        if not self.inflight.wait_idle():
+        assert self.inflight is not None and self.bot is not None
+        # Listeners first (they queue Home redraws), then the redraws themselves.
+        home = self.bot.container.services.home_refresh
+        if not (self.inflight.wait_idle() and home.wait_idle(SETTLE_TIMEOUT_SECONDS)):
             self.say("⚠ Rapport is still busy after 10 s; showing what arrived so far.")
             self.failed = True
 

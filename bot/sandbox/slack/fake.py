@@ -72,6 +72,9 @@ class FakeSlack:
         self.app_id = self.state.app_id
         self.bot_token = f"xoxb-{self.team_id}-{secrets.token_hex(6)}"
         self.app_token = f"xapp-1-{self.app_id}-{secrets.token_hex(6)}"
+        # Bot tokens minted by OAuth installs (bot.sandbox.slack.grid): each valid like bot_token until revoked or
+        # past its expiry (wall-clock seconds; None: never expires).
+        self.issued_tokens: dict[str, float | None] = {}
         self.signing_secret = secrets.token_hex(16)
         self.verification_token = secrets.token_hex(12)
         # Commands whose text Slack escapes (@maya → <@U…|maya>); from manifest.yml, editable by tests.
@@ -84,12 +87,15 @@ class FakeSlack:
         self.faults = FaultInjector(clock=clock)
         self.responses = ResponseUrls(self.state)
         self._host = host
+        # Where Slack is reached when a grid (bot.sandbox.slack.grid) fronts several workspaces: response_urls and
+        # upload URLs point there, as they point at one Slack host whatever the workspace. None: this server.
+        self.front_url: str | None = None
         self._server = SlackHttpServer(self, host)
         self._socket_server: SocketModeServer | None = None
         self._socket_lock = threading.Lock()
         self._api = WebApi(
             self.state,
-            upload_url=lambda file_id: f"{self.base_url}/upload/v1/{file_id}",
+            upload_url=lambda file_id: f"{self.front_url or self.base_url}/upload/v1/{file_id}",
             socket_mode_url=lambda: self.socket_server().url(secrets.token_hex(8)),
         )
 
@@ -331,7 +337,7 @@ class FakeSlack:
     def mint_response_url(self, user: str, channel: str, kind: str, message_ts: str | None = None) -> str:
         """A fresh response_url on this fake (commands: ephemeral by default; actions: tied to a message)."""
         path = self.responses.mint(self.user(user).id, channel, kind, message_ts)
-        return f"{self.base_url}/hooks/{path}"
+        return f"{self.front_url or self.base_url}/hooks/{path}"
 
     def show_command_ack(self, user: str, channel: str, body: str) -> None:
         """Show a slash command ack body as Slack does: JSON or plain text, ephemeral unless in_channel."""
@@ -343,17 +349,50 @@ class FakeSlack:
         """The app was uninstalled or its tokens revoked: every later call with them answers token_revoked."""
         with self.state.lock:
             self.state.revoked = True
+            self.issued_tokens.clear()
 
     def restore_tokens(self) -> None:
         """Undo revoke_tokens (the app was reinstalled)."""
         with self.state.lock:
             self.state.revoked = False
 
+    def issue_bot_token(self, lifetime: float | None = None) -> str:
+        """A new bot token for this workspace (an OAuth install or a token refresh), valid until revoked or, with a
+        ``lifetime``, until that many seconds have passed."""
+        token = f"xoxb-{self.team_id}-{secrets.token_hex(8)}"
+        with self.state.lock:
+            self.issued_tokens[token] = None if lifetime is None else self.state.wall_clock() + lifetime
+        return token
+
+    def expire_tokens(self) -> None:
+        """Every minted token that expires at all has expired (time passed): calls with them say token_expired."""
+        with self.state.lock:
+            for token, expires_at in self.issued_tokens.items():
+                if expires_at is not None:
+                    self.issued_tokens[token] = 0.0
+
+    def revoke_issued(self, token: str | None = None) -> None:
+        """Revoke one minted token (a refreshed one), or every one of them (an uninstall)."""
+        with self.state.lock:
+            if token is None:
+                self.issued_tokens.clear()
+            else:
+                self.issued_tokens.pop(token, None)
+
+    def owns_token(self, token: str) -> bool:
+        """Whether ``token`` is one of this workspace's (configured, app-level or minted; revoked or not)."""
+        return token in {self.bot_token, self.app_token} or token.startswith(f"xoxb-{self.team_id}-")
+
     def _check_token(self, method: str, token: str | None) -> str | None:
         if not token:
             return "not_authed"
         if self.state.revoked and token in {self.bot_token, self.app_token}:
             return "token_revoked"
+        if token.startswith(f"xoxb-{self.team_id}-") and token != self.bot_token:
+            if token not in self.issued_tokens:
+                return "token_revoked"
+            expires_at = self.issued_tokens[token]
+            return "token_expired" if expires_at is not None and expires_at <= self.state.wall_clock() else None
         if method == "apps.connections.open":
             if token == self.app_token:
                 return None

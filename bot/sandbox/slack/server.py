@@ -1,10 +1,13 @@
-"""The fake Slack's HTTP plumbing: /api/<method>, /hooks/<response_url key>, /upload/v1/<file id> on loopback.
+"""The fake Slack's HTTP plumbing: /api/<method>, /hooks/<response_url key>, /upload/v1/<file id> on loopback, and
+/oauth/v2/authorize for routes that serve installs (bot.sandbox.slack.grid).
 
 It parses requests and writes answers; what an answer says is up to the ``Routes`` it is given (FakeSlack).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
 import threading
@@ -34,6 +37,8 @@ class Routes(Protocol):
     def handle_upload(self, file_id: str, content: bytes) -> tuple[int, str]:
         """The bytes of an uploaded file: (status, text body)."""
         ...
+
+    # Optional: ``handle_authorize(query) -> (status, headers)`` serves GET /oauth/v2/authorize (installs).
 
 
 class _Server(ThreadingHTTPServer):
@@ -113,6 +118,12 @@ class _Handler(BaseHTTPRequestHandler):
         if parsed_url.path.startswith("/hooks/"):
             self._hook(parsed_url.path, raw)
             return
+        authorize = getattr(self.routes, "handle_authorize", None)
+        if parsed_url.path == "/oauth/v2/authorize" and callable(authorize):
+            query = dict(urllib.parse.parse_qsl(parsed_url.query, keep_blank_values=True))
+            status, headers = authorize(query)
+            self._send_text(status, "", headers)
+            return
         if parsed_url.path.startswith("/upload/v1/"):
             status, text = self.routes.handle_upload(parsed_url.path.rsplit("/", 1)[-1], raw)
             self._send_text(status, text)
@@ -137,6 +148,13 @@ class _Handler(BaseHTTPRequestHandler):
         authorization = self.headers.get("Authorization") or ""
         if authorization.lower().startswith("bearer "):
             token = authorization[7:].strip()
+        elif authorization.lower().startswith("basic "):  # oauth.v2.access: the app's client id and secret
+            try:
+                client_id, _, client_secret = base64.b64decode(authorization[6:].strip()).decode().partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                client_id = client_secret = ""
+            args.setdefault("client_id", client_id)
+            args.setdefault("client_secret", client_secret)
         if not token and args.get("token"):
             token = str(args["token"])
         status, body, headers = self.routes.handle_api(method, args, token)
@@ -157,11 +175,13 @@ class _Handler(BaseHTTPRequestHandler):
         status, answer = self.routes.handle_response_url(key, body if isinstance(body, dict) else {})
         self._send(status, answer, {})
 
-    def _send_text(self, status: int, text: str) -> None:
+    def _send_text(self, status: int, text: str, headers: dict[str, str] | None = None) -> None:
         data = text.encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
 

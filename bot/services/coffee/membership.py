@@ -218,7 +218,7 @@ class Membership:
         if not claimed:
             return
         text, blocks = self._render.welcome(channel_id, program)
-        result = self._slack.post_message(user_id, text, blocks)
+        result = self._slack.post_message(user_id, text, blocks, team_id=team_id)
         if not result.ok:
             logger.warning("welcome DM failed: %s", result.error)
             with self._uow_factory() as uow:  # hand the claim back so a later join can try again

@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.domain.breaker import is_auth_error
 from bot.domain.coffee import (
     DEFAULT_WORK_END,
     DEFAULT_WORK_START,
@@ -39,7 +38,6 @@ from bot.services.ports import (
     CoffeeProgrammeRepository,
     CoffeeRoundRepository,
     CoffeeSlack,
-    DirectoryLookupError,
     InteractionRepository,
     NudgeSettingsRepository,
     Transaction,
@@ -122,21 +120,19 @@ class Pool:
 
     def _channel_people(self, program: Program, *, complete: bool) -> tuple[list[str], dict[str, Person]]:
         """The channel's member ids, and those of them who are people (looked up through the directory)."""
-        outcome, member_ids = self._slack.channel_members(program.channel_id)
+        outcome, member_ids = self._slack.channel_members(program.channel_id, team_id=program.team_id)
         if not outcome.ok:
             raise StepFailed(outcome)
-        people: dict[str, Person] = {}
-        unknown = 0
-        for user_id in member_ids:
-            try:
-                person = self._people.get(program.team_id, user_id)
-            except DirectoryLookupError as error:
-                if is_auth_error(error.code):
-                    raise StepFailed(SendOutcome.retry_later(error.code, WAIT_SECONDS)) from error
-                unknown += 1
-                continue
-            if person is not None and not person.is_bot and not person.deleted:
-                people[user_id] = person
+        # One fresh() for the whole channel: past a few dozen unknown people it fills the directory from users.list
+        # (200 a page, Tier 2) instead of one users.info each (Tier 4, ~100 a minute), which paced a large
+        # channel's first round at ~0.6 s a person (docs/benchmarks.md, "Directory fill").
+        found = self._people.fresh(program.team_id, member_ids)
+        if found.refused is not None:
+            raise StepFailed(SendOutcome.retry_later(found.refused, WAIT_SECONDS))
+        people = {
+            user_id: person for user_id, person in found.people.items() if not person.is_bot and not person.deleted
+        }
+        unknown = len(set(member_ids)) - len(found.people) - len(found.missing)
         if unknown and complete:
             logger.warning("%d members of %s could not be looked up yet; the round waits", unknown, program.channel_id)
             raise StepFailed(SendOutcome.retry_later(DIRECTORY_WAIT, WAIT_SECONDS))

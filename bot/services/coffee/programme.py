@@ -112,7 +112,7 @@ class Channels:
         """Whether coffee rounds can run here: a channel (not a DM), not archived, with the bot in it."""
         if channel_id.startswith("D"):
             return _problem("dm")
-        outcome, info = self._slack.channel_info(channel_id)
+        outcome, info = self._slack.channel_info(channel_id, team_id=team_id)
         if info is None:
             if outcome.error in {"channel_not_found", "not_in_channel", "missing_scope"}:
                 # A private channel (or group DM) the bot is not in looks exactly like this.
@@ -141,7 +141,7 @@ class Channels:
         problem = self.check(team_id, channel_id)
         if problem is not None:
             return problem
-        outcome, member_ids = self._slack.channel_members(channel_id)
+        outcome, member_ids = self._slack.channel_members(channel_id, team_id=team_id)
         if not outcome.ok:
             return _problem("unavailable")
         if user_id not in member_ids:
@@ -155,7 +155,7 @@ class Channels:
 
     def is_manager(self, program: Program, user_id: str) -> bool:
         """The organiser or a workspace admin."""
-        return user_id == program.set_up_by or self._slack.is_admin(user_id)
+        return user_id == program.set_up_by or self._slack.is_admin(user_id, team_id=program.team_id)
 
     @staticmethod
     def manager_only(program: Program) -> Reply:

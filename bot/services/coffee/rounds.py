@@ -163,7 +163,7 @@ class Rounds:
             uow.coffee_programmes.set_program_status(job.team_id, program.id, ProgramStatus.PAUSED, now)
             self.cancel_scheduled(uow, job.team_id, program.id, now)
             uow.commit()
-        result = self._post(program.set_up_by, self._render.channel_lost(program.channel_id, error))
+        result = self._post(program.team_id, program.set_up_by, self._render.channel_lost(program.channel_id, error))
         if not result.ok:
             logger.warning("could not tell the organiser about a lost coffee channel: %s", result.error)
 
@@ -175,9 +175,9 @@ class Rounds:
             return None
         return round_, program
 
-    def _post(self, channel: str, message: Message) -> SendOutcome:
+    def _post(self, team_id: str, channel: str, message: Message) -> SendOutcome:
         text, blocks = message
-        return self._slack.post_message(channel, text, blocks)
+        return self._slack.post_message(channel, text, blocks, team_id=team_id)
 
     def _heads_up(self, job: Job, round_: Round, program: Program, check: Callable[[], None]) -> int:
         now = self._clock.now()
@@ -191,7 +191,7 @@ class Rounds:
             if states.get(user_id, MemberState(user_id)).heads_up_round_id == round_.id:
                 continue
             check()
-            result = self._post(user_id, self._render.heads_up(program.channel_id, round_, person.tz))
+            result = self._post(program.team_id, user_id, self._render.heads_up(program.channel_id, round_, person.tz))
             if not result.ok:
                 _stop_unless_permanent(result)
                 logger.warning("heads-up to a member failed: %s", result.error)
@@ -277,14 +277,14 @@ class Rounds:
         """Open the group's DM (once) and post its intro (composed once the DM is open); 1 when posted."""
         channel = group.channel_id
         if channel is None:
-            outcome, channel = self._slack.open_group(group.member_ids)
+            outcome, channel = self._slack.open_group(group.member_ids, team_id=group.team_id)
             if channel is None:
                 self._group_failed(group, outcome)
                 return 0
             with self._uow_factory() as uow:
                 uow.coffee_rounds.set_group_channel(group.team_id, group.id, channel)
                 uow.commit()
-        result = self._post(channel, self._render.intro(intro()))
+        result = self._post(group.team_id, channel, self._render.intro(intro()))
         if not result.ok:
             self._group_failed(group, result)
             return 0
@@ -295,7 +295,7 @@ class Rounds:
 
     def _tell_not_grouped(self, program: Program, notice: Notice, now: datetime) -> int:
         """DM someone who was not grouped, saying why (once); 1 when posted."""
-        result = self._post(notice.user_id, self._render.not_grouped(program.channel_id, notice.text))
+        result = self._post(program.team_id, notice.user_id, self._render.not_grouped(program.channel_id, notice.text))
         if not result.ok:
             _stop_unless_permanent(result)
         with self._uow_factory() as uow:
@@ -320,7 +320,7 @@ class Rounds:
             if group.channel_id is None or group.check_in_ts is not None or group.outcome == CheckIn.MET:
                 continue
             check()
-            result = self._post(group.channel_id, self._render.check_in(group.id, program.channel_id))
+            result = self._post(program.team_id, group.channel_id, self._render.check_in(group.id, program.channel_id))
             if not result.ok:
                 self._group_failed(group, result)
                 continue
@@ -340,7 +340,7 @@ class Rounds:
         if round_.summary_ts is None and groups:
             sent += self._post_summary(program, round_, groups, now)
         for user_id in self._record_attendance(program, round_, groups, now):
-            result = self._post(user_id, self._render.set_aside(program.channel_id))
+            result = self._post(program.team_id, user_id, self._render.set_aside(program.channel_id))
             if result.ok:
                 sent += 1
             else:
@@ -351,7 +351,9 @@ class Rounds:
         """The channel's "N groups met" message (recorded even when it failed for good); 1 when posted."""
         met = sum(1 for g in groups if g.outcome == CheckIn.MET)
         scheduled = sum(1 for g in groups if g.outcome == CheckIn.SCHEDULED)
-        result = self._post(program.channel_id, self._render.summary(program.channel_id, met, scheduled, len(groups)))
+        result = self._post(
+            program.team_id, program.channel_id, self._render.summary(program.channel_id, met, scheduled, len(groups))
+        )
         if not result.ok:
             _stop_unless_permanent(result)
         with self._uow_factory() as uow:

@@ -134,9 +134,10 @@ class FollowUpService:
         """Save the person's nudge settings; pending nudges follow them at their next sweep."""
         return self._answers.save_settings(team_id, user_id, settings)
 
-    def due(self, team_id: str, user_id: str, limit: int) -> tuple[list[ScheduledNudge], int]:
-        """The person's first ``limit`` due (or sent, unanswered) nudges, oldest first, and how many are due."""
-        return self._answers.due(team_id, user_id, limit)
+    def due(self, team_id: str, user_id: str, limit: int, count_up_to: int) -> tuple[list[ScheduledNudge], int]:
+        """The person's first ``limit`` due (or sent, unanswered) nudges, oldest first, and how many are due
+        (counted up to ``count_up_to``)."""
+        return self._answers.due(team_id, user_id, limit, count_up_to)
 
     def pending(self, team_id: str, user_id: str) -> list[ScheduledNudge]:
         """The person's open nudges (pending, claimed or sent and unanswered), oldest due first."""

@@ -205,10 +205,11 @@ class NudgeAnswers:
         logger.info("nudge settings saved team=%s", team_id)
         return settings
 
-    def due(self, team_id: str, user_id: str, limit: int) -> tuple[list[ScheduledNudge], int]:
-        """The person's first ``limit`` due (or sent, unanswered) nudges, oldest first, and how many are due."""
+    def due(self, team_id: str, user_id: str, limit: int, count_up_to: int) -> tuple[list[ScheduledNudge], int]:
+        """The person's first ``limit`` due (or sent, unanswered) nudges, oldest first, and how many are due
+        (counted up to ``count_up_to``)."""
         with self._uow_factory() as uow:
-            return uow.nudges.due_for_user(team_id, user_id, self._clock.now(), limit)
+            return uow.nudges.due_for_user(team_id, user_id, self._clock.now(), limit, count_up_to)
 
     def pending(self, team_id: str, user_id: str) -> list[ScheduledNudge]:
         """The person's open nudges (pending, claimed or sent and unanswered), oldest due first."""

@@ -387,6 +387,7 @@ class NudgeDelivery:
             delivery.user_id,
             text,
             blocks,
+            team_id=delivery.team_id,
             metadata={"event_type": METADATA_EVENT, "event_payload": {"ids": ids}},
             unfurl_links=False,
             unfurl_media=False,
@@ -425,11 +426,11 @@ class NudgeDelivery:
             channel = uow.nudges.dm_channel(team_id, user_id)
         outcome: SendOutcome | None = None
         if channel is None:
-            outcome, channel = self._sender.open_dm(user_id)
+            outcome, channel = self._sender.open_dm(user_id, team_id=team_id)
         if channel is None:
             return outcome, {}
         oldest = min(nudge.updated_at or now for nudge in doubtful) - _LOOKBACK
-        outcome, messages = self._sender.recent_messages(channel, oldest=oldest.timestamp())
+        outcome, messages = self._sender.recent_messages(channel, oldest=oldest.timestamp(), team_id=team_id)
         return outcome, _posted(messages, channel, {nudge.id for nudge in doubtful})
 
     def _record_posted(

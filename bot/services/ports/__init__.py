@@ -14,7 +14,7 @@ from bot.services.ports.coffee import (
     CoffeeRoundRepository,
     CoffeeSlack,
 )
-from bot.services.ports.door import AuthBreakerRepository, AuthProbe, SeenRequests
+from bot.services.ports.door import AuthBreakerRepository, AuthProbe, InstalledTokens, SeenRequests
 from bot.services.ports.followups import (
     CadenceRepository,
     ContactHistory,
@@ -43,6 +43,7 @@ __all__ = [
     "ContactHistory",
     "DirectoryLookupError",
     "InsightRepository",
+    "InstalledTokens",
     "InteractionRepository",
     "LeasedQueue",
     "LeasedRow",

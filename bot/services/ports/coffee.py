@@ -155,24 +155,25 @@ class ChannelInfo:
 
 
 class CoffeeSlack(AuthProbe, Protocol):
-    """Slack as coffee rounds use it (bot.slack.coffee.SlackCoffeeAdapter): channel reads, group DMs, messages."""
+    """Slack as coffee rounds use it (bot.slack.coffee.SlackCoffeeAdapter): channel reads, group DMs, messages.
+    Every call names the workspace it acts for (``team_id``): it is made with that workspace's token."""
 
-    def channel_info(self, channel_id: str) -> tuple[SendOutcome, ChannelInfo | None]:
+    def channel_info(self, channel_id: str, *, team_id: str) -> tuple[SendOutcome, ChannelInfo | None]:
         """conversations.info: the outcome and the channel (None when Slack refused)."""
         ...
 
-    def channel_members(self, channel_id: str) -> tuple[SendOutcome, list[str]]:
+    def channel_members(self, channel_id: str, *, team_id: str) -> tuple[SendOutcome, list[str]]:
         """conversations.members, every page."""
         ...
 
-    def is_admin(self, user_id: str) -> bool:
+    def is_admin(self, user_id: str, *, team_id: str) -> bool:
         """Whether Slack says the user is a workspace admin or owner (False when unknown)."""
         ...
 
-    def open_group(self, user_ids: Sequence[str]) -> tuple[SendOutcome, str | None]:
+    def open_group(self, user_ids: Sequence[str], *, team_id: str) -> tuple[SendOutcome, str | None]:
         """conversations.open for a DM (one id) or a group DM (2–8 ids): the outcome and the channel id."""
         ...
 
     def post_message(
-        self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, **kwargs: Any
+        self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, *, team_id: str, **kwargs: Any
     ) -> SendOutcome: ...

@@ -23,6 +23,12 @@ class AuthBreakerRepository(Protocol):
 
     def close(self, team_id: str, opened_at: datetime, now: datetime) -> bool: ...
 
+    def mark_uninstalled(self, breaker: AuthBreaker, now: datetime) -> bool: ...
+
+    def uninstalled_before(self, cutoff: datetime) -> list[AuthBreaker]: ...
+
+    def discard_uninstalled(self, team_id: str, opened_at: datetime) -> bool: ...
+
 
 class SeenRequests(Protocol):
     """Keys of inbound Slack requests already processed, shared by every replica (the replay guard)."""
@@ -41,4 +47,12 @@ class AuthProbe(Protocol):
 
     def check_auth(self, team_id: str) -> SendOutcome:
         """auth.test with the token Rapport uses for ``team_id``."""
+        ...
+
+
+class InstalledTokens(Protocol):
+    """A workspace's stored install (storage.installations.EncryptedInstallationStore, through the container)."""
+
+    def delete(self, team_id: str) -> None:
+        """Delete the workspace's tokens (nothing to do in single-workspace mode: the token is configuration)."""
         ...

@@ -71,7 +71,7 @@ class NudgeRepository(Protocol):
     ) -> list[ScheduledNudge]: ...
 
     def due_for_user(
-        self, team_id: str, user_id: str, now: datetime, limit: int
+        self, team_id: str, user_id: str, now: datetime, limit: int, count_up_to: int
     ) -> tuple[list[ScheduledNudge], int]: ...
 
     def status_counts(self, team_id: str) -> dict[str, int]: ...
@@ -133,22 +133,30 @@ class ContactHistory(Protocol):
 
 
 class MessageSender(AuthProbe, Protocol):
-    """Outbound Slack for scheduled work (bot.slack.gateway.SlackGateway satisfies it)."""
+    """Outbound Slack for scheduled work (bot.slack.gateway.SlackGateway satisfies it); every call names the
+    workspace it acts for (``team_id``) and is made with that workspace's token."""
 
     def post_message(
-        self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, **kwargs: Any
+        self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, *, team_id: str, **kwargs: Any
     ) -> SendOutcome: ...
 
     def update_message(
-        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None, **kwargs: Any
+        self,
+        channel: str,
+        ts: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        *,
+        team_id: str,
+        **kwargs: Any,
     ) -> SendOutcome: ...
 
-    def open_dm(self, user_id: str) -> tuple[SendOutcome, str | None]:
+    def open_dm(self, user_id: str, *, team_id: str) -> tuple[SendOutcome, str | None]:
         """conversations.open for a 1:1 DM: the outcome and the channel id."""
         ...
 
     def recent_messages(
-        self, channel: str, oldest: float | None = None, limit: int = 100
+        self, channel: str, oldest: float | None = None, limit: int = 100, *, team_id: str
     ) -> tuple[SendOutcome, list[dict[str, Any]]]:
         """conversations.history (with metadata): the outcome and the newest messages first."""
         ...

@@ -14,10 +14,10 @@ Message = tuple[str, list[dict[str, Any]]]
 class IntroSlack(Protocol):
     """Group DMs and posts (bot.slack.coffee.SlackCoffeeAdapter satisfies it)."""
 
-    def open_group(self, user_ids: Sequence[str]) -> tuple[SendOutcome, str | None]: ...
+    def open_group(self, user_ids: Sequence[str], *, team_id: str) -> tuple[SendOutcome, str | None]: ...
 
     def post_message(
-        self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, **kwargs: Any
+        self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, *, team_id: str, **kwargs: Any
     ) -> SendOutcome: ...
 
 

@@ -17,6 +17,7 @@ from bot.services.ports.door import AuthBreakerRepository
 from bot.services.ports.followups import CadenceRepository, ContactHistory, NudgeRepository, NudgeSettingsRepository
 from bot.services.ports.insight import InsightRepository
 from bot.services.ports.interactions import InteractionRepository
+from bot.services.ports.mentoring import MentorJobRepository, MentorMatchRepository, MentorProfileRepository
 from bot.services.ports.people import PeopleRepository, WorkspaceRepository
 from bot.services.ports.personal_data import PersonalData
 from bot.services.ports.reviews import ReviewRepository
@@ -41,6 +42,10 @@ class Transaction(Protocol):
 
 class UnitOfWork(Transaction, Protocol):
     """A transaction boundary handing out every repository."""
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once this unit's next ``commit()`` has succeeded (never if it rolls back)."""
+        ...
 
     @property
     def workspaces(self) -> WorkspaceRepository: ...
@@ -86,6 +91,15 @@ class UnitOfWork(Transaction, Protocol):
 
     @property
     def reviews(self) -> ReviewRepository: ...
+
+    @property
+    def mentor_profiles(self) -> MentorProfileRepository: ...
+
+    @property
+    def mentor_matches(self) -> MentorMatchRepository: ...
+
+    @property
+    def mentor_jobs(self) -> MentorJobRepository: ...
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
