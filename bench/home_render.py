@@ -36,6 +36,7 @@ from bot.services.people import PeopleService
 from storage import migrate
 from storage.db import make_engine, make_session_factory, normalise_url
 from storage.models import InteractionRow, NudgeRow, ParticipantRow, TagRow
+from storage.repositories.interactions import SqlInteractionRepository
 from storage.uow import SqlUnitOfWork
 
 NOW = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
@@ -104,6 +105,8 @@ def seed(url: str, heavy: int, light: int, seed_value: int) -> None:
         session.execute(ParticipantRow.__table__.insert(), participants)
         session.execute(TagRow.__table__.insert(), tags)
         session.execute(NudgeRow.__table__.insert(), nudges)
+        for author in (HEAVY, LIGHT):  # the per-contact roll-up /met keeps, for the bulk-loaded log
+            SqlInteractionRepository(session).recount(TEAM, author, tuple(contacts))
         session.commit()
     if engine.dialect.name == "postgresql":
         # A live database has statistics (autovacuum analyses after bulk writes); without them the planner guesses

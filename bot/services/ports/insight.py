@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -28,14 +29,16 @@ class InsightRepository(Protocol):
     def has_logged(self, team_id: str, author_id: str) -> bool: ...
 
     def meetings_by_team_and_zone(
-        self, team_id: str, author_id: str, start: datetime, end: datetime
-    ) -> dict[tuple[str, str], int]: ...
+        self, team_id: str, author_id: str, windows: Sequence[tuple[datetime, datetime]]
+    ) -> list[dict[tuple[str, str], int]]: ...
 
     def outside_team_contacts(self, team_id: str, author_id: str, start: datetime, end: datetime, own: str) -> int: ...
 
     def new_ties(self, team_id: str, author_id: str, start: datetime, end: datetime, own: str) -> int: ...
 
     def follow_up_counts(self, team_id: str, user_id: str, start: datetime, end: datetime) -> tuple[int, int]: ...
+
+    def named_by_others(self, team_id: str, user_id: str, start: datetime, end: datetime) -> bool: ...
 
     def reciprocity(self, team_id: str, author_id: str, start: datetime, end: datetime) -> tuple[int, int]: ...
 
