@@ -148,7 +148,7 @@ def _ratio(top: tuple[float, float], bottom: tuple[float, float]) -> str:
     return f"{top[0] / bottom[0]:.2f}x / {top[1] / bottom[1]:.2f}x"
 
 
-def run(url: str, heavy: int, light: int, seed_value: int) -> None:
+def run(url: str, heavy: int, light: int, seed_value: int, repeats: int = REPEATS) -> None:
     from handlers.blocks.home import home_view
 
     seed(url, heavy, light, seed_value)
@@ -166,13 +166,13 @@ def run(url: str, heavy: int, light: int, seed_value: int) -> None:
 
     for user in (HEAVY, LIGHT):
         home_view(home.view(TEAM, user))  # warm caches and the connection pool
-    heavy_s = timed(lambda: home_view(home.view(TEAM, HEAVY)))
-    light_s = timed(lambda: home_view(home.view(TEAM, LIGHT)))
-    last_50_s = timed(last_50)
+    heavy_s = timed(lambda: home_view(home.view(TEAM, HEAVY)), repeats)
+    light_s = timed(lambda: home_view(home.view(TEAM, LIGHT)), repeats)
+    last_50_s = timed(last_50, repeats)
     blocks = len(home_view(home.view(TEAM, HEAVY))["blocks"])
     load = os.getloadavg()[0]
     backend = make_url(url).get_backend_name()
-    print(f"backend {backend}, load {load:.1f}, median / best of {REPEATS}")
+    print(f"backend {backend}, load {load:.1f}, median / best of {repeats}")
     print("| person | meetings | Home tab (all queries + blocks) | blocks |")
     print("| --- | --- | --- | --- |")
     print(f"| heavy | {heavy:,} | {_ms(heavy_s)} | {blocks} |")
@@ -190,6 +190,7 @@ def main() -> None:
     parser.add_argument("--light", type=int, default=50)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--repeats", type=int, default=REPEATS, help="runs of each measurement (median and best)")
     args = parser.parse_args()
     if args.database_url:
         admin_url = normalise_url(args.database_url)
@@ -203,6 +204,7 @@ def main() -> None:
                 args.heavy,
                 args.light,
                 args.seed,
+                args.repeats,
             )
         finally:
             with admin.connect() as connection:
@@ -210,7 +212,7 @@ def main() -> None:
             admin.dispose()
         return
     with tempfile.TemporaryDirectory() as directory:
-        run(f"sqlite:///{directory}/home.db", args.heavy, args.light, args.seed)
+        run(f"sqlite:///{directory}/home.db", args.heavy, args.light, args.seed, args.repeats)
 
 
 if __name__ == "__main__":

@@ -69,15 +69,12 @@ class HomeService:
         person = self._people.find(team_id, user_id)
         tz, department = (person.tz, person.department) if person else ("UTC", "")
         with self._uow_factory() as uow:
-            logged_anything = uow.insight.has_logged(team_id, user_id)
             goals = self._insight.goal_reports_in(uow.insight, team_id, user_id, tz, department)
             due_rows, due_total = uow.nudges.due_for_user(team_id, user_id, now, MAX_DUE_SHOWN, MAX_DUE_COUNTED)
             cadences = [
                 info for c in uow.cadences.list_active(team_id, user_id) if (info := cadence_info(c)).next_due_at <= now
             ]
-            reach, effectiveness = self._insight.reach_and_effectiveness_in(
-                uow.insight, team_id, user_id, tz, department
-            )
+            insight = self._insight.person_insight_in(uow.insight, team_id, user_id, tz, department)
         shown_ids = tuple(dict.fromkeys([n.contact_id for n in due_rows] + [c.contact_id for c in cadences]))
         labels = self._people.labels(team_id, shown_ids)
         due = [
@@ -100,13 +97,13 @@ class HomeService:
             user_id=user_id,
             tz=tz,
             now=now,
-            first_run=not logged_anything and not goals,
+            first_run=not insight.logged_anything and not goals,
             goals=goals,
             due=due,
             more_due=max(0, due_total - len(due_rows)),
             more_due_counted_all=due_total < MAX_DUE_COUNTED,
             overdue=overdue,
             more_overdue=max(0, len(cadences) - MAX_OVERDUE_SHOWN),
-            reach=reach,
-            effectiveness=effectiveness,
+            reach=insight.reach,
+            effectiveness=insight.effectiveness,
         )

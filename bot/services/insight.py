@@ -22,6 +22,7 @@ from bot.domain.insight.periods import Period, Window, elapsed_fraction, previou
 from bot.domain.insight.reach import Reach
 from bot.services.people import PeopleService
 from bot.services.ports import Clock, InsightRepository, UnitOfWorkFactory
+from bot.services.ports.insight import FigureWindows
 
 EFFECTIVENESS_SPAN = timedelta(days=90)
 STREAK_PERIODS = {Period.WEEK: 12, Period.MONTH: 12, Period.QUARTER: 4}  # how far back a streak is counted
@@ -42,6 +43,15 @@ class GoalChange:
 
     ok: bool
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PersonInsight:
+    """What the Home tab shows of insight besides goals."""
+
+    reach: Reach
+    effectiveness: Effectiveness
+    logged_anything: bool
 
 
 class InsightService:
@@ -138,7 +148,7 @@ class InsightService:
         tz = self._people.tz_of(team_id, user_id)
         department = self._department(team_id, user_id)
         with self._uow_factory() as uow:
-            return self.reach_and_effectiveness_in(uow.insight, team_id, user_id, tz, department)[0]
+            return self.person_insight_in(uow.insight, team_id, user_id, tz, department).reach
 
     def has_logged(self, team_id: str, user_id: str) -> bool:
         """Whether the person ever logged a meeting (the Home tab's first-run test)."""
@@ -150,17 +160,18 @@ class InsightService:
         coffee groups that led to a second meeting, and how long follow-ups take."""
         tz = self._people.tz_of(team_id, user_id)
         with self._uow_factory() as uow:
-            return self.reach_and_effectiveness_in(uow.insight, team_id, user_id, tz, "")[1]
+            return self.person_insight_in(uow.insight, team_id, user_id, tz, "").effectiveness
 
-    def reach_and_effectiveness_in(
+    def person_insight_in(
         self, insight: InsightRepository, team_id: str, user_id: str, tz: str, department: str
-    ) -> tuple[Reach, Effectiveness]:
-        """``reach`` and ``effectiveness`` inside the caller's unit of work (the Home tab reads everything in one).
+    ) -> PersonInsight:
+        """Reach, effectiveness and whether the person logged anything, inside the caller's unit of work (the Home
+        tab reads everything in one), in four statements.
 
         Every figure is counted in SQL: this quarter's, last quarter's and the last 90 days' meetings by the
         contact's team and time zone in one grouped pass over the person's index range (joined to the directory
-        cache), the new ties from the per-contact roll-up, and the follow-up figures from the nudges' (team, user,
-        status, due_at) index, so a long history costs what two quarters do."""
+        cache); the single figures (follow-through, new ties from the per-contact roll-up, "logged anything",
+        "named by anyone else") in one statement of index ranges; so a long history costs what two quarters do."""
         now = self._clock.now()
         quarter = window_at(Period.QUARTER, now, tz)
         before = previous(quarter, tz)
@@ -168,22 +179,30 @@ class InsightService:
         met, met_before, recent = insight.meetings_by_team_and_zone(
             team_id, user_id, [(quarter.start, quarter.end), (before.start, before.end), (start, end)]
         )
-        ties = insight.new_ties(team_id, user_id, quarter.start, quarter.end, department)
+        windows = FigureWindows(
+            follow_ups=(start, now),
+            ties=(quarter.start, quarter.end),
+            named=(start - MIRROR_SLACK, end + MIRROR_SLACK),
+            own=department,
+        )
+        figures = insight.person_figures(team_id, user_id, windows)
         by_team: dict[str, int] = {}
         for (team, _zone), count in met.items():
             by_team[team] = by_team.get(team, 0) + count
         zones = len({zone for _team, zone in met if zone})
         teams_before = len({team for team, _zone in met_before if team})
-        reach = Reach(by_team, zones, ties, own_team=department, teams_last_quarter=teams_before)
-        due, done = insight.follow_up_counts(team_id, user_id, start, now)
+        reach = Reach(by_team, zones, figures.new_ties, own_team=department, teams_last_quarter=teams_before)
         meetings, mirrored = sum(recent.values()), 0
-        if insight.named_by_others(team_id, user_id, start - MIRROR_SLACK, end + MIRROR_SLACK):
+        if figures.named_by_others:
             meetings, mirrored = insight.reciprocity(team_id, user_id, start, end)
         # Otherwise nobody logged a meeting naming the person around then (most contacts do not use Rapport):
         # nothing can mirror, and the window's meetings are already counted above.
         groups, again = insight.coffee_follow_through(team_id, user_id, start, end)
         delays = insight.follow_up_delays(team_id, user_id, start, end)
-        return reach, Effectiveness(due, done, mirrored, meetings, groups, again, delays)
+        effectiveness = Effectiveness(
+            figures.follow_ups_due, figures.follow_ups_done, mirrored, meetings, groups, again, delays
+        )
+        return PersonInsight(reach, effectiveness, figures.has_logged)
 
     def network_picture(self, team_id: str, user_id: str) -> NetworkPicture:
         """Everyone the person logged meetings with, strongest ties first (their own log only)."""

@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, text, union_all, update
 
 from bot.domain.leases import Claim
 from bot.domain.nudges import (
@@ -121,18 +121,33 @@ _OPEN_DUE = (
     _NUDGES.c.status.in_([status.value for status in OPEN_STATUSES]),
     or_(_NUDGES.c.due_at <= bindparam("now"), _NUDGES.c.status == NudgeStatus.SENT.value),
 )
-# The Home tab's due list and how many are due (capped), in one statement built once.
-_DUE_WITH_COUNT = (
-    select(
-        _NUDGES,
-        select(func.count())
-        .select_from(select(_NUDGES.c.id).where(*_OPEN_DUE).limit(bindparam("count_up_to")).subquery())
-        .scalar_subquery()
-        .label("due_count"),
+_DUE_COUNT = (
+    select(func.count())
+    .select_from(select(_NUDGES.c.id).where(*_OPEN_DUE).limit(bindparam("count_up_to")).subquery())
+    .scalar_subquery()
+    .label("due_count")
+)
+
+
+def _first_due(status: NudgeStatus) -> Any:
+    """The first ``shown`` open nudges of one status, oldest due first: an ordered range of the (team, user, status,
+    due_at) index that stops at ``shown`` (a sent one is listed whenever it came due)."""
+    due = [] if status is NudgeStatus.SENT else [_NUDGES.c.due_at <= bindparam("now")]
+    return (
+        select(_NUDGES)
+        .where(_NUDGES.c.team_id == bindparam("team_id"), _NUDGES.c.user_id == bindparam("user_id"))
+        .where(_NUDGES.c.status == status.value, *due)
+        .order_by(_NUDGES.c.due_at, _NUDGES.c.id)
+        .limit(bindparam("shown"))
+        .subquery()
     )
-    .where(*_OPEN_DUE)
-    .order_by(_NUDGES.c.due_at, _NUDGES.c.id)
-    .limit(bindparam("shown"))
+
+
+# The Home tab's due list and how many are due (capped), in one statement built once. One ordered branch per open
+# status, merged: an IN list over the statuses made PostgreSQL read and sort every open nudge to show five.
+_FIRST_DUE = union_all(*(select(branch) for branch in map(_first_due, OPEN_STATUSES))).subquery()
+_DUE_WITH_COUNT = (
+    select(_FIRST_DUE, _DUE_COUNT).order_by(_FIRST_DUE.c.due_at, _FIRST_DUE.c.id).limit(bindparam("shown"))
 )
 _ACTIVE_CADENCES = (
     select(_CADENCES)

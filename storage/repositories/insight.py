@@ -26,6 +26,7 @@ from sqlalchemy.orm import aliased
 from bot.domain.insight.effectiveness import MIRROR_SLACK
 from bot.domain.insight.goals import Goal, GoalKind
 from bot.domain.nudges import NudgeKind, NudgeStatus
+from bot.services.ports.insight import FigureWindows, PersonFigures
 from storage.models import (
     CadenceRow,
     CoffeeGroupRow,
@@ -121,22 +122,29 @@ _BY_TEAM_AND_ZONE = (
     )
     .group_by(_CONTACT_TEAM, _CONTACT_ZONE)
 )
-_NEW_TIES = (
-    select(func.count())
-    .select_from(_R.join(_PEOPLE, and_(_PEOPLE.c.team_id == _TEAM, _PEOPLE.c.user_id == _R.c.contact_id)))
-    .where(
-        *_MY_ROLLUP,
-        _R.c.first_met_at >= _START,
-        _R.c.first_met_at < _END,
-        _PEOPLE.c.department != "",
-        _PEOPLE.c.department != bindparam("own"),
+
+
+def _new_ties(start: BindParameter[datetime], end: BindParameter[datetime]) -> Any:
+    """People from another known team first met in [start, end): the roll-up's range joined to the directory."""
+    return (
+        select(func.count())
+        .select_from(_R.join(_PEOPLE, and_(_PEOPLE.c.team_id == _TEAM, _PEOPLE.c.user_id == _R.c.contact_id)))
+        .where(
+            *_MY_ROLLUP,
+            _R.c.first_met_at >= start,
+            _R.c.first_met_at < end,
+            _PEOPLE.c.department != "",
+            _PEOPLE.c.department != bindparam("own"),
+        )
     )
-)
+
+
+_NEW_TIES = _new_ties(_START, _END)
 # The person's nudges that came due in [start, end): a range of the (team, user, status, due_at) index per status.
 _MY_NUDGES_DUE_IN = (_N.c.team_id == _TEAM, _N.c.user_id == _AUTHOR, _N.c.due_at >= _START, _N.c.due_at < _END)
-_FOLLOW_UP_COUNTS = select(func.count(), func.sum(case((_N.c.status.in_(_FOLLOWED_UP), 1), else_=0))).where(
-    *_MY_NUDGES_DUE_IN, _N.c.kind == NudgeKind.FOLLOW_UP.value, _N.c.status.in_(_COUNTED)
-)
+_FOLLOW_UP_COUNTS = select(
+    func.count().label("due"), func.sum(case((_N.c.status.in_(_FOLLOWED_UP), 1), else_=0)).label("done")
+).where(*_MY_NUDGES_DUE_IN, _N.c.kind == NudgeKind.FOLLOW_UP.value, _N.c.status.in_(_COUNTED))
 # Whether anyone else logged a meeting naming the person in [around_start, around_end) (participants' (team, user)
 # index, stopping at the first).
 _NAMED = select(
@@ -151,6 +159,16 @@ _NAMED = select(
         )
     )
 )
+# The Home tab's single figures in one round trip: follow-through over the 90 days (the one row the subquery
+# always returns), whether the person ever logged anything, the quarter's new ties, and whether anyone else named them.
+_FOLLOW_UPS = _FOLLOW_UP_COUNTS.subquery()
+_PERSON_FIGURES = select(
+    _FOLLOW_UPS.c.due,
+    _FOLLOW_UPS.c.done,
+    _HAS_LOGGED.exists(),
+    _new_ties(bindparam("ties_start"), bindparam("ties_end")).scalar_subquery(),
+    _NAMED.scalar_subquery(),
+).select_from(_FOLLOW_UPS)
 _FOLLOW_UP_DELAYS = (
     select(_I.c.happened_at, _N.c.resolved_at)
     .select_from(_N.join(_I, _I.c.id == _N.c.interaction_id))
@@ -285,6 +303,23 @@ class SqlInsightRepository(SqlRepository):
         """(due, followed up) among the person's follow-ups that came due in [start, end)."""
         row = self._run(_FOLLOW_UP_COUNTS, team_id=team_id, author_id=user_id, start=start, end=end).one()
         return int(row[0] or 0), int(row[1] or 0)
+
+    def person_figures(self, team_id: str, user_id: str, windows: FigureWindows) -> PersonFigures:
+        """``follow_up_counts`` in ``follow_ups``, ``has_logged``, ``new_ties`` in ``ties`` and ``named_by_others``
+        in ``named``, in one statement (each its own index range, as the separate methods read them)."""
+        due, done, logged, new_ties, named_by_others = self._run(
+            _PERSON_FIGURES,
+            team_id=team_id,
+            author_id=user_id,
+            start=windows.follow_ups[0],
+            end=windows.follow_ups[1],
+            ties_start=windows.ties[0],
+            ties_end=windows.ties[1],
+            own=windows.own,
+            around_start=windows.named[0],
+            around_end=windows.named[1],
+        ).one()
+        return PersonFigures(bool(logged), int(new_ties or 0), int(due or 0), int(done or 0), bool(named_by_others))
 
     def named_by_others(self, team_id: str, user_id: str, start: datetime, end: datetime) -> bool:
         """Whether anyone else logged a meeting naming ``user_id`` in [start, end) (participants' (team, user) index,
