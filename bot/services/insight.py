@@ -158,9 +158,8 @@ class InsightService:
     def effectiveness(self, team_id: str, user_id: str) -> Effectiveness:
         """The person's private measures over the last 90 days: follow-through, reciprocity (a count, never who),
         coffee groups that led to a second meeting, and how long follow-ups take."""
-        tz = self._people.tz_of(team_id, user_id)
-        with self._uow_factory() as uow:
-            return self.person_insight_in(uow.insight, team_id, user_id, tz, "").effectiveness
+        with self._uow_factory() as uow:  # its figures span the last 90 days, whatever the person's time zone
+            return self.person_insight_in(uow.insight, team_id, user_id, "UTC", "").effectiveness
 
     def person_insight_in(
         self, insight: InsightRepository, team_id: str, user_id: str, tz: str, department: str

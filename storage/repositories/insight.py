@@ -68,15 +68,6 @@ def _rolled(team_id: str, author_id: str) -> list[ColumnElement[bool]]:
     return [ContactRollupRow.team_id == team_id, ContactRollupRow.author_id == author_id]
 
 
-def _with_contacts(query: Any, team_id: str) -> Any:
-    """``query`` over the author's meetings and their participants, with each participant's directory row (if any)."""
-    return (
-        query.select_from(InteractionRow)
-        .join(ParticipantRow, ParticipantRow.interaction_id == InteractionRow.id)
-        .outerjoin(PersonRow, and_(PersonRow.team_id == team_id, PersonRow.user_id == ParticipantRow.user_id))
-    )
-
-
 # The Home tab's reads, built once (see ``SqlRepository._run``): values are bound by name at execution.
 _I: Table = InteractionRow.__table__  # type: ignore[assignment]
 _P: Table = ParticipantRow.__table__  # type: ignore[assignment]
@@ -124,6 +115,18 @@ _BY_TEAM_AND_ZONE = (
 )
 
 
+_OWN: BindParameter[str] = bindparam("own")
+_OUTSIDE_TEAM = (
+    select(func.count(func.distinct(_P.c.user_id)))
+    .select_from(
+        _I.join(_P, _P.c.interaction_id == _I.c.id).outerjoin(
+            _PEOPLE, and_(_PEOPLE.c.team_id == _TEAM, _PEOPLE.c.user_id == _P.c.user_id)
+        )
+    )
+    .where(*_MINE_IN, or_(_OWN == "", _PEOPLE.c.department.is_(None), _PEOPLE.c.department != _OWN))
+)
+
+
 def _new_ties(start: BindParameter[datetime], end: BindParameter[datetime]) -> Any:
     """People from another known team first met in [start, end): the roll-up's range joined to the directory."""
     return (
@@ -134,7 +137,7 @@ def _new_ties(start: BindParameter[datetime], end: BindParameter[datetime]) -> A
             _R.c.first_met_at >= start,
             _R.c.first_met_at < end,
             _PEOPLE.c.department != "",
-            _PEOPLE.c.department != bindparam("own"),
+            _PEOPLE.c.department != _OWN,
         )
     )
 
@@ -183,14 +186,18 @@ _FOLLOW_UP_DELAYS = (
 
 _COFFEE_GROUPS: Table = CoffeeGroupRow.__table__  # type: ignore[assignment]
 _COFFEE_ROUNDS: Table = CoffeeRoundRow.__table__  # type: ignore[assignment]
+# Driven from the workspace's rounds that ended in the window (a few a month), then each round's groups by the
+# (round_id) index: a join let SQLite scan every coffee group ever made, of every workspace.
+_ROUNDS_ENDED_IN = select(_COFFEE_ROUNDS.c.id).where(
+    _COFFEE_ROUNDS.c.team_id == _TEAM, _COFFEE_ROUNDS.c.ends_at >= _START, _COFFEE_ROUNDS.c.ends_at < _END
+)
 _MY_COFFEE_GROUPS = (
     select(_COFFEE_GROUPS.c.member_ids, _COFFEE_ROUNDS.c.ends_at)
     .select_from(_COFFEE_GROUPS.join(_COFFEE_ROUNDS, _COFFEE_ROUNDS.c.id == _COFFEE_GROUPS.c.round_id))
     .where(
+        _COFFEE_GROUPS.c.round_id.in_(_ROUNDS_ENDED_IN),
         _COFFEE_GROUPS.c.team_id == _TEAM,
         _COFFEE_GROUPS.c.member_ids.like(bindparam("member")),
-        _COFFEE_ROUNDS.c.ends_at >= _START,
-        _COFFEE_ROUNDS.c.ends_at < _END,
     )
 )
 
@@ -287,12 +294,8 @@ class SqlInsightRepository(SqlRepository):
 
     def outside_team_contacts(self, team_id: str, author_id: str, start: datetime, end: datetime, own: str) -> int:
         """Distinct people met in [start, end) who are not on the author's team ``own`` (unknown teams count)."""
-        query = _with_contacts(select(func.count(func.distinct(ParticipantRow.user_id))), team_id).where(
-            *_authored(team_id, author_id, start, end)
-        )
-        if own:
-            query = query.where(or_(PersonRow.department.is_(None), PersonRow.department != own))
-        return int(self._session.scalar(query) or 0)
+        count = self._run(_OUTSIDE_TEAM, team_id=team_id, author_id=author_id, start=start, end=end, own=own).scalar()
+        return int(count or 0)
 
     def new_ties(self, team_id: str, author_id: str, start: datetime, end: datetime, own: str) -> int:
         """People from another known team whom the author first met in [start, end) (roll-up joined to people)."""
