@@ -3,8 +3,8 @@
 Two people in one workspace: "heavy" with 10,000 logged meetings (spread over three years at arbitrary times, with
 ~600 different contacts in 12 teams and 30 time zones, notes, tags and follow-ups), "light" with their last 50.
 Each run builds the whole tab (HomeService.view + the Block Kit builder, every query included) for both, on the
-same database, median of several repeats, and prints the ratio. The baseline the issue names — loading the heavy
-user's last 50 meetings (`/met list`'s query, limit 50) — is printed beside it.
+same database, median and best of several repeats taken in turn, and prints the ratio. The baseline the issue
+names — loading the heavy user's last 50 meetings (`/met list`'s query, limit 50) — is printed beside it.
 
 .venv/bin/python -m bench.home_render                       # SQLite (temp file)
 .venv/bin/python -m bench.home_render --database-url postgresql://postgres@127.0.0.1:5432/test   # a private db
@@ -19,6 +19,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, text
@@ -130,14 +131,16 @@ def home_service(factory: sessionmaker[Session]) -> HomeService:
     return HomeService(uow, people, insight, followups, clock)
 
 
-def timed(function: object, repeats: int = REPEATS) -> tuple[float, float]:
-    """(median, best) of ``repeats`` runs: on a shared machine the best is the steadier estimate of the work."""
-    samples = []
+def timed(functions: list[Callable[[], object]], repeats: int = REPEATS) -> list[tuple[float, float]]:
+    """(median, best) of ``repeats`` runs of each function, taken in turn (one of each per round), so that a change
+    in the shared machine's load touches them alike; the best is the steadier estimate of the work."""
+    samples: list[list[float]] = [[] for _ in functions]
     for _ in range(repeats):
-        started = time.perf_counter()
-        function()  # type: ignore[operator]
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples), min(samples)
+        for function, taken in zip(functions, samples, strict=True):
+            started = time.perf_counter()
+            function()
+            taken.append(time.perf_counter() - started)
+    return [(statistics.median(taken), min(taken)) for taken in samples]
 
 
 def _ms(times: tuple[float, float]) -> str:
@@ -166,13 +169,13 @@ def run(url: str, heavy: int, light: int, seed_value: int, repeats: int = REPEAT
 
     for user in (HEAVY, LIGHT):
         home_view(home.view(TEAM, user))  # warm caches and the connection pool
-    heavy_s = timed(lambda: home_view(home.view(TEAM, HEAVY)), repeats)
-    light_s = timed(lambda: home_view(home.view(TEAM, LIGHT)), repeats)
-    last_50_s = timed(last_50, repeats)
+    heavy_s, light_s, last_50_s = timed(
+        [lambda: home_view(home.view(TEAM, HEAVY)), lambda: home_view(home.view(TEAM, LIGHT)), last_50], repeats
+    )
     blocks = len(home_view(home.view(TEAM, HEAVY))["blocks"])
     load = os.getloadavg()[0]
     backend = make_url(url).get_backend_name()
-    print(f"backend {backend}, load {load:.1f}, median / best of {repeats}")
+    print(f"backend {backend}, load {load:.1f}, median / best of {repeats}, taken in turn")
     print("| person | meetings | Home tab (all queries + blocks) | blocks |")
     print("| --- | --- | --- | --- |")
     print(f"| heavy | {heavy:,} | {_ms(heavy_s)} | {blocks} |")

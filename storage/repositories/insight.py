@@ -172,16 +172,22 @@ _PERSON_FIGURES = select(
     _new_ties(bindparam("ties_start"), bindparam("ties_end")).scalar_subquery(),
     _NAMED.scalar_subquery(),
 ).select_from(_FOLLOW_UPS)
-_FOLLOW_UP_DELAYS = (
-    select(_I.c.happened_at, _N.c.resolved_at)
-    .select_from(_N.join(_I, _I.c.id == _N.c.interaction_id))
+# The latest follow-ups done first (a backward range of the nudges' index, LIMITed), then their meetings by
+# primary key: joining before the LIMIT read the meeting of every follow-up done in the window.
+_LATEST_DONE = (
+    select(_N.c.interaction_id, _N.c.resolved_at, _N.c.due_at, _N.c.id)
     .where(
         *_MY_NUDGES_DUE_IN,
         _N.c.status == NudgeStatus.DONE.value,
         _N.c.resolved_at.is_not(None),
+        _N.c.interaction_id.is_not(None),  # the inner join below keeps only these (the key cascades on delete)
     )
-    .order_by(_N.c.due_at.desc())
+    .order_by(_N.c.due_at.desc(), _N.c.id.desc())
     .limit(_DELAYS_SAMPLE)
+    .subquery()
+)
+_FOLLOW_UP_DELAYS = select(_I.c.happened_at, _LATEST_DONE.c.resolved_at).select_from(
+    _LATEST_DONE.join(_I, _I.c.id == _LATEST_DONE.c.interaction_id)
 )
 
 _COFFEE_GROUPS: Table = CoffeeGroupRow.__table__  # type: ignore[assignment]

@@ -201,3 +201,23 @@ def test_coffee_groups_that_led_to_another_meeting(
     assert (figures.coffee_groups, figures.coffee_second_meetings) == (2, 1)
     assert service.effectiveness(team_id, DEV).coffee_groups == 1
     assert service.effectiveness(team_id, "U0NOBODY01").coffee_groups == 0
+
+
+def test_days_to_follow_up_are_the_latest_fifty_done(
+    service: InsightService, team_id: str, uow_factory: Callable[[], UnitOfWork]
+) -> None:
+    """Each follow-up done in the window: days from its meeting to the Done; only the 50 that came due last."""
+    start = NOW - timedelta(days=80)
+    with uow_factory() as uow:
+        for index in range(70):
+            met = start + timedelta(days=index, hours=1)
+            new = NewInteraction(team_id, ME, met, InteractionKind.COFFEE, "", InteractionSource.COMMAND, (ANA,))
+            interaction = uow.interactions.add(new, met)
+            due = met + timedelta(days=1)
+            nudge = uow.nudges.add(team_id, ME, ANA, NudgeKind.FOLLOW_UP, due, met, interaction_id=interaction.id)
+            if index % 7:  # every seventh is left open
+                uow.nudges.resolve(team_id, ME, nudge, NudgeStatus.DONE, met + timedelta(days=index % 5))
+        uow.commit()
+    done = [index % 5 for index in range(70) if index % 7]
+    assert len(done) > 50
+    assert sorted(service.effectiveness(team_id, ME).days_to_follow_up) == sorted(map(float, done[-50:]))
