@@ -131,13 +131,15 @@ class InsightService:
                 first = insight.first_met(team_id, user_id, windows[-1].start, windows[0].end)
                 return [GoalTally(new_people=sum(1 for at in first.values() if w.contains(at))) for w in windows]
             case GoalKind.OUTSIDE_TEAM:
-                return [
-                    GoalTally(outside_team=insight.outside_team_contacts(team_id, user_id, w.start, w.end, department))
-                    for w in windows
-                ]
+                spans = [(w.start, w.end) for w in windows]
+                counts = insight.outside_team_contacts(team_id, user_id, spans, department)
+                return [GoalTally(outside_team=count) for count in counts]
             case GoalKind.FOLLOW_THROUGH:
-                counts = [insight.follow_up_counts(team_id, user_id, w.start, min(w.end, now)) for w in windows]
-                return [GoalTally(follow_ups_due=due, follow_ups_done=done) for due, done in counts]
+                spans = [(w.start, min(w.end, now)) for w in windows]
+                return [
+                    GoalTally(follow_ups_due=due, follow_ups_done=done)
+                    for due, done in insight.follow_up_counts(team_id, user_id, spans)
+                ]
             case GoalKind.KEEP_IN_TOUCH:
                 # Cadences have no history: only "now" can be measured, so the earlier periods count as not met.
                 total, on_time = insight.cadence_counts(team_id, user_id, now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -18,6 +19,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
 )
@@ -79,6 +81,7 @@ _TEAM: BindParameter[str] = bindparam("team_id")
 _AUTHOR: BindParameter[str] = bindparam("author_id")
 _START: BindParameter[datetime] = bindparam("start")
 _END: BindParameter[datetime] = bindparam("end")
+_OWN: BindParameter[str] = bindparam("own")
 _MINE = (_I.c.team_id == _TEAM, _I.c.author_id == _AUTHOR)
 _MINE_IN = (*_MINE, _I.c.happened_at >= _START, _I.c.happened_at < _END)
 _MY_ROLLUP = (_R.c.team_id == _TEAM, _R.c.author_id == _AUTHOR)
@@ -91,10 +94,58 @@ _CONTACT_TEAM, _CONTACT_ZONE = func.coalesce(_PEOPLE.c.department, ""), func.coa
 _WINDOWS = 3  # meetings_by_team_and_zone counts up to this many windows in one pass
 
 
+def _inside(column: Any, index: int) -> Any:
+    """``column`` falls in window ``index`` (bound as ``start_<index>``, ``end_<index>``; see ``_window_params``)."""
+    return and_(column >= bindparam(f"start_{index}"), column < bindparam(f"end_{index}"))
+
+
 def _in_window(index: int) -> Any:
-    """How many of the meetings fall in window ``index`` (bound as ``start_<index>``, ``end_<index>``)."""
-    at = _I.c.happened_at
-    return func.sum(case((and_(at >= bindparam(f"start_{index}"), at < bindparam(f"end_{index}")), 1), else_=0))
+    """How many of the meetings fall in window ``index``."""
+    return func.sum(case((_inside(_I.c.happened_at, index), 1), else_=0))
+
+
+def _window_params(windows: Sequence[tuple[datetime, datetime]], slots: int) -> dict[str, datetime]:
+    """Each window's bounds (``start_<i>``, ``end_<i>``; unused slots empty, counting nothing) and the span that
+    holds them all (``start``, ``end``: the one index range the statement reads)."""
+    padded = [*windows, *[(windows[0][0], windows[0][0])] * (slots - len(windows))]
+    params = {f"start_{index}": start for index, (start, _end) in enumerate(padded)}
+    params |= {f"end_{index}": end for index, (_start, end) in enumerate(padded)}
+    return params | {"start": min(start for start, _ in windows), "end": max(end for _, end in windows)}
+
+
+def _window_of(column: Any, windows: int) -> Any:
+    """Which of ``windows`` (non-overlapping) windows ``column`` falls in, or NULL: one CASE per row, stopping at
+    the first match, so a statement can GROUP BY window over the one range that spans them."""
+    return case(*((_inside(column, index), literal_column(str(index))) for index in range(windows)))
+
+
+@cache
+def _follow_ups_by_window(windows: int) -> Any:
+    """(window, due, followed up) of the person's follow-ups, grouped by which of ``windows`` windows they came due
+    in, in one pass."""
+    window = _window_of(_N.c.due_at, windows)
+    return (
+        select(window, func.count(), func.sum(case((_N.c.status.in_(_FOLLOWED_UP), 1), else_=0)))
+        .where(*_MY_NUDGES_DUE_IN, _N.c.kind == NudgeKind.FOLLOW_UP.value, _N.c.status.in_(_COUNTED))
+        .group_by(window)
+    )
+
+
+@cache
+def _outside_team_by_window(windows: int) -> Any:
+    """(window, distinct people outside the team ``own``) grouped by which of ``windows`` windows they were met in,
+    in one pass."""
+    window = _window_of(_I.c.happened_at, windows)
+    return (
+        select(window, func.count(func.distinct(_P.c.user_id)))
+        .select_from(
+            _I.join(_P, _P.c.interaction_id == _I.c.id).outerjoin(
+                _PEOPLE, and_(_PEOPLE.c.team_id == _TEAM, _PEOPLE.c.user_id == _P.c.user_id)
+            )
+        )
+        .where(*_MINE_IN, or_(_OWN == "", _PEOPLE.c.department.is_(None), _PEOPLE.c.department != _OWN))
+        .group_by(window)
+    )
 
 
 # Counted per contact first (the author's index range joined to the participants' primary key, both covering), then
@@ -112,18 +163,6 @@ _BY_TEAM_AND_ZONE = (
         _BY_CONTACT.outerjoin(_PEOPLE, and_(_PEOPLE.c.team_id == _TEAM, _PEOPLE.c.user_id == _BY_CONTACT.c.user_id))
     )
     .group_by(_CONTACT_TEAM, _CONTACT_ZONE)
-)
-
-
-_OWN: BindParameter[str] = bindparam("own")
-_OUTSIDE_TEAM = (
-    select(func.count(func.distinct(_P.c.user_id)))
-    .select_from(
-        _I.join(_P, _P.c.interaction_id == _I.c.id).outerjoin(
-            _PEOPLE, and_(_PEOPLE.c.team_id == _TEAM, _PEOPLE.c.user_id == _P.c.user_id)
-        )
-    )
-    .where(*_MINE_IN, or_(_OWN == "", _PEOPLE.c.department.is_(None), _PEOPLE.c.department != _OWN))
 )
 
 
@@ -284,13 +323,8 @@ class SqlInsightRepository(SqlRepository):
         if not windows:
             return []
         assert len(windows) <= _WINDOWS, "one pass counts at most _WINDOWS windows"
-        padded = [*windows, *[(windows[0][0], windows[0][0])] * (_WINDOWS - len(windows))]  # empty: counts nothing
-        bounds = {f"start_{index}": start for index, (start, _end) in enumerate(padded)}
-        bounds |= {f"end_{index}": end for index, (_start, end) in enumerate(padded)}
-        span_start, span_end = min(start for start, _ in windows), max(end for _, end in windows)
-        rows = self._run(
-            _BY_TEAM_AND_ZONE, team_id=team_id, author_id=author_id, start=span_start, end=span_end, **bounds
-        )
+        params = _window_params(windows, _WINDOWS)
+        rows = self._run(_BY_TEAM_AND_ZONE, team_id=team_id, author_id=author_id, **params)
         counted: list[dict[tuple[str, str], int]] = [{} for _ in windows]
         for department, tz, *counts in rows:
             for by_pair, count in zip(counted, counts, strict=False):
@@ -298,20 +332,34 @@ class SqlInsightRepository(SqlRepository):
                     by_pair[(str(department), str(tz))] = int(count)
         return counted
 
-    def outside_team_contacts(self, team_id: str, author_id: str, start: datetime, end: datetime, own: str) -> int:
-        """Distinct people met in [start, end) who are not on the author's team ``own`` (unknown teams count)."""
-        count = self._run(_OUTSIDE_TEAM, team_id=team_id, author_id=author_id, start=start, end=end, own=own).scalar()
-        return int(count or 0)
+    def outside_team_contacts(
+        self, team_id: str, author_id: str, windows: Sequence[tuple[datetime, datetime]], own: str
+    ) -> list[int]:
+        """Distinct people met in each [start, end) window who are not on the author's team ``own`` (unknown teams
+        count): one pass over the author's index range that spans the windows."""
+        if not windows:
+            return []
+        params = _window_params(windows, len(windows))
+        statement = _outside_team_by_window(len(windows))
+        counts = dict(self._run(statement, team_id=team_id, author_id=author_id, own=own, **params).all())
+        return [int(counts.get(index) or 0) for index in range(len(windows))]
 
     def new_ties(self, team_id: str, author_id: str, start: datetime, end: datetime, own: str) -> int:
         """People from another known team whom the author first met in [start, end) (roll-up joined to people)."""
         count = self._run(_NEW_TIES, team_id=team_id, author_id=author_id, start=start, end=end, own=own).scalar()
         return int(count or 0)
 
-    def follow_up_counts(self, team_id: str, user_id: str, start: datetime, end: datetime) -> tuple[int, int]:
-        """(due, followed up) among the person's follow-ups that came due in [start, end)."""
-        row = self._run(_FOLLOW_UP_COUNTS, team_id=team_id, author_id=user_id, start=start, end=end).one()
-        return int(row[0] or 0), int(row[1] or 0)
+    def follow_up_counts(
+        self, team_id: str, user_id: str, windows: Sequence[tuple[datetime, datetime]]
+    ) -> list[tuple[int, int]]:
+        """(due, followed up) among the person's follow-ups that came due in each [start, end) window: one pass over
+        the range of the (team, user, status, due_at) index that spans them."""
+        if not windows:
+            return []
+        params = _window_params(windows, len(windows))
+        rows = self._run(_follow_ups_by_window(len(windows)), team_id=team_id, author_id=user_id, **params)
+        counts = {window: (int(due or 0), int(done or 0)) for window, due, done in rows}
+        return [counts.get(index, (0, 0)) for index in range(len(windows))]
 
     def person_figures(self, team_id: str, user_id: str, windows: FigureWindows) -> PersonFigures:
         """``follow_up_counts`` in ``follow_ups``, ``has_logged``, ``new_ties`` in ``ties`` and ``named_by_others``
