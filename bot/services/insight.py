@@ -52,6 +52,7 @@ class PersonInsight:
     reach: Reach
     effectiveness: Effectiveness
     logged_anything: bool
+    in_coffee: bool = False  # ever a member of a coffee channel (else the tab has no coffee to read)
 
 
 class InsightService:
@@ -198,12 +199,12 @@ class InsightService:
             meetings, mirrored = insight.reciprocity(team_id, user_id, start, end)
         # Otherwise nobody logged a meeting naming the person around then (most contacts do not use Rapport):
         # nothing can mirror, and the window's meetings are already counted above.
-        groups, again = insight.coffee_follow_through(team_id, user_id, start, end)
+        groups, again = insight.coffee_follow_through(team_id, user_id, start, end) if figures.in_coffee else (0, 0)
         delays = insight.follow_up_delays(team_id, user_id, start, end)
         effectiveness = Effectiveness(
             figures.follow_ups_due, figures.follow_ups_done, mirrored, meetings, groups, again, delays
         )
-        return PersonInsight(reach, effectiveness, figures.has_logged)
+        return PersonInsight(reach, effectiveness, figures.has_logged, figures.in_coffee)
 
     def network_picture(self, team_id: str, user_id: str) -> NetworkPicture:
         """Everyone the person logged meetings with, strongest ties first (their own log only)."""

@@ -32,6 +32,7 @@ from bot.services.ports.insight import FigureWindows, PersonFigures
 from storage.models import (
     CadenceRow,
     CoffeeGroupRow,
+    CoffeeMemberRow,
     CoffeeRoundRow,
     ContactRollupRow,
     GoalRow,
@@ -204,12 +205,19 @@ _NAMED = select(
 # The Home tab's single figures in one round trip: follow-through over the 90 days (the one row the subquery
 # always returns), whether the person ever logged anything, the quarter's new ties, and whether anyone else named them.
 _FOLLOW_UPS = _FOLLOW_UP_COUNTS.subquery()
+_COFFEE_MEMBERS: Table = CoffeeMemberRow.__table__  # type: ignore[assignment]
+# Ever in a coffee channel (left ones too: their past groups count for follow-through); most people never are, and
+# then the tab skips its coffee reads.
+_IN_COFFEE = select(_COFFEE_MEMBERS.c.program_id).where(
+    _COFFEE_MEMBERS.c.team_id == _TEAM, _COFFEE_MEMBERS.c.user_id == _AUTHOR
+)
 _PERSON_FIGURES = select(
     _FOLLOW_UPS.c.due,
     _FOLLOW_UPS.c.done,
     _HAS_LOGGED.exists(),
     _new_ties(bindparam("ties_start"), bindparam("ties_end")).scalar_subquery(),
     _NAMED.scalar_subquery(),
+    _IN_COFFEE.exists(),
 ).select_from(_FOLLOW_UPS)
 # The latest follow-ups done first (a backward range of the nudges' index, LIMITed), then their meetings by
 # primary key: joining before the LIMIT read the meeting of every follow-up done in the window.
@@ -364,7 +372,7 @@ class SqlInsightRepository(SqlRepository):
     def person_figures(self, team_id: str, user_id: str, windows: FigureWindows) -> PersonFigures:
         """``follow_up_counts`` in ``follow_ups``, ``has_logged``, ``new_ties`` in ``ties`` and ``named_by_others``
         in ``named``, in one statement (each its own index range, as the separate methods read them)."""
-        due, done, logged, new_ties, named_by_others = self._run(
+        due, done, logged, new_ties, named_by_others, in_coffee = self._run(
             _PERSON_FIGURES,
             team_id=team_id,
             author_id=user_id,
@@ -376,7 +384,9 @@ class SqlInsightRepository(SqlRepository):
             around_start=windows.named[0],
             around_end=windows.named[1],
         ).one()
-        return PersonFigures(bool(logged), int(new_ties or 0), int(due or 0), int(done or 0), bool(named_by_others))
+        return PersonFigures(
+            bool(logged), int(new_ties or 0), int(due or 0), int(done or 0), bool(named_by_others), bool(in_coffee)
+        )
 
     def named_by_others(self, team_id: str, user_id: str, start: datetime, end: datetime) -> bool:
         """Whether anyone else logged a meeting naming ``user_id`` in [start, end) (participants' (team, user) index,

@@ -189,7 +189,9 @@ def test_coffee_groups_that_led_to_another_meeting(
     """Only rounds of this workspace that ended in the last 90 days, only groups I was in, and a group counts once
     I logged a meeting with one of its members after the round ended."""
     with uow_factory() as uow:
-        _, round_id = scheduled_round(uow, team_id)
+        program_id, round_id = scheduled_round(uow, team_id)
+        # Groups are made of the channel's members (a round marks them first).
+        uow.coffee_programmes.mark_in_channel(team_id, program_id, [ME, ANA, BEN, CARA, DEV, OTHER], NOW)
         uow.coffee_rounds.add_groups(team_id, round_id, [((ME, ANA), "a"), ((BEN, ME, CARA), "b"), ((DEV, OTHER), "c")])
         round_ = uow.coffee_rounds.round(team_id, round_id)
         uow.commit()

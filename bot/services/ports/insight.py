@@ -30,6 +30,7 @@ class PersonFigures:
     follow_ups_due: int
     follow_ups_done: int
     named_by_others: bool
+    in_coffee: bool = False  # ever a member of a coffee channel
 
 
 class InsightRepository(Protocol):
