@@ -202,7 +202,7 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
     # Whoever logs a meeting (by /met, a coffee "We met", an introduction or mentoring) gets a weekly review.
     for source in (interactions, coffee, intros, mentoring):
         source.add_hook(reviews.on_interaction_logged)
-    home = HomeService(uow_factory, people, insight, followups, clock)
+    home = HomeService(uow_factory, people, insight, followups, clock, mentoring=mentoring.summary)
     home_refresh = HomeRefresher(home, gateway, home_view)
 
     def redraw_author(uow: UnitOfWork, interaction: Interaction, _now: datetime) -> None:

@@ -278,7 +278,10 @@ class CoffeeMemberRow(Base):
     """A person's state in one channel's programme."""
 
     __tablename__ = "coffee_members"
-    __table_args__ = (ForeignKeyConstraint(["program_id"], ["coffee_programs.id"], ondelete="CASCADE"),)
+    __table_args__ = (
+        ForeignKeyConstraint(["program_id"], ["coffee_programs.id"], ondelete="CASCADE"),
+        Index("ix_coffee_members_team_user", "team_id", "user_id"),  # the Home tab: a person's channels
+    )
 
     program_id: Mapped[int] = mapped_column(IdType, primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)

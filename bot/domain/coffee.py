@@ -352,6 +352,18 @@ class GroupRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class CoffeeOutlook:
+    """One coffee channel as its member sees it on the Home tab: the next round, and their group in the current one."""
+
+    channel_id: str
+    paused: bool = False  # the channel's programme is paused
+    paused_until: datetime | None = None  # the member paused themselves
+    next_round_at: datetime | None = None
+    group_member_ids: tuple[str, ...] = ()
+    group_channel_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Notice:
     """Someone in the pool who was not grouped this round."""
 

@@ -466,6 +466,17 @@ class CadenceInfo:
     next_due_at: datetime
 
 
+def cadence_info(cadence: Cadence) -> CadenceInfo:
+    """A stored cadence as the person sees it (its next date computed when the row has none yet)."""
+    return CadenceInfo(
+        contact_id=cadence.contact_id,
+        every_days=cadence.every_days,
+        last_interaction_at=cadence.last_interaction_at,
+        next_due_at=cadence.next_due_at
+        or cadence_due(cadence.last_interaction_at, cadence.created_at, cadence.every_days),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ScheduledNudge:
     """A nudge row as storage returns it."""

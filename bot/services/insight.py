@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.domain.insight.effectiveness import Effectiveness
+from bot.domain.insight.effectiveness import MIRROR_SLACK, Effectiveness
 from bot.domain.insight.goals import (
     ClearGoal,
     Goal,
@@ -22,6 +22,7 @@ from bot.domain.insight.periods import Period, Window, elapsed_fraction, previou
 from bot.domain.insight.reach import Reach
 from bot.services.people import PeopleService
 from bot.services.ports import Clock, InsightRepository, UnitOfWorkFactory
+from bot.services.ports.insight import FigureWindows
 
 EFFECTIVENESS_SPAN = timedelta(days=90)
 STREAK_PERIODS = {Period.WEEK: 12, Period.MONTH: 12, Period.QUARTER: 4}  # how far back a streak is counted
@@ -42,6 +43,16 @@ class GoalChange:
 
     ok: bool
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PersonInsight:
+    """What the Home tab shows of insight besides goals."""
+
+    reach: Reach
+    effectiveness: Effectiveness
+    logged_anything: bool
+    in_coffee: bool = False  # ever a member of a coffee channel (else the tab has no coffee to read)
 
 
 class InsightService:
@@ -74,12 +85,18 @@ class InsightService:
 
     def goal_reports(self, team_id: str, user_id: str) -> list[GoalReport]:
         """Each of the person's goals against its current period, with the streak of periods met before it."""
-        now = self._clock.now()
         tz = self._people.tz_of(team_id, user_id)
         department = self._department(team_id, user_id)
         with self._uow_factory() as uow:
-            goals = uow.insight.goals(team_id, user_id)
-            return [self._report(uow.insight, team_id, user_id, goal, now, tz, department) for goal in goals]
+            return self.goal_reports_in(uow.insight, team_id, user_id, tz, department)
+
+    def goal_reports_in(
+        self, insight: InsightRepository, team_id: str, user_id: str, tz: str, department: str
+    ) -> list[GoalReport]:
+        """``goal_reports`` inside the caller's unit of work (the Home tab reads everything in one)."""
+        now = self._clock.now()
+        goals = insight.goals(team_id, user_id)
+        return [self._report(insight, team_id, user_id, goal, now, tz, department) for goal in goals]
 
     def _report(
         self,
@@ -115,40 +132,26 @@ class InsightService:
                 first = insight.first_met(team_id, user_id, windows[-1].start, windows[0].end)
                 return [GoalTally(new_people=sum(1 for at in first.values() if w.contains(at))) for w in windows]
             case GoalKind.OUTSIDE_TEAM:
-                return [
-                    GoalTally(outside_team=insight.outside_team_contacts(team_id, user_id, w.start, w.end, department))
-                    for w in windows
-                ]
+                spans = [(w.start, w.end) for w in windows]
+                counts = insight.outside_team_contacts(team_id, user_id, spans, department)
+                return [GoalTally(outside_team=count) for count in counts]
             case GoalKind.FOLLOW_THROUGH:
-                counts = [insight.follow_up_counts(team_id, user_id, w.start, min(w.end, now)) for w in windows]
-                return [GoalTally(follow_ups_due=due, follow_ups_done=done) for due, done in counts]
+                spans = [(w.start, min(w.end, now)) for w in windows]
+                return [
+                    GoalTally(follow_ups_due=due, follow_ups_done=done)
+                    for due, done in insight.follow_up_counts(team_id, user_id, spans)
+                ]
             case GoalKind.KEEP_IN_TOUCH:
                 # Cadences have no history: only "now" can be measured, so the earlier periods count as not met.
                 total, on_time = insight.cadence_counts(team_id, user_id, now)
                 return [GoalTally(cadences=total, cadences_on_time=on_time)] + [GoalTally() for _ in windows[1:]]
 
     def reach(self, team_id: str, user_id: str) -> Reach:
-        """Teams and time zones met this quarter, and the new ties outside the person's team.
-
-        Every figure is counted in SQL (a window of the person's index, joined to the directory cache, or the
-        per-contact roll-up), so a long history costs what one quarter does."""
-        now = self._clock.now()
+        """Teams and time zones met this quarter, and the new ties outside the person's team."""
         tz = self._people.tz_of(team_id, user_id)
-        quarter = window_at(Period.QUARTER, now, tz)
-        before = previous(quarter, tz)
         department = self._department(team_id, user_id)
         with self._uow_factory() as uow:
-            insight = uow.insight
-            met = insight.meetings_by_team_and_zone(team_id, user_id, quarter.start, quarter.end)
-            ties = insight.new_ties(team_id, user_id, quarter.start, quarter.end, department)
-            # The same grouped read as this quarter's (a COUNT DISTINCT over the join planned worse on SQLite).
-            met_before = insight.meetings_by_team_and_zone(team_id, user_id, before.start, before.end)
-        by_team: dict[str, int] = {}
-        for (team, _zone), count in met.items():
-            by_team[team] = by_team.get(team, 0) + count
-        zones = len({zone for _team, zone in met if zone})
-        teams_before = len({team for team, _zone in met_before if team})
-        return Reach(by_team, zones, ties, own_team=department, teams_last_quarter=teams_before)
+            return self.person_insight_in(uow.insight, team_id, user_id, tz, department).reach
 
     def has_logged(self, team_id: str, user_id: str) -> bool:
         """Whether the person ever logged a meeting (the Home tab's first-run test)."""
@@ -158,14 +161,50 @@ class InsightService:
     def effectiveness(self, team_id: str, user_id: str) -> Effectiveness:
         """The person's private measures over the last 90 days: follow-through, reciprocity (a count, never who),
         coffee groups that led to a second meeting, and how long follow-ups take."""
+        with self._uow_factory() as uow:  # its figures span the last 90 days, whatever the person's time zone
+            return self.person_insight_in(uow.insight, team_id, user_id, "UTC", "").effectiveness
+
+    def person_insight_in(
+        self, insight: InsightRepository, team_id: str, user_id: str, tz: str, department: str
+    ) -> PersonInsight:
+        """Reach, effectiveness and whether the person logged anything, inside the caller's unit of work (the Home
+        tab reads everything in one), in four statements.
+
+        Every figure is counted in SQL: this quarter's, last quarter's and the last 90 days' meetings by the
+        contact's team and time zone in one grouped pass over the person's index range (joined to the directory
+        cache); the single figures (follow-through, new ties from the per-contact roll-up, "logged anything",
+        "named by anyone else") in one statement of index ranges; so a long history costs what two quarters do."""
         now = self._clock.now()
+        quarter = window_at(Period.QUARTER, now, tz)
+        before = previous(quarter, tz)
         start, end = now - EFFECTIVENESS_SPAN, now + timedelta(seconds=1)
-        with self._uow_factory() as uow:
-            due, done = uow.insight.follow_up_counts(team_id, user_id, start, now)
-            meetings, mirrored = uow.insight.reciprocity(team_id, user_id, start, end)
-            groups, again = uow.insight.coffee_follow_through(team_id, user_id, start, end)
-            delays = uow.insight.follow_up_delays(team_id, user_id, start, end)
-        return Effectiveness(due, done, mirrored, meetings, groups, again, delays)
+        met, met_before, recent = insight.meetings_by_team_and_zone(
+            team_id, user_id, [(quarter.start, quarter.end), (before.start, before.end), (start, end)]
+        )
+        windows = FigureWindows(
+            follow_ups=(start, now),
+            ties=(quarter.start, quarter.end),
+            named=(start - MIRROR_SLACK, end + MIRROR_SLACK),
+            own=department,
+        )
+        figures = insight.person_figures(team_id, user_id, windows)
+        by_team: dict[str, int] = {}
+        for (team, _zone), count in met.items():
+            by_team[team] = by_team.get(team, 0) + count
+        zones = len({zone for _team, zone in met if zone})
+        teams_before = len({team for team, _zone in met_before if team})
+        reach = Reach(by_team, zones, figures.new_ties, own_team=department, teams_last_quarter=teams_before)
+        meetings, mirrored = sum(recent.values()), 0
+        if figures.named_by_others:
+            meetings, mirrored = insight.reciprocity(team_id, user_id, start, end)
+        # Otherwise nobody logged a meeting naming the person around then (most contacts do not use Rapport):
+        # nothing can mirror, and the window's meetings are already counted above.
+        groups, again = insight.coffee_follow_through(team_id, user_id, start, end) if figures.in_coffee else (0, 0)
+        delays = insight.follow_up_delays(team_id, user_id, start, end)
+        effectiveness = Effectiveness(
+            figures.follow_ups_due, figures.follow_ups_done, mirrored, meetings, groups, again, delays
+        )
+        return PersonInsight(reach, effectiveness, figures.has_logged, figures.in_coffee)
 
     def network_picture(self, team_id: str, user_id: str) -> NetworkPicture:
         """Everyone the person logged meetings with, strongest ties first (their own log only)."""

@@ -196,7 +196,7 @@ class ReviewService:
         with self._uow_factory() as uow:
             met = uow.insight.meetings_by_contact(team_id, user_id, start, now + timedelta(seconds=1))
             new = uow.insight.first_met(team_id, user_id, start, now + timedelta(seconds=1))
-            due, done = uow.insight.follow_up_counts(team_id, user_id, start, now)
+            [(due, done)] = uow.insight.follow_up_counts(team_id, user_id, [(start, now)])
             teams = uow.insight.teams(team_id)
         labels = self._people.labels(team_id, tuple(new))
         goals = [

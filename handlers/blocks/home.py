@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from bot.domain.coffee import CoffeeOutlook
 from bot.domain.insight.effectiveness import as_percent
 from bot.domain.insight.goals import RULES, GoalKind
 from bot.domain.insight.reach import reach_sentence
@@ -141,7 +143,49 @@ def _effectiveness(view: HomeView) -> list[Block]:
 
 
 def _stamp(view: HomeView) -> str:
-    return f"{format_day(view.now, view.tz)} {view.now.astimezone(zone_or_utc(view.tz)):%H:%M}"
+    return _when(view.now, view.tz)
+
+
+def _when(moment: datetime, tz: str) -> str:
+    return f"{format_day(moment, tz)} {moment.astimezone(zone_or_utc(tz)):%H:%M}"
+
+
+def _coffee_line(view: HomeView, line: CoffeeOutlook) -> str:
+    parts = [f"*<#{line.channel_id}>*"]
+    if line.group_member_ids:
+        others = [f"<@{member}>" for member in line.group_member_ids if member != view.user_id]
+        parts.append(f"This round you're meeting {', '.join(others)} — say hi in your group DM.")
+    if line.paused:
+        parts.append("Rounds are paused in this channel.")
+    elif line.paused_until is not None:
+        parts.append(f"You've paused until {format_day(line.paused_until, view.tz)}.")
+    elif line.next_round_at is not None:
+        parts.append(f"Next round: {_when(line.next_round_at, view.tz)}.")
+    return "\n".join(parts)
+
+
+def _coffee(view: HomeView) -> list[Block]:
+    if not view.coffee:
+        return []
+    return [_header("Coffee"), *(section(_coffee_line(view, line)) for line in view.coffee)]
+
+
+def _mentoring(view: HomeView) -> list[Block]:
+    summary = view.mentoring
+    if summary is None:
+        return []
+    if not summary.has_profile:
+        return [
+            _header("Mentoring"),
+            section("Say what you can teach or want to learn, and Rapport suggests a mentor match: type `/mentor`."),
+        ]
+    lines = [f"Active matches: *{summary.active}*"]
+    if summary.waiting_on_me:
+        lines.append(f"Requests waiting for your answer: *{summary.waiting_on_me}* (see your DMs)")
+    if summary.waitlist_position is not None:
+        lines.append(f"You're *#{summary.waitlist_position}* in line for the next cycle.")
+    lines.append("`/mentor status` for the details, `/mentor` to change your profile.")
+    return [_header("Mentoring"), section("\n".join(lines))]
 
 
 def home_view(view: HomeView) -> dict[str, Any]:
@@ -156,6 +200,8 @@ def home_view(view: HomeView) -> dict[str, Any]:
             *_due(view),
             *_overdue(view),
             _divider(),
+            *_coffee(view),
+            *_mentoring(view),
             *_reach(view),
             *_effectiveness(view),
             context(f"Updated {_stamp(view)}. Only you can see this tab."),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import Executable
 from sqlalchemy.orm import Session
 
 
@@ -15,3 +18,9 @@ class SqlRepository:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+
+    def _run(self, statement: Executable, **params: Any) -> Any:
+        """Execute a statement built once at import (Core, values bound by name) on the unit's connection: no ORM
+        compile or per-call statement building, which on a read of a few rows costs more than the database does.
+        Returns the ``CursorResult`` (typed loosely: rows unpack by the statement's columns)."""
+        return self._session.connection().execute(statement, params)

@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, text, union_all, update
 
 from bot.domain.leases import Claim
 from bot.domain.nudges import (
@@ -48,7 +48,8 @@ _CLAIM_COLUMNS = (
 )
 
 
-def _nudge(row: NudgeRow) -> ScheduledNudge:
+def _nudge(row: Any) -> ScheduledNudge:
+    # An ORM NudgeRow or a Core row of the nudges table: the same attribute names.
     return ScheduledNudge(
         id=row.id,
         team_id=row.team_id,
@@ -112,6 +113,47 @@ _LATEST_WITH = (
         _PARTICIPANTS.c.team_id == bindparam("team_id"),
         _PARTICIPANTS.c.user_id == bindparam("contact_id"),
     )
+)
+
+_OPEN_DUE = (
+    _NUDGES.c.team_id == bindparam("team_id"),
+    _NUDGES.c.user_id == bindparam("user_id"),
+    _NUDGES.c.status.in_([status.value for status in OPEN_STATUSES]),
+    or_(_NUDGES.c.due_at <= bindparam("now"), _NUDGES.c.status == NudgeStatus.SENT.value),
+)
+_DUE_COUNT = (
+    select(func.count())
+    .select_from(select(_NUDGES.c.id).where(*_OPEN_DUE).limit(bindparam("count_up_to")).subquery())
+    .scalar_subquery()
+    .label("due_count")
+)
+
+
+def _first_due(status: NudgeStatus) -> Any:
+    """The first ``shown`` open nudges of one status, oldest due first: an ordered range of the (team, user, status,
+    due_at) index that stops at ``shown`` (a sent one is listed whenever it came due)."""
+    due = [] if status is NudgeStatus.SENT else [_NUDGES.c.due_at <= bindparam("now")]
+    return (
+        select(_NUDGES)
+        .where(_NUDGES.c.team_id == bindparam("team_id"), _NUDGES.c.user_id == bindparam("user_id"))
+        .where(_NUDGES.c.status == status.value, *due)
+        .order_by(_NUDGES.c.due_at, _NUDGES.c.id)
+        .limit(bindparam("shown"))
+        .subquery()
+    )
+
+
+# The Home tab's due list and how many are due (capped), in one statement built once. One ordered branch per open
+# status, merged: an IN list over the statuses made PostgreSQL read and sort every open nudge to show five.
+_FIRST_DUE = union_all(*(select(branch) for branch in map(_first_due, OPEN_STATUSES))).subquery()
+_DUE_WITH_COUNT = (
+    select(_FIRST_DUE, _DUE_COUNT).order_by(_FIRST_DUE.c.due_at, _FIRST_DUE.c.id).limit(bindparam("shown"))
+)
+_ACTIVE_CADENCES = (
+    select(_CADENCES)
+    .where(_CADENCES.c.team_id == bindparam("team_id"), _CADENCES.c.user_id == bindparam("user_id"))
+    .where(_CADENCES.c.active.is_(True))
+    .order_by(_CADENCES.c.next_due_at, _CADENCES.c.contact_id)
 )
 
 
@@ -330,17 +372,11 @@ class SqlNudgeRepository(SqlRepository):
         """The person's open nudges that are due (or sent and unanswered), oldest first, at most ``limit``; and how
         many there are, counted up to ``count_up_to`` (a COUNT over a LIMITed range of the (team, user, status,
         due_at) index: a backlog of thousands costs what a hundred does)."""
-        open_due = (
-            NudgeRow.team_id == team_id,
-            NudgeRow.user_id == user_id,
-            NudgeRow.status.in_([status.value for status in OPEN_STATUSES]),
-            or_(NudgeRow.due_at <= now, NudgeRow.status == NudgeStatus.SENT.value),
-        )
-        rows = self._session.scalars(
-            select(NudgeRow).where(*open_due).order_by(NudgeRow.due_at, NudgeRow.id).limit(limit)
-        )
-        counted = select(NudgeRow.id).where(*open_due).limit(count_up_to).subquery()
-        total = self._session.scalar(select(func.count()).select_from(counted))
+        rows = self._run(
+            _DUE_WITH_COUNT, team_id=team_id, user_id=user_id, now=now, shown=limit, count_up_to=count_up_to
+        ).all()
+        # The count rides on every row (a scalar subquery); no row due means none to count.
+        total = rows[0].due_count if rows else 0
         return [_nudge(row) for row in rows], int(total or 0)
 
     def status_counts(self, team_id: str) -> dict[str, int]:
@@ -438,14 +474,7 @@ class SqlCadenceRepository(SqlRepository):
 
     def list_active(self, team_id: str, user_id: str) -> list[Cadence]:
         """The person's active cadences, soonest due first."""
-        return [
-            _cadence(row)
-            for row in self._session.scalars(
-                select(CadenceRow)
-                .where(CadenceRow.team_id == team_id, CadenceRow.user_id == user_id, CadenceRow.active.is_(True))
-                .order_by(CadenceRow.next_due_at, CadenceRow.contact_id)
-            )
-        ]
+        return [_cadence(row) for row in self._run(_ACTIVE_CADENCES, team_id=team_id, user_id=user_id)]
 
     def due(self, now: datetime, limit: int, team_id: str | None = None) -> list[Cadence]:
         """Active cadences whose next reminder is due (all workspaces unless ``team_id``; index on next_due_at)."""

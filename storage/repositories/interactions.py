@@ -136,8 +136,9 @@ class SqlInteractionRepository(SqlRepository):
         ]  # fmt: skip
         self._session.execute(statement, rows)
 
-    def _recount(self, team_id: str, author_id: str, contacts: tuple[str, ...]) -> None:
-        """Rebuild the roll-up rows of these contacts from what is left of the author's log (after a delete)."""
+    def recount(self, team_id: str, author_id: str, contacts: tuple[str, ...]) -> None:
+        """Rebuild the roll-up rows of these contacts from the author's log (what is left after a delete; or a log
+        loaded in bulk, as the benchmarks do)."""
         for contact in contacts:
             self._session.execute(
                 delete(_ROLLUPS).where(
@@ -228,7 +229,7 @@ class SqlInteractionRepository(SqlRepository):
         self._session.execute(delete(ParticipantRow).where(ParticipantRow.interaction_id == row.id))
         self._session.execute(delete(TagRow).where(TagRow.interaction_id == row.id))
         self._session.execute(delete(InteractionRow).where(InteractionRow.id == row.id))
-        self._recount(team_id, author_id, deleted.participant_ids)
+        self.recount(team_id, author_id, deleted.participant_ids)
         self._session.expunge(row)
         return deleted
 

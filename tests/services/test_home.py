@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 
 from bot.clock import ManualClock
+from bot.domain.coffee import ProgramSettings, round_times
 from bot.domain.insight.goals import Goal, GoalKind
 from bot.domain.models import InteractionKind, InteractionSource, NewInteraction
 from bot.domain.nudges import NudgeKind
@@ -15,6 +17,7 @@ from bot.sandbox.slack.blockkit import check_view
 from bot.services.followups import FollowUpService
 from bot.services.home import MAX_DUE_SHOWN, HomeService
 from bot.services.insight import InsightService
+from bot.services.mentoring.profiles import Summary as MentoringSummary
 from bot.services.people import PeopleService
 from bot.services.ports import UnitOfWork
 from handlers.blocks.home import goal_modal, goal_text_from_form, home_view
@@ -92,3 +95,30 @@ def test_the_goal_modal_feeds_the_same_grammar() -> None:
 
 def test_due_time_is_the_persons_own(home: HomeService, team_id: str) -> None:
     assert home.view(team_id, ME).tz == "America/Los_Angeles"
+
+
+def test_my_coffee_channels_and_mentoring_are_on_the_tab(
+    home: HomeService, team_id: str, uow_factory: Callable[[], UnitOfWork]
+) -> None:
+    log_many(uow_factory, team_id, 3)
+    with uow_factory() as uow:
+        settings = ProgramSettings(tz="UTC")
+        program = uow.coffee_programmes.save_program(team_id, "C0COFFEE", settings, ANA, NOW)
+        uow.coffee_programmes.mark_in_channel(team_id, program.id, [ME, ANA, BEN], NOW)
+        round_ = uow.coffee_rounds.add_round(team_id, program.id, 1, round_times(settings, NOW - timedelta(days=1)),
+                                             True, NOW - timedelta(days=2))  # fmt: skip
+        uow.coffee_rounds.add_groups(team_id, round_.id, [((ME, BEN), "different teams")])
+        uow.coffee_rounds.mark_started(team_id, round_.id, 3, NOW - timedelta(days=1))
+        uow.coffee_rounds.add_round(team_id, program.id, 2, round_times(settings, NOW + timedelta(days=6)), True, NOW)
+        uow.commit()
+    view = home.view(team_id, ME)
+    assert len(view.coffee) == 1 and view.coffee[0].group_member_ids == (ME, BEN)
+    view = dataclasses.replace(view, mentoring=MentoringSummary(True, 1, 2, None))
+    tab = home_view(view)
+    assert check_view(tab) is None, check_view(tab)
+    shown = str(tab)
+    assert "<#C0COFFEE>" in shown and f"you're meeting <@{BEN}>" in shown and "Next round:" in shown
+    assert "Active matches: *1*" in shown and "Requests waiting for your answer: *2*" in shown
+    unprofiled = home_view(dataclasses.replace(view, mentoring=MentoringSummary(False, 0, 0, None)))
+    assert "type `/mentor`" in str(unprofiled)
+    assert "Mentoring" not in str(home_view(dataclasses.replace(view, mentoring=None)))

@@ -15,6 +15,7 @@ from bot.domain.nudges import NudgeKind, NudgeStatus
 from bot.services.insight import InsightService
 from bot.services.people import PeopleService
 from bot.services.ports import UnitOfWork
+from tests.storage.coffee_setup import scheduled_round
 
 NOW = datetime(2026, 12, 7, 17, 0, tzinfo=UTC)  # Monday; 09:00 in Los Angeles
 ME, ANA, BEN, CARA, DEV, OTHER = "U0ME000001", "U0ANA00001", "U0BEN00001", "U0CARA0001", "U0DEV00001", "U0OTHER001"
@@ -180,3 +181,45 @@ def test_reach_growth_against_last_quarter(
     log(uow_factory, team_id, datetime(2026, 11, 2, tzinfo=UTC), BEN, CARA, ANA)  # Q4: sales, ops, eng
     reach = service.reach(team_id, ME)
     assert (reach.teams, reach.teams_last_quarter, reach.growth) == (3, 1, 2)
+
+
+def test_coffee_groups_that_led_to_another_meeting(
+    service: InsightService, team_id: str, uow_factory: Callable[[], UnitOfWork], clock: ManualClock
+) -> None:
+    """Only rounds of this workspace that ended in the last 90 days, only groups I was in, and a group counts once
+    I logged a meeting with one of its members after the round ended."""
+    with uow_factory() as uow:
+        program_id, round_id = scheduled_round(uow, team_id)
+        # Groups are made of the channel's members (a round marks them first).
+        uow.coffee_programmes.mark_in_channel(team_id, program_id, [ME, ANA, BEN, CARA, DEV, OTHER], NOW)
+        uow.coffee_rounds.add_groups(team_id, round_id, [((ME, ANA), "a"), ((BEN, ME, CARA), "b"), ((DEV, OTHER), "c")])
+        round_ = uow.coffee_rounds.round(team_id, round_id)
+        uow.commit()
+    assert round_ is not None
+    clock.set(round_.times.ends_at + timedelta(days=3))
+    log(uow_factory, team_id, round_.times.ends_at - timedelta(days=1), ANA)  # before the round ended: not again
+    log(uow_factory, team_id, round_.times.ends_at + timedelta(hours=2), CARA)
+    figures = service.effectiveness(team_id, ME)
+    assert (figures.coffee_groups, figures.coffee_second_meetings) == (2, 1)
+    assert service.effectiveness(team_id, DEV).coffee_groups == 1
+    assert service.effectiveness(team_id, "U0NOBODY01").coffee_groups == 0
+
+
+def test_days_to_follow_up_are_the_latest_fifty_done(
+    service: InsightService, team_id: str, uow_factory: Callable[[], UnitOfWork]
+) -> None:
+    """Each follow-up done in the window: days from its meeting to the Done; only the 50 that came due last."""
+    start = NOW - timedelta(days=80)
+    with uow_factory() as uow:
+        for index in range(70):
+            met = start + timedelta(days=index, hours=1)
+            new = NewInteraction(team_id, ME, met, InteractionKind.COFFEE, "", InteractionSource.COMMAND, (ANA,))
+            interaction = uow.interactions.add(new, met)
+            due = met + timedelta(days=1)
+            nudge = uow.nudges.add(team_id, ME, ANA, NudgeKind.FOLLOW_UP, due, met, interaction_id=interaction.id)
+            if index % 7:  # every seventh is left open
+                uow.nudges.resolve(team_id, ME, nudge, NudgeStatus.DONE, met + timedelta(days=index % 5))
+        uow.commit()
+    done = [index % 5 for index in range(70) if index % 7]
+    assert len(done) > 50
+    assert sorted(service.effectiveness(team_id, ME).days_to_follow_up) == sorted(map(float, done[-50:]))

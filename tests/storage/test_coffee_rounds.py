@@ -51,3 +51,30 @@ def test_a_group_records_its_dm_messages_errors_and_one_final_met(
         )
         assert uow.coffee_rounds.notices(team_id, round_id) == [Notice(round_id, "UC", "odd_one_out", "Sorry!", True)]
         assert uow.coffee_rounds.group(team_id + "X", group.id) is None
+
+
+def test_the_home_outlook_shows_my_channels_next_round_and_current_group(
+    uow_factory: Callable[[], UnitOfWork], team_id: str
+) -> None:
+    with uow_factory() as uow:
+        running_program, running = scheduled_round(uow, team_id, "C1")
+        uow.coffee_programmes.mark_in_channel(team_id, running_program, ["UA", "UB", "UC", "UAB"], NOW)
+        uow.coffee_rounds.add_groups(team_id, running, [(("UB", "UAB"), "x"), (("UA", "UC"), "different teams")])
+        uow.coffee_rounds.set_group_channel(team_id, uow.coffee_rounds.groups(team_id, running)[1].id, "GAC")
+        uow.coffee_rounds.mark_started(team_id, running, 4, NOW)
+        later_program, later = scheduled_round(uow, team_id, "C2")
+        uow.coffee_programmes.mark_in_channel(team_id, later_program, ["UA"], NOW)
+        left_program, _ = scheduled_round(uow, team_id, "C3")
+        uow.coffee_programmes.mark_in_channel(team_id, left_program, ["UA"], NOW)
+        uow.coffee_programmes.leave(team_id, left_program, "UA", NOW)
+        uow.commit()
+    with uow_factory() as uow:
+        lines = uow.coffee_rounds.outlook(team_id, "UA", NOW, 3)
+        later_round = uow.coffee_rounds.round(team_id, later)
+        assert uow.coffee_rounds.outlook(team_id + "X", "UA", NOW, 3) == []
+        assert [line.group_member_ids for line in uow.coffee_rounds.outlook(team_id, "UAB", NOW, 3)] == [("UB", "UAB")]
+    assert later_round is not None
+    assert [line.channel_id for line in lines] == ["C1", "C2"], "not the channel I left"
+    assert lines[0].group_member_ids == ("UA", "UC") and lines[0].group_channel_id == "GAC"
+    assert lines[0].next_round_at is None, "the running round is not the next one"
+    assert lines[1].group_member_ids == () and lines[1].next_round_at == later_round.times.starts_at

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from statistics import median
 
 K_ANONYMITY = 5  # no aggregate figure is shown about fewer people than this
+MIRROR_SLACK = timedelta(days=2)  # the other person's log of the same meeting may be this far off (reciprocity)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from bot.domain.nudges import (
     NudgeStatus,
     ScheduledNudge,
     cadence_due,
+    cadence_info,
     next_delivery_time,
 )
 from bot.services.followups.scheduling import FOREVER, NudgeScheduling
@@ -178,17 +179,7 @@ class NudgeAnswers:
     def list_cadences(self, team_id: str, user_id: str) -> list[CadenceInfo]:
         """The person's active cadences, soonest due first."""
         with self._uow_factory() as uow:
-            cadences = uow.cadences.list_active(team_id, user_id)
-        return [
-            CadenceInfo(
-                contact_id=cadence.contact_id,
-                every_days=cadence.every_days,
-                last_interaction_at=cadence.last_interaction_at,
-                next_due_at=cadence.next_due_at
-                or cadence_due(cadence.last_interaction_at, cadence.created_at, cadence.every_days),
-            )
-            for cadence in cadences
-        ]
+            return [cadence_info(cadence) for cadence in uow.cadences.list_active(team_id, user_id)]
 
     def get_settings(self, team_id: str, user_id: str) -> NudgeSettings:
         """The person's nudge settings (defaults until they save some)."""

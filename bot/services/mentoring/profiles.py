@@ -165,7 +165,10 @@ class Profiles:
         return Status(stored, tuple(matches), tuple(requests), position, next_cycle)
 
     def summary(self, team_id: str, user_id: str) -> Summary:
-        """A small summary for the Home tab."""
+        """A small summary for the Home tab (one read for someone with no profile: most people)."""
+        with self._p.uow_factory() as uow:
+            if uow.mentor_profiles.get(team_id, user_id) is None:
+                return Summary(has_profile=False, active=0, waiting_on_me=0, waitlist_position=None)
         status = self.status(team_id, user_id)
         return Summary(
             has_profile=status.stored is not None,

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from bot.domain.coffee import (
     CheckIn,
+    CoffeeOutlook,
     GroupRecord,
     Job,
     JobKind,
@@ -92,6 +93,8 @@ class CoffeeRoundRepository(Protocol):
     def round(self, team_id: str, round_id: int) -> Round | None: ...
 
     def next_scheduled_round(self, team_id: str, program_id: int) -> Round | None: ...
+
+    def outlook(self, team_id: str, user_id: str, now: datetime, limit: int) -> list[CoffeeOutlook]: ...
 
     def latest_started_round(self, team_id: str, program_id: int) -> Round | None: ...
 

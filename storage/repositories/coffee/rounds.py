@@ -5,13 +5,21 @@ the programme's fairness ledger. Every query is scoped by ``team_id``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Executable, and_, bindparam, or_, select, update
 
-from bot.domain.coffee import CheckIn, GroupRecord, Notice, Round, RoundStatus, RoundTimes
+from bot.domain.coffee import CheckIn, CoffeeOutlook, GroupRecord, Notice, ProgramStatus, Round, RoundStatus, RoundTimes
 from bot.domain.matching import FairnessRecord
-from storage.models import CoffeeFairnessRow, CoffeeGroupRow, CoffeeNoticeRow, CoffeeRoundRow
+from storage.models import (
+    CoffeeFairnessRow,
+    CoffeeGroupRow,
+    CoffeeMemberRow,
+    CoffeeNoticeRow,
+    CoffeeProgramRow,
+    CoffeeRoundRow,
+)
 from storage.repositories.common import SqlRepository, rowcount
 from storage.upsert import get_or_insert
 
@@ -45,8 +53,65 @@ def _group(row: CoffeeGroupRow) -> GroupRecord:
     )
 
 
+def _outlook_statement() -> Executable:
+    """A person's coffee channels (not left, programme not stopped) with their unfinished rounds and, in those, the
+    person's group: built once (the Home tab runs it on every draw)."""
+    member, program, round_, group = CoffeeMemberRow, CoffeeProgramRow, CoffeeRoundRow, CoffeeGroupRow
+    unfinished = [RoundStatus.SCHEDULED.value, RoundStatus.STARTED.value]
+    return (
+        select(
+            program.id,
+            program.channel_id,
+            program.status,
+            member.paused_until,
+            round_.status,
+            round_.starts_at,
+            group.member_ids,
+            group.channel_id,
+        )
+        .select_from(member)
+        .join(program, program.id == member.program_id)
+        .outerjoin(
+            round_,
+            and_(round_.program_id == program.id, round_.ends_at > bindparam("now"), round_.status.in_(unfinished)),
+        )
+        # Ids are stored comma-separated: LIKE narrows to the group, the split in ``outlook`` makes it exact.
+        .outerjoin(group, and_(group.round_id == round_.id, group.member_ids.like(bindparam("pattern"), escape="/")))
+        .where(
+            member.team_id == bindparam("team_id"),
+            member.user_id == bindparam("user_id"),
+            member.left.is_(False),
+            program.team_id == bindparam("team_id"),
+            program.status != ProgramStatus.STOPPED.value,
+        )
+        .order_by(program.id)
+    )
+
+
+_OUTLOOK = _outlook_statement()
+
+
 class SqlCoffeeRoundRepository(SqlRepository):
     """Rounds, their groups and notices, and fairness ledgers."""
+
+    def outlook(self, team_id: str, user_id: str, now: datetime, limit: int) -> list[CoffeeOutlook]:
+        """The person's coffee channels with the next round and their group in the running one (a handful of rows)."""
+        pattern = "%" + user_id.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+        rows = self._run(_OUTLOOK, team_id=team_id, user_id=user_id, now=now, pattern=pattern).all()
+        found: dict[int, CoffeeOutlook] = {}
+        for program_id, channel, status, paused_until, round_status, starts_at, members, group_channel in rows:
+            line = found.get(program_id) or CoffeeOutlook(
+                channel_id=channel,
+                paused=status == ProgramStatus.PAUSED.value,
+                paused_until=paused_until if paused_until is not None and paused_until > now else None,
+            )
+            sooner = line.next_round_at is None or starts_at < line.next_round_at
+            if round_status == RoundStatus.SCHEDULED.value and sooner:
+                line = replace(line, next_round_at=starts_at)
+            if round_status == RoundStatus.STARTED.value and members and user_id in members.split(","):
+                line = replace(line, group_member_ids=tuple(members.split(",")), group_channel_id=group_channel)
+            found[program_id] = line
+        return list(found.values())[:limit]
 
     # --- rounds -------------------------------------------------------------------------------------------------
 
