@@ -59,7 +59,9 @@ KEEP_UP = 3.0  # seconds after the last command by which its confirmation must h
 DRAIN_LIMIT = 60.0  # bound on waiting for the confirmations of one round
 AUTHORS = 60
 CONTACTS = ("maya", "lee", "arjun", "sofia", "nora", "omar", "grace")
-SWEEP_RATES = (10, 25, 50, 75, 100, 150, 200, 300, 400, 600)
+OPEN_RATE = 50
+CLIENTS = 50
+SWEEP_RATES = (10, 25, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1000)
 
 
 # ---- the bare Bolt app (run in its own process) --------------------------------------------------------------
@@ -267,6 +269,7 @@ class Round:
     duration: float  # first send to last send
     throughput: float  # commands answered per second of sending
     keep_up: float  # last confirmation minus last send
+    cpu_ms: float = float("nan")  # the target process's CPU (all threads) per command, sending to last confirmation
 
     def p(self, q: float) -> float:
         if self.failed and q >= 1 - self.failed / self.commands:
@@ -296,6 +299,7 @@ class Bench:
         self.authors = [fake.add_user(f"bench{index:03d}").handle for index in range(AUTHORS)]
         self.engine = make_engine(database_url)
         self.urls: dict[str, str] = {}
+        self.pids: dict[str, int] = {}
         self.rounds: list[Round] = []
         self._labels = 0
 
@@ -314,6 +318,7 @@ class Bench:
         self._labels += 1
         label = f"{name[0]}{self._labels:04d}"
         commands = build_commands(self.driver, self.authors, label, count)
+        cpu_before = process_cpu(self.pids.get(name))
         results = self.pool.submit(
             drive, self.urls[name], self.fake.signing_secret, [c.body for c in commands], mode, level
         ).result()
@@ -321,6 +326,7 @@ class Bench:
         deadline = time.monotonic() + DRAIN_LIMIT
         while self.probe.count(keys) < count and time.monotonic() < deadline:
             time.sleep(0.2)
+        cpu = process_cpu(self.pids.get(name)) - cpu_before
         answered = [latency for _, latency, status in results if status == 200 and latency <= ACK_DEADLINE]
         sends = [sent for sent, _, _ in results]
         last_send = max(sends)
@@ -339,10 +345,20 @@ class Bench:
             duration=span,
             throughput=len(answered) / (span + statistics.median(answered or [0.0])),
             keep_up=(max(confirmations) - last_send) if confirmations else float("inf"),
+            cpu_ms=cpu * 1000 / count,
         )
         if record:
             self.rounds.append(result)
         return result
+
+
+def process_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system, all threads) a process has used so far; NaN when unknown (not Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def alternate(bench: Bench, mode: str, level: float, count: int, rounds: int) -> list[Round]:
@@ -356,23 +372,31 @@ def alternate(bench: Bench, mode: str, level: float, count: int, rounds: int) ->
     return done
 
 
-def sweep(bench: Bench, seconds: float, rates: tuple[int, ...]) -> dict[str, int]:
-    """Highest open-loop rate each target sustains; rates stepped up, the targets alternating at each step."""
+def sweep(bench: Bench, seconds: float, rates: tuple[int, ...], refine: int) -> dict[str, int]:
+    """Highest open-loop rate each target sustains: rates stepped up until one fails, then ``refine`` halvings of
+    the gap between the last rate sustained and the first that was not; the targets alternate at each step."""
     best = {"rapport": 0, "bare": 0}
-    failing: set[str] = set()
+    failed_at: dict[str, int] = {}
+
+    def attempt(name: str, rate: int) -> None:
+        result = bench.run_round(name, "open", rate, int(rate * seconds))
+        print("   ", describe(result), flush=True)
+        if result.sustained:
+            best[name] = rate
+        else:
+            failed_at[name] = rate
+
     for step, rate in enumerate(rates):
-        order = ("rapport", "bare") if step % 2 == 0 else ("bare", "rapport")
-        for name in order:
-            if name in failing:
-                continue
-            result = bench.run_round(name, "open", rate, int(rate * seconds))
-            print("   ", describe(result), flush=True)
-            if result.sustained:
-                best[name] = rate
-            else:
-                failing.add(name)
-        if len(failing) == 2:
+        for name in ("rapport", "bare") if step % 2 == 0 else ("bare", "rapport"):
+            if name not in failed_at:
+                attempt(name, rate)
+        if len(failed_at) == 2:
             break
+    for step in range(refine):
+        for name in ("rapport", "bare") if step % 2 == 0 else ("bare", "rapport"):
+            middle = (best[name] + failed_at[name]) // 2 if name in failed_at else 0
+            if middle > best[name]:
+                attempt(name, middle)
     return best
 
 
@@ -385,15 +409,15 @@ def describe(r: Round) -> str:
     stored = "" if r.stored is None else f" stored {r.stored}/{r.commands}"
     return (
         f"{r.target:7} {load:>11} n={r.commands:5}  p50 {ms(r.p(0.5))}  p99 {ms(r.p(0.99))}  max {ms(r.p(1.0))}"
-        f"  {r.throughput:6.1f}/s  no 200 in 3 s: {r.failed}  confirmed {r.confirmed}/{r.commands}"
-        f" (last +{r.keep_up:.1f} s){stored}"
+        f"  {r.throughput:6.1f}/s  cpu {r.cpu_ms:4.1f} ms/cmd  no 200 in 3 s: {r.failed}"
+        f"  confirmed {r.confirmed}/{r.commands} (last +{r.keep_up:.1f} s){stored}"
     )
 
 
-def summary(rounds: list[Round], mode: str) -> None:
+def summary(rounds: list[Round], mode: str, level: float) -> None:
     by: dict[str, list[Round]] = {"rapport": [], "bare": []}
     for r in rounds:
-        if r.mode == mode:
+        if r.mode == mode and r.level == level:
             by[r.target].append(r)
     if not by["rapport"] or not by["bare"]:
         return
@@ -408,19 +432,21 @@ def summary(rounds: list[Round], mode: str) -> None:
             "p99": merged.p(0.99),
             "throughput": statistics.median(r.throughput for r in mine),
             "lag": max(r.keep_up for r in mine),
+            "cpu": statistics.median(r.cpu_ms for r in mine),
         }
     level = f"open loop {by['rapport'][0].level:.0f}/s" if mode == "open" else f"{by['rapport'][0].level:.0f} clients"
     print(f"  {level}, {len(by['rapport'])} rounds each:")
     for name in ("rapport", "bare"):
         f = figures[name]
         print(
-            f"    {name:7}  p50 {ms(f['p50'])}  p99 {ms(f['p99'])}  {f['throughput']:6.1f} acks/s (median)"
-            f"  last confirmation up to {f['lag']:.1f} s after the last command"
+            f"    {name:7}  p50 {ms(f['p50'])}  p99 {ms(f['p99'])}  {f['throughput']:6.1f} acks/s"
+            f"  {f['cpu']:4.1f} ms CPU/cmd (medians)  last confirmation up to {f['lag']:.1f} s after the last command"
         )
     ours, theirs = figures["rapport"], figures["bare"]
     print(
         f"    ratio    p50 {ours['p50'] / theirs['p50']:.2f}x  p99 {ours['p99'] / theirs['p99']:.2f}x"
         f"  throughput {ours['throughput'] / theirs['throughput']:.2f}x"
+        f"  CPU per command {ours['cpu'] / theirs['cpu']:.2f}x"
     )
 
 
@@ -442,9 +468,10 @@ def run(database_url: str, args: argparse.Namespace, directory: Path) -> None:
         bare = [sys.executable, "-m", "bench.ack_latency", "--serve-bare", "--threads", str(args.threads)]
         with (
             target("rapport", rapport, env, directory / "rapport.log") as (rapport_url, rapport_pid),
-            target("bare", bare, env, directory / "bare.log") as (bare_url, _),
+            target("bare", bare, env, directory / "bare.log") as (bare_url, bare_pid),
         ):
             bench.urls = {"rapport": rapport_url, "bare": bare_url}
+            bench.pids = {"rapport": rapport_pid, "bare": bare_pid}
             backend = make_url(database_url).get_backend_name()
             print(f"database: {backend}; waitress threads {args.threads}; rapport pid {rapport_pid}", flush=True)
             # Warm-up (not counted): every author once, one at a time, so the directory cache and workspace row
@@ -455,20 +482,20 @@ def run(database_url: str, args: argparse.Namespace, directory: Path) -> None:
             profiler = start_py_spy(args.py_spy, rapport_pid, args.py_spy_gil) if args.py_spy else None
             scale = 0.5 if args.quick else 1.0
             if "open" in args.scenarios:
-                print("  open loop 50 commands/s:", flush=True)
-                alternate(bench, "open", 50, int(500 * scale), args.rounds)
+                print(f"  open loop {OPEN_RATE} commands/s:", flush=True)
+                alternate(bench, "open", OPEN_RATE, int(500 * scale), args.rounds)
             if "closed" in args.scenarios:
-                print("  closed loop, 50 clients:", flush=True)
-                alternate(bench, "closed", 50, int(600 * scale), args.rounds)
+                print(f"  closed loop, {CLIENTS} clients:", flush=True)
+                alternate(bench, "closed", CLIENTS, int(600 * scale), args.rounds)
             if profiler is not None:
                 stop_py_spy(profiler)
             best = {}
             if "sweep" in args.scenarios:
                 print(f"  sweep (open loop, {args.sweep_seconds * scale:.0f} s per step):", flush=True)
-                best = sweep(bench, args.sweep_seconds * scale, SWEEP_RATES)
+                best = sweep(bench, args.sweep_seconds * scale, SWEEP_RATES, args.sweep_refine)
         print(f"\n== {backend}: summary ==")
-        summary(bench.rounds, "open")
-        summary(bench.rounds, "closed")
+        summary(bench.rounds, "open", OPEN_RATE)
+        summary(bench.rounds, "closed", CLIENTS)
         if best:
             ratio = best["rapport"] / best["bare"] if best["bare"] else float("nan")
             print(
@@ -527,6 +554,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scenarios", default="open,closed,sweep")
     parser.add_argument("--rounds", type=int, default=4, help="rounds per target and scenario")
     parser.add_argument("--sweep-seconds", type=float, default=6.0)
+    parser.add_argument("--sweep-refine", type=int, default=2, help="halvings after the first failing rate")
     parser.add_argument("--threads", type=int, default=8, help="waitress threads (both targets)")
     parser.add_argument("--rapport-env", action="append", default=[], help="KEY=VALUE for rapport run")
     parser.add_argument("--quick", action="store_true", help="half-length rounds and steps")

@@ -32,7 +32,7 @@ from typing import IO, TYPE_CHECKING, Any, Final, Literal, TypeVar
 from pythonjsonlogger.json import JsonFormatter
 
 if TYPE_CHECKING:
-    from slack_bolt import App, BoltRequest, BoltResponse
+    from slack_bolt import App, BoltRequest
 
 T = TypeVar("T")
 LogFormat = Literal["text", "json"]
@@ -185,7 +185,7 @@ def _label(body: Mapping[str, Any]) -> str:
     return label[:80]
 
 
-def _request_context(request: BoltRequest, next_: Callable[[], BoltResponse]) -> BoltResponse:
+def _request_context(request: BoltRequest, next_: Callable[[], None]) -> None:
     """Bolt global middleware: the request's ids become this thread's log context (replacing the last request's)."""
     body: Mapping[str, Any] = request.body if isinstance(request.body, Mapping) else {}
     fields = {
@@ -196,7 +196,7 @@ def _request_context(request: BoltRequest, next_: Callable[[], BoltResponse]) ->
     }
     _context.set({k: v for k, v in fields.items() if v})
     logger.debug("handling %s", fields["listener"])
-    return next_()
+    next_()
 
 
 class ContextThreadPoolExecutor(ThreadPoolExecutor):
@@ -240,4 +240,6 @@ def bolt_logger() -> logging.Logger:
 
 def install(app: App) -> None:
     """Register the middleware that gives each request's log lines its team, user, request id and listener."""
-    app.middleware(_request_context)
+    from handlers.middleware import direct  # here: logging is configured before Bolt is imported
+
+    app.middleware(direct(_request_context))

@@ -20,6 +20,7 @@ Decisions:
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -32,6 +33,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from prometheus_client import Counter, Histogram
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.request.internals import build_context
 from slack_sdk.signature import SignatureVerifier
@@ -175,8 +177,9 @@ class Door:
         kind = ["unsigned"]  # until the signature is verified and the body read, a request is only that
 
         def counted(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
-            REQUESTS.labels(kind=kind[0], status=status.split(" ", 1)[0]).inc()
-            ACK_SECONDS.labels(kind=kind[0]).observe(time.perf_counter() - started)
+            requests, seconds = _meters(kind[0], status.split(" ", 1)[0])
+            requests.inc()
+            seconds.observe(time.perf_counter() - started)
             return start_response(status, headers, *exc_info)
 
         return self._answer(environ, counted, kind)
@@ -279,6 +282,13 @@ class Door:
             logger.warning("refused a signed request Bolt could not read: %s", type(error).__name__)
             return BAD_REQUEST.send(start_response)
         return _send_bolt(response, start_response)
+
+
+@functools.cache
+def _meters(kind: str, status: str) -> tuple[Counter, Histogram]:
+    # The labelled children, looked up once: ``labels()`` validates and locks on every call (kinds and statuses
+    # are small fixed sets, so the cache stays small).
+    return REQUESTS.labels(kind=kind, status=status), ACK_SECONDS.labels(kind=kind)
 
 
 def _content_length(environ: dict[str, Any]) -> int | None:

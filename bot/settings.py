@@ -99,7 +99,7 @@ class Settings(BaseSettings):
         default="text", description="text, or json: one JSON object per line with the request's ids."
     )
     rapport_http_threads: int = Field(default=8, ge=1, le=64)
-    rapport_after_ack_threads: int = Field(default=2, ge=1, le=64)  # sized by bench/ack_latency.py
+    rapport_after_ack_threads: int = Field(default=6, ge=1, le=64)  # sized by bench/ack_latency.py (benchmarks.md)
     rapport_directory_ttl_hours: float = Field(default=12.0, gt=0)
     # Follow-up delivery (see docs/architecture.md → Scheduled work).
     rapport_slack_posts_per_second: float = Field(default=5.0, gt=0)

@@ -20,7 +20,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest
+
+from handlers.middleware import direct
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +53,10 @@ def scrub(value: Any) -> Any:
     return value
 
 
-def scrub_middleware(body: dict[str, Any], next_: Callable[[], BoltResponse]) -> BoltResponse:
+def scrub_middleware(request: BoltRequest, next_: Callable[[], None]) -> None:
     """Bolt global middleware (runs after signature verification): clean every string in the payload."""
-    scrub(body)
-    return next_()
+    scrub(request.body)
+    next_()
 
 
 def bounded_int(value: Any, low: int, high: int) -> int | None:
@@ -93,4 +95,4 @@ def record_id(value: Any) -> int | None:
 
 def register(app: App) -> None:
     """Install the scrubbing middleware on ``app`` (before any listener is registered)."""
-    app.middleware(scrub_middleware)
+    app.middleware(direct(scrub_middleware))

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltRequest
 
 from bot.services.registry import Services
 from handlers.after_ack import AfterAck
+from handlers.middleware import direct
 
 
 def provided(services: Services, after_ack: AfterAck) -> dict[str, Any]:
@@ -45,8 +46,8 @@ def register(app: App, services: Services, after_ack: AfterAck) -> None:
     """Install the middleware that hands the services to every listener through its ``context``."""
     values = provided(services, after_ack)
 
-    def provide_services(context: BoltContext, next_: Callable[[], BoltResponse]) -> BoltResponse:
-        context.update(values)
-        return next_()
+    def provide_services(request: BoltRequest, next_: Callable[[], None]) -> None:
+        request.context.update(values)
+        next_()
 
-    app.middleware(provide_services)
+    app.middleware(direct(provide_services))

@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.sqlite_writes import SerialisedWrites
+
 logger = logging.getLogger(__name__)
 
 
@@ -57,7 +59,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+        # SerialisedWrites: this process's writers queue on a lock instead of SQLite's sleeping busy handler
+        # (storage/sqlite_writes.py); the timeout still serves other processes on the same file.
+        connect_args = {"timeout": 30, "check_same_thread": False, "factory": SerialisedWrites}
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
