@@ -235,7 +235,12 @@ def worker(name: str, env: dict[str, str], directory: Path) -> Iterator[int]:
         yield child.pid
     finally:
         child.send_signal(signal.SIGTERM)
-        child.wait(timeout=60)
+        try:
+            child.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            logger.warning("%s did not stop within 60 s of SIGTERM; killed", name)
+            child.kill()
+            child.wait(timeout=10)
 
 
 def environment(grid: FakeSlackGrid, database_url: str) -> dict[str, str]:
@@ -334,7 +339,7 @@ def run(shape: Shape, database_url: str, directory: Path, seed_value: int) -> Fi
         for fake in fakes:
             install(front, fake.team_id)
         logger.warning("installed %d workspaces; seeding %d nudges", len(fakes), shape.nudges)
-        start = time.time() + 30 + shape.nudges / 20_000  # seeding and worker start-up come first
+        start = time.time() + 30 + shape.nudges / 4_000  # seeding and worker start-up come first
         due = seed(engine, shape, fakes, start, rng)
         commands = build_commands(fakes, shape, rng)
         workers = [

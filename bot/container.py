@@ -214,6 +214,15 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
     for source in (interactions, coffee, intros, mentoring):
         source.add_hook(redraw_author)
     interactions.on_deleted(home_refresh.changed)
+
+    # The tab shows this round's coffee group and one's mentoring standing: a new group, or a mentoring click,
+    # redraws the people it concerns (coalesced and paced like any redraw).
+    def redraw_group(team_id: str, members: tuple[str, ...]) -> None:
+        for member in members:
+            home_refresh.changed(team_id, member)
+
+    coffee.on_grouped(redraw_group)
+    mentoring.on_changed(home_refresh.changed)
     services = Services(
         clock=clock,
         people=people,

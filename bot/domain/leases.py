@@ -18,9 +18,12 @@ in its service (the nudge and coffee copies had drifted apart in their error nam
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from itertools import zip_longest
+from typing import Any, TypeVar
 
 from bot.domain.breaker import is_auth_error
 from bot.domain.outcomes import SendOutcome
@@ -115,3 +118,15 @@ def settle(outcome: SendOutcome, attempt: int, policy: RetryPolicy) -> Settlemen
 def past_share(started: float, now: float, lease: timedelta, share: float) -> bool:
     """Whether ``share`` of a lease taken at ``started`` has gone by at ``now`` (both monotonic seconds)."""
     return now - started > lease.total_seconds() * share
+
+
+T = TypeVar("T")
+
+
+def interleave(groups: Sequence[Sequence[T]]) -> list[T]:
+    """The groups' items taken in turn (a1, b1, c1, a2, b2, …), each group's order kept: work for several
+    workspaces spread over a pool's threads, so no workspace's rate allowance holds up the others."""
+    return [item for turn in zip_longest(*groups, fillvalue=_GAP) for item in turn if item is not _GAP]
+
+
+_GAP: Any = object()

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.breaker import AUTH_ERRORS
-from bot.domain.leases import AMBIGUOUS, RATE_LIMITED, RetryPolicy, Settlement, Verdict, past_share, settle
+from bot.domain.leases import AMBIGUOUS, RATE_LIMITED, RetryPolicy, Settlement, Verdict, interleave, past_share, settle
 from bot.domain.nudges import NUDGE_RETRIES
 from bot.domain.outcomes import SendOutcome
 
@@ -103,3 +103,9 @@ def test_past_share_of_a_lease() -> None:
     assert not past_share(100.0, 250.0, lease, 0.5)
     assert past_share(100.0, 250.1, lease, 0.5)
     assert past_share(100.0, 100.001, timedelta(0), 0.5), "a zero lease is always past its share"
+
+
+def test_interleave_takes_each_group_in_turn_and_keeps_its_order() -> None:
+    assert interleave([["a1", "a2", "a3"], ["b1"], [], ["c1", "c2"]]) == ["a1", "b1", "c1", "a2", "c2", "a3"]
+    assert interleave([]) == []
+    assert interleave([[None, 0], [False]]) == [None, False, 0], "falsy items are items"

@@ -570,3 +570,14 @@ def test_a_large_channel_of_unknown_people_fills_the_directory_in_bulk(
     assert coffee.start_now(team_id, CHANNEL, "UA").ok
     assert directory.lists == 1 and directory.singles == singles_before, "one users.list, no users.info per member"
     assert len(group_channels(slack)) == (len(PEOPLE) + len(directory.extra)) // 2
+
+
+def test_each_group_s_members_are_told_once_its_intro_is_posted(
+    coffee: CoffeeService, team_id: str, slack: RecordingSlack
+) -> None:
+    grouped: list[tuple[str, ...]] = []
+    coffee.on_grouped(lambda team, members: grouped.append(members))
+    set_up(coffee, team_id, ProgramSettings(tz="UTC", weekday=2, local_minute=18 * 60))
+    assert coffee.start_now(team_id, CHANNEL, "UA").ok
+    assert sorted(member for members in grouped for member in members) == sorted(PEOPLE)
+    assert len(grouped) == len(group_channels(slack))

@@ -174,8 +174,13 @@ def test_cycle_request_accept_intro_check_in_end(
     )
     [lucky] = suggested
     match_id = suggestion_for(slack, lucky)
+    changed: list[str] = []
+    mentoring.on_changed(lambda team, user: changed.append(user))
     assert mentoring.request_intro(team_id, lucky, match_id).ok
+    assert sorted(changed) == sorted([lucky, "UM1"]), "both Home tabs show the request"
+    changed.clear()
     assert not mentoring.request_intro(team_id, lucky, match_id).ok, "a second click changes nothing"
+    assert changed == []
     assert any(a == "mentor_accept" for a, _ in slack.buttons("UM1"))
     assert not mentoring.accept(team_id, "UE2", match_id).ok, "only the mentor accepts"
     assert mentoring.accept(team_id, "UM1", match_id).ok

@@ -126,6 +126,11 @@ class CoffeeService:
         self._programme = Programme(uow_factory, people, clock, self._channels, pool, rounds, self._sweep)
         self._membership = Membership(uow_factory, people, slack, render, clock, self._channels)
         self._checkins = CheckIns(uow_factory, clock)
+        self._rounds = rounds
+
+    def on_grouped(self, listener: Callable[[str, tuple[str, ...]], None]) -> None:
+        """Call ``listener(team_id, member_ids)`` after each group's intro is posted."""
+        self._rounds.on_grouped(listener)
 
     def add_hook(self, hook: InteractionHook) -> None:
         """Run ``hook`` in the transaction that stores each interaction "We met" logs (follow-ups use this)."""

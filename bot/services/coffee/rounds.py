@@ -101,6 +101,11 @@ class Rounds:
         self._clock = clock
         self._pool = pool
         self._seed_source = seed_source
+        self._grouped: list[Callable[[str, tuple[str, ...]], None]] = []
+
+    def on_grouped(self, listener: Callable[[str, tuple[str, ...]], None]) -> None:
+        """Call ``listener(team_id, member_ids)`` once a group's intro is posted (the members' Home shows it)."""
+        self._grouped.append(listener)
 
     def schedule(
         self,
@@ -291,6 +296,8 @@ class Rounds:
         with self._uow_factory() as uow:
             uow.coffee_rounds.record_intro(group.team_id, group.id, result.ts)
             uow.commit()
+        for listener in self._grouped:
+            listener(group.team_id, group.member_ids)
         return 1
 
     def _tell_not_grouped(self, program: Program, notice: Notice, now: datetime) -> int:

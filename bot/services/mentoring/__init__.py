@@ -51,6 +51,8 @@ class MentoringService:
         seed_source: Callable[[], int] | None = None,
     ) -> None:
         ports = Ports(uow_factory, people, slack, render, clock)
+        self._uow_factory = uow_factory
+        self._changed: list[Callable[[str, str], None]] = []
         self.profiles = Profiles(ports)
         self.pairs = Pairs(ports)
         self.cycles = Cycles(
@@ -72,6 +74,24 @@ class MentoringService:
         """Run ``hook`` in the transaction of every meeting mentoring logs ("We met")."""
         self.pairs.add_hook(hook)
 
+    def on_changed(self, listener: Callable[[str, str], None]) -> None:
+        """Call ``listener(team_id, user_id)`` for each person whose mentoring standing a click changed (after it
+        committed): the Home tab shows it."""
+        self._changed.append(listener)
+
+    def _tell(self, team_id: str, *user_ids: str) -> None:
+        for listener in self._changed:
+            for user_id in dict.fromkeys(user_ids):
+                listener(team_id, user_id)
+
+    def _tell_pair(self, reply: Reply, team_id: str, user_id: str, match_id: int) -> Reply:
+        """After a click on a match: both people of the match (their summary moved), when it did something."""
+        if reply.ok and self._changed:
+            with self._uow_factory() as uow:
+                match = uow.mentor_matches.get(team_id, match_id)
+            self._tell(team_id, user_id, *((match.mentee_id, match.mentor_id) if match else ()))
+        return reply
+
     # --- what handlers call (each one use case) -----------------------------------------------------------------
 
     def profile_form(self, team_id: str, user_id: str) -> ProfileForm | Reply:
@@ -84,7 +104,10 @@ class MentoringService:
 
     def save_profile(self, team_id: str, draft: ProfileDraft, share_contacts: bool) -> Saved:
         """Check and store a profile (nothing stored on error)."""
-        return self.profiles.save(team_id, draft, share_contacts)
+        saved = self.profiles.save(team_id, draft, share_contacts)
+        if not saved.errors:
+            self._tell(team_id, draft.user_id)
+        return saved
 
     def status(self, team_id: str, user_id: str) -> Status:
         """`/mentor status`."""
@@ -132,11 +155,14 @@ class MentoringService:
 
     def request_intro(self, team_id: str, user_id: str, match_id: int) -> Reply:
         """Request intro on a suggestion."""
-        return self.pairs.request_intro(team_id, user_id, match_id)
+        return self._tell_pair(self.pairs.request_intro(team_id, user_id, match_id), team_id, user_id, match_id)
 
     def request_found(self, team_id: str, user_id: str, mentor_id: str) -> Reply:
         """Request intro on a find result."""
-        return self.pairs.request_found(team_id, user_id, mentor_id)
+        reply = self.pairs.request_found(team_id, user_id, mentor_id)
+        if reply.ok:
+            self._tell(team_id, user_id, mentor_id)
+        return reply
 
     def show_another(self, team_id: str, user_id: str, match_id: int) -> Next:
         """The next-best mentor instead of this suggestion."""
@@ -152,19 +178,19 @@ class MentoringService:
 
     def accept(self, team_id: str, user_id: str, match_id: int) -> Reply:
         """The mentor accepts (capacity held) and the pair is introduced."""
-        return self.pairs.accept(team_id, user_id, match_id)
+        return self._tell_pair(self.pairs.accept(team_id, user_id, match_id), team_id, user_id, match_id)
 
     def decline(self, team_id: str, user_id: str, match_id: int, reason: str = "") -> Reply:
         """The mentor declines (the reason stays private)."""
-        return self.pairs.decline(team_id, user_id, match_id, reason)
+        return self._tell_pair(self.pairs.decline(team_id, user_id, match_id, reason), team_id, user_id, match_id)
 
     def keep_going(self, team_id: str, user_id: str, match_id: int, pause: bool = False) -> Reply:
         """Check-in: Yes, or Pause."""
-        return self.pairs.keep_going(team_id, user_id, match_id, pause)
+        return self._tell_pair(self.pairs.keep_going(team_id, user_id, match_id, pause), team_id, user_id, match_id)
 
     def end_match(self, team_id: str, user_id: str, match_id: int, rating: int | None, note: str) -> Reply:
         """End the match with optional private feedback."""
-        return self.pairs.end(team_id, user_id, match_id, rating, note)
+        return self._tell_pair(self.pairs.end(team_id, user_id, match_id, rating, note), team_id, user_id, match_id)
 
     def we_met(self, team_id: str, user_id: str, match_id: int) -> Reply:
         """Log a mentoring meeting for both."""
