@@ -222,6 +222,7 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
             home_refresh.changed(team_id, member)
 
     coffee.on_grouped(redraw_group)
+    coffee.on_member_changed(home_refresh.changed)
     mentoring.on_changed(home_refresh.changed)
     services = Services(
         clock=clock,

@@ -581,3 +581,13 @@ def test_each_group_s_members_are_told_once_its_intro_is_posted(
     assert coffee.start_now(team_id, CHANNEL, "UA").ok
     assert sorted(member for members in grouped for member in members) == sorted(PEOPLE)
     assert len(grouped) == len(group_channels(slack))
+
+
+def test_a_member_s_own_changes_are_announced_for_their_home_tab(coffee: CoffeeService, team_id: str) -> None:
+    changed: list[str] = []
+    coffee.on_member_changed(lambda team, user: changed.append(user))
+    set_up(coffee, team_id)
+    assert coffee.skip(team_id, CHANNEL, "UB").ok and coffee.leave(team_id, CHANNEL, "UC").ok
+    assert not coffee.pause_member(team_id, CHANNEL, "UD", "someday soonish").ok
+    coffee.member_left(team_id, CHANNEL, "UE")
+    assert changed == ["UB", "UC", "UE"], "refusals change nothing"

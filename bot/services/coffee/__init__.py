@@ -127,6 +127,18 @@ class CoffeeService:
         self._membership = Membership(uow_factory, people, slack, render, clock, self._channels)
         self._checkins = CheckIns(uow_factory, clock)
         self._rounds = rounds
+        self._member_changed: list[Callable[[str, str], None]] = []
+
+    def on_member_changed(self, listener: Callable[[str, str], None]) -> None:
+        """Call ``listener(team_id, user_id)`` after someone's standing in a channel changed (joined, left, skipped,
+        paused): their Home tab shows it."""
+        self._member_changed.append(listener)
+
+    def _changed(self, reply: Reply, team_id: str, user_id: str) -> Reply:
+        if reply.ok:
+            for listener in self._member_changed:
+                listener(team_id, user_id)
+        return reply
 
     def on_grouped(self, listener: Callable[[str, tuple[str, ...]], None]) -> None:
         """Call ``listener(team_id, member_ids)`` after each group's intro is posted."""
@@ -170,27 +182,27 @@ class CoffeeService:
 
     def join(self, team_id: str, channel_id: str, user_id: str) -> Reply:
         """Opt in (again): clears leave, set-aside and any pause."""
-        return self._membership.join(team_id, channel_id, user_id)
+        return self._changed(self._membership.join(team_id, channel_id, user_id), team_id, user_id)
 
     def leave(self, team_id: str, channel_id: str, user_id: str) -> Reply:
         """Stop being grouped in this channel."""
-        return self._membership.leave(team_id, channel_id, user_id)
+        return self._changed(self._membership.leave(team_id, channel_id, user_id), team_id, user_id)
 
     def skip(self, team_id: str, channel_id: str, user_id: str) -> Reply:
         """Sit out the next scheduled round."""
-        return self._membership.skip(team_id, channel_id, user_id)
+        return self._changed(self._membership.skip(team_id, channel_id, user_id), team_id, user_id)
 
     def skip_round(self, team_id: str, round_id: int, user_id: str) -> Reply:
         """Sit out one round (the heads-up's Skip button)."""
-        return self._membership.skip_round(team_id, round_id, user_id)
+        return self._changed(self._membership.skip_round(team_id, round_id, user_id), team_id, user_id)
 
     def pause_member(self, team_id: str, channel_id: str, user_id: str, phrase: str) -> Reply:
         """`/coffee pause until <date>`: not grouped until that day (in the person's time zone)."""
-        return self._membership.pause_member(team_id, channel_id, user_id, phrase)
+        return self._changed(self._membership.pause_member(team_id, channel_id, user_id, phrase), team_id, user_id)
 
     def pause_member_until(self, team_id: str, program_id: int, user_id: str, day: date) -> Reply:
         """Pause someone until ``day`` (the heads-up's date picker, or the command)."""
-        return self._membership.pause_member_until(team_id, program_id, user_id, day)
+        return self._changed(self._membership.pause_member_until(team_id, program_id, user_id, day), team_id, user_id)
 
     def avoid(self, team_id: str, user_id: str, other_id: str) -> Reply:
         """Add someone to the private "never pair me with" list."""
@@ -211,10 +223,12 @@ class CoffeeService:
     def member_joined(self, team_id: str, channel_id: str, user_id: str) -> None:
         """member_joined_channel: record them and send one welcome DM (never twice)."""
         self._membership.member_joined(team_id, channel_id, user_id)
+        self._changed(Reply(""), team_id, user_id)
 
     def member_left(self, team_id: str, channel_id: str, user_id: str) -> None:
         """member_left_channel: not in the pool any more (their choices are kept if they come back)."""
         self._membership.member_left(team_id, channel_id, user_id)
+        self._changed(Reply(""), team_id, user_id)
 
     # --- check-ins and the sweep --------------------------------------------------------------------------------
 
