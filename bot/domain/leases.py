@@ -121,12 +121,10 @@ def past_share(started: float, now: float, lease: timedelta, share: float) -> bo
 
 
 T = TypeVar("T")
+_GAP: Any = object()  # zip_longest's filler: never an item (None and other falsy values are)
 
 
 def interleave(groups: Sequence[Sequence[T]]) -> list[T]:
     """The groups' items taken in turn (a1, b1, c1, a2, b2, …), each group's order kept: work for several
     workspaces spread over a pool's threads, so no workspace's rate allowance holds up the others."""
     return [item for turn in zip_longest(*groups, fillvalue=_GAP) for item in turn if item is not _GAP]
-
-
-_GAP: Any = object()

@@ -38,10 +38,6 @@ from storage.models import (
     ContactRollupRow,
     GoalRow,
     InteractionRow,
-    MentorCycleRow,
-    MentorMatchRow,
-    MentorProfileRow,
-    MentorProgrammeRow,
     NudgeRow,
     NudgeSettingsRow,
     ParticipantRow,
@@ -49,6 +45,7 @@ from storage.models import (
     TagRow,
     WeeklyReviewRow,
 )
+from storage.models.mentoring import MentorCycleRow, MentorMatchRow, MentorProfileRow, MentorProgrammeRow
 from storage.repositories.common import SqlRepository
 
 ANONYMOUS_PREFIX = "ANON"

@@ -136,9 +136,12 @@ class CoffeeService:
 
     def _changed(self, reply: Reply, team_id: str, user_id: str) -> Reply:
         if reply.ok:
-            for listener in self._member_changed:
-                listener(team_id, user_id)
+            self._tell_member_changed(team_id, user_id)
         return reply
+
+    def _tell_member_changed(self, team_id: str, user_id: str) -> None:
+        for listener in self._member_changed:
+            listener(team_id, user_id)
 
     def on_grouped(self, listener: Callable[[str, tuple[str, ...]], None]) -> None:
         """Call ``listener(team_id, member_ids)`` after each group's intro is posted."""
@@ -223,12 +226,12 @@ class CoffeeService:
     def member_joined(self, team_id: str, channel_id: str, user_id: str) -> None:
         """member_joined_channel: record them and send one welcome DM (never twice)."""
         self._membership.member_joined(team_id, channel_id, user_id)
-        self._changed(Reply(""), team_id, user_id)
+        self._tell_member_changed(team_id, user_id)
 
     def member_left(self, team_id: str, channel_id: str, user_id: str) -> None:
         """member_left_channel: not in the pool any more (their choices are kept if they come back)."""
         self._membership.member_left(team_id, channel_id, user_id)
-        self._changed(Reply(""), team_id, user_id)
+        self._tell_member_changed(team_id, user_id)
 
     # --- check-ins and the sweep --------------------------------------------------------------------------------
 

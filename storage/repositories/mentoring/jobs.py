@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from bot.domain.mentoring.programme import JobKind, MentorJob
 from storage.leases import add_pending
-from storage.models import MentorJobRow
+from storage.models.mentoring import MentorJobRow
 from storage.repositories.jobs import SqlJobQueue
 
 

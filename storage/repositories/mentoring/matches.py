@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from bot.domain.mentoring.programme import BUSY, EXCLUDING, HOLDING, Cycle, Match, MatchStatus
-from storage.models import CoffeeGroupRow, MentorCycleRow, MentorMatchRow
+from storage.models import CoffeeGroupRow
+from storage.models.mentoring import MentorCycleRow, MentorMatchRow
 from storage.repositories.common import SqlRepository, rowcount
 
 NewMatch = tuple[str, str, MatchStatus, int, str]  # mentee, mentor ("" when unmatched), status, score, why

@@ -19,7 +19,7 @@ from sqlalchemy import delete, select, update
 from bot.domain.mentoring.profile import Experience, Level, MentoringProfile, Preferences, Role, normalise_skill
 from bot.domain.mentoring.programme import ProgrammeSettings, StoredProfile
 from bot.domain.mentoring.score import Preset
-from storage.models import MentorProfileRow, MentorProgrammeRow, MentorSkillRow
+from storage.models.mentoring import MentorProfileRow, MentorProgrammeRow, MentorSkillRow
 from storage.repositories.common import SqlRepository, rowcount
 from storage.upsert import get_or_insert
 
