@@ -160,7 +160,7 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
         max_per_digest=min(10, MAX_NUDGES_PER_MESSAGE),
         breakers=breakers,
     )
-    interactions.add_hook(followups.on_interaction_logged)
+    interactions.add_hook(followups.on_interaction_logged, many=followups.on_interactions_logged)
     coffee = CoffeeService(
         uow_factory,
         people,
@@ -200,8 +200,9 @@ def build_container(settings: Settings, clock: Clock | None = None, engine: Engi
     # "We met" on a mentoring check-in schedules follow-ups like a /met.
     mentoring.add_hook(followups.on_interaction_logged)
     # Whoever logs a meeting (by /met, a coffee "We met", an introduction or mentoring) gets a weekly review.
-    for source in (interactions, coffee, intros, mentoring):
-        source.add_hook(reviews.on_interaction_logged)
+    interactions.add_hook(reviews.on_interaction_logged, many=reviews.on_interactions_logged)
+    for other in (coffee, intros, mentoring):
+        other.add_hook(reviews.on_interaction_logged)
     home = HomeService(uow_factory, people, insight, followups, clock, mentoring=mentoring.summary)
     home_refresh = HomeRefresher(home, gateway, home_view)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -12,6 +12,7 @@ from bot.domain import dates
 from bot.domain.met_grammar import MAX_NOTES, LogMeeting
 from bot.domain.models import DEFAULT_KIND, Interaction, InteractionKind, InteractionSource, NewInteraction, Person
 from bot.domain.user_text import typed_length
+from bot.services.group_commit import GroupCommit
 from bot.services.people import PeopleService, PersonProblem
 from bot.services.ports import Clock, DirectoryLookupError, UnitOfWork, UnitOfWorkFactory
 
@@ -20,6 +21,11 @@ logger = logging.getLogger(__name__)
 # Called inside the transaction that stores an interaction (e.g. to schedule its follow-up), so both commit or
 # neither does. Arguments: the unit of work, the stored interaction, now.
 InteractionHook = Callable[[UnitOfWork, Interaction, datetime], None]
+# The same for a batch of interactions stored in one transaction (a group commit of `/met` commands), when a hook
+# can do its work for the batch in fewer statements than one call per interaction.
+BatchHook = Callable[[UnitOfWork, Sequence[Interaction], datetime], None]
+# Most `/met` commands stored in one transaction (GroupCommit): far more than the after-ack threads that wait.
+MAX_BATCH = 64
 
 # follow_up_days stored on an interaction: None = the person's default applies, 0 = never, N = days.
 NO_FOLLOW_UP = 0
@@ -111,7 +117,12 @@ class InteractionService:
         self._uow_factory = uow_factory
         self._people = people
         self._clock = clock
-        self._on_logged = list(on_logged)
+        self._on_logged: list[tuple[InteractionHook, BatchHook | None]] = [(hook, None) for hook in on_logged]
+        # Typed meetings share transactions under load (bot/services/group_commit.py). Two meetings of one author
+        # never share one: their follow-ups depend on which was stored first.
+        self._meetings: GroupCommit[NewInteraction, Interaction] = GroupCommit(
+            self._store_batch, MAX_BATCH, conflict_key=lambda new: (new.team_id, new.author_id)
+        )
         self._on_deleted: list[Callable[[str, str], None]] = []
         # Workspaces whose row a committed transaction of this process ensured, and when: their next meetings skip
         # the insert-if-missing. A workspace's rows go only when it is purged (bot.services.workspaces), which drops
@@ -122,9 +133,10 @@ class InteractionService:
         """The workspace was purged: its row must be ensured again before its next meeting."""
         self._known_workspaces.pop(team_id, None)
 
-    def add_hook(self, hook: InteractionHook) -> None:
-        """Run ``hook`` in the same transaction as every interaction stored from now on."""
-        self._on_logged.append(hook)
+    def add_hook(self, hook: InteractionHook, many: BatchHook | None = None) -> None:
+        """Run ``hook`` in the same transaction as every interaction stored from now on (``many`` once for a batch
+        of them, when given; otherwise ``hook`` once each)."""
+        self._on_logged.append((hook, many))
 
     def on_deleted(self, listener: Callable[[str, str], None]) -> None:
         """Call ``listener(team_id, author_id)`` after an interaction of theirs is deleted (and committed)."""
@@ -238,37 +250,79 @@ class InteractionService:
         author: AuthorContext,
         submission_key: str | None = None,
     ) -> Logged | Rejected:
-        now = self._clock.now()
         labels = {user_id: person.label for user_id, person in people.items()}
+        if submission_key is None:
+            interaction = self._meetings.submit(new)
+            self._logged(interaction)
+            return Logged(interaction=interaction, labels=labels, author=author)
+        now = self._clock.now()
         with self._uow_factory() as uow:
-            known = self._known_workspaces.get(new.team_id)
-            if known is None or time.monotonic() - known > KNOWN_WORKSPACE_SECONDS:
-                uow.workspaces.ensure(new.team_id, now)
-            if submission_key is None:
-                stored: Interaction | None = uow.interactions.add(new, created_at=now)
-            else:
-                stored = uow.interactions.add_once(new, now, submission_key)
+            self._ensure_workspaces(uow, (new.team_id,), now)
+            stored = uow.interactions.add_once(new, now, submission_key)
             if stored is None:
-                assert submission_key is not None
                 earlier = uow.interactions.by_submission_key(new.team_id, new.author_id, submission_key)
                 if earlier is not None:
                     logger.info("submission already stored as interaction %s team=%s", earlier.id, new.team_id)
                     return Logged(interaction=earlier, labels=labels, author=author, repeated=True)
                 # Stored and undone in between: the retry must not bring it back.
                 return Rejected("removed", "that entry was logged and then removed since.")
-            interaction = stored
-            for hook in self._on_logged:
-                hook(uow, interaction, now)
+            self._run_hooks(uow, [stored], now)
             uow.commit()
         self._known_workspaces[new.team_id] = time.monotonic()
+        self._logged(stored)
+        return Logged(interaction=stored, labels=labels, author=author)
+
+    def _store_batch(self, news: Sequence[NewInteraction]) -> list[Interaction | Exception]:
+        """GroupCommit's flush: the batch in one transaction; if that fails, each meeting in its own, so one
+        meeting's failure stays its own."""
+        try:
+            return list(self._write(news))
+        except Exception:
+            if len(news) == 1:
+                raise
+            logger.warning("a batch of %d meetings failed; storing them one by one", len(news), exc_info=True)
+        outcomes: list[Interaction | Exception] = []
+        for new in news:
+            try:
+                outcomes.extend(self._write([new]))
+            except Exception as error:
+                outcomes.append(error)
+        return outcomes
+
+    def _write(self, news: Sequence[NewInteraction]) -> list[Interaction]:
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            self._ensure_workspaces(uow, {new.team_id for new in news}, now)
+            stored = uow.interactions.add_many(news, now)
+            self._run_hooks(uow, stored, now)
+            uow.commit()
+        for team_id in {new.team_id for new in news}:
+            self._known_workspaces[team_id] = time.monotonic()
+        return stored
+
+    def _ensure_workspaces(self, uow: UnitOfWork, team_ids: Iterable[str], now: datetime) -> None:
+        for team_id in team_ids:
+            known = self._known_workspaces.get(team_id)
+            if known is None or time.monotonic() - known > KNOWN_WORKSPACE_SECONDS:
+                uow.workspaces.ensure(team_id, now)
+
+    def _run_hooks(self, uow: UnitOfWork, stored: Sequence[Interaction], now: datetime) -> None:
+        for hook, many in self._on_logged:
+            if many is not None and len(stored) > 1:
+                many(uow, stored, now)
+            else:
+                for interaction in stored:
+                    hook(uow, interaction, now)
+
+    @staticmethod
+    def _logged(interaction: Interaction) -> None:
         logger.info(
             "logged interaction %s team=%s people=%d source=%s",
             interaction.id,
-            new.team_id,
-            len(new.participant_ids),
-            new.source.value,
+            interaction.team_id,
+            len(interaction.participant_ids),
+            interaction.source.value,
         )
-        return Logged(interaction=interaction, labels=labels, author=author)
 
     def history(self, team_id: str, author_id: str, with_user: str | None = None, limit: int = 10) -> History:
         """The author's last ``limit`` interactions, optionally only those with ``with_user``."""

@@ -147,6 +147,21 @@ class ReviewService:
         due = next_review_at(now, author.tz if author else "UTC")
         uow.reviews.ensure(interaction.team_id, interaction.author_id, due, now)
 
+    def on_interactions_logged(self, uow: UnitOfWork, interactions: Sequence[Interaction], now: datetime) -> None:
+        """``on_interaction_logged`` for a batch: one read for everyone who has a review row already."""
+        if len(interactions) == 1:
+            self.on_interaction_logged(uow, interactions[0], now)
+            return
+        by_team: dict[str, set[str]] = {}
+        for interaction in interactions:
+            by_team.setdefault(interaction.team_id, set()).add(interaction.author_id)
+        for team_id, authors in by_team.items():
+            new = sorted(authors - uow.reviews.scheduled_among(team_id, sorted(authors)))
+            people = uow.people.get_many(team_id, new) if new else {}
+            for author_id in new:
+                author = people.get(author_id)
+                uow.reviews.ensure(team_id, author_id, next_review_at(now, author.tz if author else "UTC"), now)
+
     def set_day(self, team_id: str, user_id: str, weekday: int | None) -> str:
         """Reviews on ``weekday`` (0 = Monday), or off (None); returns the confirmation."""
         now = self._clock.now()

@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, or_, select, text, union_all, update
+from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, text, union_all, update
 
 from bot.domain.leases import Claim
 from bot.domain.nudges import (
@@ -22,6 +22,7 @@ from bot.domain.nudges import (
     NudgeStatus,
     ScheduledNudge,
 )
+from bot.services.ports.followups import NewNudge
 from storage.leases import claim_statement, update_held
 from storage.models import (
     NUDGE_UNCLAIMED_SQL,
@@ -115,6 +116,37 @@ _LATEST_WITH = (
     )
 )
 
+# A batch of meetings (group commit) reads with these: each author's and contact's rows by expanding IN lists,
+# filtered to the wanted pairs in Python (a superset costs less than a statement built for each batch).
+_SETTINGS_OF_MANY = select(_SETTINGS).where(
+    _SETTINGS.c.team_id == bindparam("team_id"), _SETTINGS.c.user_id.in_(bindparam("user_ids", expanding=True))
+)
+_CADENCES_FOR_PAIRS = select(_CADENCES).where(
+    _CADENCES.c.team_id == bindparam("team_id"),
+    _CADENCES.c.user_id.in_(bindparam("user_ids", expanding=True)),
+    _CADENCES.c.contact_id.in_(bindparam("contact_ids", expanding=True)),
+)
+_LATEST_FOR_PAIRS = (
+    select(_INTERACTIONS.c.author_id, _PARTICIPANTS.c.user_id, func.max(_INTERACTIONS.c.happened_at).label("latest"))
+    .select_from(_INTERACTIONS.join(_PARTICIPANTS, _PARTICIPANTS.c.interaction_id == _INTERACTIONS.c.id))
+    .where(
+        _INTERACTIONS.c.team_id == bindparam("team_id"),
+        _INTERACTIONS.c.author_id.in_(bindparam("user_ids", expanding=True)),
+        _PARTICIPANTS.c.team_id == bindparam("team_id"),
+        _PARTICIPANTS.c.user_id.in_(bindparam("contact_ids", expanding=True)),
+    )
+    .group_by(_INTERACTIONS.c.author_id, _PARTICIPANTS.c.user_id)
+)
+
+
+def _pair_params(team_id: str, pairs: Collection[tuple[str, str]]) -> dict[str, Any]:
+    return {
+        "team_id": team_id,
+        "user_ids": sorted({user for user, _ in pairs}),
+        "contact_ids": sorted({contact for _, contact in pairs}),
+    }
+
+
 _OPEN_DUE = (
     _NUDGES.c.team_id == bindparam("team_id"),
     _NUDGES.c.user_id == bindparam("user_id"),
@@ -188,6 +220,43 @@ class SqlNudgeRepository(SqlRepository):
             "updated_at": now,
         }
         return int(self._session.execute(_ADD_NUDGE, values).scalar_one())
+
+    def add_many(self, team_id: str, kind: NudgeKind, now: datetime, rows: Sequence[NewNudge]) -> None:
+        """Schedule several nudges of one kind in one statement (a batch of meetings; see ``add``)."""
+        if not rows:
+            return
+        values = [
+            {"team_id": team_id, "user_id": user_id, "contact_id": contact_id, "kind": kind.value,
+             "interaction_id": interaction_id, "in_doubt": False, "due_at": due_at, "available_at": due_at,
+             "status": NudgeStatus.PENDING.value, "attempts": 0, "created_at": now, "updated_at": now}
+            for user_id, contact_id, due_at, interaction_id in rows
+        ]  # fmt: skip
+        self._session.connection().execute(insert(_NUDGES), values)
+
+    def supersede_pending_many(
+        self, team_id: str, kind: NudgeKind, now: datetime, pairs: Sequence[tuple[str, str, datetime]]
+    ) -> None:
+        """``supersede_pending`` for several (user, contact, due_before) at once: one UPDATE for the batch."""
+        if not pairs:
+            return
+        statement = (
+            update(_NUDGES)
+            .where(
+                _NUDGES.c.team_id == team_id,
+                _NUDGES.c.kind == kind.value,
+                _NUDGES.c.status == NudgeStatus.PENDING.value,
+                text(NUDGE_UNCLAIMED_SQL),
+                _NUDGES.c.in_doubt.is_(False),
+                or_(
+                    *(
+                        and_(_NUDGES.c.user_id == user, _NUDGES.c.contact_id == contact, _NUDGES.c.due_at < before)
+                        for user, contact, before in pairs
+                    )
+                ),
+            )
+            .values(status=NudgeStatus.SUPERSEDED.value, resolved_at=now, updated_at=now)
+        )
+        self._session.connection().execute(statement)
 
     def supersede_pending(
         self, team_id: str, user_id: str, contact_id: str, kind: NudgeKind, now: datetime, *, due_before: datetime
@@ -498,13 +567,7 @@ class SqlCadenceRepository(SqlRepository):
         wanted = set(pairs)
         if not wanted:
             return {}
-        rows = self._session.scalars(
-            select(CadenceRow).where(
-                CadenceRow.team_id == team_id,
-                CadenceRow.user_id.in_(sorted({user for user, _ in wanted})),
-                CadenceRow.contact_id.in_(sorted({contact for _, contact in wanted})),
-            )
-        )
+        rows = self._session.execute(_CADENCES_FOR_PAIRS, _pair_params(team_id, wanted))
         return {(row.user_id, row.contact_id): _cadence(row) for row in rows if (row.user_id, row.contact_id) in wanted}
 
     def for_contacts(self, team_id: str, user_id: str, contact_ids: Sequence[str]) -> dict[str, Cadence]:
@@ -543,11 +606,7 @@ class SqlNudgeSettingsRepository(SqlRepository):
         """Saved settings by user id (people with defaults are absent)."""
         if not user_ids:
             return {}
-        rows = self._session.scalars(
-            select(NudgeSettingsRow).where(
-                NudgeSettingsRow.team_id == team_id, NudgeSettingsRow.user_id.in_(list(user_ids))
-            )
-        )
+        rows = self._session.execute(_SETTINGS_OF_MANY, {"team_id": team_id, "user_ids": sorted(set(user_ids))})
         return {row.user_id: _settings(row) for row in rows}
 
     def save(self, team_id: str, user_id: str, settings: NudgeSettings, now: datetime) -> None:
@@ -588,6 +647,14 @@ class SqlContactHistory(SqlRepository):
         params = {"team_id": team_id, "author_id": author_id, "contact_id": contact_id}
         latest: datetime | None = self._session.execute(_LATEST_WITH, params).scalar()
         return latest
+
+    def latest_for_pairs(self, team_id: str, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
+        """``latest_with`` for several (author, contact) pairs in one query, by pair (pairs never met are absent)."""
+        wanted = set(pairs)
+        if not wanted:
+            return {}
+        rows = self._session.execute(_LATEST_FOR_PAIRS, _pair_params(team_id, wanted))
+        return {(row.author_id, row.user_id): row.latest for row in rows if (row.author_id, row.user_id) in wanted}
 
     def summaries_by_author(self, team_id: str, authors: Mapping[int, str]) -> dict[int, tuple[datetime, str, str]]:
         """(happened_at, kind, notes) by interaction id, each only if written by the author given for it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -50,6 +51,12 @@ _INTERACTIONS: Table = InteractionRow.__table__  # type: ignore[assignment]
 _PARTICIPANTS: Table = ParticipantRow.__table__  # type: ignore[assignment]
 _TAGS: Table = TagRow.__table__  # type: ignore[assignment]
 _INSERT_INTERACTION = insert(_INTERACTIONS).returning(_INTERACTIONS.c.id)
+# Several meetings in one statement (a group commit). Each id comes back with its (team, author), which is unique in
+# a batch: asking for the rows' order instead (sort_by_parameter_order) makes SQLAlchemy insert one row at a time
+# on SQLite.
+_INSERT_INTERACTIONS = insert(_INTERACTIONS).returning(
+    _INTERACTIONS.c.id, _INTERACTIONS.c.team_id, _INTERACTIONS.c.author_id
+)
 _INSERT_PARTICIPANT = insert(_PARTICIPANTS)
 _INSERT_TAG = insert(_TAGS)
 _ROLLUPS: Table = ContactRollupRow.__table__  # type: ignore[assignment]
@@ -65,12 +72,30 @@ def _rollup_upsert(dialect_insert: Any) -> Any:
         set_={
             "first_met_at": case((new.first_met_at < old.first_met_at, new.first_met_at), else_=old.first_met_at),
             "last_met_at": case((new.last_met_at > old.last_met_at, new.last_met_at), else_=old.last_met_at),
-            "meetings": old.meetings + 1,
+            "meetings": old.meetings + new.meetings,
         },
     )
 
 
 _UPSERT_ROLLUP = {"sqlite": _rollup_upsert(sqlite.insert), "postgresql": _rollup_upsert(postgresql.insert)}
+
+
+def _stored(
+    new: NewInteraction, interaction_id: int, created_at: datetime, participants: tuple[str, ...], tags: tuple[str, ...]
+) -> Interaction:
+    return Interaction(
+        id=interaction_id,
+        team_id=new.team_id,
+        author_id=new.author_id,
+        happened_at=new.happened_at,
+        kind=new.kind,
+        notes=new.notes,
+        source=new.source,
+        participant_ids=tuple(sorted(participants)),
+        tags=tuple(sorted(tags)),
+        follow_up_days=new.follow_up_days,
+        created_at=created_at,
+    )
 
 
 class SqlInteractionRepository(SqlRepository):
@@ -89,19 +114,38 @@ class SqlInteractionRepository(SqlRepository):
             rows = [{"interaction_id": interaction_id, "tag": t, "team_id": new.team_id} for t in tags]
             self._session.execute(_INSERT_TAG, rows)
         self._count_meeting(new, participants)
-        return Interaction(
-            id=interaction_id,
-            team_id=new.team_id,
-            author_id=new.author_id,
-            happened_at=new.happened_at,
-            kind=new.kind,
-            notes=new.notes,
-            source=new.source,
-            participant_ids=tuple(sorted(participants)),
-            tags=tuple(sorted(tags)),
-            follow_up_days=new.follow_up_days,
-            created_at=created_at,
-        )
+        return _stored(new, interaction_id, created_at, participants, tags)
+
+    def add_many(self, news: Sequence[NewInteraction], created_at: datetime) -> list[Interaction]:
+        """Record several interactions with one statement per table; returned in the order given, with ids."""
+        if len({(new.team_id, new.author_id) for new in news}) < len(news) or len(news) == 1:
+            return [self.add(new, created_at) for new in news]
+        connection = self._session.connection()
+        returned = connection.execute(_INSERT_INTERACTIONS, [_values(new, created_at, None) for new in news])
+        id_of = {(row.team_id, row.author_id): int(row.id) for row in returned}
+        ids = [id_of[new.team_id, new.author_id] for new in news]
+        stored = [
+            _stored(
+                new,
+                interaction_id,
+                created_at,
+                tuple(dict.fromkeys(new.participant_ids)),
+                tuple(dict.fromkeys(new.tags)),
+            )
+            for new, interaction_id in zip(news, ids, strict=True)
+        ]
+        participants = [
+            {"interaction_id": i.id, "user_id": user_id, "team_id": i.team_id}
+            for i in stored
+            for user_id in i.participant_ids
+        ]
+        tags = [{"interaction_id": i.id, "tag": tag, "team_id": i.team_id} for i in stored for tag in i.tags]
+        if participants:
+            connection.execute(_INSERT_PARTICIPANT, participants)
+        if tags:
+            connection.execute(_INSERT_TAG, tags)
+        self._count_meetings(stored)
+        return stored
 
     def add_once(self, new: NewInteraction, created_at: datetime, submission_key: str) -> Interaction | None:
         """Record an interaction unless one with this submission key exists (a retried modal): None then."""
@@ -122,6 +166,25 @@ class SqlInteractionRepository(SqlRepository):
         row = self._session.get(InteractionRow, interaction_id, populate_existing=True)
         assert row is not None
         return _to_domain(row)
+
+    def _count_meetings(self, stored: Sequence[Interaction]) -> None:
+        """The roll-up for a batch: one row per (author, contact), so one upsert statement never meets a key twice
+        (PostgreSQL refuses that)."""
+        counted: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for interaction in stored:
+            at = interaction.happened_at
+            for contact in interaction.participant_ids:
+                key = (interaction.team_id, interaction.author_id, contact)
+                row = counted.get(key)
+                if row is None:
+                    counted[key] = {"team_id": key[0], "author_id": key[1], "contact_id": contact,
+                                    "first_met_at": at, "last_met_at": at, "meetings": 1}  # fmt: skip
+                else:
+                    row["first_met_at"] = min(row["first_met_at"], at)
+                    row["last_met_at"] = max(row["last_met_at"], at)
+                    row["meetings"] += 1
+        if counted:
+            self._session.execute(_UPSERT_ROLLUP[self._session.get_bind().dialect.name], list(counted.values()))
 
     def _count_meeting(self, new: NewInteraction, participants: tuple[str, ...]) -> None:
         """Keep the per-contact roll-up in step with a new meeting, in the same transaction (one statement)."""

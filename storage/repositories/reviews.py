@@ -23,6 +23,10 @@ _WEEKDAY_OF = select(_TABLE.c.status, _TABLE.c.weekday).where(
     _TABLE.c.team_id == bindparam("team_id"), _TABLE.c.user_id == bindparam("user_id")
 )
 
+_SCHEDULED_AMONG = select(_TABLE.c.user_id).where(
+    _TABLE.c.team_id == bindparam("team_id"), _TABLE.c.user_id.in_(bindparam("user_ids", expanding=True))
+)
+
 
 class SqlReviewRepository(SqlRepository):
     """The weekly_reviews table."""
@@ -56,6 +60,13 @@ class SqlReviewRepository(SqlRepository):
             .values(**values, claimed_by=None, updated_at=now)
             .execution_options(synchronize_session=False)
         )
+
+    def scheduled_among(self, team_id: str, user_ids: Sequence[str]) -> set[str]:
+        """Which of these people have a review row (on or off): the others need ``ensure``."""
+        if not user_ids:
+            return set()
+        rows = self._session.execute(_SCHEDULED_AMONG, {"team_id": team_id, "user_ids": sorted(set(user_ids))})
+        return {row.user_id for row in rows}
 
     def weekday(self, team_id: str, user_id: str) -> int | None:
         """The person's review day (None when reviews are off or they have no row yet)."""

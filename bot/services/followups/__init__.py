@@ -28,6 +28,7 @@ Public API (every method opens its own units of work):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.domain.models import Interaction
@@ -81,6 +82,10 @@ class FollowUpService:
     def on_interaction_logged(self, uow: UnitOfWork, interaction: Interaction, now: datetime) -> None:
         """Schedule the follow-up(s) and reset cadence clocks, inside the transaction storing ``interaction``."""
         self._scheduling.on_interaction_logged(uow, interaction, now)
+
+    def on_interactions_logged(self, uow: UnitOfWork, interactions: Sequence[Interaction], now: datetime) -> None:
+        """``on_interaction_logged`` for a batch stored in one transaction (one statement per step)."""
+        self._scheduling.on_interactions_logged(uow, interactions, now)
 
     def sweep_cadences(self, limit: int = 500, team_id: str | None = None) -> int:
         """Turn cadences that fell due into nudges."""

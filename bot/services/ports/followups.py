@@ -10,6 +10,9 @@ from bot.domain.nudges import Cadence, NudgeKind, NudgeSettings, NudgeStatus, Sc
 from bot.domain.outcomes import SendOutcome
 from bot.services.ports.door import AuthProbe
 
+# A nudge to schedule with others: (user_id, contact_id, due_at, interaction_id).
+NewNudge = tuple[str, str, datetime, int | None]
+
 
 class NudgeRepository(Protocol):
     """Nudge rows; outcome updates only touch rows the worker still holds."""
@@ -29,6 +32,12 @@ class NudgeRepository(Protocol):
     def supersede_pending(
         self, team_id: str, user_id: str, contact_id: str, kind: NudgeKind, now: datetime, *, due_before: datetime
     ) -> int: ...
+
+    def add_many(self, team_id: str, kind: NudgeKind, now: datetime, rows: Sequence[NewNudge]) -> None: ...
+
+    def supersede_pending_many(
+        self, team_id: str, kind: NudgeKind, now: datetime, pairs: Sequence[tuple[str, str, datetime]]
+    ) -> None: ...
 
     def claim(
         self,
@@ -124,6 +133,8 @@ class ContactHistory(Protocol):
     """What follow-ups read about the author's interactions."""
 
     def latest_with(self, team_id: str, author_id: str, contact_id: str) -> datetime | None: ...
+
+    def latest_for_pairs(self, team_id: str, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], datetime]: ...
 
     def summaries(self, team_id: str, author_id: str, ids: Sequence[int]) -> dict[int, tuple[datetime, str, str]]: ...
 

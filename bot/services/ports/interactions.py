@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -13,6 +14,10 @@ class InteractionRepository(Protocol):
 
     def add(self, new: NewInteraction, created_at: datetime) -> Interaction:
         """Record an interaction and return it with its id."""
+        ...
+
+    def add_many(self, news: Sequence[NewInteraction], created_at: datetime) -> list[Interaction]:
+        """Record several interactions in one go; returned in the order given, with their ids."""
         ...
 
     def add_once(self, new: NewInteraction, created_at: datetime, submission_key: str) -> Interaction | None:
