@@ -560,6 +560,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="half-length rounds and steps")
     parser.add_argument("--py-spy", default=None, help="collapsed stacks of Rapport during open/closed rounds")
     parser.add_argument("--py-spy-gil", action="store_true", help="sample only the thread holding the GIL")
+    parser.add_argument("--keep-logs", default=None, help="copy each target's log into this folder")
     parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -574,6 +575,10 @@ def main(argv: list[str] | None = None) -> None:
             database(None if backend == "sqlite" else args.postgres_url, Path(raw)) as url,
         ):
             run(url, args, Path(raw))
+            if args.keep_logs:
+                Path(args.keep_logs).mkdir(parents=True, exist_ok=True)
+                for log in Path(raw).glob("*.log"):
+                    shutil.copy(log, Path(args.keep_logs) / f"{log.stem}-{backend}.log")
     print(f"uptime: {os.getloadavg()} (1, 5, 15 min load)", flush=True)
 
 
