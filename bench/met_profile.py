@@ -6,6 +6,12 @@ CPU of Rapport's threads (yappi, CPU clock) and the SQL statements it sent, by w
 ``--concurrency N`` that many commands are in flight at once (threads calling the WSGI app), which shows what a
 busy process adds to each command.
 
+With PostgreSQL on this machine, it also prints the **database's CPU** per command: every postgres process's CPU
+(from /proc) over the profiled commands, and per statement origin the CPU of the connection's own backend between
+sending the statement and its result (/proc's clock ticks are 10 ms, so a figure is a sampled average; only
+thousands of commands make it steady). This is how a query that read the author's whole log on every `/met` was
+found (docs/benchmarks.md).
+
 .venv/bin/python -m bench.met_profile                        # SQLite, 400 commands
 .venv/bin/python -m bench.met_profile --database-url postgresql://postgres@127.0.0.1:5432/test --top 40
 """
@@ -54,6 +60,31 @@ def _call(wsgi: Any, environ: dict[str, Any]) -> str:
     chunks = wsgi(environ, lambda s, h, *e: status.append(s))
     b"".join(chunks)
     return status[0]
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _process_cpu(pid: int | str) -> float:
+    """CPU seconds (user + system) of one process so far, from /proc; 0 when it is gone or unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _postgres_cpu() -> float:
+    """CPU seconds used so far by every process named postgres on this machine (the server and its backends)."""
+    total = 0.0
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                if Path(f"/proc/{pid}/comm").read_text().strip() == "postgres":
+                    total += _process_cpu(pid)
+            except OSError:
+                continue
+    return total
 
 
 def _statement_origin() -> str:
@@ -122,16 +153,32 @@ def profile(database_url: str, args: argparse.Namespace, yappi: Any) -> None:
         send_all("warm1", AUTHORS, 1)
         send_all("warm2", 200, max(args.concurrency, 1))
         statements: collections.Counter[str] = collections.Counter()
+        database_cpu: collections.Counter[str] = collections.Counter()
+        on_postgres = container.engine.dialect.name == "postgresql"
         counting = threading.Event()
+        in_flight = threading.local()
 
         @event.listens_for(container.engine, "before_cursor_execute")
         def count(conn: Any, cursor: Any, statement: str, params: Any, context: Any, executemany: bool) -> None:
             if counting.is_set():
-                statements[_statement_origin()] += 1
+                origin = _statement_origin()
+                statements[origin] += 1
+                if on_postgres:
+                    backend = conn.connection.dbapi_connection.info.backend_pid
+                    in_flight.started = (origin, backend, _process_cpu(backend))
+
+        @event.listens_for(container.engine, "after_cursor_execute")
+        def measured(conn: Any, cursor: Any, statement: str, params: Any, context: Any, executemany: bool) -> None:
+            started = getattr(in_flight, "started", None)
+            if started is not None:
+                origin, backend, before = started
+                database_cpu[origin] += _process_cpu(backend) - before
+                in_flight.started = None
 
         yappi.set_clock_type("cpu")
         counting.set()
         yappi.start()
+        postgres_before = _postgres_cpu() if on_postgres else 0.0
         started = time.process_time()
         wall = time.perf_counter()
         send_all("profiled", args.commands, args.concurrency)
@@ -147,6 +194,11 @@ def profile(database_url: str, args: argparse.Namespace, yappi: Any) -> None:
             by_name[t.name.rstrip("0123456789_-")] += t.ttot
         for name, total in by_name.most_common():
             print(f"  thread {name:32} {total / n * 1e3:6.2f} ms/cmd")
+        if on_postgres:
+            postgres = (_postgres_cpu() - postgres_before) / n * 1e3
+            print(f"PostgreSQL CPU (every postgres process): {postgres:.2f} ms/cmd; by statement origin:")
+            for origin, total in database_cpu.most_common():
+                print(f"  {origin:60} {total / n * 1e3:6.3f}")
         print(f"SQL statements per command: {sum(statements.values()) / n:.2f}")
         for origin, total in statements.most_common():
             print(f"  {origin:60} {total / n:5.2f}")
