@@ -88,7 +88,8 @@ _SUPERSEDE_PENDING = (
         _NUDGES.c.status == NudgeStatus.PENDING.value,
         text(NUDGE_UNCLAIMED_SQL),  # matches the partial index's predicate on PostgreSQL
         _NUDGES.c.in_doubt.is_(False),
-        _NUDGES.c.due_at < bindparam("p_due_before", type_=_NUDGES.c.due_at.type),
+        # At or before: two meetings with one person at the same moment (both "today") must leave one follow-up.
+        _NUDGES.c.due_at <= bindparam("p_due_by", type_=_NUDGES.c.due_at.type),
     )
     .values(
         status=NudgeStatus.SUPERSEDED.value,
@@ -227,28 +228,28 @@ class SqlNudgeRepository(SqlRepository):
     def supersede_pending_many(
         self, team_id: str, kind: NudgeKind, now: datetime, pairs: Sequence[tuple[str, str, datetime]]
     ) -> None:
-        """``supersede_pending`` for several (user, contact, due_before) at once, as one executemany."""
+        """``supersede_pending`` for several (user, contact, due_by) at once, as one executemany."""
         if not pairs:
             return
         # The one-pair statement, compiled once, with a parameter set per pair: cheaper than compiling an OR of
         # pairs for every batch size, and both drivers send the sets together (psycopg in one pipeline).
         params = [
             {"p_team_id": team_id, "p_user_id": user, "p_contact_id": contact, "p_kind": kind.value,
-             "p_due_before": before, "p_now": now}
-            for user, contact, before in pairs
+             "p_due_by": due_by, "p_now": now}
+            for user, contact, due_by in pairs
         ]  # fmt: skip
         self._session.execute(_SUPERSEDE_PENDING, params)
 
     def supersede_pending(
-        self, team_id: str, user_id: str, contact_id: str, kind: NudgeKind, now: datetime, *, due_before: datetime
+        self, team_id: str, user_id: str, contact_id: str, kind: NudgeKind, now: datetime, *, due_by: datetime
     ) -> int:
-        """Retire not-yet-claimed nudges of ``kind`` for this contact that fall due before ``due_before``."""
+        """Retire not-yet-claimed nudges of ``kind`` for this contact that fall due at or before ``due_by``."""
         params = {
             "p_team_id": team_id,
             "p_user_id": user_id,
             "p_contact_id": contact_id,
             "p_kind": kind.value,
-            "p_due_before": due_before,
+            "p_due_by": due_by,
             "p_now": now,
         }
         return rowcount(self._session.execute(_SUPERSEDE_PENDING, params))

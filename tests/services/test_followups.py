@@ -200,6 +200,15 @@ def test_a_newer_meeting_supersedes_the_pending_follow_up(world: World) -> None:
     assert statuses == ["pending", "superseded"]
 
 
+def test_two_meetings_with_one_person_at_the_same_moment_leave_one_follow_up(world: World) -> None:
+    # `/met @dana lunch` and later `/met @dana` the same day both happen "today": one reminder, for the latest log.
+    world.log(DANA)
+    latest = world.log(DANA)
+    pending = [n for n in world.nudges() if n.status is NudgeStatus.PENDING]
+    assert [n.interaction_id for n in pending] == [latest]
+    assert sorted(n.status.value for n in world.nudges()) == ["pending", "superseded"]
+
+
 def test_retryable_failure_backs_off_then_delivers(world: World) -> None:
     world.log(follow_up_days=1)
     world.clock.advance(timedelta(days=1))

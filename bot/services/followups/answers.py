@@ -159,7 +159,7 @@ class NudgeAnswers:
             latest = uow.contact_history.latest_with(team_id, user_id, contact_id)
             next_due = cadence_due(latest, now, every_days)
             uow.cadences.upsert(team_id, user_id, contact_id, every_days, latest, next_due, now)
-            uow.nudges.supersede_pending(team_id, user_id, contact_id, NudgeKind.CADENCE, now, due_before=now + FOREVER)
+            uow.nudges.supersede_pending(team_id, user_id, contact_id, NudgeKind.CADENCE, now, due_by=now + FOREVER)
             uow.commit()
         logger.info("cadence set team=%s every=%dd", team_id, every_days)
         return CadenceInfo(contact_id, every_days, latest, next_due)
@@ -170,9 +170,7 @@ class NudgeAnswers:
         with self._uow_factory() as uow:
             stopped = uow.cadences.deactivate(team_id, user_id, contact_id, now)
             if stopped:
-                uow.nudges.supersede_pending(
-                    team_id, user_id, contact_id, NudgeKind.CADENCE, now, due_before=now + FOREVER
-                )
+                uow.nudges.supersede_pending(team_id, user_id, contact_id, NudgeKind.CADENCE, now, due_by=now + FOREVER)
             uow.commit()
         return stopped
 

@@ -51,7 +51,7 @@ def _reset_cadence(
         return
     next_due = cadence_due(latest, cadence.created_at, cadence.every_days, last_nudged_at=cadence.last_nudged_at)
     uow.cadences.update_clock(cadence.id, latest, next_due, now)
-    uow.nudges.supersede_pending(team_id, author_id, contact_id, NudgeKind.CADENCE, now, due_before=now + FOREVER)
+    uow.nudges.supersede_pending(team_id, author_id, contact_id, NudgeKind.CADENCE, now, due_by=now + FOREVER)
 
 
 class NudgeScheduling:
@@ -75,7 +75,7 @@ class NudgeScheduling:
             is_latest = interaction.happened_at >= latest
             if days > 0 and is_latest:
                 due = follow_up_due(interaction.happened_at, days)
-                uow.nudges.supersede_pending(team_id, author_id, contact_id, NudgeKind.FOLLOW_UP, now, due_before=due)
+                uow.nudges.supersede_pending(team_id, author_id, contact_id, NudgeKind.FOLLOW_UP, now, due_by=due)
                 uow.nudges.add(
                     team_id, author_id, contact_id, NudgeKind.FOLLOW_UP, due, now, interaction_id=interaction.id
                 )
