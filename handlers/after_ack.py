@@ -23,11 +23,13 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 ErrorHandler = Callable[[Exception, dict[str, Any]], object]
-# Work waiting or running per worker thread before listeners do it themselves. 64 a thread is about 3 s of work at
-# the ~23 ms a /met takes under load: deep enough that a burst never makes a listener do the work (which delays
-# every ack behind it past Slack's 3 s), shallow enough that confirmations never lag more than a few seconds.
-# Measured on a quiet machine (docs/benchmarks.md): 4 a thread left 4 of 1,100 commands without an ack in 3 s.
-QUEUED_PER_THREAD = 64
+# Work waiting or running per worker thread before listeners do it themselves: about 3 s of work, so a burst never
+# makes a listener do the work (which delays the acks behind it) while confirmations lag at most a few seconds.
+# Sized from bench/ack_latency.py (docs/benchmarks.md): with meetings stored in shared transactions, 6 threads
+# finish 250-400 /met a second, so 6 x 128 is 2-3 s. At 64 a thread a 600-command closed round on PostgreSQL
+# filled the queue near its end and the inline work was the ack p99 tail (1.72-2.6x the bare app; 1.41-1.54x now).
+# 4 a thread (before the pool sped up) left 4 of 1,100 commands without an ack in 3 s.
+QUEUED_PER_THREAD = 128
 
 
 def _log_only(error: Exception, body: dict[str, Any]) -> None:
