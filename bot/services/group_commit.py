@@ -9,9 +9,10 @@ timer: with one request at a time a batch is that one item and costs what it did
 threads are already waiting for each other, which is exactly when sharing pays.
 
 ``flush`` gets the batch and returns one result per item, in order, each a value or the exception for that item
-alone (so a flush can fall back to one transaction per item when the shared one fails). An exception raised by
-``flush`` itself goes to every item of the batch. ``conflict_key`` keeps two items with the same key out of one
-batch (the later one waits for the next), for writes whose order matters.
+alone. When ``flush`` raises for a batch of several, the batch is written again one item per call, so one bad item
+(or one the database refuses) fails alone and the others are stored; an item that fails alone gets its exception.
+``conflict_key`` keeps two items with the same key out of one batch (the later one waits for the next), for writes
+whose order matters.
 
 Rejected: a dedicated writer thread (one more thread to hand off to and wake, and it must be started and stopped);
 a timer that waits for more items (adds latency when the process is idle).
@@ -19,9 +20,12 @@ a timer that waits for more items (adds latency when the process is idle).
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from typing import Generic, TypeVar
+
+logger = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -105,12 +109,7 @@ class GroupCommit(Generic[Item, Result]):
         # shutdown) leaves them this error, and the BaseException goes on up the leader's stack.
         outcomes: list[Result | BaseException] = [RuntimeError("the batch was not written")] * len(batch)
         try:
-            written = list(self._flush([slot.item for slot in batch]))
-            if len(written) != len(batch):
-                raise RuntimeError(f"flush returned {len(written)} results for {len(batch)} items")
-            outcomes = written
-        except Exception as error:
-            outcomes = [error] * len(batch)
+            outcomes = self._outcomes([slot.item for slot in batch])
         finally:
             for slot, outcome in zip(batch, outcomes, strict=True):
                 if isinstance(outcome, BaseException):
@@ -119,3 +118,25 @@ class GroupCommit(Generic[Item, Result]):
                     slot.result = outcome
                 slot.lead = False
                 slot.ready.set()
+
+    def _outcomes(self, items: list[Item]) -> list[Result | BaseException]:
+        """The batch in one flush; if that raises, each item in a flush of its own."""
+        try:
+            return self._flushed(items)
+        except Exception as error:
+            if len(items) == 1:
+                return [error]
+            logger.warning("a batch of %d failed; writing its items one at a time", len(items), exc_info=True)
+        outcomes: list[Result | BaseException] = []
+        for item in items:
+            try:
+                outcomes.extend(self._flushed([item]))
+            except Exception as error:
+                outcomes.append(error)
+        return outcomes
+
+    def _flushed(self, items: list[Item]) -> list[Result | BaseException]:
+        written = list(self._flush(items))
+        if len(written) != len(items):
+            raise RuntimeError(f"flush returned {len(written)} results for {len(items)} items")
+        return written

@@ -121,7 +121,7 @@ class InteractionService:
         # Typed meetings share transactions under load (bot/services/group_commit.py). Two meetings of one author
         # never share one: their follow-ups depend on which was stored first.
         self._meetings: GroupCommit[NewInteraction, Interaction] = GroupCommit(
-            self._store_batch, MAX_BATCH, conflict_key=lambda new: (new.team_id, new.author_id)
+            self._write, MAX_BATCH, conflict_key=lambda new: (new.team_id, new.author_id)
         )
         self._on_deleted: list[Callable[[str, str], None]] = []
         # Workspaces whose row a committed transaction of this process ensured, and when: their next meetings skip
@@ -272,24 +272,8 @@ class InteractionService:
         self._logged(stored)
         return Logged(interaction=stored, labels=labels, author=author)
 
-    def _store_batch(self, news: Sequence[NewInteraction]) -> list[Interaction | Exception]:
-        """GroupCommit's flush: the batch in one transaction; if that fails, each meeting in its own, so one
-        meeting's failure stays its own."""
-        try:
-            return list(self._write(news))
-        except Exception:
-            if len(news) == 1:
-                raise
-            logger.warning("a batch of %d meetings failed; storing them one by one", len(news), exc_info=True)
-        outcomes: list[Interaction | Exception] = []
-        for new in news:
-            try:
-                outcomes.extend(self._write([new]))
-            except Exception as error:
-                outcomes.append(error)
-        return outcomes
-
     def _write(self, news: Sequence[NewInteraction]) -> list[Interaction]:
+        """GroupCommit's flush: the batch in one transaction (GroupCommit retries a failed batch meeting by meeting)."""
         now = self._clock.now()
         with self._uow_factory() as uow:
             self._ensure_workspaces(uow, {new.team_id for new in news}, now)

@@ -10,25 +10,21 @@ Under load the requests waiting at the door share that transaction (``GroupCommi
 claims every queued request's keys with one multi-row statement and one commit, instead of a checkout, a statement
 and a commit each. Within a batch a key is new for the first request (in arrival order) that carries it and seen for
 the rest, as if they had come one after another; the rows go in sorted by key, so two replicas claiming overlapping
-keys lock them in the same order and cannot deadlock. A batch the database refuses is retried one request at a time,
-so one bad row costs only its own request.
+keys lock them in the same order and cannot deadlock. A batch the database refuses is retried one request at a time
+(by GroupCommit), so one bad row costs only its own request.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, Table, delete
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.services.group_commit import GroupCommit
 from storage.models import SeenRequestRow
-
-logger = logging.getLogger(__name__)
 
 MAX_KEY_LENGTH = 128
 # More than the web server has threads, so every request waiting at the door fits in the next batch.
@@ -57,7 +53,7 @@ class SqlSeenRequests:
             .on_conflict_do_nothing(index_elements=["kind", "key"])
             .returning(_SEEN.c.kind, _SEEN.c.key)
         )
-        self._claims: GroupCommit[_Claim, bool] = GroupCommit(self._claim_batch, MAX_BATCH)
+        self._claims: GroupCommit[_Claim, bool] = GroupCommit(self._claim_together, MAX_BATCH)
 
     def first_time(self, keys: Sequence[tuple[str, str, datetime]], team_id: str) -> bool:
         """Record every (kind, key, expires_at); True only when none of them had been seen (atomic per key)."""
@@ -70,23 +66,8 @@ class SqlSeenRequests:
             result = connection.execute(delete(SeenRequestRow).where(SeenRequestRow.expires_at < now))
         return int(result.rowcount or 0)
 
-    def _claim_batch(self, claims: Sequence[_Claim]) -> list[bool | Exception]:
-        """GroupCommit's flush: every claim in one transaction, or (when that fails) each in its own."""
-        try:
-            return list(self._claim_together(claims))
-        except SQLAlchemyError as error:
-            if len(claims) == 1:
-                return [error]
-            logger.warning("replay guard: a batch of %d failed; claiming one at a time", len(claims), exc_info=True)
-        outcomes: list[bool | Exception] = []
-        for claim in claims:
-            try:
-                outcomes.extend(self._claim_together([claim]))
-            except SQLAlchemyError as error:
-                outcomes.append(error)
-        return outcomes
-
     def _claim_together(self, claims: Sequence[_Claim]) -> list[bool]:
+        """GroupCommit's flush: every claim in one transaction (GroupCommit retries a failed batch claim by claim)."""
         owner: dict[tuple[str, str], int] = {}  # each key belongs to the first claim that carries it
         rows: list[dict[str, object]] = []
         for index, claim in enumerate(claims):

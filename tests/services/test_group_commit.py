@@ -135,3 +135,32 @@ def test_many_threads_all_get_their_own_result() -> None:
     with ThreadPoolExecutor(16) as pool:
         results = list(pool.map(commits.submit, range(2_000)))
     assert results == [n * 2 for n in range(2_000)]
+
+
+def test_a_batch_whose_flush_raises_is_written_again_one_item_at_a_time() -> None:
+    calls: list[list[str]] = []
+    entered, release = threading.Event(), threading.Event()
+
+    def flush(items: Sequence[str]) -> list[str]:
+        calls.append(list(items))
+        if items == ["first"]:
+            entered.set()
+            release.wait(5)
+        if "boom" in items:
+            raise RuntimeError("constraint violated")
+        return [item.upper() for item in items]
+
+    commits = GroupCommit(flush)
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(commits.submit, "first")
+        assert entered.wait(5)
+        rest = {item: pool.submit(commits.submit, item) for item in ("a", "boom", "b")}
+        while len(commits._queue) < 3:
+            threading.Event().wait(0.001)
+        release.set()
+        assert first.result(5) == "FIRST"
+        assert rest["a"].result(5) == "A" and rest["b"].result(5) == "B"
+        with pytest.raises(RuntimeError, match="constraint violated"):
+            rest["boom"].result(5)
+    assert sorted(calls[1]) == ["a", "b", "boom"], "one batch first"
+    assert sorted(map(tuple, calls[2:])) == [("a",), ("b",), ("boom",)], "then each alone"
