@@ -87,6 +87,35 @@ def _postgres_cpu() -> float:
     return total
 
 
+class DatabaseCpu:
+    """PostgreSQL's CPU while ``profile`` counts: every postgres process, and each statement's own backend."""
+
+    def __init__(self) -> None:
+        self.by_origin: collections.Counter[str] = collections.Counter()
+        self._in_flight = threading.local()
+        self._total_before = _postgres_cpu()
+
+    def started(self, origin: str, conn: Any) -> None:
+        """A statement from ``origin`` is about to be sent on ``conn``."""
+        backend = conn.connection.dbapi_connection.info.backend_pid
+        self._in_flight.started = (origin, backend, _process_cpu(backend))
+
+    def finished(self) -> None:
+        """The statement started on this thread has its result."""
+        started = getattr(self._in_flight, "started", None)
+        if started is not None:
+            origin, backend, before = started
+            self.by_origin[origin] += _process_cpu(backend) - before
+            self._in_flight.started = None
+
+    def report(self, commands: int) -> None:
+        """Print the CPU per command, in all and by statement origin."""
+        total = (_postgres_cpu() - self._total_before) / commands * 1e3
+        print(f"PostgreSQL CPU (every postgres process): {total:.2f} ms/cmd; by statement origin:")
+        for origin, seconds in self.by_origin.most_common():
+            print(f"  {origin:60} {seconds / commands * 1e3:6.3f}")
+
+
 def _statement_origin() -> str:
     """The first frame of ours below SQLAlchemy: which repository method sent the statement."""
     frame: Any = sys._getframe(2)
@@ -113,6 +142,34 @@ def main() -> None:
         database(args.database_url, Path(scratch)) as database_url,
     ):
         profile(database_url, args, yappi)
+
+
+def _print_functions(stats: Any, args: argparse.Namespace, n: int) -> None:
+    """The top functions by inclusive and by own CPU per command, and the callers asked for."""
+    stats.sort("ttot")
+    print(f"top {args.top} by inclusive CPU (ms/cmd, all threads):")
+    shown = 0
+    for stat in stats:
+        name = f"{Path(stat.module).stem}.{stat.name}"
+        if "site-packages" in stat.module and shown > args.top // 2:
+            continue
+        print(f"  {stat.ttot / n * 1e3:7.3f} incl {stat.tsub / n * 1e3:7.3f} self  {stat.ncall / n:6.1f}x  {name}")
+        shown += 1
+        if shown >= args.top:
+            break
+    stats.sort("tsub")
+    print(f"top {args.top} by own CPU (ms/cmd):")
+    for stat in list(stats)[: args.top]:
+        print(f"  {stat.tsub / n * 1e3:7.3f} self  {stat.ncall / n:6.1f}x  {Path(stat.module).stem}.{stat.name}")
+    for wanted in args.callers or ():
+        print(f"callers of {wanted} (ms/cmd inclusive through this caller):")
+        rows = []
+        for stat in stats:
+            for child in stat.children:
+                if child.name == wanted:
+                    rows.append((child.ttot, child.ncall, f"{Path(stat.module).stem}.{stat.name}"))
+        for total, calls, caller in sorted(rows, reverse=True)[:12]:
+            print(f"  {total / n * 1e3:7.3f}  {calls / n:6.1f}x  {caller}")
 
 
 def profile(database_url: str, args: argparse.Namespace, yappi: Any) -> None:
@@ -153,32 +210,27 @@ def profile(database_url: str, args: argparse.Namespace, yappi: Any) -> None:
         send_all("warm1", AUTHORS, 1)
         send_all("warm2", 200, max(args.concurrency, 1))
         statements: collections.Counter[str] = collections.Counter()
-        database_cpu: collections.Counter[str] = collections.Counter()
-        on_postgres = container.engine.dialect.name == "postgresql"
         counting = threading.Event()
-        in_flight = threading.local()
+        database_cpu: DatabaseCpu | None = None
 
         @event.listens_for(container.engine, "before_cursor_execute")
         def count(conn: Any, cursor: Any, statement: str, params: Any, context: Any, executemany: bool) -> None:
             if counting.is_set():
                 origin = _statement_origin()
                 statements[origin] += 1
-                if on_postgres:
-                    backend = conn.connection.dbapi_connection.info.backend_pid
-                    in_flight.started = (origin, backend, _process_cpu(backend))
+                if database_cpu is not None:
+                    database_cpu.started(origin, conn)
 
         @event.listens_for(container.engine, "after_cursor_execute")
         def measured(conn: Any, cursor: Any, statement: str, params: Any, context: Any, executemany: bool) -> None:
-            started = getattr(in_flight, "started", None)
-            if started is not None:
-                origin, backend, before = started
-                database_cpu[origin] += _process_cpu(backend) - before
-                in_flight.started = None
+            if database_cpu is not None:
+                database_cpu.finished()
 
         yappi.set_clock_type("cpu")
         counting.set()
+        if container.engine.dialect.name == "postgresql":
+            database_cpu = DatabaseCpu()
         yappi.start()
-        postgres_before = _postgres_cpu() if on_postgres else 0.0
         started = time.process_time()
         wall = time.perf_counter()
         send_all("profiled", args.commands, args.concurrency)
@@ -194,39 +246,12 @@ def profile(database_url: str, args: argparse.Namespace, yappi: Any) -> None:
             by_name[t.name.rstrip("0123456789_-")] += t.ttot
         for name, total in by_name.most_common():
             print(f"  thread {name:32} {total / n * 1e3:6.2f} ms/cmd")
-        if on_postgres:
-            postgres = (_postgres_cpu() - postgres_before) / n * 1e3
-            print(f"PostgreSQL CPU (every postgres process): {postgres:.2f} ms/cmd; by statement origin:")
-            for origin, total in database_cpu.most_common():
-                print(f"  {origin:60} {total / n * 1e3:6.3f}")
+        if database_cpu is not None:
+            database_cpu.report(n)
         print(f"SQL statements per command: {sum(statements.values()) / n:.2f}")
         for origin, total in statements.most_common():
             print(f"  {origin:60} {total / n:5.2f}")
-        stats = yappi.get_func_stats()
-        stats.sort("ttot")
-        print(f"top {args.top} by inclusive CPU (ms/cmd, all threads):")
-        shown = 0
-        for stat in stats:
-            name = f"{Path(stat.module).stem}.{stat.name}"
-            if "site-packages" in stat.module and shown > args.top // 2:
-                continue
-            print(f"  {stat.ttot / n * 1e3:7.3f} incl {stat.tsub / n * 1e3:7.3f} self  {stat.ncall / n:6.1f}x  {name}")
-            shown += 1
-            if shown >= args.top:
-                break
-        stats.sort("tsub")
-        print(f"top {args.top} by own CPU (ms/cmd):")
-        for stat in list(stats)[: args.top]:
-            print(f"  {stat.tsub / n * 1e3:7.3f} self  {stat.ncall / n:6.1f}x  {Path(stat.module).stem}.{stat.name}")
-        for wanted in args.callers or ():
-            print(f"callers of {wanted} (ms/cmd inclusive through this caller):")
-            rows = []
-            for stat in stats:
-                for child in stat.children:
-                    if child.name == wanted:
-                        rows.append((child.ttot, child.ncall, f"{Path(stat.module).stem}.{stat.name}"))
-            for total, calls, caller in sorted(rows, reverse=True)[:12]:
-                print(f"  {total / n * 1e3:7.3f}  {calls / n:6.1f}x  {caller}")
+        _print_functions(yappi.get_func_stats(), args, n)
         container.after_ack.executor.shutdown(wait=True)
         container.engine.dispose()
     sys.stdout.flush()
