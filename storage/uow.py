@@ -10,17 +10,14 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.repositories.breakers import SqlAuthBreakerRepository
+from storage.repositories.cadences import SqlCadenceRepository, SqlNudgeSettingsRepository
 from storage.repositories.coffee import (
     SqlCoffeeJobRepository,
     SqlCoffeeProgrammeRepository,
     SqlCoffeeRoundRepository,
 )
-from storage.repositories.followups import (
-    SqlCadenceRepository,
-    SqlContactHistory,
-    SqlNudgeRepository,
-    SqlNudgeSettingsRepository,
-)
+from storage.repositories.contact_history import SqlContactHistory
+from storage.repositories.followups import SqlNudgeRepository
 from storage.repositories.insight import SqlInsightRepository, SqlWorkspaceInsight
 from storage.repositories.interactions import SqlInteractionRepository
 from storage.repositories.mentoring import (

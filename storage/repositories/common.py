@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import Executable
@@ -24,3 +25,13 @@ class SqlRepository:
         compile or per-call statement building, which on a read of a few rows costs more than the database does.
         Returns the ``CursorResult`` (typed loosely: rows unpack by the statement's columns)."""
         return self._session.connection().execute(statement, params)
+
+
+def pair_params(team_id: str, pairs: Collection[tuple[str, str]]) -> dict[str, Any]:
+    """Bind values for a statement over (user, contact) pairs: every user and every contact in expanding IN lists
+    (a superset of the pairs, which the caller filters)."""
+    return {
+        "team_id": team_id,
+        "user_ids": sorted({user for user, _ in pairs}),
+        "contact_ids": sorted({contact for _, contact in pairs}),
+    }

@@ -1,4 +1,5 @@
-"""Follow-up storage: nudge rows (claimed by sweeps with a lease), keep-in-touch cadences, nudge settings.
+"""Follow-up storage: nudge rows, claimed by sweeps with a lease (cadences and settings: cadences.py; what was
+logged: contact_history.py).
 
 Every query is scoped by ``team_id`` except the sweep's claim, which serves every workspace at once and is what the
 partial index ``ix_nudges_claimable`` (``available_at`` of pending and claimed rows only) exists for: due rows and
@@ -7,8 +8,8 @@ rows whose lease expired are both "claimable with available_at <= now", so one i
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from datetime import datetime, time
+from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, or_, select, text, union_all, update
@@ -16,9 +17,7 @@ from sqlalchemy import Table, bindparam, func, insert, or_, select, text, union_
 from bot.domain.leases import Claim
 from bot.domain.nudges import (
     OPEN_STATUSES,
-    Cadence,
     NudgeKind,
-    NudgeSettings,
     NudgeStatus,
     ScheduledNudge,
 )
@@ -26,14 +25,9 @@ from bot.services.ports.followups import NewNudge
 from storage.leases import claim_statement, update_held
 from storage.models import (
     NUDGE_UNCLAIMED_SQL,
-    CadenceRow,
-    ContactRollupRow,
-    InteractionRow,
     NudgeRow,
-    NudgeSettingsRow,
 )
 from storage.repositories.common import SqlRepository, rowcount
-from storage.upsert import insert_if_missing
 
 _CLAIM_COLUMNS = (
     "id",
@@ -71,9 +65,6 @@ def _nudge(row: Any) -> ScheduledNudge:
 
 
 _NUDGES: Table = NudgeRow.__table__  # type: ignore[assignment]
-_CADENCES: Table = CadenceRow.__table__  # type: ignore[assignment]
-_SETTINGS: Table = NudgeSettingsRow.__table__  # type: ignore[assignment]
-_ROLLUPS: Table = ContactRollupRow.__table__  # type: ignore[assignment]
 
 # Built once: every logged meeting runs the statements below (scheduling its follow-up), and building an ORM
 # statement per call cost several times the database's own work. Core, on the tables, values bound at execution.
@@ -97,48 +88,6 @@ _SUPERSEDE_PENDING = (
         updated_at=bindparam("p_now", type_=_NUDGES.c.updated_at.type),
     )
 )
-_CADENCES_FOR_CONTACTS = select(_CADENCES).where(
-    _CADENCES.c.team_id == bindparam("team_id"),
-    _CADENCES.c.user_id == bindparam("user_id"),
-    _CADENCES.c.contact_id.in_(bindparam("contact_ids", expanding=True)),
-)
-_SETTINGS_OF = select(_SETTINGS).where(
-    _SETTINGS.c.team_id == bindparam("team_id"), _SETTINGS.c.user_id == bindparam("user_id")
-)
-# "When did they last meet" is the roll-up's ``last_met_at`` (kept in step with the log in the same transaction,
-# storage/repositories/interactions.py): a primary-key read. Joining the log instead read every meeting the author
-# ever logged with the contact — 4 ms of PostgreSQL's CPU per `/met` in a busy workspace (bench/met_profile.py).
-_LATEST_WITH = select(_ROLLUPS.c.last_met_at).where(
-    _ROLLUPS.c.team_id == bindparam("team_id"),
-    _ROLLUPS.c.author_id == bindparam("author_id"),
-    _ROLLUPS.c.contact_id == bindparam("contact_id"),
-)
-
-# A batch of meetings (group commit) reads with these: each author's and contact's rows by expanding IN lists,
-# filtered to the wanted pairs in Python (a superset costs less than a statement built for each batch).
-_SETTINGS_OF_MANY = select(_SETTINGS).where(
-    _SETTINGS.c.team_id == bindparam("team_id"), _SETTINGS.c.user_id.in_(bindparam("user_ids", expanding=True))
-)
-_CADENCES_FOR_PAIRS = select(_CADENCES).where(
-    _CADENCES.c.team_id == bindparam("team_id"),
-    _CADENCES.c.user_id.in_(bindparam("user_ids", expanding=True)),
-    _CADENCES.c.contact_id.in_(bindparam("contact_ids", expanding=True)),
-)
-_LATEST_FOR_PAIRS = select(_ROLLUPS.c.author_id, _ROLLUPS.c.contact_id, _ROLLUPS.c.last_met_at).where(
-    _ROLLUPS.c.team_id == bindparam("team_id"),
-    _ROLLUPS.c.author_id.in_(bindparam("user_ids", expanding=True)),
-    _ROLLUPS.c.contact_id.in_(bindparam("contact_ids", expanding=True)),
-)
-
-
-def _pair_params(team_id: str, pairs: Collection[tuple[str, str]]) -> dict[str, Any]:
-    return {
-        "team_id": team_id,
-        "user_ids": sorted({user for user, _ in pairs}),
-        "contact_ids": sorted({contact for _, contact in pairs}),
-    }
-
-
 _OPEN_DUE = (
     _NUDGES.c.team_id == bindparam("team_id"),
     _NUDGES.c.user_id == bindparam("user_id"),
@@ -172,12 +121,6 @@ def _first_due(status: NudgeStatus) -> Any:
 _FIRST_DUE = union_all(*(select(branch) for branch in map(_first_due, OPEN_STATUSES))).subquery()
 _DUE_WITH_COUNT = (
     select(_FIRST_DUE, _DUE_COUNT).order_by(_FIRST_DUE.c.due_at, _FIRST_DUE.c.id).limit(bindparam("shown"))
-)
-_ACTIVE_CADENCES = (
-    select(_CADENCES)
-    .where(_CADENCES.c.team_id == bindparam("team_id"), _CADENCES.c.user_id == bindparam("user_id"))
-    .where(_CADENCES.c.active.is_(True))
-    .order_by(_CADENCES.c.next_due_at, _CADENCES.c.contact_id)
 )
 
 
@@ -436,240 +379,3 @@ class SqlNudgeRepository(SqlRepository):
             select(NudgeRow.status, func.count()).where(NudgeRow.team_id == team_id).group_by(NudgeRow.status)
         )
         return {str(status): int(count) for status, count in rows}
-
-
-def _cadence(row: Any) -> Cadence:
-    # An ORM CadenceRow or a Core row of the cadences table: the same attribute names.
-    return Cadence(
-        id=row.id,
-        team_id=row.team_id,
-        user_id=row.user_id,
-        contact_id=row.contact_id,
-        every_days=row.every_days,
-        active=row.active,
-        created_at=row.created_at,
-        last_interaction_at=row.last_interaction_at,
-        last_nudged_at=row.last_nudged_at,
-        next_due_at=row.next_due_at,
-    )
-
-
-class SqlCadenceRepository(SqlRepository):
-    """Keep-in-touch cadences."""
-
-    def get(self, team_id: str, user_id: str, contact_id: str) -> Cadence | None:
-        """The cadence for this pair (active or not)."""
-        row = self._row(team_id, user_id, contact_id)
-        return _cadence(row) if row else None
-
-    def _row(self, team_id: str, user_id: str, contact_id: str, reload: bool = False) -> CadenceRow | None:
-        query = select(CadenceRow).where(
-            CadenceRow.team_id == team_id, CadenceRow.user_id == user_id, CadenceRow.contact_id == contact_id
-        )
-        return self._session.scalars(query.execution_options(populate_existing=reload)).first()
-
-    def upsert(
-        self,
-        team_id: str,
-        user_id: str,
-        contact_id: str,
-        every_days: int,
-        last_interaction_at: datetime | None,
-        next_due_at: datetime,
-        now: datetime,
-    ) -> Cadence:
-        """Create or re-arm the cadence for this pair."""
-        row = self._row(team_id, user_id, contact_id)
-        if row is None:
-            values = {
-                "team_id": team_id,
-                "user_id": user_id,
-                "contact_id": contact_id,
-                "every_days": every_days,
-                "created_at": now,
-                "updated_at": now,
-            }
-            insert_if_missing(self._session, CadenceRow, values)
-            row = self._row(team_id, user_id, contact_id, reload=True)
-            assert row is not None
-        row.every_days = every_days
-        row.active = True
-        row.last_interaction_at = last_interaction_at
-        row.last_nudged_at = None
-        row.next_due_at = next_due_at
-        row.updated_at = now
-        self._session.flush()
-        return _cadence(row)
-
-    def update_clock(
-        self, cadence_id: int, last_interaction_at: datetime, next_due_at: datetime, now: datetime
-    ) -> None:
-        """A newer interaction reset the cadence's clock."""
-        self._session.execute(
-            update(CadenceRow)
-            .where(CadenceRow.id == cadence_id, CadenceRow.active.is_(True))
-            .values(last_interaction_at=last_interaction_at, next_due_at=next_due_at, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-
-    def deactivate(self, team_id: str, user_id: str, contact_id: str, now: datetime) -> bool:
-        """Stop the cadence; False when there was no active one."""
-        row = self._row(team_id, user_id, contact_id)
-        if row is None or not row.active:
-            return False
-        row.active = False
-        row.next_due_at = None
-        row.updated_at = now
-        self._session.flush()
-        return True
-
-    def list_active(self, team_id: str, user_id: str) -> list[Cadence]:
-        """The person's active cadences, soonest due first."""
-        return [_cadence(row) for row in self._run(_ACTIVE_CADENCES, team_id=team_id, user_id=user_id)]
-
-    def due(self, now: datetime, limit: int, team_id: str | None = None) -> list[Cadence]:
-        """Active cadences whose next reminder is due (all workspaces unless ``team_id``; index on next_due_at)."""
-        query = select(CadenceRow).where(CadenceRow.next_due_at <= now, CadenceRow.active.is_(True))
-        if team_id is not None:
-            query = query.where(CadenceRow.team_id == team_id)
-        return [_cadence(row) for row in self._session.scalars(query.order_by(CadenceRow.next_due_at).limit(limit))]
-
-    def advance(self, cadence_id: int, expected_due: datetime, next_due_at: datetime, nudged_at: datetime) -> bool:
-        """Move a due cadence on, only if nobody else did (compare-and-set on next_due_at)."""
-        result = self._session.execute(
-            update(CadenceRow)
-            .where(CadenceRow.id == cadence_id, CadenceRow.next_due_at == expected_due, CadenceRow.active.is_(True))
-            .values(next_due_at=next_due_at, last_nudged_at=nudged_at, updated_at=nudged_at)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(getattr(result, "rowcount", 0))
-
-    def for_pairs(self, team_id: str, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Cadence]:
-        """Cadences for (user, contact) pairs in one query, by pair."""
-        wanted = set(pairs)
-        if not wanted:
-            return {}
-        rows = self._session.execute(_CADENCES_FOR_PAIRS, _pair_params(team_id, wanted))
-        return {(row.user_id, row.contact_id): _cadence(row) for row in rows if (row.user_id, row.contact_id) in wanted}
-
-    def for_contacts(self, team_id: str, user_id: str, contact_ids: Sequence[str]) -> dict[str, Cadence]:
-        """The person's cadences for these contacts, by contact id."""
-        if not contact_ids:
-            return {}
-        params = {"team_id": team_id, "user_id": user_id, "contact_ids": list(contact_ids)}
-        return {row.contact_id: _cadence(row) for row in self._session.execute(_CADENCES_FOR_CONTACTS, params)}
-
-
-def _minutes(value: time) -> int:
-    return value.hour * 60 + value.minute
-
-
-def _time(minutes: int) -> time:
-    return time(minutes // 60 % 24, minutes % 60)
-
-
-def _days_mask(days: frozenset[int]) -> int:
-    return sum(1 << day for day in days)
-
-
-def _days(mask: int) -> frozenset[int]:
-    return frozenset(day for day in range(7) if mask & (1 << day))
-
-
-class SqlNudgeSettingsRepository(SqlRepository):
-    """Per-person nudge settings; a missing row means the defaults."""
-
-    def get(self, team_id: str, user_id: str) -> NudgeSettings | None:
-        """The person's saved settings, or None."""
-        row = self._session.execute(_SETTINGS_OF, {"team_id": team_id, "user_id": user_id}).first()
-        return _settings(row) if row else None
-
-    def get_many(self, team_id: str, user_ids: Sequence[str]) -> dict[str, NudgeSettings]:
-        """Saved settings by user id (people with defaults are absent)."""
-        if not user_ids:
-            return {}
-        rows = self._session.execute(_SETTINGS_OF_MANY, {"team_id": team_id, "user_ids": sorted(set(user_ids))})
-        return {row.user_id: _settings(row) for row in rows}
-
-    def save(self, team_id: str, user_id: str, settings: NudgeSettings, now: datetime) -> None:
-        """Insert or replace the person's settings."""
-        row = self._session.get(NudgeSettingsRow, (team_id, user_id))
-        if row is None:
-            values = {"team_id": team_id, "user_id": user_id, "updated_at": now}
-            insert_if_missing(self._session, NudgeSettingsRow, values)
-            row = self._session.get(NudgeSettingsRow, (team_id, user_id), populate_existing=True)
-            assert row is not None
-        row.default_follow_up_days = settings.default_follow_up_days
-        row.work_start_minute = _minutes(settings.work_start)
-        row.work_end_minute = _minutes(settings.work_end)
-        row.work_days = _days_mask(settings.work_days)
-        row.paused_until = settings.paused_until
-        row.digest_enabled = settings.digest_enabled
-        row.updated_at = now
-        self._session.flush()
-
-
-def _settings(row: Any) -> NudgeSettings:
-    # An ORM NudgeSettingsRow or a Core row of its table: the same attribute names.
-    return NudgeSettings(
-        default_follow_up_days=row.default_follow_up_days,
-        work_start=_time(row.work_start_minute),
-        work_end=_time(row.work_end_minute),
-        work_days=_days(row.work_days),
-        paused_until=row.paused_until,
-        digest_enabled=row.digest_enabled,
-    )
-
-
-class SqlContactHistory(SqlRepository):
-    """Read-only views of the author's interactions that follow-ups need (notes only to their author)."""
-
-    def latest_with(self, team_id: str, author_id: str, contact_id: str) -> datetime | None:
-        """The latest ``happened_at`` of the author's interactions with the contact (from the roll-up)."""
-        params = {"team_id": team_id, "author_id": author_id, "contact_id": contact_id}
-        latest: datetime | None = self._session.execute(_LATEST_WITH, params).scalar()
-        return latest
-
-    def latest_for_pairs(self, team_id: str, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
-        """``latest_with`` for several (author, contact) pairs in one query, by pair (pairs never met are absent)."""
-        wanted = set(pairs)
-        if not wanted:
-            return {}
-        rows = self._session.execute(_LATEST_FOR_PAIRS, _pair_params(team_id, wanted))
-        return {
-            (row.author_id, row.contact_id): row.last_met_at
-            for row in rows
-            if (row.author_id, row.contact_id) in wanted
-        }
-
-    def summaries_by_author(self, team_id: str, authors: Mapping[int, str]) -> dict[int, tuple[datetime, str, str]]:
-        """(happened_at, kind, notes) by interaction id, each only if written by the author given for it."""
-        if not authors:
-            return {}
-        rows = self._session.execute(
-            select(
-                InteractionRow.id,
-                InteractionRow.author_id,
-                InteractionRow.happened_at,
-                InteractionRow.kind,
-                InteractionRow.notes,
-            ).where(InteractionRow.team_id == team_id, InteractionRow.id.in_(sorted(authors)))
-        )
-        return {
-            int(row.id): (row.happened_at, str(row.kind), str(row.notes))
-            for row in rows
-            if authors.get(int(row.id)) == row.author_id
-        }
-
-    def summaries(self, team_id: str, author_id: str, ids: Sequence[int]) -> dict[int, tuple[datetime, str, str]]:
-        """(happened_at, kind, notes) of the author's own interactions by id."""
-        if not ids:
-            return {}
-        rows = self._session.execute(
-            select(InteractionRow.id, InteractionRow.happened_at, InteractionRow.kind, InteractionRow.notes).where(
-                InteractionRow.team_id == team_id,
-                InteractionRow.author_id == author_id,
-                InteractionRow.id.in_(list(ids)),
-            )
-        )
-        return {int(row.id): (row.happened_at, str(row.kind), str(row.notes)) for row in rows}
