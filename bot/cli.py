@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import signal
@@ -185,6 +186,7 @@ def _run(args: argparse.Namespace, settings: Settings, container: Container) -> 
     signal.signal(signal.SIGINT, on_signal)
 
     watch_database(lambda: operational_snapshot(container.engine), id(container.engine))
+    _freeze_startup_heap()
     scheduler = None
     if args.role in {"all", "worker"}:
         health = SweepHealth(settings.rapport_sweep_seconds)
@@ -215,6 +217,20 @@ def _run(args: argparse.Namespace, settings: Settings, container: Container) -> 
         container.services.home_refresh.shutdown()
         logger.info("stopped")
     return 0
+
+
+def _freeze_startup_heap() -> None:
+    """Move everything start-up made (modules, classes, the container) out of the collector's way.
+
+    Those objects live as long as the process, but every full pass of the cyclic collector walks them all again:
+    under load one pass held the interpreter lock for 50-130 ms, which every request in flight waited out (issue
+    #14, docs/benchmarks.md). ``gc.freeze`` moves them to a permanent generation that later passes skip; start-up
+    garbage is collected first so none of it is kept.
+    """
+    gc.collect()
+    gc.freeze()
+    if logger.isEnabledFor(logging.DEBUG):  # counting walks every frozen object
+        logger.debug("froze %d start-up objects out of the cyclic collector's passes", gc.get_freeze_count())
 
 
 def _serve_worker_health(
