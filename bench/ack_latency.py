@@ -434,8 +434,8 @@ def summary(rounds: list[Round], mode: str, level: float) -> None:
             "lag": max(r.keep_up for r in mine),
             "cpu": statistics.median(r.cpu_ms for r in mine),
         }
-    level = f"open loop {by['rapport'][0].level:.0f}/s" if mode == "open" else f"{by['rapport'][0].level:.0f} clients"
-    print(f"  {level}, {len(by['rapport'])} rounds each:")
+    heading = f"open loop {level:.0f}/s" if mode == "open" else f"{level:.0f} clients"
+    print(f"  {heading}, {len(by['rapport'])} rounds each:")
     for name in ("rapport", "bare"):
         f = figures[name]
         print(

@@ -98,7 +98,11 @@ class Settings(BaseSettings):
     rapport_log_format: Literal["text", "json"] = Field(
         default="text", description="text, or json: one JSON object per line with the request's ids."
     )
-    rapport_http_threads: int = Field(default=8, ge=1, le=64)
+    # A request holds its server thread while the replay guard writes its key and while its listener acks; under load
+    # both wait (on SQLite for the one write lock), so 8 threads capped the acks below the bare framework's. 16 from
+    # bench/ack_latency.py (docs/benchmarks.md): 24 acked faster still on SQLite but let PostgreSQL's acks run 6 s
+    # ahead of the work after them.
+    rapport_http_threads: int = Field(default=16, ge=1, le=64)
     rapport_after_ack_threads: int = Field(default=6, ge=1, le=64)  # sized by bench/ack_latency.py (benchmarks.md)
     rapport_directory_ttl_hours: float = Field(default=12.0, gt=0)
     # Follow-up delivery (see docs/architecture.md → Scheduled work).
