@@ -117,11 +117,12 @@ class DatabaseCpu:
 
 
 def _statement_origin() -> str:
-    """The first frame of ours below SQLAlchemy: which repository method sent the statement."""
+    """The first frame of ours below SQLAlchemy: which repository method sent the statement (past the shared
+    helpers in storage/repositories/common.py, which every repository calls)."""
     frame: Any = sys._getframe(2)
     while frame is not None:
         filename = frame.f_code.co_filename
-        if "/storage/" in filename or "/bot/" in filename:
+        if ("/storage/" in filename or "/bot/" in filename) and not filename.endswith("/repositories/common.py"):
             return f"{Path(filename).stem}.{frame.f_code.co_name}"
         frame = frame.f_back
     return "?"
