@@ -49,6 +49,7 @@ from sqlalchemy.engine import make_url
 from bot.sandbox.client import Driver, DriverResponse
 from bot.sandbox.seed import default_workspace
 from bot.sandbox.slack import FakeSlack
+from bot.settings import Settings
 from storage.db import make_engine, normalise_url
 from storage.models import InteractionRow
 
@@ -555,7 +556,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=4, help="rounds per target and scenario")
     parser.add_argument("--sweep-seconds", type=float, default=6.0)
     parser.add_argument("--sweep-refine", type=int, default=2, help="halvings after the first failing rate")
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads (both targets)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=Settings.model_fields["rapport_http_threads"].default,
+        help="waitress and listener threads, both targets (default: Rapport's own default)",
+    )
     parser.add_argument("--rapport-env", action="append", default=[], help="KEY=VALUE for rapport run")
     parser.add_argument("--quick", action="store_true", help="half-length rounds and steps")
     parser.add_argument("--py-spy", default=None, help="collapsed stacks of Rapport during open/closed rounds")
