@@ -27,7 +27,8 @@ from bot.services.group_commit import GroupCommit
 from storage.models import SeenRequestRow
 
 MAX_KEY_LENGTH = 128
-# More than the web server has threads, so every request waiting at the door fits in the next batch.
+# As many as the web server can have threads (RAPPORT_HTTP_THREADS is at most 64; 16 by default), so every request
+# waiting at the door fits in the next batch.
 MAX_BATCH = 64
 _SEEN: Table = SeenRequestRow.__table__  # type: ignore[assignment]
 
