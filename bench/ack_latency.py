@@ -271,6 +271,8 @@ class Round:
     throughput: float  # commands answered per second of sending
     keep_up: float  # last confirmation minus last send
     cpu_ms: float = float("nan")  # the target process's CPU (all threads) per command, sending to last confirmation
+    started: float = 0.0  # wall clock (epoch seconds) at the first send, to line rounds up with other records
+    machine: MachineCpu | None = None  # the whole machine over the same span
 
     def p(self, q: float) -> float:
         if self.failed and q >= 1 - self.failed / self.commands:
@@ -320,6 +322,8 @@ class Bench:
         label = f"{name[0]}{self._labels:04d}"
         commands = build_commands(self.driver, self.authors, label, count)
         cpu_before = process_cpu(self.pids.get(name))
+        ticks_before = machine_ticks()
+        started = time.time()
         results = self.pool.submit(
             drive, self.urls[name], self.fake.signing_secret, [c.body for c in commands], mode, level
         ).result()
@@ -328,6 +332,7 @@ class Bench:
         while self.probe.count(keys) < count and time.monotonic() < deadline:
             time.sleep(0.2)
         cpu = process_cpu(self.pids.get(name)) - cpu_before
+        machine = machine_cpu(ticks_before, machine_ticks(), cpu, count)
         answered = [latency for _, latency, status in results if status == 200 and latency <= ACK_DEADLINE]
         sends = [sent for sent, _, _ in results]
         last_send = max(sends)
@@ -347,10 +352,46 @@ class Bench:
             throughput=len(answered) / (span + statistics.median(answered or [0.0])),
             keep_up=(max(confirmations) - last_send) if confirmations else float("inf"),
             cpu_ms=cpu * 1000 / count,
+            started=started,
+            machine=machine,
         )
         if record:
             self.rounds.append(result)
         return result
+
+
+@dataclasses.dataclass(frozen=True)
+class MachineCpu:
+    """Where the machine's CPU went over a span (from /proc/stat): busy and stolen shares of all cores' time, and
+    busy core-seconds not spent in the target process (PostgreSQL, the load, the fake Slack, anything else)."""
+
+    busy: float
+    steal: float
+    others_ms_per_command: float
+
+
+def machine_ticks() -> list[int]:
+    """The aggregate ``cpu`` line of /proc/stat (user nice system idle iowait irq softirq steal …); [] off Linux."""
+    try:
+        return [int(field) for field in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return []
+
+
+def machine_cpu(before: list[int], after: list[int], target_cpu: float, commands: int) -> MachineCpu | None:
+    """Busy and stolen shares between two ``machine_ticks`` readings, and the others' CPU per command."""
+    if not before or not after:
+        return None
+    delta = [b - a for a, b in zip(before, after, strict=False)]
+    total = sum(delta[:8]) or 1
+    idle = delta[3] + delta[4]
+    steal = delta[7] if len(delta) > 7 else 0
+    busy_seconds = (total - idle - steal) / os.sysconf("SC_CLK_TCK")
+    return MachineCpu(
+        busy=(total - idle - steal) / total,
+        steal=steal / total,
+        others_ms_per_command=max(busy_seconds - target_cpu, 0.0) * 1000 / commands,
+    )
 
 
 def process_cpu(pid: int | None) -> float:
@@ -408,10 +449,17 @@ def ms(value: float) -> str:
 def describe(r: Round) -> str:
     load = f"{r.level:.0f}/s open" if r.mode == "open" else f"{r.level:.0f} clients"
     stored = "" if r.stored is None else f" stored {r.stored}/{r.commands}"
+    machine = (
+        ""
+        if r.machine is None
+        else f"  machine busy {r.machine.busy:4.0%} steal {r.machine.steal:3.0%}"
+        f" others {r.machine.others_ms_per_command:4.1f} ms/cmd"
+    )
     return (
-        f"{r.target:7} {load:>11} n={r.commands:5}  p50 {ms(r.p(0.5))}  p99 {ms(r.p(0.99))}  max {ms(r.p(1.0))}"
+        f"{time.strftime('%H:%M:%S', time.localtime(r.started))} {r.target:7} {load:>11}"
+        f" n={r.commands:5}  p50 {ms(r.p(0.5))}  p99 {ms(r.p(0.99))}  max {ms(r.p(1.0))}"
         f"  {r.throughput:6.1f}/s  cpu {r.cpu_ms:4.1f} ms/cmd  no 200 in 3 s: {r.failed}"
-        f"  confirmed {r.confirmed}/{r.commands} (last +{r.keep_up:.1f} s){stored}"
+        f"  confirmed {r.confirmed}/{r.commands} (last +{r.keep_up:.1f} s){stored}{machine}"
     )
 
 

@@ -134,7 +134,9 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--top", type=int, default=30)
-    parser.add_argument("--callers", action="append", help="print who calls this function (by name)")
+    parser.add_argument(
+        "--callers", action="append", help="print who calls this function (its bare name, e.g. deepcopy)"
+    )
     args = parser.parse_args()
     import yappi  # measurement only, not a dependency: pip install yappi
 
@@ -254,6 +256,8 @@ def profile(database_url: str, args: argparse.Namespace, yappi: Any) -> None:
             print(f"  {origin:60} {total / n:5.2f}")
         _print_functions(yappi.get_func_stats(), args, n)
         container.after_ack.executor.shutdown(wait=True)
+        # The Home redraws each /met queued would otherwise run on against a database about to be dropped.
+        container.services.home_refresh.shutdown()
         container.engine.dispose()
     sys.stdout.flush()
 
