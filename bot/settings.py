@@ -103,7 +103,11 @@ class Settings(BaseSettings):
     # bench/ack_latency.py (docs/benchmarks.md): 24 acked faster still on SQLite but let PostgreSQL's acks run 6 s
     # ahead of the work after them.
     rapport_http_threads: int = Field(default=16, ge=1, le=64)
-    rapport_after_ack_threads: int = Field(default=6, ge=1, le=64)  # sized by bench/ack_latency.py (benchmarks.md)
+    # The work after an ack: each thread carries one command, so a shared transaction (the group commit) holds at most
+    # this many meetings. 12 from bench/ack_latency.py (docs/benchmarks.md): with 6 the work on PostgreSQL fell behind
+    # the acks at 250-400 commands/s (batches too small); 12 kept up with 325-450/s, at the price of slower acks in a
+    # closed loop (more threads share the interpreter lock). In production each also waits out the reply's round trip.
+    rapport_after_ack_threads: int = Field(default=12, ge=1, le=64)
     rapport_directory_ttl_hours: float = Field(default=12.0, gt=0)
     # Follow-up delivery (see docs/architecture.md → Scheduled work).
     rapport_slack_posts_per_second: float = Field(default=5.0, gt=0)

@@ -26,8 +26,9 @@ ErrorHandler = Callable[[Exception, dict[str, Any]], object]
 # Work waiting or running per worker thread before listeners do it themselves: about 3 s of work, so a burst never
 # makes a listener do the work (which delays the acks behind it) while confirmations lag at most a few seconds.
 # Sized from bench/ack_latency.py (docs/benchmarks.md): with meetings stored in shared transactions, 6 threads
-# finish 250-400 /met a second, so 6 x 128 is 2-3 s. At 64 a thread a 600-command closed round on PostgreSQL
-# filled the queue near its end and the inline work was the ack p99 tail (1.72-2.6x the bare app; 1.41-1.54x now).
+# finished 250-400 /met a second (6 x 128 was 2-3 s) and the default 12 finish 325-450 (12 x 128 is 3-5 s). At 64 a
+# thread a 600-command closed round on PostgreSQL filled the queue near its end and the inline work was the ack p99
+# tail (1.72-2.6x the bare app; 1.41-1.54x with 128).
 # 4 a thread (before the pool sped up) left 4 of 1,100 commands without an ack in 3 s.
 QUEUED_PER_THREAD = 128
 
