@@ -36,6 +36,7 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import event
 
 from bench.ack_latency import AUTHORS, CapturingDriver, ConfirmationProbe, build_commands, database
+from bench.cpu import postgres_cpu, process_cpu
 from bot.sandbox.seed import default_workspace
 from bot.sandbox.slack import FakeSlack
 
@@ -62,55 +63,30 @@ def _call(wsgi: Any, environ: dict[str, Any]) -> str:
     return status[0]
 
 
-_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def _process_cpu(pid: int | str) -> float:
-    """CPU seconds (user + system) of one process so far, from /proc; 0 when it is gone or unreadable."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / _TICK
-
-
-def _postgres_cpu() -> float:
-    """CPU seconds used so far by every process named postgres on this machine (the server and its backends)."""
-    total = 0.0
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                if Path(f"/proc/{pid}/comm").read_text().strip() == "postgres":
-                    total += _process_cpu(pid)
-            except OSError:
-                continue
-    return total
-
-
 class DatabaseCpu:
     """PostgreSQL's CPU while ``profile`` counts: every postgres process, and each statement's own backend."""
 
     def __init__(self) -> None:
         self.by_origin: collections.Counter[str] = collections.Counter()
         self._in_flight = threading.local()
-        self._total_before = _postgres_cpu()
+        self._total_before = postgres_cpu()
 
     def started(self, origin: str, conn: Any) -> None:
         """A statement from ``origin`` is about to be sent on ``conn``."""
         backend = conn.connection.dbapi_connection.info.backend_pid
-        self._in_flight.started = (origin, backend, _process_cpu(backend))
+        self._in_flight.started = (origin, backend, process_cpu(backend, missing=0.0))
 
     def finished(self) -> None:
         """The statement started on this thread has its result."""
         started = getattr(self._in_flight, "started", None)
         if started is not None:
             origin, backend, before = started
-            self.by_origin[origin] += _process_cpu(backend) - before
+            self.by_origin[origin] += process_cpu(backend, missing=0.0) - before
             self._in_flight.started = None
 
     def report(self, commands: int) -> None:
         """Print the CPU per command, in all and by statement origin."""
-        total = (_postgres_cpu() - self._total_before) / commands * 1e3
+        total = (postgres_cpu() - self._total_before) / commands * 1e3
         print(f"PostgreSQL CPU (every postgres process): {total:.2f} ms/cmd; by statement origin:")
         for origin, seconds in self.by_origin.most_common():
             print(f"  {origin:60} {seconds / commands * 1e3:6.3f}")
@@ -256,8 +232,9 @@ def profile(database_url: str, args: argparse.Namespace, yappi: Any) -> None:
             print(f"  {origin:60} {total / n:5.2f}")
         _print_functions(yappi.get_func_stats(), args, n)
         container.after_ack.executor.shutdown(wait=True)
-        # The Home redraws each /met queued would otherwise run on against a database about to be dropped.
-        container.services.home_refresh.shutdown()
+        # The Home redraws each /met queued would otherwise run on against a database about to be dropped and a fake
+        # Slack about to stop.
+        container.services.home_refresh.shutdown(wait=True)
         container.engine.dispose()
     sys.stdout.flush()
 

@@ -116,9 +116,10 @@ class HomeRefresher:
         with self._lock:
             return RefreshStats(**self._counts)
 
-    def shutdown(self) -> None:
-        """Stop taking work; what is queued is dropped (the next app_home_opened redraws it)."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
+    def shutdown(self, *, wait: bool = False) -> None:
+        """Stop taking work; what is queued is dropped (the next app_home_opened redraws it). With ``wait``, return
+        only once the draws already running have ended (before dropping what they read, e.g. a benchmark's database)."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)
 
     # --- drawing ----------------------------------------------------------------------------------------------------
 

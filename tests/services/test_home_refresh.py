@@ -81,3 +81,23 @@ def test_a_refused_slot_is_retried_after_its_wait(home: HomeService, team_id: st
     assert tabs.wait_idle(5)
     stats = tabs.stats()
     assert stats.published == 2 and stats.retried == 2 and stats.failed == 0
+
+
+def test_shutdown_with_wait_returns_after_the_running_draw_and_drops_the_queued(
+    home: HomeService,  # noqa: F811
+    team_id: str,
+) -> None:
+    publisher = RecordingPublisher()
+    publisher.release.clear()
+    tabs = HomeRefresher(home, publisher, home_view, workers=1, settle=0.0)
+    tabs.changed(team_id, ME)
+    assert publisher.entered.wait(5), "the first draw is under way"
+    tabs.changed(team_id, ANA)  # queued behind it on the one thread
+    stopped = threading.Event()
+    stopper = threading.Thread(target=lambda: (tabs.shutdown(wait=True), stopped.set()))
+    stopper.start()
+    assert not stopped.wait(0.2), "shutdown waits for the draw that is running"
+    publisher.release.set()
+    stopper.join(5)
+    assert stopped.is_set()
+    assert publisher.users() == [ME], "the queued draw was dropped, the running one finished"
