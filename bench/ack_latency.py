@@ -46,6 +46,7 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
+from bench.cpu import MachineCpu, machine_cpu, machine_ticks, process_cpu
 from bot.sandbox.client import Driver, DriverResponse
 from bot.sandbox.seed import default_workspace
 from bot.sandbox.slack import FakeSlack
@@ -358,49 +359,6 @@ class Bench:
         if record:
             self.rounds.append(result)
         return result
-
-
-@dataclasses.dataclass(frozen=True)
-class MachineCpu:
-    """Where the machine's CPU went over a span (from /proc/stat): busy and stolen shares of all cores' time, and
-    busy core-seconds not spent in the target process (PostgreSQL, the load, the fake Slack, anything else)."""
-
-    busy: float
-    steal: float
-    others_ms_per_command: float
-
-
-def machine_ticks() -> list[int]:
-    """The aggregate ``cpu`` line of /proc/stat (user nice system idle iowait irq softirq steal …); [] off Linux."""
-    try:
-        return [int(field) for field in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    except (OSError, ValueError, IndexError):
-        return []
-
-
-def machine_cpu(before: list[int], after: list[int], target_cpu: float, commands: int) -> MachineCpu | None:
-    """Busy and stolen shares between two ``machine_ticks`` readings, and the others' CPU per command."""
-    if not before or not after:
-        return None
-    delta = [b - a for a, b in zip(before, after, strict=False)]
-    total = sum(delta[:8]) or 1
-    idle = delta[3] + delta[4]
-    steal = delta[7] if len(delta) > 7 else 0
-    busy_seconds = (total - idle - steal) / os.sysconf("SC_CLK_TCK")
-    return MachineCpu(
-        busy=(total - idle - steal) / total,
-        steal=steal / total,
-        others_ms_per_command=max(busy_seconds - target_cpu, 0.0) * 1000 / commands,
-    )
-
-
-def process_cpu(pid: int | None) -> float:
-    """CPU seconds (user + system, all threads) a process has used so far; NaN when unknown (not Linux)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def alternate(bench: Bench, mode: str, level: float, count: int, rounds: int) -> list[Round]:
